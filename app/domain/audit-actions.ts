@@ -1,0 +1,13 @@
+/** Every kind of audit event, with how it reads in the audit log. */
+export const AUDIT_ACTIONS = {
+  "auth.sign_in": "Signed in",
+  "auth.sign_out": "Signed out",
+  "user.deactivate": "Deactivated an account",
+  "user.reactivate": "Reactivated an account",
+} as const;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+export function describeAuditAction(action: string): string {
+  return (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;
+}

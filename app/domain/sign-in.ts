@@ -1,0 +1,49 @@
+import { z } from "zod";
+
+/**
+ * The sign-in form, shared by the browser (instant validation) and the
+ * server (the only validation that counts).
+ */
+export const SignInSchema = z.object({
+  email: z
+    .string({ required_error: "Enter your work email address." })
+    .trim()
+    .toLowerCase()
+    .email("Enter an email address like name@company.com.")
+    .max(254, "That email address is too long."),
+  password: z
+    .string({ required_error: "Enter your password." })
+    .min(1, "Enter your password.")
+    .max(1024, "That password is too long."),
+  redirectTo: z.string().max(2048).optional(),
+});
+
+export type SignInInput = z.infer<typeof SignInSchema>;
+
+/** The one message for an unknown email and a wrong password alike. */
+export const INVALID_CREDENTIALS_MESSAGE =
+  "That email and password do not match an account. Check both and try again.";
+
+export const DEACTIVATED_MESSAGE =
+  "This account has been deactivated. Ask your administrator if you think this is a mistake.";
+
+/**
+ * Where to go after signing in: only a path on this site. Anything that a
+ * browser could read as another origin (`//evil`, `/\evil`, `https://…`,
+ * control characters) falls back to the default.
+ */
+export function safeRedirect(to: unknown, fallback = "/"): string {
+  if (typeof to !== "string" || to.length === 0) return fallback;
+  if (!to.startsWith("/")) return fallback;
+  if (to.startsWith("//") || to.startsWith("/\\")) return fallback;
+  // Browsers strip tabs and newlines from URLs, which could turn "/\t/evil" into "//evil".
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
+  try {
+    const resolved = new URL(to, "http://lull.invalid");
+    if (resolved.origin !== "http://lull.invalid") return fallback;
+    return resolved.pathname + resolved.search + resolved.hash;
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,99 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { Button } from "#app/components/ui/button.tsx";
+import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { SignInSchema, safeRedirect } from "#app/domain/sign-in.ts";
+import { requireAnonymous, signIn } from "#app/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAnonymous(request);
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: SignInSchema });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: ["password"] }), { status: 400 });
+  }
+  const result = await signIn({
+    email: submission.value.email,
+    password: submission.value.password,
+    ip: context.clientIp,
+    userAgent: request.headers.get("user-agent"),
+  });
+  if (!result.ok) {
+    return data(submission.reply({ formErrors: [result.message], hideFields: ["password"] }), {
+      status: result.status,
+      headers: result.retryAfterSeconds
+        ? { "Retry-After": String(result.retryAfterSeconds) }
+        : undefined,
+    });
+  }
+  throw redirect(safeRedirect(submission.value.redirectTo), {
+    headers: { "Set-Cookie": result.setCookie },
+  });
+}
+
+export default function LoginPage() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "sign-in",
+    lastResult,
+    constraint: getZodConstraint(SignInSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignInSchema }),
+  });
+  const redirectTo = searchParams.get("redirectTo") ?? "";
+  const submitting = navigation.state !== "idle" && navigation.formAction?.startsWith("/login");
+
+  return (
+    <div className="mx-auto max-w-md">
+      <h1 className="text-3xl font-bold tracking-tight">Sign in to Lull</h1>
+      <p className="mt-2 text-ink-muted">
+        See what is collected about you, and pause tracking when you need to.
+      </p>
+      <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field
+          label="Work email"
+          errors={fields.email.errors}
+          inputProps={{
+            ...getInputProps(fields.email, { type: "email" }),
+            id: fields.email.id,
+            autoComplete: "username",
+            autoFocus: true,
+          }}
+        />
+        <Field
+          label="Password"
+          errors={fields.password.errors}
+          inputProps={{
+            ...getInputProps(fields.password, { type: "password" }),
+            id: fields.password.id,
+            autoComplete: "current-password",
+          }}
+        />
+        <div role="alert" aria-live="assertive">
+          <ErrorList id={form.errorId} errors={form.errors} />
+        </div>
+        <Button type="submit" className="w-full" disabled={submitting}>
+          {submitting ? "Signing in…" : "Sign in"}
+        </Button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import type { AuditAction } from "#app/domain/audit-actions.ts";
+import type { Tx } from "./db.server.ts";
+
+/**
+ * Audit events are written inside the same transaction as the change they
+ * record, so there is never a change without its event or an event without
+ * its change. Metadata must never contain secrets (passwords, tokens).
+ */
+export type AuditEventInput = {
+  actorId: string | null;
+  subjectUserId: string | null;
+  action: AuditAction;
+  targetType?: string;
+  targetId?: string;
+  metadata?: Record<string, unknown>;
+  at?: Date;
+};
+
+export async function recordAuditEvent(tx: Tx, event: AuditEventInput): Promise<void> {
+  await tx.auditEvent.create({
+    data: {
+      actorId: event.actorId,
+      subjectUserId: event.subjectUserId,
+      action: event.action,
+      targetType: event.targetType ?? null,
+      targetId: event.targetId ?? null,
+      metadata: JSON.stringify(event.metadata ?? {}),
+      ...(event.at ? { at: event.at } : {}),
+    },
+  });
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+/**
+ * The environment, parsed once at start-up. A missing or malformed value
+ * fails fast with a message naming the variable. Every variable is
+ * documented in `.env.example`.
+ */
+const DEV_SESSION_SECRET = "lull-development-secret-do-not-use-in-production";
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^file:/, "DATABASE_URL must be a SQLite file URL such as file:./data/lull.db")
+      .default("file:./data/lull.db"),
+    SESSION_SECRET: z
+      .string()
+      .min(32, "SESSION_SECRET must be at least 32 characters")
+      .optional(),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+  })
+  .transform((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["SESSION_SECRET"],
+        message:
+          "SESSION_SECRET is required in production (32+ random characters; comma-separate several to rotate)",
+      });
+      return z.NEVER;
+    }
+    return {
+      ...env,
+      /** Newest first; older secrets still verify cookies during rotation. */
+      sessionSecrets: (env.SESSION_SECRET ?? DEV_SESSION_SECRET)
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+      isProduction: env.NODE_ENV === "production",
+    };
+  });
+
+export type Env = z.output<typeof EnvSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "env"}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+export function getEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+

@@ -1,0 +1,83 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type {
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+} from "@prisma/driver-adapter-utils";
+
+/**
+ * SQLite settings for every connection the application opens:
+ * WAL lets readers run while a writer writes; busy_timeout makes a writer
+ * wait for the lock instead of failing at once; foreign keys are enforced.
+ */
+export const SQLITE_PRAGMAS = `
+PRAGMA journal_mode = WAL;
+PRAGMA busy_timeout = 5000;
+PRAGMA foreign_keys = ON;
+PRAGMA synchronous = NORMAL;
+`;
+
+/** Path of the SQLite file named by a `file:` URL, relative to the working directory. */
+export function sqlitePathFromUrl(url: string): string {
+  return url.replace(/^file:/, "").replace(/\?.*$/, "");
+}
+
+async function withPragmas(adapter: SqlDriverAdapter): Promise<SqlDriverAdapter> {
+  await adapter.executeScript(SQLITE_PRAGMAS);
+  return adapter;
+}
+
+/**
+ * Prisma's schema engine replays whole migration scripts on the shadow
+ * database (`migrate dev`) through `executeRaw`, which better-sqlite3 runs
+ * one statement at a time (P3006). Parameterless queries go through
+ * `executeScript` instead, which runs a whole script. (`migrate reset` still
+ * fails through this adapter; `npm run db:reset` deletes the file and
+ * migrates instead: docs/decisions/0002.)
+ */
+function scriptAware(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      if (prop === "executeRaw") {
+        return async (query: Parameters<SqlDriverAdapter["executeRaw"]>[0]) => {
+          if (query.args.length === 0) {
+            await target.executeScript(query.sql);
+            return 0;
+          }
+          return target.executeRaw(query);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * The driver adapter factory for a `file:` database URL; creates the folder if needed.
+ *
+ * - `"app"`: the application's connection, with the pragmas above.
+ * - `"cli"`: the Prisma CLI's connections (main and shadow), which replay
+ *   migration scripts. They get no pragmas: the schema engine misreads a
+ *   connection whose journal mode or foreign-key setting was changed under it,
+ *   and migrations need neither (WAL mode is stored in the file once the app
+ *   has set it).
+ */
+export function createSqliteAdapter(
+  databaseUrl: string,
+  mode: "app" | "cli",
+): SqlMigrationAwareDriverAdapterFactory {
+  const file = sqlitePathFromUrl(databaseUrl);
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  const inner = new PrismaBetterSQLite3({ url: file, timeout: 5000 });
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => {
+      const adapter = await inner.connect();
+      return mode === "app" ? withPragmas(adapter) : scriptAware(adapter);
+    },
+    connectToShadowDb: async () => scriptAware(await inner.connectToShadowDb()),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The HTTP server: Express in front of Remix. It is the one place every
+ * request passes through, so it sets the security headers, refuses
+ * cross-origin mutations on every route (page and resource routes alike),
+ * and serves the built assets. In development Vite runs inside it.
+ */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import type { LullLoadContext } from "#app/load-context.ts";
+import { getEnv } from "#app/utils/env.server.ts";
+import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
+import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
+
+const env = getEnv();
+
+const viteDevServer = env.isProduction
+  ? undefined
+  : await import("vite").then((vite) =>
+      vite.createServer({ server: { middlewareMode: true }, appType: "custom" }),
+    );
+
+const app = express();
+app.disable("x-powered-by");
+if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+
+app.use((req, res, next) => {
+  const nonce = createCspNonce();
+  res.locals.cspNonce = nonce;
+  for (const [name, value] of Object.entries(
+    securityHeaders({ nonce, isProduction: env.isProduction }),
+  )) {
+    res.setHeader(name, value);
+  }
+  next();
+});
+
+app.use((req, res, next) => {
+  const verdict = checkRequestOrigin({
+    method: req.method,
+    host: req.headers.host,
+    path: req.path,
+    headers: {
+      origin: req.headers.origin,
+      secFetchSite: req.get("sec-fetch-site"),
+      authorization: req.headers.authorization,
+    },
+  });
+  if (verdict.allowed) return next();
+  console.warn(`refused cross-origin ${req.method} ${req.path}: ${verdict.reason}`);
+  res
+    .status(403)
+    .type("text/plain")
+    .send(
+      "This request came from another site, so Lull refused it to protect your account. Go back to Lull and try again there.",
+    );
+});
+
+app.use(compression());
+
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  app.use(
+    "/assets",
+    express.static("build/client/assets", { immutable: true, maxAge: "1y", index: false }),
+  );
+  app.use(express.static("build/client", { maxAge: "1h", index: false }));
+}
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
+  : ((await import(
+      /* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href
+    )) as ServerBuild);
+
+app.all(
+  "*",
+  createRequestHandler({
+    build,
+    mode: env.NODE_ENV,
+    getLoadContext: (req, res): LullLoadContext => ({
+      cspNonce: String(res.locals.cspNonce),
+      clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    }),
+  }),
+);
+
+const server = app.listen(env.PORT, env.HOST, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  console.log(`Lull is listening on http://${env.HOST}:${port}`);
+  if (!env.isProduction) {
+    console.log(
+      "Demo accounts (password lull-demo-password): worker@lull.test, reviewer@lull.test, admin@lull.test",
+    );
+  }
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

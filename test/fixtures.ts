@@ -1,0 +1,46 @@
+/**
+ * Test data made on demand: each test creates the people it needs instead
+ * of relying on shared seed state.
+ */
+import { randomUUID } from "node:crypto";
+import type { Role } from "#app/domain/roles.ts";
+import { createSessionRecord } from "#app/models/session.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { hashPassword } from "#app/utils/password.server.ts";
+import { newSessionToken, serializeSessionCookie } from "#app/utils/session.server.ts";
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+let cachedHash: Promise<string> | undefined;
+
+export async function createUser(
+  overrides: Partial<{ email: string; name: string; role: Role; timezone: string; password: string }> = {},
+) {
+  const hash =
+    overrides.password !== undefined
+      ? await hashPassword(overrides.password)
+      : await (cachedHash ??= hashPassword(TEST_PASSWORD));
+  return prisma.user.create({
+    data: {
+      email: overrides.email ?? `person-${randomUUID().slice(0, 8)}@example.test`,
+      name: overrides.name ?? "Test Person",
+      role: overrides.role ?? "WORKER",
+      timezone: overrides.timezone ?? "Europe/Berlin",
+      password: { create: { hash } },
+    },
+  });
+}
+
+/** A signed session cookie header for `userId`, as a browser would send it. */
+export async function sessionCookieFor(userId: string, now = new Date()): Promise<string> {
+  const token = newSessionToken();
+  await prisma.$transaction((tx) =>
+    createSessionRecord(tx, { token, userId, now, userAgent: "vitest", ip: "127.0.0.1" }),
+  );
+  return cookieHeaderFrom(await serializeSessionCookie(token));
+}
+
+/** Turns a Set-Cookie header into the Cookie header a browser would send back. */
+export function cookieHeaderFrom(setCookie: string): string {
+  return setCookie.split(";")[0]!;
+}

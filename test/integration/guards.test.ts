@@ -1,0 +1,179 @@
+import { createCookie } from "@remix-run/node";
+import { describe, expect, test } from "vitest";
+import { loader as homeLoader } from "#app/routes/_index.tsx";
+import { loader as auditLoader } from "#app/routes/admin.audit.tsx";
+import { action as peopleAction, loader as peopleLoader } from "#app/routes/admin.people.tsx";
+import { getUser, requireUser } from "#app/utils/auth.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { SESSION_IDLE_MS, SESSION_TOUCH_INTERVAL_MS } from "#app/utils/session.server.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+
+describe("who is asking", () => {
+  test("a tampered session cookie is treated as signed out", async () => {
+    const user = await createUser();
+    const cookie = await sessionCookieFor(user.id);
+    const [name, value] = cookie.split("=") as [string, string];
+    const decoded = decodeURIComponent(value);
+    const tampered = `${name}=${encodeURIComponent(`${decoded.slice(0, -2)}${decoded.endsWith("A") ? "BB" : "AA"}`)}`;
+    expect(await getUser(getRequest("/", { cookie: tampered }))).toBeNull();
+
+    const res = await callRoute(homeLoader, getRequest("/", { cookie: tampered }));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe("/login");
+  });
+
+  test("a cookie signed with another secret is treated as signed out", async () => {
+    const user = await createUser();
+    const real = await sessionCookieFor(user.id);
+    const token = JSON.parse(atob(decodeURIComponent(real.split("=")[1]!).split(".")[0]!)) as string;
+    const forged = await createCookie("lull_session", { secrets: ["an attacker's secret, 32+ characters"] }).serialize(token);
+    expect(await getUser(getRequest("/", { cookie: forged.split(";")[0]! }))).toBeNull();
+  });
+
+  test("a session unused for 12 hours has ended", async () => {
+    const user = await createUser();
+    const cookie = await sessionCookieFor(user.id, new Date(Date.now() - SESSION_IDLE_MS - 1000));
+    expect(await getUser(getRequest("/", { cookie }))).toBeNull();
+  });
+
+  test("using a session slides its idle expiry forward", async () => {
+    const user = await createUser();
+    const cookie = await sessionCookieFor(user.id, new Date(Date.now() - 2 * SESSION_TOUCH_INTERVAL_MS));
+    const before = await prisma.session.findFirstOrThrow({ where: { userId: user.id } });
+    expect(await getUser(getRequest("/", { cookie }))).not.toBeNull();
+    const after = await prisma.session.findFirstOrThrow({ where: { userId: user.id } });
+    expect(after.expiresAt.getTime()).toBeGreaterThan(before.expiresAt.getTime());
+  });
+
+  test("a deactivated account's sessions stop working at once", async () => {
+    const user = await createUser();
+    const cookie = await sessionCookieFor(user.id);
+    expect(await getUser(getRequest("/", { cookie }))).not.toBeNull();
+    await prisma.user.update({ where: { id: user.id }, data: { deactivatedAt: new Date() } });
+    expect(await getUser(getRequest("/", { cookie }))).toBeNull();
+  });
+
+  test("a signed-out visitor is sent to sign in, and comes back afterwards", async () => {
+    const res = await callRoute(peopleLoader, getRequest("/admin/people?page=2"));
+    expect(res.status).toBe(302);
+    expect(res.headers.get("Location")).toBe(
+      `/login?redirectTo=${encodeURIComponent("/admin/people?page=2")}`,
+    );
+    await expect(requireUser(getRequest("/"))).rejects.toBeInstanceOf(Response);
+  });
+});
+
+describe("role guards", () => {
+  for (const role of ["WORKER", "REVIEWER"] as const) {
+    test(`a ${role.toLowerCase()} on an admin page gets 403`, async () => {
+      const user = await createUser({ role });
+      const cookie = await sessionCookieFor(user.id);
+      for (const loader of [peopleLoader, auditLoader]) {
+        const res = await callRoute(loader, getRequest("/admin/people", { cookie }));
+        expect(res.status).toBe(403);
+        expect(res.thrown).toBe(true);
+      }
+      const post = await callRoute(
+        peopleAction,
+        formRequest("/admin/people", { intent: "deactivate", userId: user.id }, { cookie }),
+      );
+      expect(post.status).toBe(403);
+      expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
+        deactivatedAt: null,
+      });
+    });
+  }
+
+  test("an admin opens the admin pages", async () => {
+    const admin = await createUser({ role: "ADMIN", name: "Ada Admin" });
+    const cookie = await sessionCookieFor(admin.id);
+    const people = await callRoute(peopleLoader, getRequest("/admin/people?q=Ada", { cookie }));
+    expect(people.status).toBe(200);
+    expect((people.data as { people: { name: string }[] }).people.map((p) => p.name)).toContain("Ada Admin");
+    const audit = await callRoute(auditLoader, getRequest("/admin/audit", { cookie }));
+    expect(audit.status).toBe(200);
+  });
+});
+
+describe("deactivating accounts", () => {
+  test("deactivation ends the person's sessions and is audited", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const worker = await createUser();
+    const adminCookie = await sessionCookieFor(admin.id);
+    const workerCookie = await sessionCookieFor(worker.id);
+
+    const res = await callRoute(
+      peopleAction,
+      formRequest("/admin/people", { intent: "deactivate", userId: worker.id }, { cookie: adminCookie }),
+    );
+    expect(res.status).toBe(302);
+    expect(await prisma.session.count({ where: { userId: worker.id } })).toBe(0);
+    expect(await getUser(getRequest("/", { cookie: workerCookie }))).toBeNull();
+    const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.deactivate" } });
+    expect(event).toMatchObject({ actorId: admin.id, subjectUserId: worker.id });
+
+    const back = await callRoute(
+      peopleAction,
+      formRequest("/admin/people", { intent: "reactivate", userId: worker.id }, { cookie: adminCookie }),
+    );
+    expect(back.status).toBe(302);
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).toMatchObject({ deactivatedAt: null });
+  });
+
+  test("bad input names the field and changes nothing", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const cookie = await sessionCookieFor(admin.id);
+    const before = await prisma.auditEvent.count();
+    const res = await callRoute(
+      peopleAction,
+      formRequest("/admin/people", { intent: "delete-everything" }, { cookie }),
+    );
+    expect(res.status).toBe(400);
+    const errors = (res.data as { error: Record<string, string[]> }).error;
+    expect(errors.intent).toEqual(["Choose deactivate or reactivate."]);
+    expect(errors.userId).toEqual(["Choose whose account to change."]);
+    expect(await prisma.auditEvent.count()).toBe(before);
+  });
+
+  test("an admin cannot deactivate themselves", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const cookie = await sessionCookieFor(admin.id);
+    const res = await callRoute(
+      peopleAction,
+      formRequest("/admin/people", { intent: "deactivate", userId: admin.id }, { cookie }),
+    );
+    expect(res.status).toBe(400);
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({ deactivatedAt: null });
+  });
+
+  test("the audit trail cannot be edited or deleted, even directly", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    const worker = await createUser();
+    const cookie = await sessionCookieFor(admin.id);
+    await callRoute(
+      peopleAction,
+      formRequest("/admin/people", { intent: "deactivate", userId: worker.id }, { cookie }),
+    );
+    const before = await prisma.auditEvent.findMany({ orderBy: { id: "asc" } });
+    expect(before.length).toBeGreaterThan(0);
+    // SQLite triggers abort the statement (the driver reports it as a constraint violation).
+    await expect(prisma.auditEvent.updateMany({ data: { action: "forged" } })).rejects.toThrow();
+    await expect(prisma.auditEvent.deleteMany()).rejects.toThrow();
+    expect(await prisma.auditEvent.findMany({ orderBy: { id: "asc" } })).toEqual(before);
+  });
+});
+
+describe("home page", () => {
+  test("greets the signed-in worker by name", async () => {
+    const worker = await createUser({ name: "Wren Castellanos", timezone: "Europe/Berlin" });
+    const cookie = await sessionCookieFor(worker.id);
+    const res = await callRoute(homeLoader, getRequest("/", { cookie }));
+    expect(res.status).toBe(200);
+    const data = res.data as { greeting: string; profile: { name: string; timeZone: string }; sessions: unknown[] };
+    expect(data.greeting).toMatch(/^Good (morning|afternoon|evening)$/);
+    expect(data.profile.name).toBe("Wren Castellanos");
+    expect(data.profile.timeZone).toMatch(/^Europe\/Berlin/);
+    expect(data.sessions).toHaveLength(1);
+  });
+});

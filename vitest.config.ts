@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["app/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
+    exclude: ["test/e2e/**", "node_modules/**"],
+    globalSetup: ["test/setup/global-setup.ts"],
+    setupFiles: ["test/setup/per-file-database.ts"],
+    environment: "node",
+    pool: "forks",
+    restoreMocks: true,
+    testTimeout: 20_000,
+  },
+});
