@@ -7,5 +7,7 @@ export type LullLoadContext = {
 };
 
 declare module "@remix-run/node" {
+  // Declaration merging: Remix's AppLoadContext gains our fields.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface AppLoadContext extends LullLoadContext {}
 }

@@ -11,7 +11,12 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import { data, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
 import type { ReactNode } from "react";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
@@ -26,12 +31,18 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
+/** The fallback title; pages set their own, error pages get one that says what happened. */
+export const meta: MetaFunction = ({ error }) => {
+  if (!error) return [{ title: "Lull" }];
+  if (isRouteErrorResponse(error) && error.status === 403) return [{ title: "No access · Lull" }];
+  if (isRouteErrorResponse(error) && error.status === 404)
+    return [{ title: "Page not found · Lull" }];
+  return [{ title: "Something went wrong · Lull" }];
+};
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, { toast, setCookie }] = await Promise.all([getUser(request), takeToast(request)]);
-  return data(
-    { user, toast },
-    setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
-  );
+  return data({ user, toast }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
 }
 
 type NavItem = { to: string; label: string; roles: readonly Role[] };

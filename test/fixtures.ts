@@ -14,7 +14,13 @@ export const TEST_PASSWORD = "correct horse battery staple";
 let cachedHash: Promise<string> | undefined;
 
 export async function createUser(
-  overrides: Partial<{ email: string; name: string; role: Role; timezone: string; password: string }> = {},
+  overrides: Partial<{
+    email: string;
+    name: string;
+    role: Role;
+    timezone: string;
+    password: string;
+  }> = {},
 ) {
   const hash =
     overrides.password !== undefined

@@ -22,7 +22,10 @@ export const TEST_CONTEXT: LullLoadContext = { cspNonce: "test-nonce", clientIp:
 export async function callRoute(
   fn: RouteFn,
   request: Request,
-  { params = {}, context = TEST_CONTEXT }: { params?: Record<string, string>; context?: LullLoadContext } = {},
+  {
+    params = {},
+    context = TEST_CONTEXT,
+  }: { params?: Record<string, string>; context?: LullLoadContext } = {},
 ): Promise<RouteOutcome> {
   let result: unknown;
   let thrown = false;

@@ -47,9 +47,9 @@ export default function HomePage() {
           {greeting}, {firstName}
         </h1>
         <p className="mt-2 max-w-2xl text-ink-muted">
-          Lull shows you what the monitoring agent on your computer collects about you, and
-          lets you decide when it does. Everything here is about you, and only you and the
-          people your company has named can see it.
+          Lull shows you what the monitoring agent on your computer collects about you, and lets you
+          decide when it does. Everything here is about you, and only you and the people your
+          company has named can see it.
         </p>
       </div>
 

@@ -36,8 +36,8 @@ export default function AuditLogPage() {
       <div>
         <h1 className="text-3xl font-bold tracking-tight">Audit log</h1>
         <p className="mt-2 text-ink-muted">
-          Every sign-in, sign-out and account change, newest first. The log is append-only:
-          nobody can edit or delete an entry. {total} entries.
+          Every sign-in, sign-out and account change, newest first. The log is append-only: nobody
+          can edit or delete an entry. {total} entries.
         </p>
       </div>
       <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
@@ -45,10 +45,18 @@ export default function AuditLogPage() {
           <caption className="sr-only">Audit events</caption>
           <thead className="bg-surface-sunken text-ink-muted">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">When</th>
-              <th scope="col" className="px-4 py-2 font-medium">Who</th>
-              <th scope="col" className="px-4 py-2 font-medium">What</th>
-              <th scope="col" className="px-4 py-2 font-medium">About</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                When
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Who
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                What
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                About
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-line">
@@ -65,7 +73,12 @@ export default function AuditLogPage() {
           </tbody>
         </table>
       </div>
-      <Pagination page={page} pageCount={pageCount} search={location.search} label="Audit log pages" />
+      <Pagination
+        page={page}
+        pageCount={pageCount}
+        search={location.search}
+        label="Audit log pages"
+      />
     </div>
   );
 }

@@ -132,11 +132,21 @@ export default function PeoplePage() {
           <caption className="sr-only">People</caption>
           <thead className="bg-surface-sunken text-ink-muted">
             <tr>
-              <th scope="col" className="px-4 py-2 font-medium">Name</th>
-              <th scope="col" className="px-4 py-2 font-medium">Role</th>
-              <th scope="col" className="px-4 py-2 font-medium">Time zone</th>
-              <th scope="col" className="px-4 py-2 font-medium">Manager</th>
-              <th scope="col" className="px-4 py-2 font-medium">Status</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Name
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Role
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Time zone
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Manager
+              </th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                Status
+              </th>
               <th scope="col" className="px-4 py-2 font-medium">
                 <span className="sr-only">Actions</span>
               </th>

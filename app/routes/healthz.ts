@@ -7,7 +7,10 @@ export async function loader() {
     await prisma.$queryRaw`SELECT id FROM "Policy" LIMIT 1`;
     return Response.json({ status: "ok", db: "ok" }, { headers });
   } catch (error) {
-    console.error("healthz: database check failed:", error instanceof Error ? error.message : error);
+    console.error(
+      "healthz: database check failed:",
+      error instanceof Error ? error.message : error,
+    );
     return Response.json({ status: "error", db: "error" }, { status: 503, headers });
   }
 }

@@ -1,8 +1,5 @@
 import { redirect } from "@remix-run/node";
-import {
-  DEACTIVATED_MESSAGE,
-  INVALID_CREDENTIALS_MESSAGE,
-} from "#app/domain/sign-in.ts";
+import { DEACTIVATED_MESSAGE, INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
 import {
   combineVerdicts,
   throttleVerdict,
@@ -87,10 +84,7 @@ export async function requireUser(request: Request): Promise<SessionUser> {
 }
 
 /** The signed-in user if they hold one of `roles`; otherwise a 403 page. */
-export async function requireRole(
-  request: Request,
-  roles: readonly Role[],
-): Promise<SessionUser> {
+export async function requireRole(request: Request, roles: readonly Role[]): Promise<SessionUser> {
   const user = await requireUser(request);
   if (!hasRole(user.role, roles)) {
     throw new Response("You do not have access to this page.", {

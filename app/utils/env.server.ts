@@ -14,10 +14,7 @@ const EnvSchema = z
       .string()
       .regex(/^file:/, "DATABASE_URL must be a SQLite file URL such as file:./data/lull.db")
       .default("file:./data/lull.db"),
-    SESSION_SECRET: z
-      .string()
-      .min(32, "SESSION_SECRET must be at least 32 characters")
-      .optional(),
+    SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
   })
@@ -44,7 +41,7 @@ const EnvSchema = z
 
 export type Env = z.output<typeof EnvSchema>;
 
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = EnvSchema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "env"}: ${i.message}`);
@@ -58,4 +55,3 @@ export function getEnv(): Env {
   cached ??= parseEnv();
   return cached;
 }
-

@@ -58,5 +58,8 @@ export function checkRequestOrigin(input: OriginCheckInput): OriginCheckResult {
   if (input.host !== undefined && originHost.toLowerCase() === input.host.toLowerCase()) {
     return { allowed: true };
   }
-  return { allowed: false, reason: `Origin ${origin} does not match host ${input.host ?? "(none)"}` };
+  return {
+    allowed: false,
+    reason: `Origin ${origin} does not match host ${input.host ?? "(none)"}`,
+  };
 }

@@ -26,8 +26,12 @@ describe("who is asking", () => {
   test("a cookie signed with another secret is treated as signed out", async () => {
     const user = await createUser();
     const real = await sessionCookieFor(user.id);
-    const token = JSON.parse(atob(decodeURIComponent(real.split("=")[1]!).split(".")[0]!)) as string;
-    const forged = await createCookie("lull_session", { secrets: ["an attacker's secret, 32+ characters"] }).serialize(token);
+    const token = JSON.parse(
+      atob(decodeURIComponent(real.split("=")[1]!).split(".")[0]!),
+    ) as string;
+    const forged = await createCookie("lull_session", {
+      secrets: ["an attacker's secret, 32+ characters"],
+    }).serialize(token);
     expect(await getUser(getRequest("/", { cookie: forged.split(";")[0]! }))).toBeNull();
   });
 
@@ -39,7 +43,10 @@ describe("who is asking", () => {
 
   test("using a session slides its idle expiry forward", async () => {
     const user = await createUser();
-    const cookie = await sessionCookieFor(user.id, new Date(Date.now() - 2 * SESSION_TOUCH_INTERVAL_MS));
+    const cookie = await sessionCookieFor(
+      user.id,
+      new Date(Date.now() - 2 * SESSION_TOUCH_INTERVAL_MS),
+    );
     const before = await prisma.session.findFirstOrThrow({ where: { userId: user.id } });
     expect(await getUser(getRequest("/", { cookie }))).not.toBeNull();
     const after = await prisma.session.findFirstOrThrow({ where: { userId: user.id } });
@@ -90,7 +97,9 @@ describe("role guards", () => {
     const cookie = await sessionCookieFor(admin.id);
     const people = await callRoute(peopleLoader, getRequest("/admin/people?q=Ada", { cookie }));
     expect(people.status).toBe(200);
-    expect((people.data as { people: { name: string }[] }).people.map((p) => p.name)).toContain("Ada Admin");
+    expect((people.data as { people: { name: string }[] }).people.map((p) => p.name)).toContain(
+      "Ada Admin",
+    );
     const audit = await callRoute(auditLoader, getRequest("/admin/audit", { cookie }));
     expect(audit.status).toBe(200);
   });
@@ -105,20 +114,32 @@ describe("deactivating accounts", () => {
 
     const res = await callRoute(
       peopleAction,
-      formRequest("/admin/people", { intent: "deactivate", userId: worker.id }, { cookie: adminCookie }),
+      formRequest(
+        "/admin/people",
+        { intent: "deactivate", userId: worker.id },
+        { cookie: adminCookie },
+      ),
     );
     expect(res.status).toBe(302);
     expect(await prisma.session.count({ where: { userId: worker.id } })).toBe(0);
     expect(await getUser(getRequest("/", { cookie: workerCookie }))).toBeNull();
-    const event = await prisma.auditEvent.findFirstOrThrow({ where: { action: "user.deactivate" } });
+    const event = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "user.deactivate" },
+    });
     expect(event).toMatchObject({ actorId: admin.id, subjectUserId: worker.id });
 
     const back = await callRoute(
       peopleAction,
-      formRequest("/admin/people", { intent: "reactivate", userId: worker.id }, { cookie: adminCookie }),
+      formRequest(
+        "/admin/people",
+        { intent: "reactivate", userId: worker.id },
+        { cookie: adminCookie },
+      ),
     );
     expect(back.status).toBe(302);
-    expect(await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).toMatchObject({ deactivatedAt: null });
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).toMatchObject({
+      deactivatedAt: null,
+    });
   });
 
   test("bad input names the field and changes nothing", async () => {
@@ -144,7 +165,9 @@ describe("deactivating accounts", () => {
       formRequest("/admin/people", { intent: "deactivate", userId: admin.id }, { cookie }),
     );
     expect(res.status).toBe(400);
-    expect(await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({ deactivatedAt: null });
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({
+      deactivatedAt: null,
+    });
   });
 
   test("the audit trail cannot be edited or deleted, even directly", async () => {
@@ -170,7 +193,11 @@ describe("home page", () => {
     const cookie = await sessionCookieFor(worker.id);
     const res = await callRoute(homeLoader, getRequest("/", { cookie }));
     expect(res.status).toBe(200);
-    const data = res.data as { greeting: string; profile: { name: string; timeZone: string }; sessions: unknown[] };
+    const data = res.data as {
+      greeting: string;
+      profile: { name: string; timeZone: string };
+      sessions: unknown[];
+    };
     expect(data.greeting).toMatch(/^Good (morning|afternoon|evening)$/);
     expect(data.profile.name).toBe("Wren Castellanos");
     expect(data.profile.timeZone).toMatch(/^Europe\/Berlin/);

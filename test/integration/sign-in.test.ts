@@ -50,8 +50,13 @@ describe("signing in", () => {
 
   test("the database stores only a hash of the session token", async () => {
     const user = await createUser();
-    const res = await callRoute(loginAction, signInRequest({ email: user.email, password: TEST_PASSWORD }));
-    const cookieValue = decodeURIComponent(cookieHeaderFrom(res.headers.get("Set-Cookie")!).split("=")[1]!);
+    const res = await callRoute(
+      loginAction,
+      signInRequest({ email: user.email, password: TEST_PASSWORD }),
+    );
+    const cookieValue = decodeURIComponent(
+      cookieHeaderFrom(res.headers.get("Set-Cookie")!).split("=")[1]!,
+    );
     const token = JSON.parse(atob(cookieValue.split(".")[0]!)) as string;
     expect(token.length).toBeGreaterThanOrEqual(43); // 256 bits, base64url
     const [session] = await prisma.session.findMany({ where: { userId: user.id } });
@@ -62,7 +67,10 @@ describe("signing in", () => {
   test("a wrong password gets a form error and changes nothing", async () => {
     const user = await createUser();
     const before = await countRows();
-    const res = await callRoute(loginAction, signInRequest({ email: user.email, password: "wrong" }));
+    const res = await callRoute(
+      loginAction,
+      signInRequest({ email: user.email, password: "wrong" }),
+    );
     expect(res.status).toBe(400);
     expect(formErrorsOf(res.data)).toEqual([INVALID_CREDENTIALS_MESSAGE]);
     expect(res.headers.get("Set-Cookie")).toBeNull();
@@ -81,7 +89,10 @@ describe("signing in", () => {
   });
 
   test("malformed input names the field", async () => {
-    const res = await callRoute(loginAction, signInRequest({ email: "not-an-email", password: "" }));
+    const res = await callRoute(
+      loginAction,
+      signInRequest({ email: "not-an-email", password: "" }),
+    );
     expect(res.status).toBe(400);
     const errors = (res.data as { error: Record<string, string[]> }).error;
     expect(errors.email).toEqual(["Enter an email address like name@company.com."]);
@@ -91,26 +102,43 @@ describe("signing in", () => {
   test("the 6th failed attempt for one email within a minute gets 429 with a clear message", async () => {
     const user = await createUser();
     for (let i = 0; i < 5; i++) {
-      const res = await callRoute(loginAction, signInRequest({ email: user.email, password: `nope-${i}` }));
+      const res = await callRoute(
+        loginAction,
+        signInRequest({ email: user.email, password: `nope-${i}` }),
+      );
       expect(res.status).toBe(400);
     }
-    const sixth = await callRoute(loginAction, signInRequest({ email: user.email, password: "nope" }));
+    const sixth = await callRoute(
+      loginAction,
+      signInRequest({ email: user.email, password: "nope" }),
+    );
     expect(sixth.status).toBe(429);
-    expect(formErrorsOf(sixth.data)[0]).toMatch(/^Too many sign-in attempts\. Try again in \d+ seconds?\.$/);
+    expect(formErrorsOf(sixth.data)[0]).toMatch(
+      /^Too many sign-in attempts\. Try again in \d+ seconds?\.$/,
+    );
     expect(Number(sixth.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(Number(sixth.headers.get("Retry-After"))).toBeLessThanOrEqual(60);
 
     // Even the right password is refused while the limit holds.
-    const right = await callRoute(loginAction, signInRequest({ email: user.email, password: TEST_PASSWORD }));
+    const right = await callRoute(
+      loginAction,
+      signInRequest({ email: user.email, password: TEST_PASSWORD }),
+    );
     expect(right.status).toBe(429);
     expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
   });
 
   test("failures from one IP address across many emails are limited too", async () => {
     for (let i = 0; i < 5; i++) {
-      await callRoute(loginAction, signInRequest({ email: `guess${i}@example.test`, password: "x" }));
+      await callRoute(
+        loginAction,
+        signInRequest({ email: `guess${i}@example.test`, password: "x" }),
+      );
     }
-    const res = await callRoute(loginAction, signInRequest({ email: "another@example.test", password: "x" }));
+    const res = await callRoute(
+      loginAction,
+      signInRequest({ email: "another@example.test", password: "x" }),
+    );
     expect(res.status).toBe(429);
     // Another address is not affected.
     const other = await callRoute(
@@ -125,18 +153,41 @@ describe("signing in", () => {
     const user = await createUser();
     const start = new Date("2026-03-01T10:00:00Z");
     for (let i = 0; i < 5; i++) {
-      const r = await signIn({ email: user.email, password: "bad", ip: "203.0.113.1", userAgent: null, now: new Date(start.getTime() + i * 1000) });
+      const r = await signIn({
+        email: user.email,
+        password: "bad",
+        ip: "203.0.113.1",
+        userAgent: null,
+        now: new Date(start.getTime() + i * 1000),
+      });
       expect(r.ok).toBe(false);
     }
-    const blocked = await signIn({ email: user.email, password: TEST_PASSWORD, ip: "203.0.113.1", userAgent: null, now: new Date(start.getTime() + 30_000) });
+    const blocked = await signIn({
+      email: user.email,
+      password: TEST_PASSWORD,
+      ip: "203.0.113.1",
+      userAgent: null,
+      now: new Date(start.getTime() + 30_000),
+    });
     expect(blocked).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 30 });
-    const later = await signIn({ email: user.email, password: TEST_PASSWORD, ip: "203.0.113.1", userAgent: null, now: new Date(start.getTime() + 60_001) });
+    const later = await signIn({
+      email: user.email,
+      password: TEST_PASSWORD,
+      ip: "203.0.113.1",
+      userAgent: null,
+      now: new Date(start.getTime() + 60_001),
+    });
     expect(later.ok).toBe(true);
   });
 
   test("redirectTo to another site is ignored", async () => {
     const user = await createUser();
-    for (const evil of ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)"]) {
+    for (const evil of [
+      "https://evil.example",
+      "//evil.example",
+      "/\\evil.example",
+      "javascript:alert(1)",
+    ]) {
       const res = await callRoute(
         loginAction,
         signInRequest({ email: user.email, password: TEST_PASSWORD, redirectTo: evil }),
@@ -150,7 +201,11 @@ describe("signing in", () => {
     const user = await createUser();
     const res = await callRoute(
       loginAction,
-      signInRequest({ email: user.email, password: TEST_PASSWORD, redirectTo: "/admin/people?q=ada" }),
+      signInRequest({
+        email: user.email,
+        password: TEST_PASSWORD,
+        redirectTo: "/admin/people?q=ada",
+      }),
     );
     expect(res.headers.get("Location")).toBe("/admin/people?q=ada");
   });
@@ -158,7 +213,10 @@ describe("signing in", () => {
   test("a deactivated account cannot sign in", async () => {
     const user = await createUser();
     await prisma.user.update({ where: { id: user.id }, data: { deactivatedAt: new Date() } });
-    const res = await callRoute(loginAction, signInRequest({ email: user.email, password: TEST_PASSWORD }));
+    const res = await callRoute(
+      loginAction,
+      signInRequest({ email: user.email, password: TEST_PASSWORD }),
+    );
     expect(res.status).toBe(403);
     expect(formErrorsOf(res.data)[0]).toMatch(/deactivated/);
     expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);

@@ -1,0 +1,46 @@
+import { expect, expectAccessible, signIn, test } from "./fixtures.ts";
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test.describe(`every page passes axe (${colorScheme})`, () => {
+    test.use({ colorScheme });
+
+    test("sign-in page, with and without errors", async ({ page }) => {
+      await page.goto("/login");
+      await expectAccessible(page);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByText("Enter your work email address.")).toBeVisible();
+      await expectAccessible(page);
+    });
+
+    test("worker pages and the 403 and 404 pages", async ({ page }) => {
+      await signIn(page, "worker@lull.test");
+      await expect(page.getByTestId("profile-name")).toBeVisible();
+      await expectAccessible(page);
+      await page.getByTestId("user-menu").locator("summary").click();
+      await expectAccessible(page);
+      await page.goto("/admin/people");
+      await expectAccessible(page);
+      await page.goto("/no-such-page");
+      await expectAccessible(page);
+    });
+
+    test("admin pages", async ({ page }) => {
+      await signIn(page, "admin@lull.test");
+      await expect(page.getByTestId("profile-name")).toBeVisible();
+      for (const path of ["/admin/people", "/admin/audit"]) {
+        await page.goto(path);
+        await expectAccessible(page);
+      }
+    });
+  });
+}
+
+test("the skip link moves focus to the main content", async ({ page }) => {
+  await signIn(page, "worker@lull.test");
+  await expect(page.getByTestId("profile-name")).toBeVisible();
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to content" });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main#main")).toBeFocused();
+});

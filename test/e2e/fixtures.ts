@@ -1,0 +1,48 @@
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export const DEMO_PASSWORD = "lull-demo-password";
+
+/** A documentation-range address, different for every test. */
+function uniqueClientIp(): string {
+  const n = Math.floor(Math.random() * 65_000);
+  return `198.18.${n >> 8}.${n & 255}`;
+}
+
+/**
+ * Every test gets its own client address (the server trusts the loopback
+ * proxy header in the suite), so sign-in throttling in one test never
+ * spills into another.
+ */
+export const test = base.extend<{ clientIp: string }>({
+  clientIp: async ({}, use) => {
+    await use(uniqueClientIp());
+  },
+  context: async ({ context, clientIp }, use) => {
+    await context.setExtraHTTPHeaders({ "X-Forwarded-For": clientIp });
+    await use(context);
+  },
+});
+
+export { expect };
+
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto("/login");
+  await page.getByLabel("Work email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByTestId("user-menu").locator("summary").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+}
+
+/** No serious or critical axe violations on the page as it is now. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+  ).toEqual([]);
+}
