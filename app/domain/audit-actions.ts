@@ -4,6 +4,11 @@ export const AUDIT_ACTIONS = {
   "auth.sign_out": "Signed out",
   "user.deactivate": "Deactivated an account",
   "user.reactivate": "Reactivated an account",
+  "pause.start": "Started a pause",
+  "pause.schedule": "Scheduled a pause",
+  "pause.end_early": "Ended a pause early",
+  "pause.cancel": "Cancelled a scheduled pause",
+  "policy.update": "Changed the pause policy",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

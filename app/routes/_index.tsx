@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { TrackingStatus } from "#app/components/tracking-status.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { describeTimeZone, formatDateTime, greetingFor } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listActiveSessions } from "#app/models/session.server.ts";
+import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
 import { describeUserAgent } from "#app/domain/user-agent.ts";
@@ -13,12 +15,14 @@ export const meta: MetaFunction = () => [{ title: "Home · Lull" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
-  const [profile, sessions] = await Promise.all([
+  const [profile, sessions, overview] = await Promise.all([
     getUserProfile(user.id),
     listActiveSessions(user.id, now),
+    getTrackingOverview(user, now),
   ]);
   if (!profile) throw new Response("Not found", { status: 404 });
   return {
+    overview,
     greeting: greetingFor(now, profile.timezone),
     profile: {
       name: profile.name,
@@ -38,7 +42,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function HomePage() {
-  const { greeting, profile, sessions } = useLoaderData<typeof loader>();
+  const { greeting, profile, sessions, overview } = useLoaderData<typeof loader>();
   const firstName = profile.name.split(" ")[0];
   return (
     <div className="space-y-8">
@@ -52,6 +56,8 @@ export default function HomePage() {
           company has named can see it.
         </p>
       </div>
+
+      <TrackingStatus overview={overview} returnTo="/" />
 
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Your account" titleId="account-heading">

@@ -26,11 +26,18 @@ export const test = base.extend<{ clientIp: string }>({
 
 export { expect };
 
-export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+/** Fills in and submits the sign-in form, whatever the outcome. */
+export async function attemptSignIn(page: Page, email: string, password: string) {
   await page.goto("/login");
   await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/** Signs in with the demo password and waits until the portal has opened. */
+export async function signIn(page: Page, email: string) {
+  await attemptSignIn(page, email, DEMO_PASSWORD);
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 
 export async function signOut(page: Page) {

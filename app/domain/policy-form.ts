@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { POLICY_BOUNDS } from "./pause-policy.ts";
+
+function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {
+  return z.coerce
+    .number({
+      required_error: `Enter the ${label}.`,
+      invalid_type_error: `The ${label} must be a whole number of ${unit}.`,
+    })
+    .int(`The ${label} must be a whole number of ${unit}.`)
+    .min(min, `The ${label} must be at least ${min} ${unit}.`)
+    .max(max, `The ${label} must be at most ${max} ${unit}.`);
+}
+
+/** The admin's pause policy form. An empty daily cap means "no daily cap". */
+export const PolicySchema = z
+  .object({
+    maxPauseMinutes: minutesField("longest pause", POLICY_BOUNDS.maxPauseMinutes),
+    minGapMinutes: minutesField("gap between pauses", POLICY_BOUNDS.minGapMinutes),
+    maxPauseMinutesPerDay: minutesField("daily pause limit", POLICY_BOUNDS.maxPauseMinutesPerDay)
+      .optional()
+      .transform((v) => v ?? null),
+    scheduleAheadDays: minutesField("scheduling horizon", POLICY_BOUNDS.scheduleAheadDays, "days"),
+  })
+  .superRefine((policy, ctx) => {
+    if (
+      policy.maxPauseMinutesPerDay !== null &&
+      policy.maxPauseMinutesPerDay < policy.maxPauseMinutes
+    ) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["maxPauseMinutesPerDay"],
+        message: "The daily pause limit must be at least the longest pause, or empty for no limit.",
+      });
+    }
+  });
+
+export type PolicyFields = z.output<typeof PolicySchema>;

@@ -1,0 +1,153 @@
+import {
+  decideCancel,
+  decideEndEarly,
+  evaluatePauseRequest,
+  type PauseRequest,
+  type PauseViolation,
+  type StoredPause,
+} from "#app/domain/pause-policy.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { getPausePolicy } from "./policy.server.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const storedPauseSelect = {
+  id: true,
+  kind: true,
+  startsAt: true,
+  endsAt: true,
+  endedEarlyAt: true,
+  cancelledAt: true,
+} as const;
+
+/** Pauses that any rule could care about for a request around [from, to]. */
+function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<StoredPause[]> {
+  return tx.pause.findMany({
+    where: {
+      workerId,
+      cancelledAt: null,
+      endsAt: { gt: new Date(from.getTime() - 2 * DAY_MS) },
+      startsAt: { lt: new Date(to.getTime() + 2 * DAY_MS) },
+    },
+    select: storedPauseSelect,
+  });
+}
+
+export type CreatePauseResult =
+  { ok: true; pause: StoredPause } | { ok: false; violations: PauseViolation[] };
+
+/**
+ * Checks every rule and stores the pause in one transaction, so two
+ * simultaneous requests cannot both pass the checks.
+ */
+export async function createPause({
+  workerId,
+  timeZone,
+  request,
+  now,
+}: {
+  workerId: string;
+  timeZone: string;
+  request: PauseRequest;
+  now: Date;
+}): Promise<CreatePauseResult> {
+  return prisma.$transaction(async (tx) => {
+    const policy = await getPausePolicy(tx);
+    const from = request.kind === "NOW" ? now : request.startsAt;
+    const pauses = await pausesNear(tx, workerId, from, new Date(from.getTime() + 60 * 60 * 1000));
+    const decision = evaluatePauseRequest({ policy, pauses, request, now, timeZone });
+    if (!decision.ok) return decision;
+    const pause = await tx.pause.create({
+      data: { workerId, ...decision.pause, createdAt: now },
+      select: storedPauseSelect,
+    });
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: request.kind === "NOW" ? "pause.start" : "pause.schedule",
+      targetType: "Pause",
+      targetId: pause.id,
+      metadata: {
+        startsAt: pause.startsAt.toISOString(),
+        endsAt: pause.endsAt.toISOString(),
+      },
+      at: now,
+    });
+    return { ok: true, pause };
+  });
+}
+
+export type ChangePauseResult =
+  { ok: true } | { ok: false; notFound: true } | { ok: false; notFound: false; message: string };
+
+/** Ends a running pause now, or cancels an upcoming one. Only the worker's own pauses exist for them. */
+export async function changePause({
+  workerId,
+  pauseId,
+  change,
+  now,
+}: {
+  workerId: string;
+  pauseId: string;
+  change: "end" | "cancel";
+  now: Date;
+}): Promise<ChangePauseResult> {
+  return prisma.$transaction(async (tx) => {
+    const pause = await tx.pause.findFirst({
+      where: { id: pauseId, workerId },
+      select: storedPauseSelect,
+    });
+    if (!pause) return { ok: false, notFound: true };
+    const decision = change === "end" ? decideEndEarly(pause, now) : decideCancel(pause, now);
+    if (!decision.ok) return { ok: false, notFound: false, message: decision.message };
+    await tx.pause.update({
+      where: { id: pause.id },
+      data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },
+    });
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: change === "end" ? "pause.end_early" : "pause.cancel",
+      targetType: "Pause",
+      targetId: pause.id,
+      at: now,
+    });
+    return { ok: true };
+  });
+}
+
+/** Pauses that are running or still to come (for the status and the lists). */
+export function listCurrentAndUpcomingPauses(workerId: string, now: Date): Promise<StoredPause[]> {
+  return prisma.pause.findMany({
+    where: {
+      workerId,
+      cancelledAt: null,
+      endsAt: { gt: now },
+      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: now } }],
+    },
+    orderBy: { startsAt: "asc" },
+    select: storedPauseSelect,
+  });
+}
+
+export const PAST_PAUSES_PAGE_SIZE = 10;
+
+/** Pauses that are over (ended, ended early or cancelled), newest first. */
+export async function listPastPauses(workerId: string, now: Date, page: number) {
+  const where = {
+    workerId,
+    OR: [{ cancelledAt: { not: null } }, { endsAt: { lte: now } }, { endedEarlyAt: { lte: now } }],
+  };
+  const [total, pauses] = await prisma.$transaction([
+    prisma.pause.count({ where }),
+    prisma.pause.findMany({
+      where,
+      orderBy: [{ startsAt: "desc" }, { id: "desc" }],
+      skip: (page - 1) * PAST_PAUSES_PAGE_SIZE,
+      take: PAST_PAUSES_PAGE_SIZE,
+      select: storedPauseSelect,
+    }),
+  ]);
+  return { total, pauses, pageCount: Math.max(1, Math.ceil(total / PAST_PAUSES_PAGE_SIZE)) };
+}

@@ -1,0 +1,51 @@
+import type { PausePolicy } from "#app/domain/pause-policy.ts";
+import type { PolicyFields } from "#app/domain/policy-form.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
+
+const pausePolicySelect = {
+  maxPauseMinutes: true,
+  minGapMinutes: true,
+  maxPauseMinutesPerDay: true,
+  scheduleAheadDays: true,
+} as const;
+
+/** The pause policy in force (the single Policy row). */
+export async function getPausePolicy(client: Tx = prisma): Promise<PausePolicy> {
+  return client.policy.findUniqueOrThrow({ where: { id: 1 }, select: pausePolicySelect });
+}
+
+/**
+ * Saves the policy and writes one audit event per field that changed, in
+ * one transaction. Stored pauses are never touched. Returns the changed fields.
+ */
+export async function updatePausePolicy({
+  actorId,
+  values,
+  now,
+}: {
+  actorId: string;
+  values: PolicyFields;
+  now: Date;
+}): Promise<(keyof PolicyFields)[]> {
+  return prisma.$transaction(async (tx) => {
+    const current = await getPausePolicy(tx);
+    const changed = (Object.keys(values) as (keyof PolicyFields)[]).filter(
+      (field) => current[field] !== values[field],
+    );
+    if (changed.length === 0) return changed;
+    await tx.policy.update({ where: { id: 1 }, data: { ...values, updatedById: actorId } });
+    for (const field of changed) {
+      await recordAuditEvent(tx, {
+        actorId,
+        subjectUserId: null,
+        action: "policy.update",
+        targetType: "Policy",
+        targetId: field,
+        metadata: { field, from: current[field], to: values[field] },
+        at: now,
+      });
+    }
+    return changed;
+  });
+}

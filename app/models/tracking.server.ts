@@ -1,0 +1,41 @@
+import { computeCollectionState } from "#app/domain/collection-state.ts";
+import { describeTimeZone } from "#app/domain/local-time.ts";
+import { durationChoices } from "#app/domain/pause-forms.ts";
+import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";
+import type { SessionUser } from "#app/utils/auth.server.ts";
+import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
+import { getPausePolicy } from "./policy.server.ts";
+
+/** Everything the status card and the pause forms show, computed from time. */
+export async function getTrackingOverview(user: SessionUser, now: Date) {
+  const [policy, pauses] = await Promise.all([
+    getPausePolicy(),
+    listCurrentAndUpcomingPauses(user.id, now),
+  ]);
+  const state = computeCollectionState({ pauses, now });
+  const tz = user.timezone;
+  const presented = pauses.map((p) => presentPause(p, now, tz));
+  const byId = new Map(presented.map((p) => [p.id, p]));
+  return {
+    serverNowIso: now.toISOString(),
+    timeZoneLabel: describeTimeZone(tz, now),
+    policy: {
+      maxPauseMinutes: policy.maxPauseMinutes,
+      minGapMinutes: policy.minGapMinutes,
+      maxPauseMinutesPerDay: policy.maxPauseMinutesPerDay,
+      scheduleAheadDays: policy.scheduleAheadDays,
+    },
+    durationChoices: durationChoices(policy.maxPauseMinutes),
+    collecting: state.collecting,
+    current: state.current
+      ? {
+          pause: byId.get(state.current.sourceId)!,
+          until: timeWithZone(state.current.endsAt, tz),
+        }
+      : null,
+    next: state.next ? byId.get(state.next.sourceId)! : null,
+    upcoming: presented.filter((p) => p.status === "upcoming"),
+  };
+}
+
+export type TrackingOverview = Awaited<ReturnType<typeof getTrackingOverview>>;

@@ -1,0 +1,135 @@
+import { parseWithZod } from "@conform-to/zod";
+import { data } from "@remix-run/node";
+import { formatDay, localToUtc } from "#app/domain/local-time.ts";
+import { PauseChangeSchema, pauseNowSchema, schedulePauseSchema } from "#app/domain/pause-forms.ts";
+import { ABSOLUTE_MAX_PAUSE_MINUTES, type PauseViolation } from "#app/domain/pause-policy.ts";
+import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
+import { safeRedirect } from "#app/domain/sign-in.ts";
+import { changePause, createPause } from "#app/models/pause.server.ts";
+import type { SessionUser } from "./auth.server.ts";
+import { redirectWithToast } from "./toast.server.ts";
+
+/** Which form field shows each rule's message when scheduling. */
+function scheduleField(v: PauseViolation): "date" | "time" | "durationMinutes" {
+  if (v.field === "durationMinutes") return "durationMinutes";
+  return v.rule === "too_far_ahead" ? "date" : "time";
+}
+
+function groupMessages<K extends string>(entries: [K, string][]): Partial<Record<K, string[]>> {
+  const grouped: Partial<Record<K, string[]>> = {};
+  for (const [key, message] of entries) (grouped[key] ??= []).push(message);
+  return grouped;
+}
+
+/**
+ * The pause form actions (start, schedule, end, cancel) behind /pauses and
+ * the home page: guard done by the caller → parse → rules → one transaction
+ * → audit → redirect with a confirmation, or 400 with the rule's words.
+ * The server's schemas allow up to the absolute 30-minute limit; the policy's
+ * own maximum is a rule in pause-policy.ts, so its message is the same everywhere.
+ */
+export async function handlePauseAction(request: Request, user: SessionUser, now = new Date()) {
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  const returnTo = safeRedirect(formData.get("returnTo"), "/pauses");
+  const tz = user.timezone;
+
+  if (intent === "start") {
+    const submission = parseWithZod(formData, {
+      schema: pauseNowSchema(ABSOLUTE_MAX_PAUSE_MINUTES),
+    });
+    if (submission.status !== "success") {
+      return data({ intent: "start" as const, result: submission.reply() }, { status: 400 });
+    }
+    const result = await createPause({
+      workerId: user.id,
+      timeZone: tz,
+      request: { kind: "NOW", durationMinutes: submission.value.durationMinutes },
+      now,
+    });
+    if (!result.ok) {
+      const duration = result.violations.filter((v) => v.field === "durationMinutes");
+      const other = result.violations.filter((v) => v.field !== "durationMinutes");
+      return data(
+        {
+          intent: "start" as const,
+          result: submission.reply({
+            fieldErrors: duration.length ? { durationMinutes: duration.map((v) => v.message) } : {},
+            formErrors: other.map((v) => v.message),
+          }),
+        },
+        { status: 400 },
+      );
+    }
+    return redirectWithToast(returnTo, {
+      kind: "success",
+      message: `Tracking paused until ${timeWithZone(result.pause.endsAt, tz)}.`,
+    });
+  }
+
+  if (intent === "schedule") {
+    const submission = parseWithZod(formData, {
+      schema: schedulePauseSchema(ABSOLUTE_MAX_PAUSE_MINUTES),
+    });
+    if (submission.status !== "success") {
+      return data({ intent: "schedule" as const, result: submission.reply() }, { status: 400 });
+    }
+    const { date, time, durationMinutes } = submission.value;
+    const start = localToUtc(date, time, tz);
+    if (!start.ok) {
+      const fieldErrors: Record<string, string[]> =
+        start.reason === "invalid"
+          ? { date: ["That date does not exist. Choose another."] }
+          : {
+              time: [
+                `${time} on ${formatDay(new Date(`${date}T12:00:00Z`), "UTC")} does not exist in ${tz}: the clocks skip it that night. Choose another time.`,
+              ],
+            };
+      return data(
+        { intent: "schedule" as const, result: submission.reply({ fieldErrors }) },
+        { status: 400 },
+      );
+    }
+    const result = await createPause({
+      workerId: user.id,
+      timeZone: tz,
+      request: { kind: "SCHEDULED", startsAt: start.instant, durationMinutes },
+      now,
+    });
+    if (!result.ok) {
+      return data(
+        {
+          intent: "schedule" as const,
+          result: submission.reply({
+            fieldErrors: groupMessages(result.violations.map((v) => [scheduleField(v), v.message])),
+          }),
+        },
+        { status: 400 },
+      );
+    }
+    return redirectWithToast(returnTo, {
+      kind: "success",
+      message: `Pause scheduled for ${describeSpan(result.pause.startsAt, result.pause.endsAt, tz)}.`,
+    });
+  }
+
+  const submission = parseWithZod(formData, { schema: PauseChangeSchema });
+  if (submission.status !== "success") {
+    return data(
+      { intent: "change" as const, message: "Choose a pause to end or cancel, then try again." },
+      { status: 400 },
+    );
+  }
+  const { intent: change, pauseId } = submission.value;
+  const result = await changePause({ workerId: user.id, pauseId, change, now });
+  if (!result.ok && result.notFound) {
+    throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  }
+  if (!result.ok) {
+    return data({ intent: "change" as const, message: result.message }, { status: 400 });
+  }
+  return redirectWithToast(returnTo, {
+    kind: "success",
+    message: change === "end" ? "Pause ended. Tracking is on again." : "Scheduled pause cancelled.",
+  });
+}
