@@ -2,14 +2,18 @@ import { z } from "zod";
 import { POLICY_BOUNDS } from "./pause-policy.ts";
 
 function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {
-  return z.coerce
-    .number({
-      required_error: `Enter the ${label}.`,
-      invalid_type_error: `The ${label} must be a whole number of ${unit}.`,
-    })
-    .int(`The ${label} must be a whole number of ${unit}.`)
-    .min(min, `The ${label} must be at least ${min} ${unit}.`)
-    .max(max, `The ${label} must be at most ${max} ${unit}.`);
+  // Empty stays empty (a missing value), anything else must read as a number.
+  return z.preprocess(
+    (value) => (value === undefined || value === "" ? undefined : Number(value)),
+    z
+      .number({
+        required_error: `Enter the ${label}.`,
+        invalid_type_error: `The ${label} must be a whole number of ${unit}.`,
+      })
+      .int(`The ${label} must be a whole number of ${unit}.`)
+      .min(min, `The ${label} must be at least ${min} ${unit}.`)
+      .max(max, `The ${label} must be at most ${max} ${unit}.`),
+  );
 }
 
 /** The admin's pause policy form. An empty daily cap means "no daily cap". */

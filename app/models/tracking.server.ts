@@ -16,6 +16,7 @@ export async function getTrackingOverview(user: SessionUser, now: Date) {
   const tz = user.timezone;
   const presented = pauses.map((p) => presentPause(p, now, tz));
   const byId = new Map(presented.map((p) => [p.id, p]));
+  const upcoming = presented.filter((p) => p.status === "upcoming");
   return {
     serverNowIso: now.toISOString(),
     timeZoneLabel: describeTimeZone(tz, now),
@@ -33,8 +34,9 @@ export async function getTrackingOverview(user: SessionUser, now: Date) {
           until: timeWithZone(state.current.endsAt, tz),
         }
       : null,
-    next: state.next ? byId.get(state.next.sourceId)! : null,
-    upcoming: presented.filter((p) => p.status === "upcoming"),
+    // The next pause however far ahead (the state's own windows look 24 hours ahead).
+    next: upcoming[0] ?? null,
+    upcoming,
   };
 }
 

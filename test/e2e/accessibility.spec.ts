@@ -18,6 +18,9 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page);
       await page.getByTestId("user-menu").locator("summary").click();
       await expectAccessible(page);
+      await page.goto("/pauses");
+      await expect(page.getByRole("heading", { level: 1, name: "Pauses" })).toBeVisible();
+      await expectAccessible(page);
       await page.goto("/admin/people");
       await expectAccessible(page);
       await page.goto("/no-such-page");
@@ -27,7 +30,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("admin pages", async ({ page }) => {
       await signIn(page, "admin@lull.test");
       await expect(page.getByTestId("profile-name")).toBeVisible();
-      for (const path of ["/admin/people", "/admin/audit"]) {
+      for (const path of ["/admin/people", "/admin/audit", "/admin/policy"]) {
         await page.goto(path);
         await expectAccessible(page);
       }
@@ -37,7 +40,7 @@ for (const colorScheme of ["light", "dark"] as const) {
 
 test("the skip link moves focus to the main content", async ({ page }) => {
   await signIn(page, "worker@lull.test");
-  await expect(page.getByTestId("profile-name")).toBeVisible();
+  await page.goto("/pauses");
   await page.keyboard.press("Tab");
   const skip = page.getByRole("link", { name: "Skip to content" });
   await expect(skip).toBeFocused();

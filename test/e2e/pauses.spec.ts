@@ -1,0 +1,133 @@
+import type { Page } from "@playwright/test";
+import { expect, expectAccessible, signIn, test } from "./fixtures.ts";
+
+function localDate(daysFromNow: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date(Date.now() + daysFromNow * 24 * 3600_000));
+}
+
+async function secondsLeft(page: Page): Promise<number> {
+  const text = (await page.getByTestId("countdown").textContent()) ?? "";
+  const [m, s] = text.split(":").map(Number);
+  return m! * 60 + s!;
+}
+
+test("a worker pauses now, sees the countdown run, and ends the pause early", async ({ page }) => {
+  await signIn(page, "priya.nair@lull.test");
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+  await page.getByLabel("Pause for").selectOption("15");
+  await page.getByRole("button", { name: "Pause now" }).click();
+
+  await expect(page.getByRole("status")).toContainText("Tracking paused until");
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until \d\d:\d\d IST/);
+  const first = await secondsLeft(page);
+  expect(first).toBeGreaterThan(14 * 60);
+  expect(first).toBeLessThanOrEqual(15 * 60);
+  await expect.poll(() => secondsLeft(page), { timeout: 5000 }).toBeLessThan(first);
+  await expectAccessible(page);
+
+  await page.getByRole("button", { name: "End pause now" }).click();
+  await expect(page.getByRole("status")).toContainText("Pause ended. Tracking is on again.");
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+});
+
+test("a worker schedules a pause for tomorrow at 09:00 local time, sees it listed, and cancels it", async ({
+  page,
+}) => {
+  const tz = "Europe/Warsaw";
+  await signIn(page, "tomasz.nowak@lull.test");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Pauses" })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Pauses" })).toBeVisible();
+
+  await page.getByLabel("Date").fill(localDate(1, tz));
+  await page.getByLabel("Start time").fill("09:00");
+  await page.getByLabel("Duration").selectOption("15");
+  await page.getByRole("button", { name: "Schedule pause" }).click();
+
+  await expect(page.getByRole("status")).toContainText("Pause scheduled for");
+  const upcoming = page.getByTestId("upcoming-pauses");
+  await expect(upcoming).toContainText(/09:00–09:15 CET/);
+  await expect(page.getByTestId("next-pause")).toContainText("09:00–09:15 CET");
+  await expectAccessible(page);
+
+  // The same slot again breaks the gap rule; the message sits next to the start time.
+  await page.getByLabel("Date").fill(localDate(1, tz));
+  await page.getByLabel("Start time").fill("09:10");
+  await page.getByLabel("Duration").selectOption("10");
+  await page.getByRole("button", { name: "Schedule pause" }).click();
+  await expect(
+    page.getByText(
+      /Pauses must be at least 15 minutes apart; your previous pause ends at 09:15 on /,
+    ),
+  ).toBeVisible();
+  await expect(page.getByLabel("Start time")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+
+  await upcoming.getByRole("button", { name: /Cancel the pause on/ }).click();
+  await expect(page.getByRole("status")).toContainText("Scheduled pause cancelled.");
+  await expect(page.getByText("Nothing scheduled.")).toBeVisible();
+  await expect(page.getByTestId("past-pauses")).toContainText("Cancelled");
+});
+
+test("pausing works without JavaScript", async ({ browser, clientIp }) => {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    extraHTTPHeaders: { "X-Forwarded-For": clientIp },
+  });
+  const page = await context.newPage();
+  await signIn(page, "sofia.rossi@lull.test");
+  await page.getByRole("button", { name: "Pause now" }).click();
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
+  await page.getByRole("button", { name: "End pause now" }).click();
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+  await context.close();
+});
+
+test("an admin lowers the longest pause to 20 minutes and the worker's picker follows", async ({
+  page,
+  browser,
+  clientIp,
+}) => {
+  await signIn(page, "admin@lull.test");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Pause policy" })
+    .click();
+  await expect(page.getByRole("heading", { level: 1, name: "Pause policy" })).toBeVisible();
+  await expectAccessible(page);
+
+  const workerContext = await browser.newContext({
+    extraHTTPHeaders: { "X-Forwarded-For": clientIp },
+  });
+  const workerPage = await workerContext.newPage();
+  try {
+    // Bad input is refused next to the field and changes nothing.
+    await page.getByLabel("Longest pause (minutes)").fill("45");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByText("The longest pause must be at most 30 minutes.")).toBeVisible();
+
+    await page.getByLabel("Longest pause (minutes)").fill("20");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByRole("status")).toContainText("Pause policy saved");
+
+    await signIn(workerPage, "emma.johansson@lull.test");
+    const options = await workerPage.getByLabel("Pause for").locator("option").allTextContents();
+    expect(options).toEqual(["5 minutes", "10 minutes", "15 minutes", "20 minutes"]);
+    await expect(workerPage.getByLabel("Pause for")).toHaveValue("20");
+  } finally {
+    await page.goto("/admin/policy");
+    await page.getByLabel("Longest pause (minutes)").fill("30");
+    await page.getByRole("button", { name: "Save policy" }).click();
+    await expect(page.getByRole("status")).toContainText("Pause policy saved");
+    await workerContext.close();
+  }
+  await page.goto("/admin/audit");
+  await expect(page.getByRole("cell", { name: "Changed the pause policy" }).first()).toBeVisible();
+});

@@ -1,0 +1,141 @@
+import { describe, expect, test } from "vitest";
+import { action as policyAction, loader as policyLoader } from "#app/routes/admin.policy.tsx";
+import { action as pausesAction, loader as pausesLoader } from "#app/routes/pauses.tsx";
+import { prisma } from "#app/utils/db.server.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+
+const DEFAULTS = {
+  maxPauseMinutes: "30",
+  minGapMinutes: "15",
+  maxPauseMinutesPerDay: "",
+  scheduleAheadDays: "14",
+};
+
+async function admin() {
+  const user = await createUser({ role: "ADMIN" });
+  return { user, cookie: await sessionCookieFor(user.id) };
+}
+
+function errorsOf(data: unknown) {
+  return (data as { error?: Record<string, string[]> }).error ?? {};
+}
+
+describe("the pause policy page", () => {
+  test("starts from the defaults: 30 minutes, 15 minutes apart, no daily cap, 14 days ahead", async () => {
+    const { cookie } = await admin();
+    const res = await callRoute(policyLoader, getRequest("/admin/policy", { cookie }));
+    expect((res.data as { policy: unknown }).policy).toEqual({
+      maxPauseMinutes: 30,
+      minGapMinutes: 15,
+      maxPauseMinutesPerDay: null,
+      scheduleAheadDays: 14,
+    });
+  });
+
+  test("saving writes one audit event per changed field", async () => {
+    const { user, cookie } = await admin();
+    const res = await callRoute(
+      policyAction,
+      formRequest(
+        "/admin/policy",
+        { ...DEFAULTS, maxPauseMinutes: "20", maxPauseMinutesPerDay: "60" },
+        { cookie },
+      ),
+    );
+    expect(res.status).toBe(302);
+    const events = await prisma.auditEvent.findMany({
+      where: { action: "policy.update" },
+      orderBy: { targetId: "asc" },
+    });
+    expect(events.map((e) => [e.actorId, e.targetId, JSON.parse(e.metadata)])).toEqual([
+      [user.id, "maxPauseMinutes", { field: "maxPauseMinutes", from: 30, to: 20 }],
+      [user.id, "maxPauseMinutesPerDay", { field: "maxPauseMinutesPerDay", from: null, to: 60 }],
+    ]);
+    // Saving again without changes records nothing more.
+    await callRoute(
+      policyAction,
+      formRequest(
+        "/admin/policy",
+        { ...DEFAULTS, maxPauseMinutes: "20", maxPauseMinutesPerDay: "60" },
+        { cookie },
+      ),
+    );
+    expect(await prisma.auditEvent.count({ where: { action: "policy.update" } })).toBe(2);
+    await callRoute(policyAction, formRequest("/admin/policy", DEFAULTS, { cookie }));
+  });
+
+  test.each([
+    ["maxPauseMinutes", "31", "The longest pause must be at most 30 minutes."],
+    ["maxPauseMinutes", "4", "The longest pause must be at least 5 minutes."],
+    ["minGapMinutes", "0", "The gap between pauses must be at least 5 minutes."],
+    [
+      "maxPauseMinutesPerDay",
+      "20",
+      "The daily pause limit must be at least the longest pause, or empty for no limit.",
+    ],
+    ["scheduleAheadDays", "1.5", "The scheduling horizon must be a whole number of days."],
+    ["scheduleAheadDays", "", "Enter the scheduling horizon."],
+  ])(
+    "%s = %j is refused with its own message and nothing changes",
+    async (field, value, message) => {
+      const { cookie } = await admin();
+      const before = await prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
+      const res = await callRoute(
+        policyAction,
+        formRequest("/admin/policy", { ...DEFAULTS, [field]: value }, { cookie }),
+      );
+      expect(res.status).toBe(400);
+      expect(errorsOf(res.data)[field]).toEqual([message]);
+      expect(await prisma.policy.findUniqueOrThrow({ where: { id: 1 } })).toEqual(before);
+    },
+  );
+
+  test("only admins can read or change it", async () => {
+    for (const role of ["WORKER", "REVIEWER"] as const) {
+      const user = await createUser({ role });
+      const cookie = await sessionCookieFor(user.id);
+      expect((await callRoute(policyLoader, getRequest("/admin/policy", { cookie }))).status).toBe(
+        403,
+      );
+      const res = await callRoute(
+        policyAction,
+        formRequest("/admin/policy", { ...DEFAULTS, maxPauseMinutes: "5" }, { cookie }),
+      );
+      expect(res.status).toBe(403);
+    }
+    expect((await prisma.policy.findUniqueOrThrow({ where: { id: 1 } })).maxPauseMinutes).toBe(30);
+  });
+
+  test("lowering the maximum changes the worker's picker but never rewrites stored pauses", async () => {
+    const { cookie: adminCookie } = await admin();
+    const worker = await createUser();
+    const workerCookie = await sessionCookieFor(worker.id);
+    await callRoute(
+      pausesAction,
+      formRequest("/pauses", { intent: "start", durationMinutes: "30" }, { cookie: workerCookie }),
+    );
+    const stored = await prisma.pause.findFirstOrThrow({ where: { workerId: worker.id } });
+
+    await callRoute(
+      policyAction,
+      formRequest("/admin/policy", { ...DEFAULTS, maxPauseMinutes: "20" }, { cookie: adminCookie }),
+    );
+    try {
+      expect(await prisma.pause.findUniqueOrThrow({ where: { id: stored.id } })).toEqual(stored);
+      const page = await callRoute(pausesLoader, getRequest("/pauses", { cookie: workerCookie }));
+      const overview = (
+        page.data as {
+          overview: { durationChoices: number[]; policy: { maxPauseMinutes: number } };
+        }
+      ).overview;
+      expect(overview.policy.maxPauseMinutes).toBe(20);
+      expect(overview.durationChoices).toEqual([5, 10, 15, 20]);
+    } finally {
+      await callRoute(
+        policyAction,
+        formRequest("/admin/policy", DEFAULTS, { cookie: adminCookie }),
+      );
+    }
+  });
+});
