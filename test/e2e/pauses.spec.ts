@@ -17,6 +17,7 @@ async function secondsLeft(page: Page): Promise<number> {
 }
 
 test("a worker pauses now, sees the countdown run, and ends the pause early", async ({ page }) => {
+  await page.clock.install();
   await signIn(page, "priya.nair@lull.test");
   await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
   await page.getByLabel("Pause for").selectOption("15");
@@ -29,6 +30,13 @@ test("a worker pauses now, sees the countdown run, and ends the pause early", as
   expect(first).toBeLessThanOrEqual(15 * 60);
   await expect.poll(() => secondsLeft(page), { timeout: 5000 }).toBeLessThan(first);
   await expectAccessible(page);
+
+  // After the tab sleeps for five minutes, the countdown is right at once.
+  const beforeSleep = await secondsLeft(page);
+  await page.clock.fastForward("05:00");
+  await expect
+    .poll(() => secondsLeft(page), { timeout: 5000 })
+    .toBeLessThanOrEqual(beforeSleep - 299);
 
   await page.getByRole("button", { name: "End pause now" }).click();
   await expect(page.getByRole("status")).toContainText("Pause ended. Tracking is on again.");
