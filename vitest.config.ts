@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["app/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
+    include: ["app/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}", "agent/**/*.test.ts"],
     exclude: ["test/e2e/**", "node_modules/**"],
     globalSetup: ["test/setup/global-setup.ts"],
     setupFiles: ["test/setup/per-file-database.ts"],

@@ -1,0 +1,119 @@
+/**
+ * The agent protocol, version 1: every request and response body the
+ * agents exchange with Lull under /api/agent/v1/. One source for the
+ * server's parsing, the OpenAPI document and the reference agent (agent/).
+ * Times are ISO 8601 UTC strings with a "Z".
+ */
+import { z } from "zod";
+
+export const API_PREFIX = "/api/agent/v1";
+
+export const LIMITS = {
+  maxEventsPerBatch: 5_000,
+  maxBatchBytes: 1024 * 1024,
+  /** Events dated further ahead than this are rejected as clock errors. */
+  futureToleranceMs: 5 * 60 * 1000,
+  /** Long-poll waits at most this long. */
+  maxWaitSeconds: 60,
+  /** SSE comment heartbeat interval. */
+  heartbeatSeconds: 60,
+} as const;
+
+const isoTime = z
+  .string()
+  .datetime({ message: "Use an ISO 8601 UTC time such as 2026-11-27T09:30:00Z." });
+
+export const EnrollRequestSchema = z.object({
+  code: z
+    .string({ required_error: "code is required." })
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{4}-?[0-9A-Z]{4}$/, "code looks like ABCD-2345."),
+  deviceName: z.string({ required_error: "deviceName is required." }).trim().min(1).max(100),
+  platform: z.enum(["windows", "macos", "linux"], {
+    errorMap: () => ({ message: "platform is one of windows, macos, linux." }),
+  }),
+  agentVersion: z.string({ required_error: "agentVersion is required." }).trim().min(1).max(40),
+});
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  /** 256 random bits, base64url. Shown once; send as "Authorization: Bearer <token>". */
+  token: z.string(),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+export const WindowSchema = z.object({
+  kind: z.enum(["pause", "exemption"]),
+  startsAt: isoTime,
+  endsAt: isoTime,
+  /** Which event types the window covers; "all" for pauses. */
+  scope: z.literal("all"),
+});
+export type Window = z.infer<typeof WindowSchema>;
+
+export const StateSchema = z.object({
+  /** Changes whenever this worker's windows change; also the ETag. */
+  stateVersion: z.string(),
+  serverTime: isoTime,
+  /** Whether collecting is allowed at serverTime. */
+  collecting: z.boolean(),
+  reason: z.enum(["active", "paused", "exempt"]),
+  /** Every window from now on (at least the next 24 hours); agents obey them offline. */
+  windows: z.array(WindowSchema),
+  /** The windows are complete until this time; after it, an offline agent keeps collecting
+   * rules as they were but should reconnect. */
+  validUntil: isoTime,
+  /** Ask again (or reconnect) after this many seconds at the latest. */
+  refreshAfterSeconds: z.number().int().positive(),
+});
+export type AgentState = z.infer<typeof StateSchema>;
+
+export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
+
+export const EventSchema = z.object({
+  type: z.enum(EVENT_TYPES),
+  at: isoTime,
+  app: z.string().min(1).max(200),
+  data: z.record(z.unknown()).default({}),
+});
+export type AgentEvent = z.infer<typeof EventSchema>;
+
+export const EventBatchSchema = z.object({
+  batchId: z.string().uuid("batchId must be a UUID."),
+  events: z
+    .array(EventSchema)
+    .max(LIMITS.maxEventsPerBatch, `At most ${LIMITS.maxEventsPerBatch} events per batch.`),
+});
+export type EventBatch = z.infer<typeof EventBatchSchema>;
+
+export const EventBatchResultSchema = z.object({
+  batchId: z.string().uuid(),
+  stored: z.number().int().nonnegative(),
+  discardedPaused: z.number().int().nonnegative(),
+  discardedExempt: z.number().int().nonnegative(),
+  rejectedFuture: z.number().int().nonnegative(),
+  /** True when this batch was already received; the counts are those of the first time. */
+  duplicate: z.boolean(),
+});
+export type EventBatchResult = z.infer<typeof EventBatchResultSchema>;
+
+export const ERROR_CODES = [
+  "invalid_request",
+  "invalid_code",
+  "unauthorized",
+  "not_found",
+  "payload_too_large",
+  "unsupported_encoding",
+  "rate_limited",
+] as const;
+
+export const ErrorSchema = z.object({
+  error: z.object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type AgentError = z.infer<typeof ErrorSchema>;
