@@ -59,7 +59,13 @@ app.use((req, res, next) => {
     );
 });
 
-app.use(compression());
+// Agents' streams must not be buffered by compression, and their batches
+// arrive gzipped already.
+app.use(
+  compression({
+    filter: (req, res) => !req.path.startsWith("/api/agent/") && compression.filter(req, res),
+  }),
+);
 
 if (viteDevServer) {
   app.use(viteDevServer.middlewares);

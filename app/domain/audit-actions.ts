@@ -9,6 +9,10 @@ export const AUDIT_ACTIONS = {
   "pause.end_early": "Ended a pause early",
   "pause.cancel": "Cancelled a scheduled pause",
   "policy.update": "Changed the pause policy",
+  "device.code_created": "Created a device enrollment code",
+  "device.enroll": "Enrolled a device",
+  "device.rename": "Renamed a device",
+  "device.revoke": "Revoked a device",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

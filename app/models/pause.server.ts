@@ -8,9 +8,19 @@ import {
 } from "#app/domain/pause-policy.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { publishStateChange } from "#app/utils/state-bus.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Every change to a worker's windows bumps their state version, in the same transaction. */
+function bumpStateVersion(tx: Tx, workerId: string) {
+  return tx.user.update({
+    where: { id: workerId },
+    data: { stateVersion: { increment: 1 } },
+    select: { id: true },
+  });
+}
 
 const storedPauseSelect = {
   id: true,
@@ -52,7 +62,7 @@ export async function createPause({
   request: PauseRequest;
   now: Date;
 }): Promise<CreatePauseResult> {
-  return prisma.$transaction(async (tx) => {
+  const result = await prisma.$transaction(async (tx): Promise<CreatePauseResult> => {
     const policy = await getPausePolicy(tx);
     const from = request.kind === "NOW" ? now : request.startsAt;
     const pauses = await pausesNear(tx, workerId, from, new Date(from.getTime() + 60 * 60 * 1000));
@@ -62,6 +72,7 @@ export async function createPause({
       data: { workerId, ...decision.pause, createdAt: now },
       select: storedPauseSelect,
     });
+    await bumpStateVersion(tx, workerId);
     await recordAuditEvent(tx, {
       actorId: workerId,
       subjectUserId: workerId,
@@ -76,6 +87,8 @@ export async function createPause({
     });
     return { ok: true, pause };
   });
+  if (result.ok) publishStateChange({ workerId });
+  return result;
 }
 
 export type ChangePauseResult =
@@ -93,7 +106,7 @@ export async function changePause({
   change: "end" | "cancel";
   now: Date;
 }): Promise<ChangePauseResult> {
-  return prisma.$transaction(async (tx) => {
+  const result = await prisma.$transaction(async (tx): Promise<ChangePauseResult> => {
     const pause = await tx.pause.findFirst({
       where: { id: pauseId, workerId },
       select: storedPauseSelect,
@@ -105,6 +118,7 @@ export async function changePause({
       where: { id: pause.id },
       data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },
     });
+    await bumpStateVersion(tx, workerId);
     await recordAuditEvent(tx, {
       actorId: workerId,
       subjectUserId: workerId,
@@ -115,6 +129,8 @@ export async function changePause({
     });
     return { ok: true };
   });
+  if (result.ok) publishStateChange({ workerId });
+  return result;
 }
 
 /** Pauses that are running or still to come (for the status and the lists). */

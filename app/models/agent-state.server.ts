@@ -1,0 +1,57 @@
+import type { AgentState } from "#app/agent-protocol/v1.ts";
+import { computeCollectionState } from "#app/domain/collection-state.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
+import { getPausePolicy } from "./policy.server.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Agents re-check at least this often even when nothing was pushed. */
+export const REFRESH_AFTER_SECONDS = 3600;
+
+/**
+ * What an agent needs to obey the worker's choices, online or off: the
+ * verdict now and every window from now on. The windows cover everything
+ * that can be scheduled (the policy's horizon, at least 24 hours), so an
+ * unchanged state version means an unchanged schedule.
+ */
+export async function getAgentState(workerId: string, now: Date): Promise<AgentState | null> {
+  const [worker, pauses, policy] = await Promise.all([
+    prisma.user.findUnique({
+      where: { id: workerId },
+      select: { stateVersion: true, deactivatedAt: true },
+    }),
+    listCurrentAndUpcomingPauses(workerId, now),
+    getPausePolicy(),
+  ]);
+  if (!worker || worker.deactivatedAt) return null;
+  const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
+  const state = computeCollectionState({ pauses, now, horizonMs });
+  return {
+    stateVersion: String(worker.stateVersion),
+    serverTime: now.toISOString(),
+    collecting: state.collecting,
+    reason: state.reason,
+    windows: state.windows.map((w) => ({
+      kind: w.kind,
+      startsAt: w.startsAt.toISOString(),
+      endsAt: w.endsAt.toISOString(),
+      scope: "all" as const,
+    })),
+    validUntil: new Date(now.getTime() + horizonMs).toISOString(),
+    refreshAfterSeconds: REFRESH_AFTER_SECONDS,
+  };
+}
+
+export function etagFor(stateVersion: string): string {
+  return `"${stateVersion}"`;
+}
+
+/** True when `If-None-Match` names `stateVersion` (or is `*`). */
+export function matchesEtag(ifNoneMatch: string | null, stateVersion: string): boolean {
+  if (!ifNoneMatch) return false;
+  const tag = etagFor(stateVersion);
+  return ifNoneMatch
+    .split(",")
+    .map((t) => t.trim().replace(/^W\//, ""))
+    .some((t) => t === "*" || t === tag);
+}

@@ -1,0 +1,184 @@
+import { createHash, randomBytes, randomInt } from "node:crypto";
+import type { EnrollRequest } from "#app/agent-protocol/v1.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { publishStateChange } from "#app/utils/state-bus.server.ts";
+
+export const ENROLLMENT_CODE_TTL_MS = 15 * 60 * 1000;
+/** Crockford's base32: no I, L, O or U to misread. 8 characters = 40 bits. */
+const CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+function sha256(value: string): string {
+  return createHash("sha256").update(value).digest("hex");
+}
+
+function normaliseCode(code: string): string {
+  return code.toUpperCase().replace(/-/g, "");
+}
+
+/** A new one-time code, shown to the worker once ("ABCD-2345"); only its hash is kept. */
+export async function createEnrollmentCode(workerId: string, now: Date) {
+  let raw = "";
+  for (let i = 0; i < 8; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_TTL_MS);
+  await prisma.$transaction(async (tx) => {
+    await tx.enrollmentCode.create({
+      data: { workerId, codeHash: sha256(raw), createdAt: now, expiresAt },
+    });
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: "device.code_created",
+      targetType: "EnrollmentCode",
+      metadata: { expiresAt: expiresAt.toISOString() },
+      at: now,
+    });
+  });
+  return { code: `${raw.slice(0, 4)}-${raw.slice(4)}`, expiresAt };
+}
+
+export type EnrollResult = { ok: true; deviceId: string; token: string } | { ok: false };
+
+/**
+ * Trades a valid, unused, unexpired code for a device and its token (256
+ * random bits, returned once, stored as SHA-256). The code is marked used in
+ * the same transaction, so it works exactly once.
+ */
+export async function enrollDevice(input: EnrollRequest, now: Date): Promise<EnrollResult> {
+  const token = randomBytes(32).toString("base64url");
+  return prisma.$transaction(async (tx) => {
+    const code = await tx.enrollmentCode.findUnique({
+      where: { codeHash: sha256(normaliseCode(input.code)) },
+    });
+    if (!code || code.usedAt || code.expiresAt <= now) return { ok: false };
+    const worker = await tx.user.findUnique({
+      where: { id: code.workerId },
+      select: { deactivatedAt: true },
+    });
+    if (!worker || worker.deactivatedAt) return { ok: false };
+    const device = await tx.device.create({
+      data: {
+        workerId: code.workerId,
+        name: input.deviceName,
+        platform: input.platform,
+        agentVersion: input.agentVersion,
+        tokenHash: sha256(token),
+        createdAt: now,
+      },
+      select: { id: true },
+    });
+    await tx.enrollmentCode.update({
+      where: { id: code.id },
+      data: { usedAt: now, deviceId: device.id },
+    });
+    await recordAuditEvent(tx, {
+      actorId: code.workerId,
+      subjectUserId: code.workerId,
+      action: "device.enroll",
+      targetType: "Device",
+      targetId: device.id,
+      metadata: {
+        name: input.deviceName,
+        platform: input.platform,
+        agentVersion: input.agentVersion,
+      },
+      at: now,
+    });
+    return { ok: true, deviceId: device.id, token };
+  });
+}
+
+export function findActiveDeviceByTokenHash(tokenHash: string) {
+  return prisma.device.findFirst({
+    where: { tokenHash, revokedAt: null, worker: { deactivatedAt: null } },
+    select: { id: true, workerId: true, tokenHash: true },
+  });
+}
+
+/** Records that the device asked just now and holds `stateVersion`. */
+export function markDeviceSeen(deviceId: string, stateVersion: number, now: Date) {
+  return prisma.device.updateMany({
+    where: { id: deviceId },
+    data: { lastSeenAt: now, lastStateVersion: stateVersion },
+  });
+}
+
+export async function listDevices(workerId: string) {
+  const [devices, worker] = await Promise.all([
+    prisma.device.findMany({
+      where: { workerId },
+      orderBy: [{ revokedAt: { sort: "asc", nulls: "first" } }, { createdAt: "desc" }],
+      select: {
+        id: true,
+        name: true,
+        platform: true,
+        agentVersion: true,
+        createdAt: true,
+        lastSeenAt: true,
+        lastStateVersion: true,
+        revokedAt: true,
+        storedEvents: true,
+        discardedPaused: true,
+        discardedExempt: true,
+        rejectedFuture: true,
+      },
+    }),
+    prisma.user.findUniqueOrThrow({ where: { id: workerId }, select: { stateVersion: true } }),
+  ]);
+  return { devices, stateVersion: worker.stateVersion };
+}
+
+type DeviceChange = { workerId: string; deviceId: string; now: Date };
+
+/** Renames one of the worker's own devices; false when it is not theirs. */
+export async function renameDevice({
+  workerId,
+  deviceId,
+  now,
+  name,
+}: DeviceChange & { name: string }) {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.device.updateMany({
+      where: { id: deviceId, workerId },
+      data: { name },
+    });
+    if (count === 0) return false;
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: "device.rename",
+      targetType: "Device",
+      targetId: deviceId,
+      metadata: { name },
+      at: now,
+    });
+    return true;
+  });
+}
+
+/** Revokes one of the worker's own devices; its token stops working on the next request. */
+export async function revokeDevice({ workerId, deviceId, now }: DeviceChange) {
+  const revoked = await prisma.$transaction(async (tx) => {
+    const { count } = await tx.device.updateMany({
+      where: { id: deviceId, workerId, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    if (count === 0) return false;
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: "device.revoke",
+      targetType: "Device",
+      targetId: deviceId,
+      at: now,
+    });
+    return true;
+  });
+  // Open streams of that device close at once.
+  if (revoked) publishStateChange({ workerId, revokedDeviceId: deviceId });
+  return revoked;
+}
+
+export async function deviceBelongsTo(workerId: string, deviceId: string): Promise<boolean> {
+  return (await prisma.device.count({ where: { id: deviceId, workerId } })) > 0;
+}

@@ -1,0 +1,50 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { EnrollRequestSchema, type EnrollResponse } from "#app/agent-protocol/v1.ts";
+import { enrollDevice } from "#app/models/device.server.ts";
+import { agentError, zodIssues } from "#app/utils/agent-http.server.ts";
+import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
+
+/** Enrollment attempts per client address: codes have 40 bits, so guessing is hopeless. */
+const enrollLimiter = createRateLimiter({ limit: 10, windowMs: 60_000 });
+
+export async function loader() {
+  return agentError(405, "invalid_request", "Use POST to enroll a device.");
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  if (request.method !== "POST")
+    return agentError(405, "invalid_request", "Use POST to enroll a device.");
+  const verdict = enrollLimiter.hit(context.clientIp);
+  if (!verdict.allowed) {
+    return agentError(
+      429,
+      "rate_limited",
+      `Too many enrollment attempts. Try again in ${verdict.retryAfterSeconds} seconds.`,
+      {
+        headers: { "Retry-After": String(verdict.retryAfterSeconds) },
+      },
+    );
+  }
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return agentError(400, "invalid_request", "The body must be JSON.");
+  }
+  const parsed = EnrollRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return agentError(400, "invalid_request", "The enrollment request is not valid.", {
+      issues: zodIssues(parsed.error),
+    });
+  }
+  const result = await enrollDevice(parsed.data, new Date());
+  if (!result.ok) {
+    return agentError(
+      400,
+      "invalid_code",
+      "That enrollment code is wrong, expired or already used. Create a new one in Lull under Devices.",
+    );
+  }
+  const response: EnrollResponse = { deviceId: result.deviceId, token: result.token };
+  return Response.json(response, { status: 201, headers: { "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,82 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { LIMITS } from "#app/agent-protocol/v1.ts";
+import { getAgentState } from "#app/models/agent-state.server.ts";
+import { markDeviceSeen } from "#app/models/device.server.ts";
+import { agentError, requireDevice } from "#app/utils/agent-http.server.ts";
+import { subscribeToWorker } from "#app/utils/state-bus.server.ts";
+
+/**
+ * GET /api/agent/v1/state/stream: Server-Sent Events. The current state on
+ * connect (unless Last-Event-ID already names it), then one `state` event
+ * within a second of every change, and a comment heartbeat every 60 seconds,
+ * nothing else: an idle agent costs a few hundred bytes an hour.
+ */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const device = await requireDevice(request, "state");
+  const initial = await getAgentState(device.workerId, new Date());
+  if (!initial) return agentError(401, "unauthorized", "This device's worker is no longer active.");
+  const lastEventId = request.headers.get("Last-Event-ID");
+  const encoder = new TextEncoder();
+  let cleanup = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      let lastSent = lastEventId ?? "";
+      let sending = Promise.resolve();
+      const write = (text: string) => {
+        if (!closed) controller.enqueue(encoder.encode(text));
+      };
+      const sendState = async () => {
+        const state = await getAgentState(device.workerId, new Date());
+        if (closed) return;
+        if (!state) return close();
+        if (state.stateVersion === lastSent) return;
+        lastSent = state.stateVersion;
+        write(`event: state\nid: ${state.stateVersion}\ndata: ${JSON.stringify(state)}\n\n`);
+        await markDeviceSeen(device.id, Number(state.stateVersion), new Date());
+      };
+      const close = () => {
+        if (closed) return;
+        cleanup();
+        closed = true;
+        controller.close();
+      };
+      // Changes are sent one after another, each with the state as it is when sent.
+      const queue = () => {
+        sending = sending.then(sendState).catch((error: unknown) => {
+          console.error("state stream:", error instanceof Error ? error.message : error);
+          close();
+        });
+      };
+      const unsubscribe = subscribeToWorker(device.workerId, (change) => {
+        if (change.revokedDeviceId === device.id) return close();
+        if (!change.revokedDeviceId) queue();
+      });
+      const heartbeat = setInterval(() => write(":\n\n"), LIMITS.heartbeatSeconds * 1000);
+      const onAbort = () => close();
+      request.signal.addEventListener("abort", onAbort);
+      cleanup = () => {
+        unsubscribe();
+        clearInterval(heartbeat);
+        request.signal.removeEventListener("abort", onAbort);
+      };
+      if (initial.stateVersion !== lastSent) {
+        lastSent = initial.stateVersion;
+        write(`event: state\nid: ${initial.stateVersion}\ndata: ${JSON.stringify(initial)}\n\n`);
+      }
+      void markDeviceSeen(device.id, Number(initial.stateVersion), new Date());
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/event-stream; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Accel-Buffering": "no",
+    },
+  });
+}

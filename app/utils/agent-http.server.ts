@@ -1,0 +1,122 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { gunzipSync } from "node:zlib";
+import type { ZodError } from "zod";
+import { LIMITS, type AgentError } from "#app/agent-protocol/v1.ts";
+import { findActiveDeviceByTokenHash } from "#app/models/device.server.ts";
+import { createRateLimiter } from "./rate-limit.server.ts";
+
+/** `{ "error": { code, message, issues? } }` with the right status. */
+export function agentError(
+  status: number,
+  code: AgentError["error"]["code"],
+  message: string,
+  {
+    issues,
+    headers,
+  }: { issues?: { path: string; message: string }[]; headers?: Record<string, string> } = {},
+): Response {
+  const body: AgentError = { error: { code, message, ...(issues ? { issues } : {}) } };
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store", ...headers } });
+}
+
+export function zodIssues(error: ZodError) {
+  return error.issues.map((i) => ({ path: i.path.join(".") || "(body)", message: i.message }));
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Per device: state/stream requests and event batches, each up to 120 a minute. */
+const deviceLimiter = createRateLimiter({ limit: 120, windowMs: 60_000 });
+
+export type AuthenticatedDevice = { id: string; workerId: string };
+
+/**
+ * The device behind `Authorization: Bearer <token>`, or a thrown 401 (missing,
+ * unknown or revoked token) or 429 (too many requests from this device).
+ */
+export async function requireDevice(
+  request: Request,
+  purpose: "state" | "events",
+): Promise<AuthenticatedDevice> {
+  const header = request.headers.get("Authorization") ?? "";
+  const match = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header.trim());
+  if (!match)
+    throw agentError(
+      401,
+      "unauthorized",
+      "Send the device token as Authorization: Bearer <token>.",
+    );
+  const hash = hashToken(match[1]!);
+  const device = await findActiveDeviceByTokenHash(hash);
+  // The index lookup finds the row; the constant-time comparison is the check.
+  if (!device || !timingSafeEqual(Buffer.from(device.tokenHash, "hex"), Buffer.from(hash, "hex"))) {
+    throw agentError(
+      401,
+      "unauthorized",
+      "This device token is unknown or was revoked. Enroll the device again.",
+    );
+  }
+  const verdict = deviceLimiter.hit(`${purpose}:${device.id}`);
+  if (!verdict.allowed) {
+    throw agentError(
+      429,
+      "rate_limited",
+      `Too many requests from this device. Try again in ${verdict.retryAfterSeconds} seconds.`,
+      {
+        headers: { "Retry-After": String(verdict.retryAfterSeconds) },
+      },
+    );
+  }
+  return { id: device.id, workerId: device.workerId };
+}
+
+/**
+ * The request body as text, at most LIMITS.maxBatchBytes after decompression.
+ * Throws a 413 response beyond that (nothing is read past the limit) and a
+ * 415 for encodings other than identity and gzip.
+ */
+export async function readLimitedBody(request: Request): Promise<string> {
+  const limit = LIMITS.maxBatchBytes;
+  const tooLarge = () =>
+    agentError(
+      413,
+      "payload_too_large",
+      `A batch may be at most ${limit} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
+    );
+  const encoding = (request.headers.get("Content-Encoding") ?? "identity").toLowerCase();
+  if (encoding !== "identity" && encoding !== "gzip") {
+    throw agentError(
+      415,
+      "unsupported_encoding",
+      "Send the body as plain JSON or with Content-Encoding: gzip.",
+    );
+  }
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const raw = Buffer.concat(chunks);
+  if (encoding === "identity") return raw.toString("utf8");
+  try {
+    return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw tooLarge();
+    throw agentError(400, "invalid_request", "The gzip body could not be decompressed.");
+  }
+}
