@@ -12,12 +12,16 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page);
     });
 
-    test("worker pages and the 403 and 404 pages", async ({ page }) => {
+    test("the worker's home page and user menu", async ({ page }) => {
       await signIn(page, "worker@lull.test");
       await expect(page.getByTestId("profile-name")).toBeVisible();
       await expectAccessible(page);
       await page.getByTestId("user-menu").locator("summary").click();
       await expectAccessible(page);
+    });
+
+    test("the pauses page and the 403 and 404 pages", async ({ page }) => {
+      await signIn(page, "worker@lull.test");
       await page.goto("/pauses");
       await expect(page.getByRole("heading", { level: 1, name: "Pauses" })).toBeVisible();
       await expectAccessible(page);
