@@ -51,6 +51,7 @@ type NavItem = { to: string; label: string; roles: readonly Role[] };
 const NAV_ITEMS: readonly NavItem[] = [
   { to: "/", label: "Home", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/pauses", label: "Pauses", roles: ["WORKER", "REVIEWER", "ADMIN"] },
+  { to: "/devices", label: "Devices", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/admin/policy", label: "Pause policy", roles: ["ADMIN"] },
   { to: "/admin/people", label: "People", roles: ["ADMIN"] },
   { to: "/admin/audit", label: "Audit log", roles: ["ADMIN"] },

@@ -53,7 +53,7 @@ function eventsRequest(token: string, body: string | Buffer, headers: Record<str
   return new Request(`${BASE}/events`, {
     method: "POST",
     headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", ...headers },
-    body,
+    body: typeof body === "string" ? body : new Blob([new Uint8Array(body)]),
   });
 }
 

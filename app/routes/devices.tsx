@@ -1,0 +1,214 @@
+import { parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Button, buttonClasses } from "#app/components/ui/button.tsx";
+import { Card } from "#app/components/ui/card.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
+import { DeviceActionSchema } from "#app/domain/device-forms.ts";
+import { formatDateTime } from "#app/domain/local-time.ts";
+import { timeWithZone } from "#app/domain/pause-presenter.ts";
+import {
+  createEnrollmentCode,
+  listDevices,
+  renameDevice,
+  revokeDevice,
+} from "#app/models/device.server.ts";
+import { requireUser } from "#app/utils/auth.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Devices · Lull" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const { devices, stateVersion } = await listDevices(user.id);
+  const tz = user.timezone;
+  return {
+    origin: new URL(request.url).origin,
+    devices: devices.map((d) => ({
+      id: d.id,
+      name: d.name,
+      platform: d.platform,
+      agentVersion: d.agentVersion,
+      enrolled: formatDateTime(d.createdAt, tz),
+      lastSeen: d.lastSeenAt ? formatDateTime(d.lastSeenAt, tz) : "Never",
+      upToDate: d.lastStateVersion === stateVersion,
+      revoked: d.revokedAt ? formatDateTime(d.revokedAt, tz) : null,
+      counts: {
+        stored: d.storedEvents,
+        discardedPaused: d.discardedPaused,
+        discardedExempt: d.discardedExempt,
+        rejectedFuture: d.rejectedFuture,
+      },
+    })),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const submission = parseWithZod(await request.formData(), { schema: DeviceActionSchema });
+  if (submission.status !== "success") {
+    return data({ kind: "error" as const, result: submission.reply() }, { status: 400 });
+  }
+  const now = new Date();
+  const value = submission.value;
+  if (value.intent === "create-code") {
+    const { code, expiresAt } = await createEnrollmentCode(user.id, now);
+    // Shown once, in this response only; the database keeps its hash.
+    return data(
+      { kind: "code" as const, code, expires: timeWithZone(expiresAt, user.timezone) },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  }
+  const changed =
+    value.intent === "rename"
+      ? await renameDevice({ workerId: user.id, deviceId: value.deviceId, name: value.name, now })
+      : await revokeDevice({ workerId: user.id, deviceId: value.deviceId, now });
+  if (!changed) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  return redirectWithToast("/devices", {
+    kind: "success",
+    message:
+      value.intent === "rename"
+        ? "Device renamed."
+        : "Device revoked. Its agent can no longer sync or upload.",
+  });
+}
+
+export default function DevicesPage() {
+  const { devices, origin } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  return (
+    <div className="space-y-8">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">Devices</h1>
+        <p className="mt-2 max-w-2xl text-ink-muted">
+          The monitoring agents on your computers. Each one follows your pauses within a second,
+          keeps following your schedule while offline, and can be revoked here at any time.
+        </p>
+      </div>
+
+      <Card title="Add a device" titleId="add-device-heading">
+        {actionData?.kind === "code" ? (
+          <div className="space-y-3" data-testid="enrollment-code">
+            <p>
+              Enter this code in the agent within 15 minutes (until {actionData.expires}). It works
+              once.
+            </p>
+            <p
+              className="font-mono text-3xl font-bold tracking-widest"
+              aria-label={`Enrollment code ${actionData.code.split("").join(" ")}`}
+            >
+              {actionData.code}
+            </p>
+            <p className="text-sm text-ink-muted">
+              With the reference agent:{" "}
+              <code className="rounded bg-surface-sunken px-1 py-0.5 font-mono">
+                npm run agent -- enroll --server {origin} --code {actionData.code}
+              </code>
+            </p>
+          </div>
+        ) : (
+          <p className="mb-3 text-sm text-ink-muted">
+            Create a one-time code and type it into the agent on the new computer.
+          </p>
+        )}
+        <Form method="post" className="mt-3">
+          <input type="hidden" name="intent" value="create-code" />
+          <Button type="submit" variant={actionData?.kind === "code" ? "secondary" : "primary"}>
+            {actionData?.kind === "code" ? "Create another code" : "Create enrollment code"}
+          </Button>
+        </Form>
+        {actionData?.kind === "error" ? (
+          <div role="alert" className="mt-2">
+            <ErrorList
+              errors={Object.values(actionData.result.error ?? {})
+                .flat()
+                .filter((m): m is string => typeof m === "string")}
+            />
+          </div>
+        ) : null}
+      </Card>
+
+      <section aria-labelledby="devices-heading" className="space-y-4">
+        <h2 id="devices-heading" className="text-xl font-semibold">
+          Your devices
+        </h2>
+        {devices.length === 0 ? (
+          <p className="text-ink-muted">
+            No devices yet. Create a code above to enroll the agent on your computer.
+          </p>
+        ) : (
+          <ul className="grid gap-4 md:grid-cols-2" data-testid="device-list">
+            {devices.map((d) => (
+              <li key={d.id} className="rounded-card border border-line bg-surface-raised p-5">
+                <div className="flex flex-wrap items-baseline justify-between gap-2">
+                  <h3 className="text-lg font-semibold">{d.name}</h3>
+                  <span className="text-sm text-ink-muted">
+                    {d.platform} · agent {d.agentVersion}
+                  </span>
+                </div>
+                <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                  <dt className="text-ink-muted">Last seen</dt>
+                  <dd>{d.lastSeen}</dd>
+                  <dt className="text-ink-muted">Pause state</dt>
+                  <dd>
+                    {d.revoked
+                      ? `Revoked ${d.revoked}`
+                      : d.upToDate
+                        ? "✓ Has your current pauses"
+                        : "⚠ Has not received your latest change yet"}
+                  </dd>
+                  <dt className="text-ink-muted">Events stored</dt>
+                  <dd>{d.counts.stored}</dd>
+                  <dt className="text-ink-muted">Refused (sent during a pause)</dt>
+                  <dd>{d.counts.discardedPaused}</dd>
+                  <dt className="text-ink-muted">Refused (dated in the future)</dt>
+                  <dd>{d.counts.rejectedFuture}</dd>
+                </dl>
+                {d.revoked ? null : (
+                  <div className="mt-4 flex flex-wrap items-end gap-3">
+                    <Form method="post" className="flex items-end gap-2">
+                      <input type="hidden" name="intent" value="rename" />
+                      <input type="hidden" name="deviceId" value={d.id} />
+                      <div>
+                        <label htmlFor={`rename-${d.id}`} className="block text-sm font-medium">
+                          Name
+                        </label>
+                        <input
+                          id={`rename-${d.id}`}
+                          name="name"
+                          defaultValue={d.name}
+                          required
+                          maxLength={100}
+                          className="mt-1 w-40 rounded-lg border border-line bg-surface-raised px-3 py-1.5"
+                        />
+                      </div>
+                      <button type="submit" className={buttonClasses("secondary", "py-1.5")}>
+                        Rename
+                      </button>
+                    </Form>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke" />
+                      <input type="hidden" name="deviceId" value={d.id} />
+                      <button
+                        type="submit"
+                        className={buttonClasses("danger", "py-1.5")}
+                        aria-label={`Revoke ${d.name}`}
+                      >
+                        Revoke
+                      </button>
+                    </Form>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
+import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
+import { action as devicesAction, loader as devicesLoader } from "#app/routes/devices.tsx";
+import { prisma } from "#app/utils/db.server.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+
+async function signedInWorker() {
+  const user = await createUser();
+  return { user, cookie: await sessionCookieFor(user.id) };
+}
+
+async function enrollWithCode(code: string) {
+  const res = await callRoute(
+    enrollAction,
+    new Request("http://127.0.0.1/api/agent/v1/enroll", {
+      method: "POST",
+      body: JSON.stringify({
+        code,
+        deviceName: "Work laptop",
+        platform: "macos",
+        agentVersion: "1.2.3",
+      }),
+    }),
+  );
+  return res.data as { deviceId: string; token: string };
+}
+
+describe("/devices", () => {
+  test("creating a code shows it once and keeps only its hash", async () => {
+    const { user, cookie } = await signedInWorker();
+    const res = await callRoute(
+      devicesAction,
+      formRequest("/devices", { intent: "create-code" }, { cookie }),
+    );
+    expect(res.status).toBe(200);
+    const { code } = res.data as { code: string };
+    expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const stored = await prisma.enrollmentCode.findFirstOrThrow({ where: { workerId: user.id } });
+    expect(stored.codeHash).toBe(createHash("sha256").update(code.replace("-", "")).digest("hex"));
+    expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBe(15 * 60_000);
+  });
+
+  test("lists the worker's devices with whether each has the current state", async () => {
+    const { cookie } = await signedInWorker();
+    const { code } = (
+      await callRoute(devicesAction, formRequest("/devices", { intent: "create-code" }, { cookie }))
+    ).data as { code: string };
+    const { token } = await enrollWithCode(code);
+    let page = await callRoute(devicesLoader, getRequest("/devices", { cookie }));
+    let [device] = (
+      page.data as { devices: { name: string; upToDate: boolean; lastSeen: string }[] }
+    ).devices;
+    expect(device).toMatchObject({ name: "Work laptop", upToDate: false, lastSeen: "Never" });
+    await callRoute(
+      stateLoader,
+      new Request("http://127.0.0.1/api/agent/v1/state", {
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+    );
+    page = await callRoute(devicesLoader, getRequest("/devices", { cookie }));
+    [device] = (
+      page.data as { devices: { name: string; upToDate: boolean; lastSeen: string }[] }
+    ).devices;
+    expect(device!.upToDate).toBe(true);
+    expect(device!.lastSeen).not.toBe("Never");
+  });
+
+  test("rename and revoke act on the worker's own devices; revocation is 401 on the next request", async () => {
+    const { user, cookie } = await signedInWorker();
+    const { code } = (
+      await callRoute(devicesAction, formRequest("/devices", { intent: "create-code" }, { cookie }))
+    ).data as { code: string };
+    const { deviceId, token } = await enrollWithCode(code);
+
+    expect(
+      (
+        await callRoute(
+          devicesAction,
+          formRequest("/devices", { intent: "rename", deviceId, name: "Home desktop" }, { cookie }),
+        )
+      ).status,
+    ).toBe(302);
+    expect((await prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).name).toBe(
+      "Home desktop",
+    );
+
+    const bad = await callRoute(
+      devicesAction,
+      formRequest("/devices", { intent: "rename", deviceId, name: "   " }, { cookie }),
+    );
+    expect(bad.status).toBe(400);
+    expect((bad.data as { result: { error: Record<string, string[]> } }).result.error.name).toEqual(
+      ["Enter a name for the device."],
+    );
+
+    const other = await signedInWorker();
+    for (const fields of [
+      { intent: "rename", deviceId, name: "Mine now" },
+      { intent: "revoke", deviceId },
+    ]) {
+      expect(
+        (await callRoute(devicesAction, formRequest("/devices", fields, { cookie: other.cookie })))
+          .status,
+      ).toBe(404);
+    }
+    expect(
+      (await prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).revokedAt,
+    ).toBeNull();
+
+    expect(
+      (
+        await callRoute(
+          devicesAction,
+          formRequest("/devices", { intent: "revoke", deviceId }, { cookie }),
+        )
+      ).status,
+    ).toBe(302);
+    const state = await callRoute(
+      stateLoader,
+      new Request("http://127.0.0.1/api/agent/v1/state", {
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+    );
+    expect(state.status).toBe(401);
+    const actions = (
+      await prisma.auditEvent.findMany({
+        where: { subjectUserId: user.id },
+        orderBy: { at: "asc" },
+      })
+    ).map((e) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        "device.code_created",
+        "device.enroll",
+        "device.rename",
+        "device.revoke",
+      ]),
+    );
+  });
+});
