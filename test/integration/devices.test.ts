@@ -97,10 +97,11 @@ describe("/devices", () => {
     );
 
     const other = await signedInWorker();
-    for (const fields of [
+    const attempts: Record<string, string>[] = [
       { intent: "rename", deviceId, name: "Mine now" },
       { intent: "revoke", deviceId },
-    ]) {
+    ];
+    for (const fields of attempts) {
       expect(
         (await callRoute(devicesAction, formRequest("/devices", fields, { cookie: other.cookie })))
           .status,

@@ -1,0 +1,45 @@
+import { describe, expect, test } from "vitest";
+import { buildOpenApiDocument } from "./openapi.ts";
+
+describe("the OpenAPI document", () => {
+  const doc = buildOpenApiDocument() as unknown as {
+    openapi: string;
+    paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    components: {
+      schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>;
+    };
+  };
+
+  test("is OpenAPI 3.1 with every endpoint", () => {
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      "/api/agent/v1/enroll",
+      "/api/agent/v1/events",
+      "/api/agent/v1/state",
+      "/api/agent/v1/state/stream",
+    ]);
+    expect(Object.keys(doc.paths["/api/agent/v1/state"]!.get!.responses)).toEqual([
+      "200",
+      "304",
+      "400",
+      "401",
+      "429",
+    ]);
+  });
+
+  test("is generated from the Zod schemas the server uses", () => {
+    const state = doc.components.schemas.State!;
+    expect(Object.keys(state.properties!).sort()).toEqual(
+      [
+        "collecting",
+        "reason",
+        "refreshAfterSeconds",
+        "serverTime",
+        "stateVersion",
+        "validUntil",
+        "windows",
+      ].sort(),
+    );
+    expect(doc.components.schemas.EventBatch!.required).toEqual(["batchId", "events"]);
+  });
+});
