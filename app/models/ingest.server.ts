@@ -2,6 +2,7 @@ import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-proto
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { listPausesOverlapping } from "./pause.server.ts";
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
@@ -27,22 +28,13 @@ export async function ingestBatch(
     });
     if (previous) return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
 
-    const pauses = await tx.pause.findMany({
-      where: {
-        workerId: device.workerId,
-        cancelledAt: null,
-        startsAt: { lte: latest },
-        endsAt: { gt: earliest },
-      },
-      select: {
-        id: true,
-        kind: true,
-        startsAt: true,
-        endsAt: true,
-        endedEarlyAt: true,
-        cancelledAt: true,
-      },
-    });
+    // Inclusive of the latest instant: an event exactly at a pause's start is inside it.
+    const pauses = await listPausesOverlapping(
+      tx,
+      device.workerId,
+      earliest,
+      new Date(latest.getTime() + 1),
+    );
     const windows = {
       pause: pauses.map(effectiveInterval).filter((i): i is Interval => i !== null),
       exemption: [] as Interval[],

@@ -31,17 +31,27 @@ const storedPauseSelect = {
   cancelledAt: true,
 } as const;
 
-/** Pauses that any rule could care about for a request around [from, to]. */
-function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<StoredPause[]> {
-  return tx.pause.findMany({
-    where: {
-      workerId,
-      cancelledAt: null,
-      endsAt: { gt: new Date(from.getTime() - 2 * DAY_MS) },
-      startsAt: { lt: new Date(to.getTime() + 2 * DAY_MS) },
-    },
+/** The worker's pauses (not cancelled) that overlap [from, to). */
+export function listPausesOverlapping(
+  client: Tx,
+  workerId: string,
+  from: Date,
+  to: Date,
+): Promise<StoredPause[]> {
+  return client.pause.findMany({
+    where: { workerId, cancelledAt: null, endsAt: { gt: from }, startsAt: { lt: to } },
     select: storedPauseSelect,
   });
+}
+
+/** Pauses that any rule could care about for a request around [from, to]. */
+function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<StoredPause[]> {
+  return listPausesOverlapping(
+    tx,
+    workerId,
+    new Date(from.getTime() - 2 * DAY_MS),
+    new Date(to.getTime() + 2 * DAY_MS),
+  );
 }
 
 export type CreatePauseResult =

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useLocation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
+import { DataTable } from "#app/components/ui/table.tsx";
 import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
@@ -40,39 +41,18 @@ export default function AuditLogPage() {
           can edit or delete an entry. {total} entries.
         </p>
       </div>
-      <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Audit events</caption>
-          <thead className="bg-surface-sunken text-ink-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                When
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Who
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                What
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                About
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-line">
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td className="whitespace-nowrap px-4 py-2">
-                  <time dateTime={e.atIso}>{e.at}</time>
-                </td>
-                <td className="px-4 py-2">{e.actor}</td>
-                <td className="px-4 py-2">{e.action}</td>
-                <td className="px-4 py-2">{e.subject ?? "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="Audit events" columns={["When", "Who", "What", "About"]}>
+        {events.map((e) => (
+          <tr key={e.id}>
+            <td className="whitespace-nowrap px-4 py-2">
+              <time dateTime={e.atIso}>{e.at}</time>
+            </td>
+            <td className="px-4 py-2">{e.actor}</td>
+            <td className="px-4 py-2">{e.action}</td>
+            <td className="px-4 py-2">{e.subject ?? "—"}</td>
+          </tr>
+        ))}
+      </DataTable>
       <Pagination
         page={page}
         pageCount={pageCount}

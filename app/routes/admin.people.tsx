@@ -7,6 +7,7 @@ import {
 } from "@remix-run/node";
 import { Form, useLoaderData, useLocation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
+import { DataTable } from "#app/components/ui/table.tsx";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import {
   AccountStatusSchema,
@@ -127,65 +128,50 @@ export default function PeoplePage() {
         {total} {total === 1 ? "person" : "people"}
       </p>
 
-      <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">People</caption>
-          <thead className="bg-surface-sunken text-ink-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Name
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Role
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Time zone
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Manager
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                Status
-              </th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-line">
-            {people.map((person) => (
-              <tr key={person.id}>
-                <td className="px-4 py-2">
-                  <p className="font-medium">{person.name}</p>
-                  <p className="text-ink-muted">{person.email}</p>
-                </td>
-                <td className="px-4 py-2">{person.role}</td>
-                <td className="px-4 py-2">{person.timezone}</td>
-                <td className="px-4 py-2">{person.manager ?? "None"}</td>
-                <td className="px-4 py-2">{person.active ? "Active" : "Deactivated"}</td>
-                <td className="px-4 py-2 text-right">
-                  {person.id === adminId ? (
-                    <span className="text-ink-muted">You</span>
-                  ) : (
-                    <Form method="post" action={location.pathname + location.search}>
-                      <input type="hidden" name="userId" value={person.id} />
-                      <button
-                        type="submit"
-                        name="intent"
-                        value={person.active ? "deactivate" : "reactivate"}
-                        className={buttonClasses(person.active ? "secondary" : "primary", "py-1")}
-                        aria-label={`${person.active ? "Deactivate" : "Reactivate"} ${person.name}`}
-                      >
-                        {person.active ? "Deactivate" : "Reactivate"}
-                      </button>
-                    </Form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        caption="People"
+        columns={[
+          "Name",
+          "Role",
+          "Time zone",
+          "Manager",
+          "Status",
+          <span key="a" className="sr-only">
+            Actions
+          </span>,
+        ]}
+      >
+        {people.map((person) => (
+          <tr key={person.id}>
+            <td className="px-4 py-2">
+              <p className="font-medium">{person.name}</p>
+              <p className="text-ink-muted">{person.email}</p>
+            </td>
+            <td className="px-4 py-2">{person.role}</td>
+            <td className="px-4 py-2">{person.timezone}</td>
+            <td className="px-4 py-2">{person.manager ?? "None"}</td>
+            <td className="px-4 py-2">{person.active ? "Active" : "Deactivated"}</td>
+            <td className="px-4 py-2 text-right">
+              {person.id === adminId ? (
+                <span className="text-ink-muted">You</span>
+              ) : (
+                <Form method="post" action={location.pathname + location.search}>
+                  <input type="hidden" name="userId" value={person.id} />
+                  <button
+                    type="submit"
+                    name="intent"
+                    value={person.active ? "deactivate" : "reactivate"}
+                    className={buttonClasses(person.active ? "secondary" : "primary", "py-1")}
+                    aria-label={`${person.active ? "Deactivate" : "Reactivate"} ${person.name}`}
+                  >
+                    {person.active ? "Deactivate" : "Reactivate"}
+                  </button>
+                </Form>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <Pagination
         page={search.page}
         pageCount={pageCount}
