@@ -20,10 +20,14 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page);
     });
 
-    test("the pauses page and the 403 and 404 pages", async ({ page }) => {
+    test("the pauses and devices pages and the 403 and 404 pages", async ({ page }) => {
       await signIn(page, "worker@lull.test");
       await page.goto("/pauses");
       await expect(page.getByRole("heading", { level: 1, name: "Pauses" })).toBeVisible();
+      await expectAccessible(page);
+      await page.goto("/devices");
+      await page.getByRole("button", { name: "Create enrollment code" }).click();
+      await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
       await page.goto("/admin/people");
       await expectAccessible(page);
