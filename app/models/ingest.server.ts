@@ -1,16 +1,20 @@
+import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
-import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { listPausesOverlapping } from "./pause.server.ts";
+import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
+import { runSqliteTransaction } from "#app/utils/db.server.ts";
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
  * short transaction: events outside the worker's pauses and exemptions,
  * their hourly rollups, the device's counters, and the answer itself (so a
- * retry gets the same answer). The better-sqlite3 adapter runs one
- * transaction at a time per process, so concurrent batches queue instead
- * of failing with SQLITE_BUSY.
+ * retry gets the same answer).
+ *
+ * This is the one hot path that bypasses Prisma's query layer: it runs as a
+ * synchronous better-sqlite3 transaction on Prisma's own connection
+ * (`runSqliteTransaction`), with prepared statements, because Prisma's
+ * per-query cost made ingestion 5–7 % of raw SQLite speed (ADR 0007).
+ * Synchronous means concurrent batches cannot interleave or hit SQLITE_BUSY.
  */
 export async function ingestBatch(
   device: { id: string; workerId: string },
@@ -18,38 +22,37 @@ export async function ingestBatch(
   now: Date,
 ): Promise<EventBatchResult> {
   const times = batch.events.map((e) => new Date(e.at));
-  const earliest = new Date(Math.min(now.getTime(), ...times.map((t) => t.getTime())));
-  const latest = new Date(Math.max(now.getTime(), ...times.map((t) => t.getTime())));
+  const earliest = Math.min(now.getTime(), ...times.map((t) => t.getTime()));
+  const latest = Math.max(now.getTime(), ...times.map((t) => t.getTime()));
 
-  return prisma.$transaction(async (tx) => {
-    const previous = await tx.eventBatch.findUnique({
-      where: { deviceId_batchId: { deviceId: device.id, batchId: batch.batchId } },
-      select: { result: true },
-    });
+  return runSqliteTransaction((db) => {
+    const sql = statements(db);
+    const previous = sql.findBatch.get(device.id, batch.batchId) as { result: string } | undefined;
     if (previous) return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
 
-    // Inclusive of the latest instant: an event exactly at a pause's start is inside it.
-    const pauses = await listPausesOverlapping(
-      tx,
-      device.workerId,
-      earliest,
-      new Date(latest.getTime() + 1),
-    );
+    const pauses = (
+      sql.overlappingPauses.all(device.workerId, storedTime(earliest), storedTime(latest + 1)) as {
+        id: string;
+        startsAt: string;
+        endsAt: string;
+        endedEarlyAt: string | null;
+      }[]
+    ).map((p): StoredPause => ({
+      id: p.id,
+      kind: "NOW",
+      startsAt: new Date(p.startsAt),
+      endsAt: new Date(p.endsAt),
+      endedEarlyAt: p.endedEarlyAt ? new Date(p.endedEarlyAt) : null,
+      cancelledAt: null,
+    }));
     const windows = {
       pause: pauses.map(effectiveInterval).filter((i): i is Interval => i !== null),
       exemption: [] as Interval[],
     };
 
     const counts = { stored: 0, discardedPaused: 0, discardedExempt: 0, rejectedFuture: 0 };
-    const rows: {
-      workerId: string;
-      deviceId: string;
-      type: string;
-      at: Date;
-      app: string;
-      data: string;
-      receivedAt: Date;
-    }[] = [];
+    const received = storedTime(now.getTime());
+    const stored: { type: string; app: string; at: Date }[] = [];
     batch.events.forEach((event, index) => {
       const at = times[index]!;
       const verdict = classifyEvent(at, windows, now, LIMITS.futureToleranceMs);
@@ -58,45 +61,81 @@ export async function ingestBatch(
       else if (verdict === "future") counts.rejectedFuture++;
       else {
         counts.stored++;
-        rows.push({
-          workerId: device.workerId,
-          deviceId: device.id,
-          type: event.type,
-          at,
-          app: event.app,
-          data: JSON.stringify(event.data),
-          receivedAt: now,
-        });
+        stored.push({ type: event.type, app: event.app, at });
+        sql.insertEvent.run(
+          device.workerId,
+          device.id,
+          event.type,
+          storedTime(at.getTime()),
+          event.app,
+          JSON.stringify(event.data),
+          received,
+        );
       }
     });
-
-    if (rows.length > 0) await tx.event.createMany({ data: rows });
-    for (const r of rollupCounts(rows)) {
-      await tx.$executeRaw`
-        INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count")
-        VALUES (${device.workerId}, ${device.id}, ${r.type}, ${r.app}, ${r.hour}, ${r.count})
-        ON CONFLICT ("workerId", "deviceId", "type", "app", "hour")
-        DO UPDATE SET "count" = "count" + excluded."count"`;
+    for (const r of rollupCounts(stored)) {
+      sql.addToRollup.run(
+        device.workerId,
+        device.id,
+        r.type,
+        r.app,
+        storedTime(r.hour.getTime()),
+        r.count,
+      );
     }
-    await tx.device.update({
-      where: { id: device.id },
-      data: {
-        lastSeenAt: now,
-        storedEvents: { increment: counts.stored },
-        discardedPaused: { increment: counts.discardedPaused },
-        discardedExempt: { increment: counts.discardedExempt },
-        rejectedFuture: { increment: counts.rejectedFuture },
-      },
-    });
+    sql.updateDevice.run(
+      received,
+      counts.stored,
+      counts.discardedPaused,
+      counts.discardedExempt,
+      counts.rejectedFuture,
+      device.id,
+    );
     const result: EventBatchResult = { batchId: batch.batchId, ...counts, duplicate: false };
-    await tx.eventBatch.create({
-      data: {
-        deviceId: device.id,
-        batchId: batch.batchId,
-        receivedAt: now,
-        result: JSON.stringify(result),
-      },
-    });
+    sql.insertBatch.run(device.id, batch.batchId, received, JSON.stringify(result));
     return result;
   });
+}
+
+/** How Prisma's SQLite adapter stores a DateTime: ISO 8601 text with "+00:00". */
+function storedTime(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "+00:00");
+}
+
+const prepared = new WeakMap<BetterSqlite3.Database, ReturnType<typeof prepare>>();
+
+function statements(db: BetterSqlite3.Database) {
+  let s = prepared.get(db);
+  if (!s) {
+    s = prepare(db);
+    prepared.set(db, s);
+  }
+  return s;
+}
+
+function prepare(db: BetterSqlite3.Database) {
+  // The adapter turns on safe integers for the connection; these statements read none that matter.
+  return {
+    findBatch: db.prepare(
+      `SELECT "result" FROM "EventBatch" WHERE "deviceId" = ? AND "batchId" = ?`,
+    ),
+    overlappingPauses: db.prepare(
+      `SELECT "id", "startsAt", "endsAt", "endedEarlyAt" FROM "Pause"
+       WHERE "workerId" = ? AND "cancelledAt" IS NULL AND "endsAt" > ? AND "startsAt" < ?`,
+    ),
+    insertEvent: db.prepare(
+      `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    addToRollup: db.prepare(
+      `INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("workerId", "deviceId", "type", "app", "hour") DO UPDATE SET "count" = "count" + excluded."count"`,
+    ),
+    updateDevice: db.prepare(
+      `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,
+       "discardedExempt" = "discardedExempt" + ?, "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
+    ),
+    insertBatch: db.prepare(
+      `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,
+    ),
+  };
 }

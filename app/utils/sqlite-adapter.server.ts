@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import type {
   SqlDriverAdapter,
   SqlMigrationAwareDriverAdapterFactory,
@@ -64,19 +65,32 @@ function scriptAware(adapter: SqlDriverAdapter): SqlDriverAdapter {
  *   and migrations need neither (WAL mode is stored in the file once the app
  *   has set it).
  */
+export type SqliteAdapterFactory = SqlMigrationAwareDriverAdapterFactory & {
+  /**
+   * The better-sqlite3 connection behind the app's adapter, once Prisma has
+   * connected: for the one hot path (agent event ingestion) that runs its
+   * statements synchronously on the same connection. See ADR 0007.
+   */
+  connection(): BetterSqlite3.Database | undefined;
+};
+
 export function createSqliteAdapter(
   databaseUrl: string,
   mode: "app" | "cli",
-): SqlMigrationAwareDriverAdapterFactory {
+): SqliteAdapterFactory {
   const file = sqlitePathFromUrl(databaseUrl);
   mkdirSync(dirname(resolve(file)), { recursive: true });
   const inner = new PrismaBetterSQLite3({ url: file, timeout: 5000 });
+  let connection: BetterSqlite3.Database | undefined;
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
+    connection: () => connection,
     connect: async () => {
       const adapter = await inner.connect();
-      return mode === "app" ? withPragmas(adapter) : scriptAware(adapter);
+      if (mode === "cli") return scriptAware(adapter);
+      connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+      return withPragmas(adapter);
     },
     connectToShadowDb: async () => scriptAware(await inner.connectToShadowDb()),
   };
