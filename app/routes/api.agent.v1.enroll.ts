@@ -4,8 +4,12 @@ import { enrollDevice } from "#app/models/device.server.ts";
 import { agentError, zodIssues } from "#app/utils/agent-http.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
 
-/** Enrollment attempts per client address: codes have 40 bits, so guessing is hopeless. */
-const enrollLimiter = createRateLimiter({ limit: 10, windowMs: 60_000 });
+/**
+ * Failed enrollment attempts per client address: with 40-bit single-use codes,
+ * 10 guesses a minute make guessing hopeless, while an office behind one
+ * address can enroll as many machines as it likes.
+ */
+const failedEnrollments = createRateLimiter({ limit: 10, windowMs: 60_000 });
 
 export async function loader() {
   return agentError(405, "invalid_request", "Use POST to enroll a device.");
@@ -14,7 +18,7 @@ export async function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST")
     return agentError(405, "invalid_request", "Use POST to enroll a device.");
-  const verdict = enrollLimiter.hit(context.clientIp);
+  const verdict = failedEnrollments.check(context.clientIp);
   if (!verdict.allowed) {
     return agentError(
       429,
@@ -29,16 +33,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     body = await request.json();
   } catch {
+    failedEnrollments.hit(context.clientIp);
     return agentError(400, "invalid_request", "The body must be JSON.");
   }
   const parsed = EnrollRequestSchema.safeParse(body);
   if (!parsed.success) {
+    failedEnrollments.hit(context.clientIp);
     return agentError(400, "invalid_request", "The enrollment request is not valid.", {
       issues: zodIssues(parsed.error),
     });
   }
   const result = await enrollDevice(parsed.data, new Date());
   if (!result.ok) {
+    failedEnrollments.hit(context.clientIp);
     return agentError(
       400,
       "invalid_code",

@@ -17,10 +17,24 @@ export function createRateLimiter({ limit, windowMs }: { limit: number; windowMs
     }
   }
 
+  function recent(key: string, now: number): number[] {
+    return (hits.get(key) ?? []).filter((t) => t > now - windowMs);
+  }
+
   return {
+    /** Whether `key` is over the limit now, without counting this look. */
+    check(key: string, now = Date.now()): RateVerdict {
+      const times = recent(key, now);
+      if (times.length < limit) return { allowed: true };
+      return {
+        allowed: false,
+        retryAfterSeconds: Math.max(1, Math.ceil((times[0]! + windowMs - now) / 1000)),
+      };
+    },
+    /** Counts one hit for `key`, unless it is already over the limit. */
     hit(key: string, now = Date.now()): RateVerdict {
       sweep(now);
-      const times = (hits.get(key) ?? []).filter((t) => t > now - windowMs);
+      const times = recent(key, now);
       if (times.length >= limit) {
         hits.set(key, times);
         return {

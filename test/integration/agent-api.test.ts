@@ -128,6 +128,22 @@ describe("POST /enroll", () => {
   });
 });
 
+describe("POST /enroll from one office address", () => {
+  test("successful enrollments are not limited, only failed ones", async () => {
+    const worker = await createUser();
+    const context = { ...TEST_CONTEXT, clientIp: "198.51.100.200" };
+    for (let i = 0; i < 12; i++) {
+      const { code } = await createEnrollmentCode(worker.id, new Date());
+      const res = await callRoute(
+        enrollAction,
+        enrollRequest({ code, deviceName: `PC ${i}`, platform: "windows", agentVersion: "1" }),
+        { context },
+      );
+      expect(res.status).toBe(201);
+    }
+  });
+});
+
 describe("GET /state", () => {
   test("returns the state with an ETag, then 304 for the same version", async () => {
     const { token, deviceId } = await enrolledDevice();
