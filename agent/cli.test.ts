@@ -1,0 +1,121 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { FakeLullServer } from "./fake-lull-server.ts";
+
+const repoRoot = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+
+type Cli = {
+  output: () => string;
+  waitFor: (pattern: RegExp) => Promise<void>;
+  kill: (signal: NodeJS.Signals) => void;
+  exit: Promise<number | null>;
+};
+
+function startCli(args: string[]): Cli {
+  const child = spawn(process.execPath, ["--import", "tsx", "agent/cli.ts", ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    output: () => output,
+    kill: (signal) => child.kill(signal),
+    exit,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} in:\n${output}`)), 15_000);
+        const check = () => {
+          if (!pattern.test(output)) return;
+          clearTimeout(timer);
+          listeners.delete(check);
+          resolve();
+        };
+        listeners.add(check);
+        check();
+      }),
+  };
+}
+
+describe("agent CLI", () => {
+  let server: FakeLullServer;
+  let dir: string;
+
+  beforeEach(async () => {
+    server = new FakeLullServer();
+    await server.start();
+    dir = await mkdtemp(path.join(tmpdir(), "lull-agent-cli-"));
+  });
+  afterEach(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function enroll() {
+    const cli = startCli([
+      "enroll",
+      "--server",
+      server.url,
+      "--code",
+      server.code,
+      "--config-dir",
+      dir,
+    ]);
+    expect(await cli.exit).toBe(0);
+    return cli.output();
+  }
+
+  test("enroll says which device it enrolled, never the token", async () => {
+    const output = await enroll();
+    expect(output).toMatch(/enrolled device=device-1/);
+    expect(output).not.toContain(server.token);
+  });
+
+  test("SIGTERM: the partial batch goes to the outbox and the agent exits 0", async () => {
+    await enroll();
+    const cli = startCli([
+      "run",
+      "--config-dir",
+      dir,
+      "--events-per-second",
+      "50",
+      "--batch-seconds",
+      "60",
+    ]);
+    await cli.waitFor(/status=collecting version=1 source=stream/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    cli.kill("SIGTERM");
+    expect(await cli.exit).toBe(0);
+    expect(cli.output()).toMatch(/status=stopped buffered=1/);
+    expect(await readdir(path.join(dir, "outbox"))).toHaveLength(1);
+  });
+
+  test("a revoked device prints status=revoked and exits 3", async () => {
+    await enroll();
+    const cli = startCli(["run", "--config-dir", dir]);
+    await cli.waitFor(/status=collecting/);
+    server.revoke();
+    expect(await cli.exit).toBe(3);
+    expect(cli.output()).toMatch(/status=revoked device=device-1/);
+  });
+
+  test("bad usage exits 2 with the usage text; running unenrolled exits 1", async () => {
+    const bad = startCli(["run", "--transport", "carrier-pigeon", "--config-dir", dir]);
+    expect(await bad.exit).toBe(2);
+    expect(bad.output()).toContain("--transport is sse or longpoll");
+    const unenrolled = startCli(["run", "--config-dir", dir]);
+    expect(await unenrolled.exit).toBe(1);
+    expect(unenrolled.output()).toContain("No enrollment found");
+  });
+});
