@@ -119,7 +119,7 @@ test("offline, the agent honours a scheduled window, and its buffered batches ar
 
     server = await startServerProcess({ port, databaseUrl, sessionSecret });
     await expect
-      .poll(() => readdirSync(path.join(configDir, "outbox")).length, { timeout: 30_000 })
+      .poll(() => readdirSync(path.join(configDir, "outbox")).length, { timeout: 60_000 })
       .toBe(0);
     await agent.stop();
     agent = undefined;
