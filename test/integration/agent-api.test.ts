@@ -487,3 +487,13 @@ describe("POST /events", () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe("GET /openapi.json", () => {
+  test("serves the OpenAPI 3.1 document of the protocol", async () => {
+    const { loader } = await import("#app/routes/api.agent.v1.openapi[.]json.ts");
+    const res = await callRoute(loader, new Request(`${BASE}/openapi.json`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+    expect(res.data).toMatchObject({ openapi: "3.1.0", info: { title: "Lull agent protocol" } });
+  });
+});
