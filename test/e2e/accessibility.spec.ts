@@ -29,6 +29,10 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
+      for (const path of ["/data/events", "/data/access"]) {
+        await page.goto(path);
+        await expectAccessible(page);
+      }
       await page.goto("/admin/people");
       await expectAccessible(page);
       await page.goto("/no-such-page");

@@ -49,6 +49,17 @@ test("the agent stops within a second of a pause started in the web UI, and resu
 
     await page.goto("/devices");
     await expect(page.getByTestId("device-list")).toContainText("Has your current pauses");
+
+    // What the agent sent is in the worker's records, down to each field.
+    await expect(async () => {
+      await page.goto("/data/events");
+      await expect(page.getByRole("table", { name: "Your records" })).toBeVisible({
+        timeout: 1000,
+      });
+    }).toPass({ timeout: 15_000 });
+    await page.getByRole("table", { name: "Your records" }).getByRole("link").first().click();
+    await expect(page.getByRole("heading", { level: 1, name: /^Record \d+$/ })).toBeVisible();
+    await expect(page.getByTestId("event-data")).toBeVisible();
   } finally {
     await agent.stop();
     rmSync(configDir, { recursive: true, force: true });

@@ -1,0 +1,182 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
+import { Button, buttonClasses } from "#app/components/ui/button.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
+import { DataTable } from "#app/components/ui/table.tsx";
+import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
+import { EventQuerySchema, decodeCursor, encodeCursor } from "#app/domain/event-query.ts";
+import { formatDateTime, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
+import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
+import { requireUser } from "#app/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "My records · Lull" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const url = new URL(request.url);
+  const parsed = EventQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+  const devices = await listDeviceChoices(user.id);
+  if (!parsed.success) {
+    return {
+      errors: parsed.error.flatten().fieldErrors,
+      query: Object.fromEntries(url.searchParams),
+      devices,
+      events: [],
+      nextCursor: null,
+      isFirstPage: true,
+    };
+  }
+  const q = parsed.data;
+  const tz = user.timezone;
+  const { events, next } = await listEvents(
+    user.id,
+    {
+      type: q.type,
+      deviceId: q.device,
+      app: q.app,
+      from: q.from ? startOfLocalDay(q.from, tz) : undefined,
+      to: q.to ? startOfLocalDay(nextDateKey(q.to), tz) : undefined,
+    },
+    decodeCursor(q.cursor),
+  );
+  return {
+    errors: null,
+    query: Object.fromEntries(url.searchParams),
+    devices,
+    events: events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      app: e.app,
+      device: e.device.name,
+      at: formatDateTime(e.at, tz),
+      atIso: e.at.toISOString(),
+    })),
+    nextCursor: next ? encodeCursor(next) : null,
+    isFirstPage: !q.cursor,
+  };
+}
+
+export default function EventsPage() {
+  const { events, devices, query, errors, nextCursor, isFirstPage } =
+    useLoaderData<typeof loader>();
+  const location = useLocation();
+  const withCursor = (cursor: string | null) => {
+    const params = new URLSearchParams(location.search);
+    if (cursor) params.set("cursor", cursor);
+    else params.delete("cursor");
+    return `?${params}`;
+  };
+  const control = "mt-1 rounded-lg border border-line bg-surface-raised px-3 py-2";
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">My records</h1>
+        <p className="mt-2 max-w-2xl text-ink-muted">
+          Every event the monitoring agents stored about you, newest first, in your time zone. Open
+          one to see everything kept about it.
+        </p>
+      </div>
+      <Form method="get" className="flex flex-wrap items-end gap-3" aria-label="Filter records">
+        <div>
+          <label htmlFor="f-type" className="block text-sm font-medium">
+            Type
+          </label>
+          <select id="f-type" name="type" defaultValue={query.type ?? ""} className={control}>
+            <option value="">All types</option>
+            {EVENT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-device" className="block text-sm font-medium">
+            Device
+          </label>
+          <select id="f-device" name="device" defaultValue={query.device ?? ""} className={control}>
+            <option value="">All devices</option>
+            {devices.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="f-app" className="block text-sm font-medium">
+            Application
+          </label>
+          <input id="f-app" name="app" defaultValue={query.app ?? ""} className={control} />
+        </div>
+        <div>
+          <label htmlFor="f-from" className="block text-sm font-medium">
+            From
+          </label>
+          <input
+            id="f-from"
+            name="from"
+            type="date"
+            defaultValue={query.from ?? ""}
+            className={control}
+          />
+          <ErrorList errors={errors?.from} />
+        </div>
+        <div>
+          <label htmlFor="f-to" className="block text-sm font-medium">
+            To
+          </label>
+          <input
+            id="f-to"
+            name="to"
+            type="date"
+            defaultValue={query.to ?? ""}
+            className={control}
+          />
+          <ErrorList errors={errors?.to} />
+        </div>
+        <Button type="submit" variant="secondary">
+          Filter
+        </Button>
+      </Form>
+
+      {events.length === 0 ? (
+        <p className="text-ink-muted" data-testid="no-events">
+          No records match. Once an agent on your computer is enrolled (see Devices), what it
+          collects appears here.
+        </p>
+      ) : (
+        <DataTable caption="Your records" columns={["When", "Type", "Application", "Device"]}>
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td className="whitespace-nowrap px-4 py-2">
+                <Link to={`/data/events/${e.id}`} className="underline underline-offset-2">
+                  <time dateTime={e.atIso}>{e.at}</time>
+                </Link>
+              </td>
+              <td className="px-4 py-2">{e.type}</td>
+              <td className="px-4 py-2">{e.app}</td>
+              <td className="px-4 py-2">{e.device}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      <nav aria-label="Record pages" className="flex justify-between">
+        {isFirstPage ? (
+          <span />
+        ) : (
+          <Link to={withCursor(null)} className={buttonClasses("secondary")}>
+            ← Newest
+          </Link>
+        )}
+        {nextCursor ? (
+          <Link to={withCursor(nextCursor)} className={buttonClasses("secondary")} rel="next">
+            Older →
+          </Link>
+        ) : (
+          <span />
+        )}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { formatDateTime } from "#app/domain/local-time.ts";
+import { getEvent } from "#app/models/event.server.ts";
+import { requireUser } from "#app/utils/auth.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Record · Lull" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  const id = Number(params.eventId);
+  const event = Number.isSafeInteger(id) && id > 0 ? await getEvent(user.id, id) : null;
+  // Another worker's record does not exist for this worker.
+  if (!event) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  const tz = user.timezone;
+  return {
+    fields: [
+      ["Record number", String(event.id)],
+      ["Type", event.type],
+      ["When (your time)", formatDateTime(event.at, tz)],
+      ["When (UTC)", event.at.toISOString()],
+      ["Application", event.app],
+      ["Device", `${event.device.name} (${event.device.platform})`],
+      ["Received by Lull", event.receivedAt.toISOString()],
+    ] as [string, string][],
+    data: JSON.stringify(JSON.parse(event.data), null, 2),
+  };
+}
+
+export default function EventPage() {
+  const { fields, data } = useLoaderData<typeof loader>();
+  return (
+    <div className="max-w-3xl space-y-6">
+      <Link to="/data/events" className="text-sm underline underline-offset-2">
+        ← All records
+      </Link>
+      <h1 className="text-3xl font-bold tracking-tight">Record {fields[0]![1]}</h1>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-card border border-line bg-surface-raised p-5 text-sm">
+        {fields.map(([label, value]) => (
+          <div key={label} className="contents">
+            <dt className="text-ink-muted">{label}</dt>
+            <dd className="break-all">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <section aria-labelledby="data-heading">
+        <h2 id="data-heading" className="mb-2 text-lg font-semibold">
+          Data the agent sent
+        </h2>
+        <pre
+          className="overflow-x-auto rounded-card border border-line bg-surface-sunken p-4 font-mono text-sm"
+          data-testid="event-data"
+        >
+          {data}
+        </pre>
+      </section>
+    </div>
+  );
+}
