@@ -4,9 +4,13 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { scheduleRetention } from "#app/models/retention.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
+
+// The server process deletes data past retention on a timer (also `npm run jobs:retention`).
+if (process.env.NODE_ENV !== "test") scheduleRetention();
 
 /** Logs unexpected errors once; a visitor's 404 or an aborted request is not one. */
 export const handleError: HandleErrorFunction = (error, { request }) => {

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = {
   "device.enroll": "Enrolled a device",
   "device.rename": "Renamed a device",
   "device.revoke": "Revoked a device",
+  "retention.run": "Deleted data past the retention period",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POLICY_BOUNDS } from "./pause-policy.ts";
+import { RETENTION_BOUNDS } from "./retention.ts";
 
 function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {
   // Empty stays empty (a missing value), anything else must read as a number.
@@ -25,6 +26,7 @@ export const PolicySchema = z
       .optional()
       .transform((v) => v ?? null),
     scheduleAheadDays: minutesField("scheduling horizon", POLICY_BOUNDS.scheduleAheadDays, "days"),
+    retentionDays: minutesField("retention period", RETENTION_BOUNDS, "days"),
   })
   .superRefine((policy, ctx) => {
     if (

@@ -10,6 +10,13 @@ const pausePolicySelect = {
   scheduleAheadDays: true,
 } as const;
 
+const policySettingsSelect = { ...pausePolicySelect, retentionDays: true } as const;
+
+/** Every admin-editable setting of the single Policy row. */
+export function getPolicySettings(client: Tx = prisma): Promise<PolicyFields> {
+  return client.policy.findUniqueOrThrow({ where: { id: 1 }, select: policySettingsSelect });
+}
+
 /** The pause policy in force (the single Policy row). */
 export async function getPausePolicy(client: Tx = prisma): Promise<PausePolicy> {
   return client.policy.findUniqueOrThrow({ where: { id: 1 }, select: pausePolicySelect });
@@ -29,7 +36,7 @@ export async function updatePausePolicy({
   now: Date;
 }): Promise<(keyof PolicyFields)[]> {
   return prisma.$transaction(async (tx) => {
-    const current = await getPausePolicy(tx);
+    const current = await getPolicySettings(tx);
     const changed = (Object.keys(values) as (keyof PolicyFields)[]).filter(
       (field) => current[field] !== values[field],
     );

@@ -11,7 +11,8 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { POLICY_BOUNDS } from "#app/domain/pause-policy.ts";
 import { PolicySchema } from "#app/domain/policy-form.ts";
-import { getPausePolicy, updatePausePolicy } from "#app/models/policy.server.ts";
+import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
+import { getPolicySettings, updatePausePolicy } from "#app/models/policy.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
@@ -19,7 +20,7 @@ export const meta: MetaFunction = () => [{ title: "Pause policy · Admin · Lull
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, ["ADMIN"]);
-  return { policy: await getPausePolicy() };
+  return { policy: await getPolicySettings() };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -56,6 +57,7 @@ export default function PolicyPage() {
       maxPauseMinutesPerDay:
         policy.maxPauseMinutesPerDay === null ? "" : String(policy.maxPauseMinutesPerDay),
       scheduleAheadDays: String(policy.scheduleAheadDays),
+      retentionDays: String(policy.retentionDays),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PolicySchema }),
     shouldValidate: "onBlur",
@@ -104,6 +106,12 @@ export default function PolicyPage() {
           hint={`${b.scheduleAheadDays.min}–${b.scheduleAheadDays.max}. How far ahead a pause can be scheduled.`}
           errors={fields.scheduleAheadDays.errors}
           inputProps={numberProps(fields.scheduleAheadDays)}
+        />
+        <Field
+          label="Keep collected data for (days)"
+          hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Older events and hourly counts are deleted every hour.`}
+          errors={fields.retentionDays.errors}
+          inputProps={numberProps(fields.retentionDays)}
         />
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />

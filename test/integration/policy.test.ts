@@ -10,6 +10,7 @@ const DEFAULTS = {
   minGapMinutes: "15",
   maxPauseMinutesPerDay: "",
   scheduleAheadDays: "14",
+  retentionDays: "90",
 };
 
 async function admin() {
@@ -30,6 +31,7 @@ describe("the pause policy page", () => {
       minGapMinutes: 15,
       maxPauseMinutesPerDay: null,
       scheduleAheadDays: 14,
+      retentionDays: 90,
     });
   });
 
@@ -76,6 +78,8 @@ describe("the pause policy page", () => {
     ],
     ["scheduleAheadDays", "1.5", "The scheduling horizon must be a whole number of days."],
     ["scheduleAheadDays", "", "Enter the scheduling horizon."],
+    ["retentionDays", "6", "The retention period must be at least 7 days."],
+    ["retentionDays", "731", "The retention period must be at most 730 days."],
   ])(
     "%s = %j is refused with its own message and nothing changes",
     async (field, value, message) => {

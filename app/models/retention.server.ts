@@ -1,0 +1,87 @@
+import { retentionCutoff } from "#app/domain/retention.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+
+export type RetentionResult = {
+  cutoff: Date;
+  events: number;
+  rollups: number;
+  batches: number;
+};
+
+/** How Prisma's SQLite adapter stores a DateTime (ISO text, "+00:00"), for raw comparisons. */
+function storedTime(instant: Date): string {
+  return instant.toISOString().replace("Z", "+00:00");
+}
+
+/**
+ * Deletes events, hourly rollups and batch receipts older than the policy's
+ * retention, `chunkSize` rows per statement. Each statement is its own short
+ * transaction, so the database is never locked for long, and the run is
+ * recorded in the audit log with what it deleted.
+ */
+export async function runRetention({
+  now = new Date(),
+  chunkSize = 5000,
+} = {}): Promise<RetentionResult> {
+  const { retentionDays } = await prisma.policy.findUniqueOrThrow({
+    where: { id: 1 },
+    select: { retentionDays: true },
+  });
+  const cutoff = retentionCutoff(now, retentionDays);
+  const at = storedTime(cutoff);
+  // A rollup hour is deleted once all of it is past the cutoff.
+  const lastWholeHour = storedTime(new Date(cutoff.getTime() - 3600_000));
+
+  const deleteInChunks = async (sql: string, bound: string) => {
+    let total = 0;
+    for (;;) {
+      const deleted = await prisma.$executeRawUnsafe(sql, bound, chunkSize);
+      total += deleted;
+      if (deleted < chunkSize) return total;
+      // Let other requests run between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  const events = await deleteInChunks(
+    `DELETE FROM "Event" WHERE "id" IN (SELECT "id" FROM "Event" WHERE "at" < ? LIMIT ?)`,
+    at,
+  );
+  const rollups = await deleteInChunks(
+    `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "hour" <= ? LIMIT ?)`,
+    lastWholeHour,
+  );
+  const batches = await deleteInChunks(
+    `DELETE FROM "EventBatch" WHERE rowid IN (SELECT rowid FROM "EventBatch" WHERE "receivedAt" < ? LIMIT ?)`,
+    at,
+  );
+
+  await prisma.$transaction((tx) =>
+    recordAuditEvent(tx, {
+      actorId: null,
+      subjectUserId: null,
+      action: "retention.run",
+      metadata: { cutoff: cutoff.toISOString(), retentionDays, events, rollups, batches },
+      at: now,
+    }),
+  );
+  return { cutoff, events, rollups, batches };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+declare global {
+  var __lullRetentionTimer: NodeJS.Timeout | undefined;
+}
+
+/** Runs retention shortly after start-up and then every hour, once per process. */
+export function scheduleRetention(): void {
+  if (globalThis.__lullRetentionTimer) return;
+  const run = () =>
+    runRetention().catch((error: unknown) =>
+      console.error("retention:", error instanceof Error ? error.message : error),
+    );
+  setTimeout(run, 60_000).unref();
+  globalThis.__lullRetentionTimer = setInterval(run, HOUR_MS).unref();
+}
