@@ -52,7 +52,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: "/", label: "Home", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/pauses", label: "Pauses", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/devices", label: "Devices", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/data/events", label: "My records", roles: ["WORKER", "REVIEWER", "ADMIN"] },
+  { to: "/data", label: "My data", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/data/access", label: "Access log", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/admin/policy", label: "Pause policy", roles: ["ADMIN"] },
   { to: "/admin/people", label: "People", roles: ["ADMIN"] },

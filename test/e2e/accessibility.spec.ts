@@ -29,7 +29,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
-      for (const path of ["/data/events", "/data/access"]) {
+      for (const path of ["/data", "/data/events", "/data/access"]) {
         await page.goto(path);
         await expectAccessible(page);
       }

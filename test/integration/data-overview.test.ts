@@ -1,0 +1,165 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { randomUUID } from "node:crypto";
+import { periodRange } from "#app/domain/data-period.ts";
+import { countEvents } from "#app/models/data-overview.server.ts";
+import { ingestBatch } from "#app/models/ingest.server.ts";
+import { loader as dataLoader } from "#app/routes/data._index.tsx";
+import { prisma } from "#app/utils/db.server.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, getRequest } from "#test/route-harness.ts";
+
+const TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
+
+describe("/data totals", () => {
+  test("property: totals from rollups equal counts over the raw events for any period and zone", async () => {
+    const now = new Date();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            minutesAgo: fc.integer({ min: 0, max: 40 * 24 * 60 }),
+            type: fc.constantFrom(...TYPES),
+            app: fc.constantFrom("Editor", "Browser", "Mail"),
+          }),
+          { minLength: 1, maxLength: 150 },
+        ),
+        fc.constantFrom("UTC", "Asia/Kolkata", "America/New_York", "Australia/Adelaide"),
+        fc.constantFrom("today", "7d", "30d"),
+        async (specs, timeZone, period) => {
+          const user = await createUser({ timezone: timeZone });
+          const device = await prisma.device.create({
+            data: {
+              workerId: user.id,
+              name: "d",
+              platform: "linux",
+              agentVersion: "1",
+              tokenHash: randomUUID(),
+            },
+          });
+          const events = specs.map((s) => ({
+            type: s.type,
+            app: s.app,
+            at: new Date(now.getTime() - s.minutesAgo * 60_000).toISOString(),
+            data: {},
+          }));
+          for (let i = 0; i < events.length; i += 50) {
+            await ingestBatch(
+              { id: device.id, workerId: user.id },
+              { batchId: randomUUID(), events: events.slice(i, i + 50) },
+              now,
+            );
+          }
+          const { start, end } = periodRange({ period }, now, timeZone);
+          const rows = await countEvents(user.id, start, end);
+          const raw = await prisma.event.groupBy({
+            by: ["type", "app"],
+            where: { workerId: user.id, at: { gte: start, lt: end } },
+            _count: { _all: true },
+          });
+          const fromRollups = new Map(rows.map((r) => [`${r.type}/${r.app}`, r.count]));
+          expect(fromRollups).toEqual(
+            new Map(raw.map((r) => [`${r.type}/${r.app}`, r._count._all])),
+          );
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+
+  test("a day that starts mid-hour (Asia/Kolkata) counts the partial hours exactly", async () => {
+    const now = new Date();
+    const { start, end } = periodRange({ period: "7d" }, now, "Asia/Kolkata");
+    expect(start.getUTCMinutes()).toBe(30);
+    const user = await createUser({ timezone: "Asia/Kolkata" });
+    const device = await prisma.device.create({
+      data: {
+        workerId: user.id,
+        name: "d",
+        platform: "linux",
+        agentVersion: "1",
+        tokenHash: randomUUID(),
+      },
+    });
+    const at = (ms: number) => ({
+      type: "click" as const,
+      app: "Editor",
+      at: new Date(ms).toISOString(),
+      data: {},
+    });
+    await ingestBatch(
+      { id: device.id, workerId: user.id },
+      {
+        batchId: randomUUID(),
+        events: [
+          at(start.getTime() - 10 * 60_000), // same UTC hour, previous local day: outside
+          at(start.getTime() + 10 * 60_000), // first partial hour: inside
+          at(start.getTime() + 3 * 3600_000), // a whole hour: inside
+          at(Math.min(now.getTime(), end.getTime() - 60_000)), // the last minutes: inside
+        ],
+      },
+      now,
+    );
+    const rows = await countEvents(user.id, start, end);
+    expect(rows.reduce((sum, r) => sum + r.count, 0)).toBe(3);
+  });
+
+  test("the overview shows totals by type, device and app, pause integrity, and an empty state for new workers", async () => {
+    const fresh = await createUser();
+    const empty = await callRoute(
+      dataLoader,
+      getRequest("/data", { cookie: await sessionCookieFor(fresh.id) }),
+    );
+    expect((empty.data as { devices: unknown[]; total: number }).devices).toEqual([]);
+
+    const user = await createUser({ timezone: "Europe/Berlin" });
+    const device = await prisma.device.create({
+      data: {
+        workerId: user.id,
+        name: "Laptop",
+        platform: "linux",
+        agentVersion: "1",
+        tokenHash: randomUUID(),
+        discardedPaused: 7,
+      },
+    });
+    const now = new Date();
+    await ingestBatch(
+      { id: device.id, workerId: user.id },
+      {
+        batchId: randomUUID(),
+        events: [0, 1, 2].map((i) => ({
+          type: TYPES[i]!,
+          app: "Editor",
+          at: new Date(now.getTime() - i * 60_000).toISOString(),
+          data: {},
+        })),
+      },
+      now,
+    );
+    const res = await callRoute(
+      dataLoader,
+      getRequest("/data?period=today", { cookie: await sessionCookieFor(user.id) }),
+    );
+    const data = res.data as {
+      total: number;
+      byDevice: { name: string; count: number }[];
+      topApps: { name: string }[];
+      devices: { discardedPaused: number }[];
+    };
+    expect(data.total).toBeGreaterThanOrEqual(1);
+    expect(data.byDevice[0]!.name).toBe("Laptop");
+    expect(data.topApps[0]!.name).toBe("Editor");
+    expect(data.devices[0]!.discardedPaused).toBe(7);
+
+    const bad = await callRoute(
+      dataLoader,
+      getRequest("/data?period=custom&from=2026-11-20&to=2026-11-10", {
+        cookie: await sessionCookieFor(user.id),
+      }),
+    );
+    expect((bad.data as { errors: Record<string, string[]> }).errors.to).toEqual([
+      "The end date must be on or after the start date.",
+    ]);
+  });
+});
