@@ -1,4 +1,7 @@
+import { formatDay, formatTime, localDateKey } from "#app/domain/local-time.ts";
+import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { listPausesOverlapping } from "./pause.server.ts";
 
 const HOUR_MS = 3600_000;
 
@@ -105,5 +108,70 @@ export async function getDataOverview(workerId: string, start: Date, end: Date) 
     devices,
     oldestEventAt: oldest?.at ?? null,
     retentionDays: policy.retentionDays,
+  };
+}
+
+export type ActivityBucket = { key: string; label: string } & Record<string, number | string>;
+
+/**
+ * Events over time for the chart, from the hourly rollups: per hour for a
+ * single day, per local calendar day otherwise. Also the pause windows in the
+ * period, as bucket keys, so the chart shades them on the same axis.
+ */
+export async function getActivitySeries(
+  workerId: string,
+  start: Date,
+  end: Date,
+  timeZone: string,
+) {
+  const hourly = end.getTime() - start.getTime() <= 26 * HOUR_MS;
+  const [rows, pauses] = await Promise.all([
+    prisma.eventRollup.groupBy({
+      by: ["type", "hour"],
+      where: {
+        workerId,
+        hour: { gte: new Date(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS), lt: end },
+      },
+      _sum: { count: true },
+    }),
+    listPausesOverlapping(prisma, workerId, start, end),
+  ]);
+  const keyOf = (instant: Date) =>
+    hourly
+      ? String(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS)
+      : localDateKey(instant, timeZone);
+  const buckets = new Map<string, ActivityBucket>();
+  const step = hourly ? HOUR_MS : 6 * HOUR_MS;
+  for (let t = start.getTime(); t < end.getTime(); t += step) {
+    const instant = new Date(t);
+    const key = keyOf(instant);
+    if (!buckets.has(key)) {
+      buckets.set(key, {
+        key,
+        label: hourly
+          ? `${formatTime(instant, timeZone).slice(0, 2)}:00`
+          : formatDay(instant, timeZone),
+      });
+    }
+  }
+  for (const r of rows) {
+    const bucket = buckets.get(keyOf(r.hour));
+    if (bucket) bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + (r._sum.count ?? 0);
+  }
+  const windows = pauses
+    .map(effectiveInterval)
+    .filter((i): i is Interval => i !== null)
+    .map((i) => ({
+      from: buckets.get(keyOf(i.start < start ? start : i.start))?.label ?? null,
+      to: buckets.get(keyOf(new Date(Math.min(i.end.getTime(), end.getTime()) - 1)))?.label ?? null,
+      label: `Paused ${formatTime(i.start, timeZone)}–${formatTime(i.end, timeZone)}`,
+    }))
+    .filter(
+      (w): w is { from: string; to: string; label: string } => w.from !== null && w.to !== null,
+    );
+  return {
+    granularity: hourly ? ("hour" as const) : ("day" as const),
+    buckets: [...buckets.values()],
+    windows,
   };
 }

@@ -5,7 +5,8 @@ import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { PERIODS, PERIOD_LABELS, PeriodQuerySchema, periodRange } from "#app/domain/data-period.ts";
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
-import { getDataOverview } from "#app/models/data-overview.server.ts";
+import { ActivityChart } from "#app/components/activity-chart.tsx";
+import { getActivitySeries, getDataOverview } from "#app/models/data-overview.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "My data · Lull" }];
@@ -21,11 +22,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const now = new Date();
   const tz = user.timezone;
   const { start, end } = periodRange(query, now, tz);
-  const overview = await getDataOverview(user.id, start, end);
+  const [overview, series] = await Promise.all([
+    getDataOverview(user.id, start, end),
+    getActivitySeries(user.id, start, end, tz),
+  ]);
   return {
     query: { period: query.period, from: raw.from ?? "", to: raw.to ?? "" },
     errors: parsed.success ? null : parsed.error.flatten().fieldErrors,
     range: `${formatDay(start, tz)} – ${formatDay(new Date(end.getTime() - 1), tz)}`,
+    series,
     total: overview.total,
     byType: overview.byType,
     byDevice: overview.byDevice,
@@ -155,6 +160,9 @@ export default function DataOverviewPage() {
             <strong className="tabular-nums">{data.total.toLocaleString("en-GB")}</strong> events
             stored, {data.range}.
           </p>
+          <Card title="Activity over time" titleId="activity-heading">
+            <ActivityChart {...data.series} />
+          </Card>
           <div className="grid gap-6 lg:grid-cols-3">
             <Card title="By type" titleId="by-type-heading">
               <Bars rows={data.byType} label="Events by type" />

@@ -4,7 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Page } from "@playwright/test";
 import { AgentProcess, enrollAgent } from "./agent-process.ts";
-import { expect, signIn, test } from "./fixtures.ts";
+import { expect, expectAccessible, signIn, test } from "./fixtures.ts";
 import { prepareDatabase, startServerProcess } from "./server-process.ts";
 
 /** How Prisma's SQLite adapter stores a DateTime (ISO 8601 text, "+00:00"). */
@@ -60,6 +60,18 @@ test("the agent stops within a second of a pause started in the web UI, and resu
     await page.getByRole("table", { name: "Your records" }).getByRole("link").first().click();
     await expect(page.getByRole("heading", { level: 1, name: /^Record \d+$/ })).toBeVisible();
     await expect(page.getByTestId("event-data")).toBeVisible();
+
+    // The overview charts the events with the pause shaded on the same axis, and switches periods.
+    await page.goto("/data?period=today");
+    await expect(page.getByTestId("data-total")).toContainText("events stored");
+    const chart = page.getByTestId("activity-chart");
+    await expect(chart.locator(".recharts-bar-rectangle").first()).toBeAttached();
+    await expect(chart.locator(".recharts-reference-area")).toHaveCount(1);
+    await expectAccessible(page);
+    await page.getByLabel("Period", { exact: true }).selectOption("7d");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/period=7d/);
+    await expect(page.getByText("Show the numbers as a table")).toBeVisible();
   } finally {
     await agent.stop();
     rmSync(configDir, { recursive: true, force: true });

@@ -163,3 +163,57 @@ describe("/data totals", () => {
     ]);
   });
 });
+
+describe("/data activity chart", () => {
+  test("hourly buckets for today with the pause shaded; daily buckets for 7 days; sums match the totals", async () => {
+    const { getActivitySeries } = await import("#app/models/data-overview.server.ts");
+    const { createPause } = await import("#app/models/pause.server.ts");
+    const now = new Date();
+    const user = await createUser({ timezone: "Europe/Berlin" });
+    const device = await prisma.device.create({
+      data: {
+        workerId: user.id,
+        name: "d",
+        platform: "linux",
+        agentVersion: "1",
+        tokenHash: randomUUID(),
+      },
+    });
+    await ingestBatch(
+      { id: device.id, workerId: user.id },
+      {
+        batchId: randomUUID(),
+        events: [1, 2, 3].map((m) => ({
+          type: "click" as const,
+          app: "Editor",
+          at: new Date(now.getTime() - m * 60_000).toISOString(),
+          data: {},
+        })),
+      },
+      now,
+    );
+    await createPause({
+      workerId: user.id,
+      timeZone: "Europe/Berlin",
+      request: { kind: "NOW", durationMinutes: 10 },
+      now,
+    });
+
+    const today = periodRange({ period: "today" }, now, "Europe/Berlin");
+    const hourly = await getActivitySeries(user.id, today.start, today.end, "Europe/Berlin");
+    expect(hourly.granularity).toBe("hour");
+    expect(hourly.buckets.length).toBeGreaterThanOrEqual(23);
+    expect(hourly.windows).toHaveLength(1);
+    const week = periodRange({ period: "7d" }, now, "Europe/Berlin");
+    const daily = await getActivitySeries(user.id, week.start, week.end, "Europe/Berlin");
+    expect(daily.granularity).toBe("day");
+    expect(daily.buckets).toHaveLength(7);
+    const sum = (buckets: Record<string, unknown>[]) =>
+      buckets.reduce((s, b) => s + Number(b.click ?? 0), 0);
+    const stored = await prisma.event.count({
+      where: { workerId: user.id, at: { gte: today.start } },
+    });
+    expect(sum(hourly.buckets)).toBe(stored);
+    expect(sum(daily.buckets)).toBe(3);
+  });
+});
