@@ -50,3 +50,20 @@ export async function sessionCookieFor(userId: string, now = new Date()): Promis
 export function cookieHeaderFrom(setCookie: string): string {
   return setCookie.split(";")[0]!;
 }
+
+/** An enrolled device of `workerId`, made directly (the enrollment API has its own tests). */
+export function createDevice(
+  workerId: string,
+  overrides: Partial<{ name: string; discardedPaused: number }> = {},
+) {
+  return prisma.device.create({
+    data: {
+      workerId,
+      name: overrides.name ?? "Laptop",
+      platform: "linux",
+      agentVersion: "1",
+      tokenHash: randomUUID(),
+      discardedPaused: overrides.discardedPaused ?? 0,
+    },
+  });
+}

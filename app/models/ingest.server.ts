@@ -3,6 +3,7 @@ import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-proto
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
@@ -31,7 +32,11 @@ export async function ingestBatch(
     if (previous) return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
 
     const pauses = (
-      sql.overlappingPauses.all(device.workerId, storedTime(earliest), storedTime(latest + 1)) as {
+      sql.overlappingPauses.all(
+        device.workerId,
+        toStoredDateTime(earliest),
+        toStoredDateTime(latest + 1),
+      ) as {
         id: string;
         startsAt: string;
         endsAt: string;
@@ -51,7 +56,7 @@ export async function ingestBatch(
     };
 
     const counts = { stored: 0, discardedPaused: 0, discardedExempt: 0, rejectedFuture: 0 };
-    const received = storedTime(now.getTime());
+    const received = toStoredDateTime(now.getTime());
     const stored: { type: string; app: string; at: Date }[] = [];
     batch.events.forEach((event, index) => {
       const at = times[index]!;
@@ -66,7 +71,7 @@ export async function ingestBatch(
           device.workerId,
           device.id,
           event.type,
-          storedTime(at.getTime()),
+          toStoredDateTime(at.getTime()),
           event.app,
           JSON.stringify(event.data),
           received,
@@ -79,7 +84,7 @@ export async function ingestBatch(
         device.id,
         r.type,
         r.app,
-        storedTime(r.hour.getTime()),
+        toStoredDateTime(r.hour.getTime()),
         r.count,
       );
     }
@@ -95,11 +100,6 @@ export async function ingestBatch(
     sql.insertBatch.run(device.id, batch.batchId, received, JSON.stringify(result));
     return result;
   });
-}
-
-/** How Prisma's SQLite adapter stores a DateTime: ISO 8601 text with "+00:00". */
-function storedTime(ms: number): string {
-  return new Date(ms).toISOString().replace("Z", "+00:00");
 }
 
 const prepared = new WeakMap<BetterSqlite3.Database, ReturnType<typeof prepare>>();

@@ -1,6 +1,7 @@
 import { retentionCutoff } from "#app/domain/retention.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
 export type RetentionResult = {
   cutoff: Date;
@@ -8,11 +9,6 @@ export type RetentionResult = {
   rollups: number;
   batches: number;
 };
-
-/** How Prisma's SQLite adapter stores a DateTime (ISO text, "+00:00"), for raw comparisons. */
-function storedTime(instant: Date): string {
-  return instant.toISOString().replace("Z", "+00:00");
-}
 
 /**
  * Deletes events, hourly rollups and batch receipts older than the policy's
@@ -29,9 +25,9 @@ export async function runRetention({
     select: { retentionDays: true },
   });
   const cutoff = retentionCutoff(now, retentionDays);
-  const at = storedTime(cutoff);
+  const at = toStoredDateTime(cutoff);
   // A rollup hour is deleted once all of it is past the cutoff.
-  const lastWholeHour = storedTime(new Date(cutoff.getTime() - 3600_000));
+  const lastWholeHour = toStoredDateTime(new Date(cutoff.getTime() - 3600_000));
 
   const deleteInChunks = async (sql: string, bound: string) => {
     let total = 0;

@@ -19,6 +19,14 @@ PRAGMA foreign_keys = ON;
 PRAGMA synchronous = NORMAL;
 `;
 
+/**
+ * How the better-sqlite3 adapter stores a DateTime (ISO 8601 text with
+ * "+00:00"), for the few raw statements that compare or write times.
+ */
+export function toStoredDateTime(instant: Date | number): string {
+  return new Date(instant).toISOString().replace("Z", "+00:00");
+}
+
 /** Path of the SQLite file named by a `file:` URL, relative to the working directory. */
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:/, "").replace(/\?.*$/, "");

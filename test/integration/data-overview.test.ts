@@ -6,7 +6,7 @@ import { countEvents } from "#app/models/data-overview.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import { loader as dataLoader } from "#app/routes/data._index.tsx";
 import { prisma } from "#app/utils/db.server.ts";
-import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, getRequest } from "#test/route-harness.ts";
 
 const TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
@@ -28,15 +28,7 @@ describe("/data totals", () => {
         fc.constantFrom("today", "7d", "30d"),
         async (specs, timeZone, period) => {
           const user = await createUser({ timezone: timeZone });
-          const device = await prisma.device.create({
-            data: {
-              workerId: user.id,
-              name: "d",
-              platform: "linux",
-              agentVersion: "1",
-              tokenHash: randomUUID(),
-            },
-          });
+          const device = await createDevice(user.id, { name: "d" });
           const events = specs.map((s) => ({
             type: s.type,
             app: s.app,
@@ -72,15 +64,7 @@ describe("/data totals", () => {
     const { start, end } = periodRange({ period: "7d" }, now, "Asia/Kolkata");
     expect(start.getUTCMinutes()).toBe(30);
     const user = await createUser({ timezone: "Asia/Kolkata" });
-    const device = await prisma.device.create({
-      data: {
-        workerId: user.id,
-        name: "d",
-        platform: "linux",
-        agentVersion: "1",
-        tokenHash: randomUUID(),
-      },
-    });
+    const device = await createDevice(user.id, { name: "d" });
     const at = (ms: number) => ({
       type: "click" as const,
       app: "Editor",
@@ -113,16 +97,7 @@ describe("/data totals", () => {
     expect((empty.data as { devices: unknown[]; total: number }).devices).toEqual([]);
 
     const user = await createUser({ timezone: "Europe/Berlin" });
-    const device = await prisma.device.create({
-      data: {
-        workerId: user.id,
-        name: "Laptop",
-        platform: "linux",
-        agentVersion: "1",
-        tokenHash: randomUUID(),
-        discardedPaused: 7,
-      },
-    });
+    const device = await createDevice(user.id, { discardedPaused: 7 });
     const now = new Date();
     await ingestBatch(
       { id: device.id, workerId: user.id },
@@ -170,15 +145,7 @@ describe("/data activity chart", () => {
     const { createPause } = await import("#app/models/pause.server.ts");
     const now = new Date();
     const user = await createUser({ timezone: "Europe/Berlin" });
-    const device = await prisma.device.create({
-      data: {
-        workerId: user.id,
-        name: "d",
-        platform: "linux",
-        agentVersion: "1",
-        tokenHash: randomUUID(),
-      },
-    });
+    const device = await createDevice(user.id, { name: "d" });
     await ingestBatch(
       { id: device.id, workerId: user.id },
       {

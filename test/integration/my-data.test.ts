@@ -5,7 +5,7 @@ import { loader as eventsLoader } from "#app/routes/data.events.tsx";
 import { loader as eventLoader } from "#app/routes/data.events_.$eventId.tsx";
 import { action as peopleAction } from "#app/routes/admin.people.tsx";
 import { prisma } from "#app/utils/db.server.ts";
-import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
 async function workerWithEvents(
@@ -13,15 +13,7 @@ async function workerWithEvents(
   { timezone = "UTC", start = Date.UTC(2026, 10, 20) } = {},
 ) {
   const user = await createUser({ timezone });
-  const device = await prisma.device.create({
-    data: {
-      workerId: user.id,
-      name: "Laptop",
-      platform: "linux",
-      agentVersion: "1",
-      tokenHash: `h-${user.id}`,
-    },
-  });
+  const device = await createDevice(user.id);
   const types = ["keystroke", "click", "scroll", "app_focus"];
   await prisma.event.createMany({
     data: Array.from({ length: count }, (_, i) => ({

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { runRetention } from "#app/models/retention.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { createUser } from "#test/fixtures.ts";
+import { createDevice, createUser } from "#test/fixtures.ts";
 
 const DAY = 24 * 3600_000;
 const NOW = new Date("2026-11-27T12:00:00Z");
@@ -10,15 +10,7 @@ describe("retention", () => {
   test("deletes exactly the events, rollups and batch receipts older than the window, in chunks", async () => {
     await prisma.policy.update({ where: { id: 1 }, data: { retentionDays: 30 } });
     const user = await createUser();
-    const device = await prisma.device.create({
-      data: {
-        workerId: user.id,
-        name: "d",
-        platform: "linux",
-        agentVersion: "1",
-        tokenHash: "retention",
-      },
-    });
+    const device = await createDevice(user.id, { name: "d" });
     const cutoff = NOW.getTime() - 30 * DAY;
     // Ages around the cutoff, to the millisecond.
     const offsets = [-10 * DAY, -DAY, -1, 0, 1, DAY, 10 * DAY];
