@@ -12,7 +12,14 @@ import { EventEmitter } from "node:events";
 import { LIMITS, type AgentEvent, type AgentState } from "../app/agent-protocol/v1.ts";
 import type { FetchLike } from "./api.ts";
 import { DEFAULT_BACKOFF, WakeableSleeps, type BackoffPolicy } from "./backoff.ts";
-import { heldByServer, isCollecting, mayCollect, nextTransition, windowAt } from "./collection.ts";
+import {
+  heldByServer,
+  isCollecting,
+  mayCollect,
+  mayCollectType,
+  nextTransition,
+  windowAt,
+} from "./collection.ts";
 import { readAgentConfig, readSavedState, writeSavedState, type AgentConfig } from "./config.ts";
 import { createActivityGenerator } from "./generator.ts";
 import { newBatch, Outbox } from "./outbox.ts";
@@ -327,7 +334,9 @@ class Agent {
       );
 
     // Events made just before the agent learned of a window that covers them are dropped here.
-    const kept = this.buffer.filter((event) => mayCollect(state, new Date(event.at)));
+    const kept = this.buffer.filter((event) =>
+      mayCollectType(state, event.type, new Date(event.at)),
+    );
     if (kept.length < this.buffer.length) {
       this.report("dropped", { events: this.buffer.length - kept.length, reason: "inside_window" });
       this.buffer = kept;
@@ -356,6 +365,8 @@ class Agent {
     while (this.eventCredit >= 1) {
       this.eventCredit -= 1;
       const event = this.nextEvent(now);
+      // An exemption for some kinds of data: those are not collected at all.
+      if (!mayCollectType(this.state, event.type, now)) continue;
       this.buffer.push(event);
       this.bufferBytes += JSON.stringify(event).length + 1;
       if (

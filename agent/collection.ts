@@ -8,10 +8,15 @@ import type { AgentState, Window } from "../app/agent-protocol/v1.ts";
 
 type Interval = { start: number; end: number; window: Window };
 
-/** Readable, non-empty windows as millisecond intervals, in start order. */
+/**
+ * Readable, non-empty windows that stop all collection, as millisecond
+ * intervals in start order. Windows scoped to some event types do not stop
+ * the agent; they filter those types (see mayCollectType).
+ */
 function toIntervals(windows: readonly Window[]): Interval[] {
   const intervals: Interval[] = [];
   for (const window of windows) {
+    if (window.scope !== "all") continue;
     const start = Date.parse(window.startsAt);
     const end = Date.parse(window.endsAt);
     if (Number.isNaN(start) || Number.isNaN(end) || end <= start) continue;
@@ -73,4 +78,25 @@ export function mayCollect(
   now: Date,
 ): boolean {
   return !heldByServer(state) && isCollecting(state.windows, now);
+}
+
+/** Whether a window scoped to some event types stops `type` at `now`. */
+export function typeStoppedAt(windows: readonly Window[], type: string, now: Date): boolean {
+  const t = now.getTime();
+  return windows.some(
+    (w) =>
+      w.scope !== "all" &&
+      (w.scope as readonly string[]).includes(type) &&
+      Date.parse(w.startsAt) <= t &&
+      t < Date.parse(w.endsAt),
+  );
+}
+
+/** mayCollect, for one event type: narrower exemptions stop only the types they name. */
+export function mayCollectType(
+  state: Pick<AgentState, "collecting" | "serverTime" | "windows">,
+  type: string,
+  now: Date,
+): boolean {
+  return mayCollect(state, now) && !typeStoppedAt(state.windows, type, now);
 }

@@ -84,6 +84,7 @@ export class FakeLullServer {
       serverTime: now.toISOString(),
       collecting: !inWindow && !this.holdCollection,
       reason: inWindow ? (inWindow.kind === "pause" ? "paused" : "exempt") : "active",
+      exemptTypes: [],
       windows: this.windows,
       validUntil: new Date(now.getTime() + 24 * 3600_000).toISOString(),
       refreshAfterSeconds: 300,

@@ -21,6 +21,7 @@ import type { ReactNode } from "react";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
 import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
+import { countUnreadNotifications } from "#app/models/notification.server.ts";
 import { getUser } from "#app/utils/auth.server.ts";
 import { useNonce } from "#app/utils/nonce-provider.tsx";
 import { takeToast } from "#app/utils/toast.server.ts";
@@ -42,7 +43,11 @@ export const meta: MetaFunction = ({ error }) => {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, { toast, setCookie }] = await Promise.all([getUser(request), takeToast(request)]);
-  return data({ user, toast }, setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined);
+  const unread = user ? await countUnreadNotifications(user.id) : 0;
+  return data(
+    { user, toast, unread },
+    setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
+  );
 }
 
 type NavItem = { to: string; label: string; roles: readonly Role[] };
@@ -54,6 +59,8 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: "/devices", label: "Devices", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/data", label: "My data", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/data/access", label: "Access log", roles: ["WORKER", "REVIEWER", "ADMIN"] },
+  { to: "/exemptions", label: "Exemptions", roles: ["WORKER", "REVIEWER", "ADMIN"] },
+  { to: "/review/exemptions", label: "Review", roles: ["REVIEWER", "ADMIN"] },
   { to: "/admin/policy", label: "Pause policy", roles: ["ADMIN"] },
   { to: "/admin/people", label: "People", roles: ["ADMIN"] },
   { to: "/admin/audit", label: "Audit log", roles: ["ADMIN"] },
@@ -87,6 +94,15 @@ function SiteHeader() {
                       }
                     >
                       {item.label}
+                      {item.to === "/" && root.unread > 0 ? (
+                        <span
+                          className="ml-1.5 rounded-full bg-brand-700 px-1.5 py-0.5 text-xs font-semibold text-white dark:bg-brand-300 dark:text-brand-950"
+                          data-testid="unread-badge"
+                        >
+                          {root.unread}
+                          <span className="sr-only"> unread</span>
+                        </span>
+                      ) : null}
                     </NavLink>
                   </li>
                 ))}

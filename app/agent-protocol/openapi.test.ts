@@ -32,6 +32,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(state.properties!).sort()).toEqual(
       [
         "collecting",
+        "exemptTypes",
         "reason",
         "refreshAfterSeconds",
         "serverTime",

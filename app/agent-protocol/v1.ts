@@ -19,6 +19,9 @@ export const LIMITS = {
   heartbeatSeconds: 60,
 } as const;
 
+export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
 const isoTime = z
   .string()
   .datetime({ message: "Use an ISO 8601 UTC time such as 2026-11-27T09:30:00Z." });
@@ -48,8 +51,8 @@ export const WindowSchema = z.object({
   kind: z.enum(["pause", "exemption"]),
   startsAt: isoTime,
   endsAt: isoTime,
-  /** Which event types the window covers; "all" for pauses. */
-  scope: z.literal("all"),
+  /** Which event types the window stops: "all" (every pause, most exemptions) or a list. */
+  scope: z.union([z.literal("all"), z.array(z.enum(EVENT_TYPES)).min(1)]),
 });
 export type Window = z.infer<typeof WindowSchema>;
 
@@ -57,9 +60,12 @@ export const StateSchema = z.object({
   /** Changes whenever this worker's windows change; also the ETag. */
   stateVersion: z.string(),
   serverTime: isoTime,
-  /** Whether collecting is allowed at serverTime. */
+  /** Whether collecting (of any type) is allowed at serverTime. */
   collecting: z.boolean(),
+  /** Why not: a pause, or an approved exemption covering all collection. */
   reason: z.enum(["active", "paused", "exempt"]),
+  /** When collecting: event types an exemption with a narrower scope stops at serverTime. */
+  exemptTypes: z.array(z.enum(EVENT_TYPES)).default([]),
   /** Every window from now on (at least the next 24 hours); agents obey them offline. */
   windows: z.array(WindowSchema),
   /** The windows are complete until this time; after it, an offline agent keeps collecting
@@ -69,8 +75,6 @@ export const StateSchema = z.object({
   refreshAfterSeconds: z.number().int().positive(),
 });
 export type AgentState = z.infer<typeof StateSchema>;
-
-export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
 
 export const EventSchema = z.object({
   type: z.enum(EVENT_TYPES),

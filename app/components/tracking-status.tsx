@@ -1,6 +1,6 @@
 import { getFormProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod";
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, Link, useNavigation } from "@remix-run/react";
 import { Countdown } from "#app/components/countdown.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
@@ -19,12 +19,13 @@ export function TrackingStatus({
   lastResult?: SubmissionResult<string[]> | null;
   returnTo: string;
 }) {
-  const { current, next } = overview;
+  const { current, next, exemptUntil, exemptTypes } = overview;
+  const off = current !== null || exemptUntil !== null;
   return (
     <section
       aria-labelledby="tracking-status-heading"
       className={`rounded-card border p-6 shadow-sm ${
-        current
+        off
           ? "border-brand-300 bg-brand-50 dark:border-brand-700 dark:bg-brand-950"
           : "border-line bg-surface-raised"
       }`}
@@ -53,11 +54,26 @@ export function TrackingStatus({
             </Button>
           </Form>
         </div>
+      ) : exemptUntil ? (
+        <div className="mt-2 space-y-2">
+          <p className="text-2xl font-bold" data-testid="tracking-status">
+            <span aria-hidden="true">⏸ </span>Exempt until {exemptUntil}
+          </p>
+          <p className="text-ink-muted">
+            An approved exemption is in force: the monitoring agent is not collecting anything from
+            you. <Link to="/exemptions">See your exemptions</Link>.
+          </p>
+        </div>
       ) : (
         <div className="mt-2 space-y-4">
           <p className="text-2xl font-bold" data-testid="tracking-status">
             <span aria-hidden="true">● </span>Tracking is on
           </p>
+          {exemptTypes ? (
+            <p className="text-ink-muted" data-testid="exempt-types">
+              Not collected now under your approved exemption: {exemptTypes}.
+            </p>
+          ) : null}
           <PauseNowForm overview={overview} lastResult={lastResult} returnTo={returnTo} />
         </div>
       )}

@@ -14,6 +14,13 @@ export const AUDIT_ACTIONS = {
   "device.rename": "Renamed a device",
   "device.revoke": "Revoked a device",
   "retention.run": "Deleted data past the retention period",
+  "exemption.request": "Asked for an exemption",
+  "exemption.view": "Viewed an exemption request",
+  "exemption.approve": "Approved an exemption request",
+  "exemption.deny": "Denied an exemption request",
+  "exemption.revoke": "Revoked an exemption",
+  "exemption.withdraw": "Withdrew an exemption request",
+  "exemption.end": "Ended an exemption early",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -28,6 +28,7 @@ describe("computeCollectionState", () => {
       reason: "active",
       current: null,
       next: null,
+      exemptTypes: [],
       windows: [],
     });
   });

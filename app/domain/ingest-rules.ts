@@ -4,11 +4,16 @@
  * per event out. An event dated inside a pause or exemption is never stored,
  * whatever the agent thought; one dated too far in the future is a clock error.
  */
+import { isExempt, type ScopedInterval } from "./exemption-rules.ts";
 import type { Interval } from "./pause-policy.ts";
 
 export type EventVerdict = "store" | "paused" | "exempt" | "future";
 
-export type WindowsByKind = { pause: readonly Interval[]; exemption: readonly Interval[] };
+export type WindowsByKind = {
+  pause: readonly Interval[];
+  /** Approved exemptions' intervals, each for all types or for some. */
+  exemption: readonly ScopedInterval[];
+};
 
 function inside(at: number, intervals: readonly Interval[]): boolean {
   for (const i of intervals) if (i.start.getTime() <= at && at < i.end.getTime()) return true;
@@ -17,6 +22,7 @@ function inside(at: number, intervals: readonly Interval[]): boolean {
 
 export function classifyEvent(
   at: Date,
+  type: string,
   windows: WindowsByKind,
   now: Date,
   futureToleranceMs: number,
@@ -24,7 +30,7 @@ export function classifyEvent(
   const t = at.getTime();
   if (t > now.getTime() + futureToleranceMs) return "future";
   if (inside(t, windows.pause)) return "paused";
-  if (inside(t, windows.exemption)) return "exempt";
+  if (isExempt(windows.exemption, type, at)) return "exempt";
   return "store";
 }
 

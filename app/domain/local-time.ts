@@ -119,9 +119,15 @@ export type LocalToUtcResult =
 /**
  * The UTC instant at which the wall clock in `timeZone` reads `date` `time`
  * ("2026-03-08", "01:45"). A reading that the clocks skip (spring forward)
- * does not exist; one they pass twice (fall back) resolves to the first.
+ * does not exist; one they pass twice (fall back) resolves to the first, or
+ * to the second with `prefer: "later"`.
  */
-export function localToUtc(date: string, time: string, timeZone: string): LocalToUtcResult {
+export function localToUtc(
+  date: string,
+  time: string,
+  timeZone: string,
+  prefer: "earlier" | "later" = "earlier",
+): LocalToUtcResult {
   const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const t = /^(\d{2}):(\d{2})$/.exec(time);
   if (!d || !t) return { ok: false, reason: "invalid" };
@@ -161,7 +167,8 @@ export function localToUtc(date: string, time: string, timeZone: string): LocalT
     })
     .sort((a, b) => a - b);
   if (matches.length === 0) return { ok: false, reason: "nonexistent" };
-  return { ok: true, instant: new Date(matches[0]!), ambiguous: matches.length > 1 };
+  const chosen = prefer === "later" ? matches[matches.length - 1]! : matches[0]!;
+  return { ok: true, instant: new Date(chosen), ambiguous: matches.length > 1 };
 }
 
 /** The first instant of the local calendar day `date` ("2026-03-08") in `timeZone`. */

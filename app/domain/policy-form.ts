@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POLICY_BOUNDS } from "./pause-policy.ts";
+import { MAX_EXEMPTION_DAYS_BOUNDS } from "./exemption-rules.ts";
 import { RETENTION_BOUNDS } from "./retention.ts";
 
 function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {
@@ -27,6 +28,7 @@ export const PolicySchema = z
       .transform((v) => v ?? null),
     scheduleAheadDays: minutesField("scheduling horizon", POLICY_BOUNDS.scheduleAheadDays, "days"),
     retentionDays: minutesField("retention period", RETENTION_BOUNDS, "days"),
+    maxExemptionDays: minutesField("longest exemption", MAX_EXEMPTION_DAYS_BOUNDS, "days"),
   })
   .superRefine((policy, ctx) => {
     if (

@@ -1,6 +1,7 @@
 import type { AgentState } from "#app/agent-protocol/v1.ts";
 import { computeCollectionState } from "#app/domain/collection-state.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { listActiveExemptions } from "./exemption.server.ts";
 import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
@@ -15,27 +16,29 @@ export const REFRESH_AFTER_SECONDS = 3600;
  * unchanged state version means an unchanged schedule.
  */
 export async function getAgentState(workerId: string, now: Date): Promise<AgentState | null> {
-  const [worker, pauses, policy] = await Promise.all([
+  const [worker, pauses, exemptions, policy] = await Promise.all([
     prisma.user.findUnique({
       where: { id: workerId },
       select: { stateVersion: true, deactivatedAt: true },
     }),
     listCurrentAndUpcomingPauses(workerId, now),
+    listActiveExemptions(workerId, now),
     getPausePolicy(),
   ]);
   if (!worker || worker.deactivatedAt) return null;
   const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
-  const state = computeCollectionState({ pauses, now, horizonMs });
+  const state = computeCollectionState({ pauses, exemptions, now, horizonMs });
   return {
     stateVersion: String(worker.stateVersion),
     serverTime: now.toISOString(),
     collecting: state.collecting,
     reason: state.reason,
+    exemptTypes: state.exemptTypes,
     windows: state.windows.map((w) => ({
       kind: w.kind,
       startsAt: w.startsAt.toISOString(),
       endsAt: w.endsAt.toISOString(),
-      scope: "all" as const,
+      scope: w.types ?? ("all" as const),
     })),
     validUntil: new Date(now.getTime() + horizonMs).toISOString(),
     refreshAfterSeconds: REFRESH_AFTER_SECONDS,

@@ -1,7 +1,9 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
+import { exemptIntervals } from "#app/domain/exemption-rules.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
+import { toStoredExemption } from "#app/models/exemption.server.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
@@ -50,9 +52,24 @@ export async function ingestBatch(
       endedEarlyAt: p.endedEarlyAt ? new Date(p.endedEarlyAt) : null,
       cancelledAt: null,
     }));
+    const exemptions = (
+      sql.coveringExemptions.all(
+        device.workerId,
+        toStoredDateTime(latest + 1),
+        toStoredDateTime(earliest),
+      ) as ExemptionRow[]
+    ).map((row) =>
+      toStoredExemption({
+        ...row,
+        status: "APPROVED",
+        startsAt: new Date(row.startsAt),
+        endsAt: new Date(row.endsAt),
+        endedEarlyAt: row.endedEarlyAt ? new Date(row.endedEarlyAt) : null,
+      }),
+    );
     const windows = {
       pause: pauses.map(effectiveInterval).filter((i): i is Interval => i !== null),
-      exemption: [] as Interval[],
+      exemption: exemptIntervals(exemptions, new Date(earliest), new Date(latest + 1)),
     };
 
     const counts = { stored: 0, discardedPaused: 0, discardedExempt: 0, rejectedFuture: 0 };
@@ -60,7 +77,7 @@ export async function ingestBatch(
     const stored: { type: string; app: string; at: Date }[] = [];
     batch.events.forEach((event, index) => {
       const at = times[index]!;
-      const verdict = classifyEvent(at, windows, now, LIMITS.futureToleranceMs);
+      const verdict = classifyEvent(at, event.type, windows, now, LIMITS.futureToleranceMs);
       if (verdict === "paused") counts.discardedPaused++;
       else if (verdict === "exempt") counts.discardedExempt++;
       else if (verdict === "future") counts.rejectedFuture++;
@@ -102,6 +119,18 @@ export async function ingestBatch(
   });
 }
 
+type ExemptionRow = {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  endedEarlyAt: string | null;
+  scopeTypes: string | null;
+  recurrenceDays: string | null;
+  recurrenceStart: string | null;
+  recurrenceEnd: string | null;
+  timeZone: string;
+};
+
 const prepared = new WeakMap<BetterSqlite3.Database, ReturnType<typeof prepare>>();
 
 function statements(db: BetterSqlite3.Database) {
@@ -122,6 +151,13 @@ function prepare(db: BetterSqlite3.Database) {
     overlappingPauses: db.prepare(
       `SELECT "id", "startsAt", "endsAt", "endedEarlyAt" FROM "Pause"
        WHERE "workerId" = ? AND "cancelledAt" IS NULL AND "endsAt" > ? AND "startsAt" < ?`,
+    ),
+    // Approved exemptions, and those revoked or ended since: each covered time up to its early end.
+    coveringExemptions: db.prepare(
+      `SELECT "id", "startsAt", "endsAt", "endedEarlyAt", "scopeTypes", "recurrenceDays",
+              "recurrenceStart", "recurrenceEnd", "timeZone" FROM "ExemptionRequest"
+       WHERE "workerId" = ? AND "status" IN ('APPROVED', 'EXPIRED', 'REVOKED')
+         AND "startsAt" < ? AND "endsAt" > ?`,
     ),
     insertEvent: db.prepare(
       `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,

@@ -10,17 +10,9 @@ import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { publishStateChange } from "#app/utils/state-bus.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
+import { bumpStateVersion } from "./state-version.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** Every change to a worker's windows bumps their state version, in the same transaction. */
-function bumpStateVersion(tx: Tx, workerId: string) {
-  return tx.user.update({
-    where: { id: workerId },
-    data: { stateVersion: { increment: 1 } },
-    select: { id: true },
-  });
-}
 
 const storedPauseSelect = {
   id: true,

@@ -10,7 +10,11 @@ const pausePolicySelect = {
   scheduleAheadDays: true,
 } as const;
 
-const policySettingsSelect = { ...pausePolicySelect, retentionDays: true } as const;
+const policySettingsSelect = {
+  ...pausePolicySelect,
+  retentionDays: true,
+  maxExemptionDays: true,
+} as const;
 
 /** Every admin-editable setting of the single Policy row. */
 export function getPolicySettings(client: Tx = prisma): Promise<PolicyFields> {

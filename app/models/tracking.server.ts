@@ -1,18 +1,21 @@
 import { computeCollectionState } from "#app/domain/collection-state.ts";
-import { describeTimeZone } from "#app/domain/local-time.ts";
+import { describeScope } from "#app/domain/exemption-rules.ts";
+import { describeTimeZone, formatDateTime } from "#app/domain/local-time.ts";
 import { durationChoices } from "#app/domain/pause-forms.ts";
 import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";
 import type { SessionUser } from "#app/utils/auth.server.ts";
+import { listActiveExemptions } from "./exemption.server.ts";
 import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 /** Everything the status card and the pause forms show, computed from time. */
 export async function getTrackingOverview(user: SessionUser, now: Date) {
-  const [policy, pauses] = await Promise.all([
+  const [policy, pauses, exemptions] = await Promise.all([
     getPausePolicy(),
     listCurrentAndUpcomingPauses(user.id, now),
+    listActiveExemptions(user.id, now),
   ]);
-  const state = computeCollectionState({ pauses, now });
+  const state = computeCollectionState({ pauses, exemptions, now });
   const tz = user.timezone;
   const presented = pauses.map((p) => presentPause(p, now, tz));
   const byId = new Map(presented.map((p) => [p.id, p]));
@@ -28,12 +31,16 @@ export async function getTrackingOverview(user: SessionUser, now: Date) {
     },
     durationChoices: durationChoices(policy.maxPauseMinutes),
     collecting: state.collecting,
-    current: state.current
-      ? {
-          pause: byId.get(state.current.sourceId)!,
-          until: timeWithZone(state.current.endsAt, tz),
-        }
-      : null,
+    current:
+      state.current?.kind === "pause" && state.current.sourceId
+        ? {
+            pause: byId.get(state.current.sourceId)!,
+            until: timeWithZone(state.current.endsAt, tz),
+          }
+        : null,
+    exemptUntil:
+      state.current?.kind === "exemption" ? formatDateTime(state.current.endsAt, tz) : null,
+    exemptTypes: state.exemptTypes.length > 0 ? describeScope(state.exemptTypes) : null,
     // The next pause however far ahead (the state's own windows look 24 hours ahead).
     next: upcoming[0] ?? null,
     upcoming,

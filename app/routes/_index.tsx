@@ -1,5 +1,8 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Button } from "#app/components/ui/button.tsx";
+import { listNotifications, markNotificationsRead } from "#app/models/notification.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { TrackingStatus } from "#app/components/tracking-status.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { describeTimeZone, formatDateTime, greetingFor } from "#app/domain/local-time.ts";
@@ -15,14 +18,26 @@ export const meta: MetaFunction = () => [{ title: "Home · Lull" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
-  const [profile, sessions, overview] = await Promise.all([
+  const [profile, sessions, overview, notifications] = await Promise.all([
     getUserProfile(user.id),
     listActiveSessions(user.id, now),
     getTrackingOverview(user, now),
+    listNotifications(user.id),
   ]);
   if (!profile) throw new Response("Not found", { status: 404 });
   return {
     overview,
+    notifications: {
+      unread: notifications.unread,
+      items: notifications.items.map((n) => ({
+        id: n.id,
+        title: n.title,
+        body: n.body,
+        href: n.href,
+        when: formatDateTime(n.createdAt, profile.timezone),
+        unread: n.readAt === null,
+      })),
+    },
     greeting: greetingFor(now, profile.timezone),
     profile: {
       name: profile.name,
@@ -41,8 +56,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
+/** "Mark all as read" for the notifications card. */
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "mark-read") {
+    throw new Response("Unknown action", { status: 400 });
+  }
+  await markNotificationsRead(user.id, new Date());
+  return redirectWithToast("/", { kind: "success", message: "Notifications marked as read." });
+}
+
 export default function HomePage() {
-  const { greeting, profile, sessions, overview } = useLoaderData<typeof loader>();
+  const { greeting, profile, sessions, overview, notifications } = useLoaderData<typeof loader>();
   const firstName = profile.name.split(" ")[0];
   return (
     <div className="space-y-8">
@@ -58,6 +84,44 @@ export default function HomePage() {
       </div>
 
       <TrackingStatus overview={overview} returnTo="/" />
+
+      {notifications.items.length > 0 ? (
+        <Card
+          title={
+            <>
+              Notifications{" "}
+              {notifications.unread > 0 ? (
+                <span className="ml-1 rounded-full bg-brand-700 px-2 py-0.5 text-sm text-white dark:bg-brand-300 dark:text-brand-950">
+                  {notifications.unread} new
+                </span>
+              ) : null}
+            </>
+          }
+          titleId="notifications-heading"
+        >
+          <ul className="divide-y divide-line" data-testid="notifications">
+            {notifications.items.map((n) => (
+              <li key={n.id} className="py-2">
+                <p className={n.unread ? "font-semibold" : ""}>
+                  {n.unread ? <span className="sr-only">New: </span> : null}
+                  {n.href ? <Link to={n.href}>{n.title}</Link> : n.title}
+                </p>
+                <p className="text-sm text-ink-muted">
+                  {n.body} · {n.when}
+                </p>
+              </li>
+            ))}
+          </ul>
+          {notifications.unread > 0 ? (
+            <Form method="post" className="mt-3">
+              <input type="hidden" name="intent" value="mark-read" />
+              <Button type="submit" variant="secondary">
+                Mark all as read
+              </Button>
+            </Form>
+          ) : null}
+        </Card>
+      ) : null}
 
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Your account" titleId="account-heading">

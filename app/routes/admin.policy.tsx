@@ -11,6 +11,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { POLICY_BOUNDS } from "#app/domain/pause-policy.ts";
 import { PolicySchema } from "#app/domain/policy-form.ts";
+import { MAX_EXEMPTION_DAYS_BOUNDS } from "#app/domain/exemption-rules.ts";
 import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
 import { getPolicySettings, updatePausePolicy } from "#app/models/policy.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
@@ -58,6 +59,7 @@ export default function PolicyPage() {
         policy.maxPauseMinutesPerDay === null ? "" : String(policy.maxPauseMinutesPerDay),
       scheduleAheadDays: String(policy.scheduleAheadDays),
       retentionDays: String(policy.retentionDays),
+      maxExemptionDays: String(policy.maxExemptionDays),
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PolicySchema }),
     shouldValidate: "onBlur",
@@ -112,6 +114,12 @@ export default function PolicyPage() {
           hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Older events and hourly counts are deleted every hour.`}
           errors={fields.retentionDays.errors}
           inputProps={numberProps(fields.retentionDays)}
+        />
+        <Field
+          label="Longest exemption (days)"
+          hint={`${MAX_EXEMPTION_DAYS_BOUNDS.min}–${MAX_EXEMPTION_DAYS_BOUNDS.max}. How long one exemption request may span, from its start to its end.`}
+          errors={fields.maxExemptionDays.errors}
+          inputProps={numberProps(fields.maxExemptionDays)}
         />
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />

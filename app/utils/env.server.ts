@@ -17,6 +17,13 @@ const EnvSchema = z
     SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
+    /** "database" (default): mail is stored in OutboundEmail and noted on the console;
+     * an smtp:// or smtps:// URL sends it for real through nodemailer. */
+    MAIL_TRANSPORT: z
+      .string()
+      .regex(/^(database|smtps?:\/\/.+)$/, 'MAIL_TRANSPORT is "database" or an smtp(s):// URL')
+      .default("database"),
+    MAIL_FROM: z.string().min(3).default("Lull privacy portal <privacy@lull.test>"),
   })
   .transform((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {

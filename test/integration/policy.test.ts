@@ -11,6 +11,7 @@ const DEFAULTS = {
   maxPauseMinutesPerDay: "",
   scheduleAheadDays: "14",
   retentionDays: "90",
+  maxExemptionDays: "90",
 };
 
 async function admin() {
@@ -32,6 +33,7 @@ describe("the pause policy page", () => {
       maxPauseMinutesPerDay: null,
       scheduleAheadDays: 14,
       retentionDays: 90,
+      maxExemptionDays: 90,
     });
   });
 
@@ -80,6 +82,8 @@ describe("the pause policy page", () => {
     ["scheduleAheadDays", "", "Enter the scheduling horizon."],
     ["retentionDays", "6", "The retention period must be at least 7 days."],
     ["retentionDays", "731", "The retention period must be at most 730 days."],
+    ["maxExemptionDays", "0", "The longest exemption must be at least 1 days."],
+    ["maxExemptionDays", "366", "The longest exemption must be at most 365 days."],
   ])(
     "%s = %j is refused with its own message and nothing changes",
     async (field, value, message) => {

@@ -1,0 +1,370 @@
+import type { AuditAction } from "#app/domain/audit-actions.ts";
+import {
+  decideTransition,
+  evaluateExemptionDraft,
+  parseStoredRecurrence,
+  parseStoredScope,
+  REASON_LABELS,
+  STATUS_LABELS,
+  type ActorRole,
+  type DraftViolation,
+  type ExemptionAction,
+  type ExemptionDraft,
+  type ExemptionReason,
+  type ExemptionStatus,
+  type StoredExemption,
+} from "#app/domain/exemption-rules.ts";
+import type { Prisma } from "#app/generated/prisma/client.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { sendMail } from "#app/utils/mail.server.ts";
+import { publishStateChange } from "#app/utils/state-bus.server.ts";
+import { createNotification } from "./notification.server.ts";
+import { bumpStateVersion } from "./state-version.server.ts";
+
+const storedSelect = {
+  id: true,
+  status: true,
+  startsAt: true,
+  endsAt: true,
+  endedEarlyAt: true,
+  scopeTypes: true,
+  recurrenceDays: true,
+  recurrenceStart: true,
+  recurrenceEnd: true,
+  timeZone: true,
+} as const;
+
+type StoredRow = {
+  id: string;
+  status: ExemptionStatus;
+  startsAt: Date;
+  endsAt: Date;
+  endedEarlyAt: Date | null;
+  scopeTypes: string | null;
+  recurrenceDays: string | null;
+  recurrenceStart: string | null;
+  recurrenceEnd: string | null;
+  timeZone: string;
+};
+
+export function toStoredExemption(row: StoredRow): StoredExemption {
+  return {
+    id: row.id,
+    status: row.status,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    endedEarlyAt: row.endedEarlyAt,
+    scopeTypes: parseStoredScope(row.scopeTypes),
+    recurrence: parseStoredRecurrence(row),
+    timeZone: row.timeZone,
+  };
+}
+
+/** Statuses whose stored rows covered time (up to their effective end). */
+const COVERING: ExemptionStatus[] = ["APPROVED", "EXPIRED", "REVOKED"];
+
+/** Approved exemptions still in force at or after `now` (for the agents' windows). */
+export async function listActiveExemptions(workerId: string, now: Date, client: Tx = prisma) {
+  const rows = await client.exemptionRequest.findMany({
+    where: {
+      workerId,
+      status: "APPROVED",
+      endsAt: { gt: now },
+      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: now } }],
+    },
+    select: storedSelect,
+  });
+  return rows.map(toStoredExemption);
+}
+
+/** Exemptions that covered any time in [from, to) (approved, revoked or ended since). */
+export async function listExemptionsCovering(workerId: string, from: Date, to: Date) {
+  const rows = await prisma.exemptionRequest.findMany({
+    where: { workerId, status: { in: COVERING }, startsAt: { lt: to }, endsAt: { gt: from } },
+    select: storedSelect,
+  });
+  // For coverage an ended or revoked request counts as approved up to its early end.
+  return rows.map((row) => ({ ...toStoredExemption(row), status: "APPROVED" as const }));
+}
+
+export type FileExemptionInput = ExemptionDraft & {
+  reason: ExemptionReason;
+  justification: string;
+};
+
+export type FileExemptionResult =
+  { ok: true; id: string } | { ok: false; violations: DraftViolation[] };
+
+export async function fileExemptionRequest({
+  workerId,
+  input,
+  now,
+}: {
+  workerId: string;
+  input: FileExemptionInput;
+  now: Date;
+}): Promise<FileExemptionResult> {
+  return prisma.$transaction(async (tx): Promise<FileExemptionResult> => {
+    const { maxExemptionDays } = await tx.policy.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { maxExemptionDays: true },
+    });
+    const violations = evaluateExemptionDraft(input, { maxExemptionDays, now });
+    if (violations.length > 0) return { ok: false, violations };
+    const created = await tx.exemptionRequest.create({
+      data: {
+        workerId,
+        reason: input.reason,
+        justification: input.justification,
+        scopeTypes: input.scopeTypes ? input.scopeTypes.join(",") : null,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        recurrenceDays: input.recurrence ? input.recurrence.days.join(",") : null,
+        recurrenceStart: input.recurrence?.startTime ?? null,
+        recurrenceEnd: input.recurrence?.endTime ?? null,
+        timeZone: input.timeZone,
+        createdAt: now,
+        history: { create: { toStatus: "PENDING", actorId: workerId, at: now } },
+      },
+      select: { id: true },
+    });
+    await recordAuditEvent(tx, {
+      actorId: workerId,
+      subjectUserId: workerId,
+      action: "exemption.request",
+      targetType: "ExemptionRequest",
+      targetId: created.id,
+      metadata: { reason: input.reason },
+      at: now,
+    });
+    return { ok: true, id: created.id };
+  });
+}
+
+const detailSelect = {
+  ...storedSelect,
+  workerId: true,
+  reason: true,
+  justification: true,
+  decisionNote: true,
+  decidedAt: true,
+  createdAt: true,
+  reviewer: { select: { name: true } },
+  worker: { select: { id: true, name: true, email: true, timezone: true } },
+  history: {
+    orderBy: { at: "asc" },
+    select: {
+      id: true,
+      fromStatus: true,
+      toStatus: true,
+      note: true,
+      at: true,
+      actor: { select: { name: true } },
+    },
+  },
+} satisfies Prisma.ExemptionRequestSelect;
+
+/** A worker's own request with its history; null for anyone else's (a 404). */
+export function getOwnExemption(workerId: string, id: string) {
+  return prisma.exemptionRequest.findFirst({ where: { id, workerId }, select: detailSelect });
+}
+
+export async function listOwnExemptions(workerId: string) {
+  return prisma.exemptionRequest.findMany({
+    where: { workerId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: {
+      ...storedSelect,
+      reason: true,
+      createdAt: true,
+      decidedAt: true,
+    },
+  });
+}
+
+export const REVIEW_PAGE_SIZE = 25;
+
+/** Pending requests that have not yet run out, oldest first. */
+export async function listReviewQueue({
+  reason,
+  now,
+  page,
+}: {
+  reason: ExemptionReason | null;
+  now: Date;
+  page: number;
+}) {
+  const where = {
+    status: "PENDING" as const,
+    endsAt: { gt: now },
+    ...(reason ? { reason } : {}),
+  };
+  const [total, rows] = await prisma.$transaction([
+    prisma.exemptionRequest.count({ where }),
+    prisma.exemptionRequest.findMany({
+      where,
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      skip: (page - 1) * REVIEW_PAGE_SIZE,
+      take: REVIEW_PAGE_SIZE,
+      select: {
+        ...storedSelect,
+        reason: true,
+        createdAt: true,
+        workerId: true,
+        worker: { select: { name: true } },
+      },
+    }),
+  ]);
+  return { total, rows, pageCount: Math.max(1, Math.ceil(total / REVIEW_PAGE_SIZE)) };
+}
+
+/**
+ * A request as a reviewer sees it: the worker, the request with its history
+ * and the worker's other requests. Viewing someone else's request is
+ * recorded, so the worker sees it in their access log.
+ */
+export async function getExemptionForReview({
+  id,
+  reviewerId,
+  now,
+}: {
+  id: string;
+  reviewerId: string;
+  now: Date;
+}) {
+  const request = await prisma.exemptionRequest.findUnique({ where: { id }, select: detailSelect });
+  if (!request) return null;
+  const past = await prisma.exemptionRequest.findMany({
+    where: { workerId: request.workerId, id: { not: id } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 20,
+    select: { ...storedSelect, reason: true, createdAt: true },
+  });
+  if (request.workerId !== reviewerId) {
+    await prisma.$transaction((tx) =>
+      recordAuditEvent(tx, {
+        actorId: reviewerId,
+        subjectUserId: request.workerId,
+        action: "exemption.view",
+        targetType: "ExemptionRequest",
+        targetId: id,
+        at: now,
+      }),
+    );
+  }
+  return { request, past };
+}
+
+export type ChangeExemptionResult =
+  | { ok: true; to: ExemptionStatus }
+  | { ok: false; code: "not_found" | "forbidden" | "conflict" | "note_required"; message: string };
+
+const AUDIT_FOR: Record<ExemptionAction, AuditAction> = {
+  approve: "exemption.approve",
+  deny: "exemption.deny",
+  revoke: "exemption.revoke",
+  withdraw: "exemption.withdraw",
+  end: "exemption.end",
+};
+
+/**
+ * Applies one status change in one transaction: the rule check, the new
+ * status, its history entry, the audit event, the worker's notification and
+ * (when their windows change) a new state version; then tells the agents and
+ * mails the worker. A worker's action on someone else's request is not found.
+ */
+export async function changeExemptionStatus({
+  id,
+  actor,
+  action,
+  note,
+  now,
+}: {
+  id: string;
+  actor: { id: string; role: ActorRole };
+  action: ExemptionAction;
+  note: string | null;
+  now: Date;
+}): Promise<ChangeExemptionResult> {
+  const isWorkerAction = action === "withdraw" || action === "end";
+  const outcome = await prisma.$transaction(async (tx) => {
+    const row = await tx.exemptionRequest.findFirst({
+      where: { id, ...(isWorkerAction ? { workerId: actor.id } : {}) },
+      select: {
+        ...storedSelect,
+        workerId: true,
+        reason: true,
+        worker: { select: { email: true, name: true } },
+      },
+    });
+    if (!row) {
+      return {
+        result: { ok: false, code: "not_found", message: "No such request." } as const,
+        mail: null,
+      };
+    }
+    const decision = decideTransition({
+      exemption: row,
+      workerId: row.workerId,
+      actor,
+      action,
+      note,
+      now,
+    });
+    if (!decision.ok) return { result: decision, mail: null };
+
+    const reviewerAction = !isWorkerAction;
+    // Only decisions about time that is covered or could be change the agents' windows.
+    const windowsChange = action === "approve" || action === "revoke" || action === "end";
+    await tx.exemptionRequest.update({
+      where: { id },
+      data: {
+        status: decision.to,
+        ...(reviewerAction ? { reviewerId: actor.id, decisionNote: note, decidedAt: now } : {}),
+        ...(action === "revoke" || action === "end" ? { endedEarlyAt: now } : {}),
+        history: {
+          create: {
+            fromStatus: decision.from,
+            toStatus: decision.to,
+            actorId: actor.id,
+            note,
+            at: now,
+          },
+        },
+      },
+    });
+    if (windowsChange || action === "withdraw") await bumpStateVersion(tx, row.workerId);
+    await recordAuditEvent(tx, {
+      actorId: actor.id,
+      subjectUserId: row.workerId,
+      action: AUDIT_FOR[action],
+      targetType: "ExemptionRequest",
+      targetId: id,
+      metadata: { from: decision.from, to: decision.to, ...(note ? { note } : {}) },
+      at: now,
+    });
+    let mail = null;
+    if (reviewerAction) {
+      const verb = STATUS_LABELS[decision.to].toLowerCase();
+      const title = `Your exemption request was ${verb}`;
+      const body = `${REASON_LABELS[row.reason]} exemption: ${verb}${note ? `. Note: ${note}` : "."}`;
+      await createNotification(
+        tx,
+        { userId: row.workerId, title, body, href: `/exemptions/${id}` },
+        now,
+      );
+      mail = {
+        to: row.worker.email,
+        subject: `Lull: ${title}`,
+        text: `Hello ${row.worker.name},\n\n${body}\n\nSee the details and the full history in Lull under Exemptions.\n`,
+      };
+    }
+    return { result: { ok: true, to: decision.to } as const, mail, workerId: row.workerId };
+  });
+  if (outcome.result.ok && "workerId" in outcome && outcome.workerId) {
+    publishStateChange({ workerId: outcome.workerId });
+  }
+  if (outcome.mail) await sendMail(outcome.mail);
+  return outcome.result;
+}
