@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Window } from "../app/agent-protocol/v1.ts";
-import { heldByServer, isCollecting, mayCollect, nextTransition, windowAt } from "./collection.ts";
+import {
+  heldByServer,
+  isCollecting,
+  mayCollect,
+  mayCollectType,
+  nextTransition,
+  typeStoppedAt,
+  windowAt,
+} from "./collection.ts";
 
 const T0 = Date.parse("2026-11-27T09:00:00Z");
 const MIN = 60_000;
@@ -151,5 +159,28 @@ describe("collection windows", () => {
         }
       }),
     );
+  });
+});
+
+describe("windows scoped to some event types (narrower exemptions)", () => {
+  const keystrokesOff: Window = { ...window(0, 60, "exemption"), scope: ["keystroke"] };
+  const state = (windows: Window[]) => ({
+    collecting: true,
+    serverTime: at(0).toISOString(),
+    windows,
+  });
+
+  test("do not stop the agent, only the types they name, only while they last", () => {
+    expect(isCollecting([keystrokesOff], at(10))).toBe(true);
+    expect(mayCollectType(state([keystrokesOff]), "keystroke", at(10))).toBe(false);
+    expect(mayCollectType(state([keystrokesOff]), "click", at(10))).toBe(true);
+    expect(mayCollectType(state([keystrokesOff]), "keystroke", at(60))).toBe(true);
+    expect(typeStoppedAt([keystrokesOff], "keystroke", at(-1))).toBe(false);
+  });
+
+  test("an all-collection window still stops every type", () => {
+    const windows = [keystrokesOff, window(20, 30)];
+    expect(mayCollectType(state(windows), "click", at(25))).toBe(false);
+    expect(nextTransition(windows, at(10))).toEqual(at(20));
   });
 });

@@ -241,6 +241,141 @@ export async function seed(): Promise<void> {
       data: { managerId: person.manager ? (ids.get(person.manager) ?? null) : null },
     });
   }
+  await seedExemptions(ids, new Date());
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type DemoExemption = {
+  email: string;
+  reason:
+    | "MEDICAL"
+    | "LEGAL_OR_HR"
+    | "UNION_ACTIVITY"
+    | "PERSONAL_DEVICE"
+    | "CONFIDENTIAL_WORK"
+    | "OTHER";
+  justification: string;
+  filedDaysAgo: number;
+  startInDays: number;
+  days: number;
+  weekly?: { days: string; start: string; end: string };
+  scopeTypes?: string;
+  decision?: { status: "APPROVED" | "DENIED"; note: string | null };
+};
+
+/** A few requests in every state, so the queue and the timelines have something to show. */
+const DEMO_EXEMPTIONS: readonly DemoExemption[] = [
+  {
+    email: "worker@lull.test",
+    reason: "CONFIDENTIAL_WORK",
+    justification:
+      "I am interviewing colleagues for an HR investigation next week; the notes must not be captured.",
+    filedDaysAgo: 1,
+    startInDays: 3,
+    days: 4,
+  },
+  {
+    email: "worker@lull.test",
+    reason: "OTHER",
+    justification: "I would like tracking off for the whole month while I settle into the team.",
+    filedDaysAgo: 40,
+    startInDays: -38,
+    days: 30,
+    decision: {
+      status: "DENIED",
+      note: "A month-long opt-out without a specific need is not covered; pauses are there for breaks.",
+    },
+  },
+  {
+    email: "daniel.kim@lull.test",
+    reason: "MEDICAL",
+    justification: "Weekly physiotherapy sessions by video call, which I take from my work laptop.",
+    filedDaysAgo: 3,
+    startInDays: 2,
+    days: 56,
+    weekly: { days: "2", start: "09:00", end: "11:00" },
+  },
+  {
+    email: "aisha.rahman@lull.test",
+    reason: "UNION_ACTIVITY",
+    justification: "Works council preparation meetings ahead of the annual negotiation round.",
+    filedDaysAgo: 0,
+    startInDays: 7,
+    days: 3,
+  },
+  {
+    email: "reviewer@lull.test",
+    reason: "LEGAL_OR_HR",
+    justification: "Meetings with my own lawyer about a private matter during lunch breaks.",
+    filedDaysAgo: 2,
+    startInDays: 5,
+    days: 14,
+    weekly: { days: "1,3", start: "12:00", end: "13:30" },
+  },
+  {
+    email: "lucia.fernandez@lull.test",
+    reason: "PERSONAL_DEVICE",
+    justification:
+      "On Saturdays I use my work laptop for personal banking; keystrokes and clicks should not be captured.",
+    filedDaysAgo: 10,
+    startInDays: -9,
+    days: 80,
+    weekly: { days: "6", start: "08:00", end: "20:00" },
+    scopeTypes: "keystroke,click",
+    decision: { status: "APPROVED", note: "Approved for the personal-device case." },
+  },
+];
+
+async function seedExemptions(ids: Map<string, string>, now: Date) {
+  const reviewerId = ids.get("reviewer@lull.test")!;
+  const adminId = ids.get("admin@lull.test")!;
+  for (const demo of DEMO_EXEMPTIONS) {
+    const workerId = ids.get(demo.email)!;
+    if ((await prisma.exemptionRequest.count({ where: { workerId } })) > 0) continue;
+    const timeZone = DEMO_PEOPLE.find((p) => p.email === demo.email)!.timezone;
+    const createdAt = new Date(now.getTime() - demo.filedDaysAgo * DAY_MS - 3_600_000);
+    const startsAt = new Date(
+      Math.floor((now.getTime() + demo.startInDays * DAY_MS) / 3_600_000) * 3_600_000,
+    );
+    const decider = demo.email === "reviewer@lull.test" ? adminId : reviewerId;
+    const decidedAt = new Date(createdAt.getTime() + 5 * 3_600_000);
+    await prisma.exemptionRequest.create({
+      data: {
+        workerId,
+        reason: demo.reason,
+        justification: demo.justification,
+        scopeTypes: demo.scopeTypes ?? null,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + demo.days * DAY_MS),
+        recurrenceDays: demo.weekly?.days ?? null,
+        recurrenceStart: demo.weekly?.start ?? null,
+        recurrenceEnd: demo.weekly?.end ?? null,
+        timeZone,
+        createdAt,
+        status: demo.decision?.status ?? "PENDING",
+        ...(demo.decision
+          ? { reviewerId: decider, decisionNote: demo.decision.note, decidedAt }
+          : {}),
+        history: {
+          create: [
+            { toStatus: "PENDING", actorId: workerId, at: createdAt },
+            ...(demo.decision
+              ? [
+                  {
+                    fromStatus: "PENDING" as const,
+                    toStatus: demo.decision.status,
+                    actorId: decider,
+                    note: demo.decision.note,
+                    at: decidedAt,
+                  },
+                ]
+              : []),
+          ],
+        },
+      },
+    });
+  }
 }
 
 async function main() {

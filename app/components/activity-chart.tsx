@@ -10,10 +10,13 @@ const COLORS: Record<(typeof EVENT_TYPES)[number], string> = {
   app_focus: "#6b7280",
 };
 
+/** Pauses amber, exemptions violet; each area also carries a word ("Paused", "Exempt"). */
+const WINDOW_COLORS = { pause: "#f59e0b", exemption: "#8b5cf6" } as const;
+
 type Bucket = { key: string; label: string } & Record<string, number | string>;
 
 /**
- * Stacked events per hour or day, with pauses shaded on the same axis.
+ * Stacked events per hour or day, with pauses and exemptions shaded on the same axis.
  * Rendered on the server (fixed size, no animation), so it is there before
  * hydration; the table below it carries the same numbers for screen readers.
  */
@@ -23,7 +26,7 @@ export function ActivityChart({
   granularity,
 }: {
   buckets: Bucket[];
-  windows: { from: string; to: string; label: string }[];
+  windows: { kind: "pause" | "exemption"; from: string; to: string; label: string }[];
   granularity: "hour" | "day";
 }) {
   return (
@@ -52,10 +55,16 @@ export function ActivityChart({
               key={i}
               x1={w.from}
               x2={w.to}
-              fill="#f59e0b"
+              className={`lull-window-${w.kind}`}
+              fill={WINDOW_COLORS[w.kind]}
               fillOpacity={0.25}
               ifOverflow="extendDomain"
-              label={{ value: "Paused", position: "insideTop", fontSize: 11, fill: "currentColor" }}
+              label={{
+                value: w.kind === "pause" ? "Paused" : "Exempt",
+                position: "insideTop",
+                fontSize: 11,
+                fill: "currentColor",
+              }}
             />
           ))}
           {EVENT_TYPES.map((type) => (
@@ -71,7 +80,8 @@ export function ActivityChart({
         </BarChart>
       </div>
       <figcaption className="text-sm text-ink-muted">
-        Events stored per {granularity}, by type. Shaded: your pauses (nothing is stored then).
+        Events stored per {granularity}, by type. Shaded: your pauses (amber, “Paused”) and approved
+        exemptions (violet, “Exempt”); nothing they cover is stored.
       </figcaption>
       <details>
         <summary className="cursor-pointer text-sm font-medium underline underline-offset-2">
@@ -109,7 +119,7 @@ export function ActivityChart({
           </table>
         </div>
         {windows.length > 0 ? (
-          <ul className="mt-2 text-sm">
+          <ul className="mt-2 text-sm" data-testid="chart-windows">
             {windows.map((w, i) => (
               <li key={i}>{w.label}</li>
             ))}

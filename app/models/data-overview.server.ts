@@ -1,6 +1,8 @@
-import { formatDay, formatTime, localDateKey } from "#app/domain/local-time.ts";
+import { describeScope, exemptIntervals } from "#app/domain/exemption-rules.ts";
+import { formatDateTime, formatDay, formatTime, localDateKey } from "#app/domain/local-time.ts";
 import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { listExemptionsCovering } from "./exemption.server.ts";
 import { listPausesOverlapping } from "./pause.server.ts";
 
 const HOUR_MS = 3600_000;
@@ -115,8 +117,8 @@ export type ActivityBucket = { key: string; label: string } & Record<string, num
 
 /**
  * Events over time for the chart, from the hourly rollups: per hour for a
- * single day, per local calendar day otherwise. Also the pause windows in the
- * period, as bucket keys, so the chart shades them on the same axis.
+ * single day, per local calendar day otherwise. Also the pause and exemption
+ * windows in the period, as bucket labels, so the chart shades them on the same axis.
  */
 export async function getActivitySeries(
   workerId: string,
@@ -125,7 +127,7 @@ export async function getActivitySeries(
   timeZone: string,
 ) {
   const hourly = end.getTime() - start.getTime() <= 26 * HOUR_MS;
-  const [rows, pauses] = await Promise.all([
+  const [rows, pauses, exemptions] = await Promise.all([
     prisma.eventRollup.groupBy({
       by: ["type", "hour"],
       where: {
@@ -135,6 +137,7 @@ export async function getActivitySeries(
       _sum: { count: true },
     }),
     listPausesOverlapping(prisma, workerId, start, end),
+    listExemptionsCovering(workerId, start, end),
   ]);
   const keyOf = (instant: Date) =>
     hourly
@@ -158,16 +161,31 @@ export async function getActivitySeries(
     const bucket = buckets.get(keyOf(r.hour));
     if (bucket) bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + (r._sum.count ?? 0);
   }
-  const windows = pauses
-    .map(effectiveInterval)
-    .filter((i): i is Interval => i !== null)
-    .map((i) => ({
-      from: buckets.get(keyOf(i.start < start ? start : i.start))?.label ?? null,
-      to: buckets.get(keyOf(new Date(Math.min(i.end.getTime(), end.getTime()) - 1)))?.label ?? null,
-      label: `Paused ${formatTime(i.start, timeZone)}–${formatTime(i.end, timeZone)}`,
+  const span = (i: Interval) =>
+    hourly
+      ? `${formatTime(i.start, timeZone)}–${formatTime(i.end, timeZone)}`
+      : `${formatDateTime(i.start, timeZone)} – ${formatDateTime(i.end, timeZone)}`;
+  const shaded = [
+    ...pauses
+      .map(effectiveInterval)
+      .filter((i): i is Interval => i !== null)
+      .map((i) => ({ ...i, kind: "pause" as const, label: `Paused ${span(i)}` })),
+    ...exemptIntervals(exemptions, start, end).map((i) => ({
+      ...i,
+      kind: "exemption" as const,
+      label: `Exempt ${span(i)} (${describeScope(i.types).toLowerCase()})`,
+    })),
+  ];
+  const windows = shaded
+    .map((w) => ({
+      kind: w.kind,
+      from: buckets.get(keyOf(w.start < start ? start : w.start))?.label ?? null,
+      to: buckets.get(keyOf(new Date(Math.min(w.end.getTime(), end.getTime()) - 1)))?.label ?? null,
+      label: w.label,
     }))
     .filter(
-      (w): w is { from: string; to: string; label: string } => w.from !== null && w.to !== null,
+      (w): w is { kind: "pause" | "exemption"; from: string; to: string; label: string } =>
+        w.from !== null && w.to !== null,
     );
   return {
     granularity: hourly ? ("hour" as const) : ("day" as const),

@@ -1,4 +1,4 @@
-import { expect, expectAccessible, signIn, test } from "./fixtures.ts";
+import { expect, expectAccessible, signIn, signOut, test } from "./fixtures.ts";
 
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`every page passes axe (${colorScheme})`, () => {
@@ -29,13 +29,35 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
-      for (const path of ["/data", "/data/events", "/data/access"]) {
+      for (const path of ["/data", "/data/events", "/data/access", "/exemptions"]) {
         await page.goto(path);
         await expectAccessible(page);
       }
       await page.goto("/admin/people");
       await expectAccessible(page);
       await page.goto("/no-such-page");
+      await expectAccessible(page);
+    });
+
+    test("exemption pages: the worker's list and timeline, the reviewer's queue and request", async ({
+      page,
+    }) => {
+      await signIn(page, "worker@lull.test");
+      await page.goto("/exemptions");
+      await page.getByTestId("exemption-list").getByRole("link").first().click();
+      await expect(page.getByTestId("exemption-timeline")).toBeVisible();
+      await expectAccessible(page);
+      await page.goto("/exemptions/new");
+      await page.getByRole("button", { name: "Send request" }).click();
+      await expect(page.getByText("Choose a reason.")).toBeVisible();
+      await expectAccessible(page);
+      await signOut(page);
+      await signIn(page, "reviewer@lull.test");
+      await page.goto("/review/exemptions");
+      await expect(page.getByTestId("queue-row").first()).toBeVisible();
+      await expectAccessible(page);
+      await page.getByTestId("queue-row").first().getByRole("link").click();
+      await expect(page.getByTestId("exemption-timeline")).toBeVisible();
       await expectAccessible(page);
     });
 

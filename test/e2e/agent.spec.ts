@@ -2,22 +2,13 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Page } from "@playwright/test";
 import { AgentProcess, enrollAgent } from "./agent-process.ts";
-import { expect, expectAccessible, signIn, test } from "./fixtures.ts";
+import { createEnrollmentCode, expect, expectAccessible, signIn, test } from "./fixtures.ts";
 import { prepareDatabase, startServerProcess } from "./server-process.ts";
 
 /** How Prisma's SQLite adapter stores a DateTime (ISO 8601 text, "+00:00"). */
 function storedTime(ms: number): string {
   return new Date(ms).toISOString().replace("Z", "+00:00");
-}
-
-async function createEnrollmentCode(page: Page, base = ""): Promise<string> {
-  await page.goto(`${base}/devices`);
-  await page.getByRole("button", { name: "Create enrollment code" }).click();
-  const code = await page.getByTestId("enrollment-code").locator("p.font-mono").textContent();
-  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-  return code!;
 }
 
 test("the agent stops within a second of a pause started in the web UI, and resumes when it ends", async ({

@@ -53,3 +53,12 @@ export async function expectAccessible(page: Page) {
     bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
   ).toEqual([]);
 }
+
+/** Creates a one-time device enrollment code on /devices and reads it off the page. */
+export async function createEnrollmentCode(page: Page, base = ""): Promise<string> {
+  await page.goto(`${base}/devices`);
+  await page.getByRole("button", { name: "Create enrollment code" }).click();
+  const code = await page.getByTestId("enrollment-code").locator("p.font-mono").textContent();
+  expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  return code!;
+}

@@ -5,6 +5,7 @@ import { getAgentState } from "#app/models/agent-state.server.ts";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
 import { loader as stateStreamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
+import { loader as dataLoader } from "#app/routes/data._index.tsx";
 import { action as ownAction, loader as ownLoader } from "#app/routes/exemptions.$exemptionId.tsx";
 import { loader as listLoader } from "#app/routes/exemptions._index.tsx";
 import { action as fileAction } from "#app/routes/exemptions.new.tsx";
@@ -544,5 +545,21 @@ describe("effect on the agents", () => {
     expect(await getAgentState(worker.user.id, new Date())).toMatchObject({ collecting: false });
     expect((await own(worker.cookie, second.id, "end")).status).toBe(302);
     expect(await getAgentState(worker.user.id, new Date())).toMatchObject({ collecting: true });
+  });
+
+  test("the data overview shades an approved exemption next to pauses, and a pending one not", async () => {
+    const worker = await person();
+    const { approve } = await approvedFor(worker);
+    await filed(worker, { reason: "OTHER" });
+    await approve();
+    const res = await callRoute(
+      dataLoader,
+      getRequest("/data?period=today", { cookie: worker.cookie }),
+    );
+    const windows = (res.data as { series: { windows: { kind: string; label: string }[] } }).series
+      .windows;
+    expect(windows).toHaveLength(1);
+    expect(windows[0]).toMatchObject({ kind: "exemption" });
+    expect(windows[0]!.label).toMatch(/^Exempt .*\(all collection\)$/);
   });
 });
