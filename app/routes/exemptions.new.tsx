@@ -208,7 +208,7 @@ export default function NewExemptionPage() {
             <div className="grid max-w-md gap-4 sm:grid-cols-2">
               <div>
                 <label htmlFor={fields.fromTime.id} className="block text-sm font-medium">
-                  From
+                  Each time from
                 </label>
                 <input
                   {...getInputProps(fields.fromTime, { type: "time" })}
@@ -219,7 +219,7 @@ export default function NewExemptionPage() {
               </div>
               <div>
                 <label htmlFor={fields.toTime.id} className="block text-sm font-medium">
-                  Until
+                  Each time until
                 </label>
                 <input
                   {...getInputProps(fields.toTime, { type: "time" })}

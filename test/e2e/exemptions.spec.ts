@@ -110,3 +110,42 @@ test("a worker asks for an exemption, a reviewer approves it, and the worker's a
     rmSync(configDir, { recursive: true, force: true });
   }
 });
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the request form works: field errors from the server, then the request is filed", async ({
+    page,
+  }) => {
+    await signIn(page, "ethan.brown@lull.test");
+    await page.goto("/exemptions/new");
+    await page.getByLabel("Reason").selectOption("UNION_ACTIVITY");
+    await page.getByLabel("What is it for?").fill("Short");
+    await page.getByRole("button", { name: "Send request" }).click();
+    await expect(page.getByText(/at least 20 characters/)).toBeVisible();
+    // What was typed is still there.
+    await expect(page.getByLabel("Reason")).toHaveValue("UNION_ACTIVITY");
+    await page
+      .getByLabel("What is it for?")
+      .fill("Preparing the staff council's response to the reorganisation plan.");
+    const startDate = await page.getByLabel("Starts: date").inputValue();
+    await page.getByLabel("Ends: date").fill(nextDay(startDate));
+    await page.getByRole("radio", { name: /Every week/ }).check();
+    for (const day of [
+      "Monday",
+      "Tuesday",
+      "Wednesday",
+      "Thursday",
+      "Friday",
+      "Saturday",
+      "Sunday",
+    ]) {
+      await page.getByRole("checkbox", { name: day }).check();
+    }
+    await page.getByLabel("Each time from").fill("00:00");
+    await page.getByLabel("Each time until").fill("23:59");
+    await page.getByRole("button", { name: "Send request" }).click();
+    await expect(page.getByTestId("exemption-status")).toHaveText("Pending");
+    await expect(page.getByText(/^Every Monday, Tuesday/)).toBeVisible();
+  });
+});
