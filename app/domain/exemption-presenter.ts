@@ -10,25 +10,13 @@ import {
   parseStoredScope,
   REASON_LABELS,
   STATUS_LABELS,
+  type ExemptionColumns,
   type ExemptionReason,
   type ExemptionStatus,
 } from "./exemption-rules.ts";
 import { formatDateTime } from "./local-time.ts";
 
-export type ExemptionRow = {
-  id: string;
-  reason: ExemptionReason;
-  status: ExemptionStatus;
-  startsAt: Date;
-  endsAt: Date;
-  endedEarlyAt: Date | null;
-  scopeTypes: string | null;
-  recurrenceDays: string | null;
-  recurrenceStart: string | null;
-  recurrenceEnd: string | null;
-  timeZone: string;
-  createdAt: Date;
-};
+export type ExemptionRow = ExemptionColumns & { reason: ExemptionReason; createdAt: Date };
 
 export type PresentedExemption = {
   id: string;

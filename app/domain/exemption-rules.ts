@@ -406,6 +406,33 @@ export function decideTransition({
   }
 }
 
+/** An exemption's columns as stored (scope and recurrence as comma-separated text). */
+export type ExemptionColumns = {
+  id: string;
+  status: ExemptionStatus;
+  startsAt: Date;
+  endsAt: Date;
+  endedEarlyAt: Date | null;
+  scopeTypes: string | null;
+  recurrenceDays: string | null;
+  recurrenceStart: string | null;
+  recurrenceEnd: string | null;
+  timeZone: string;
+};
+
+export function fromColumns(row: ExemptionColumns): StoredExemption {
+  return {
+    id: row.id,
+    status: row.status,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    endedEarlyAt: row.endedEarlyAt,
+    scopeTypes: parseStoredScope(row.scopeTypes),
+    recurrence: parseStoredRecurrence(row),
+    timeZone: row.timeZone,
+  };
+}
+
 /** Parses the stored comma-separated recurrence and scope columns. */
 export function parseStoredRecurrence(row: {
   recurrenceDays: string | null;

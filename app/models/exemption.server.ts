@@ -1,9 +1,8 @@
 import type { AuditAction } from "#app/domain/audit-actions.ts";
 import {
   decideTransition,
+  fromColumns,
   evaluateExemptionDraft,
-  parseStoredRecurrence,
-  parseStoredScope,
   REASON_LABELS,
   STATUS_LABELS,
   type ActorRole,
@@ -12,7 +11,6 @@ import {
   type ExemptionDraft,
   type ExemptionReason,
   type ExemptionStatus,
-  type StoredExemption,
 } from "#app/domain/exemption-rules.ts";
 import type { Prisma } from "#app/generated/prisma/client.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
@@ -35,32 +33,6 @@ const storedSelect = {
   timeZone: true,
 } as const;
 
-type StoredRow = {
-  id: string;
-  status: ExemptionStatus;
-  startsAt: Date;
-  endsAt: Date;
-  endedEarlyAt: Date | null;
-  scopeTypes: string | null;
-  recurrenceDays: string | null;
-  recurrenceStart: string | null;
-  recurrenceEnd: string | null;
-  timeZone: string;
-};
-
-export function toStoredExemption(row: StoredRow): StoredExemption {
-  return {
-    id: row.id,
-    status: row.status,
-    startsAt: row.startsAt,
-    endsAt: row.endsAt,
-    endedEarlyAt: row.endedEarlyAt,
-    scopeTypes: parseStoredScope(row.scopeTypes),
-    recurrence: parseStoredRecurrence(row),
-    timeZone: row.timeZone,
-  };
-}
-
 /** Statuses whose stored rows covered time (up to their effective end). */
 const COVERING: ExemptionStatus[] = ["APPROVED", "EXPIRED", "REVOKED"];
 
@@ -75,7 +47,7 @@ export async function listActiveExemptions(workerId: string, now: Date, client: 
     },
     select: storedSelect,
   });
-  return rows.map(toStoredExemption);
+  return rows.map(fromColumns);
 }
 
 /** Exemptions that covered any time in [from, to) (approved, revoked or ended since). */
@@ -85,7 +57,7 @@ export async function listExemptionsCovering(workerId: string, from: Date, to: D
     select: storedSelect,
   });
   // For coverage an ended or revoked request counts as approved up to its early end.
-  return rows.map((row) => ({ ...toStoredExemption(row), status: "APPROVED" as const }));
+  return rows.map((row) => ({ ...fromColumns(row), status: "APPROVED" as const }));
 }
 
 export type FileExemptionInput = ExemptionDraft & {

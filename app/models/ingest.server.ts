@@ -1,9 +1,8 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
-import { exemptIntervals } from "#app/domain/exemption-rules.ts";
+import { exemptIntervals, fromColumns } from "#app/domain/exemption-rules.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
-import { toStoredExemption } from "#app/models/exemption.server.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
@@ -59,7 +58,7 @@ export async function ingestBatch(
         toStoredDateTime(earliest),
       ) as ExemptionRow[]
     ).map((row) =>
-      toStoredExemption({
+      fromColumns({
         ...row,
         status: "APPROVED",
         startsAt: new Date(row.startsAt),

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { getEvent } from "#app/models/event.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Record · Lull" }];
 
@@ -11,7 +12,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = Number(params.eventId);
   const event = Number.isSafeInteger(id) && id > 0 ? await getEvent(user.id, id) : null;
   // Another worker's record does not exist for this worker.
-  if (!event) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  if (!event) notFound();
   const tz = user.timezone;
   return {
     fields: [

@@ -20,6 +20,7 @@ import {
 } from "#app/models/device.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Devices · Lull" }];
 
@@ -68,7 +69,7 @@ export async function action({ request }: ActionFunctionArgs) {
     value.intent === "rename"
       ? await renameDevice({ workerId: user.id, deviceId: value.deviceId, name: value.name, now })
       : await revokeDevice({ workerId: user.id, deviceId: value.deviceId, now });
-  if (!changed) throw new Response("Not found", { status: 404, statusText: "Not Found" });
+  if (!changed) notFound();
   return redirectWithToast("/devices", {
     kind: "success",
     message:

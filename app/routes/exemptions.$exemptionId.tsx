@@ -16,12 +16,9 @@ import { changeExemptionStatus, getOwnExemption } from "#app/models/exemption.se
 import { markNotificationsRead } from "#app/models/notification.server.ts";
 import { requireUser } from "#app/utils/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption request · Lull" }];
-
-function notFound(): never {
-  throw new Response("Not found", { status: 404, statusText: "Not Found" });
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);

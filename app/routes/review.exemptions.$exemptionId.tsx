@@ -17,12 +17,9 @@ import { presentExemption, presentTimeline } from "#app/domain/exemption-present
 import { changeExemptionStatus, getExemptionForReview } from "#app/models/exemption.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption request · Review · Lull" }];
-
-function notFound(): never {
-  throw new Response("Not found", { status: 404, statusText: "Not Found" });
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const reviewer = await requireRole(request, ["REVIEWER", "ADMIN"]);

@@ -8,6 +8,7 @@ import { safeRedirect } from "#app/domain/sign-in.ts";
 import { changePause, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "./toast.server.ts";
+import { notFound } from "./responses.server.ts";
 
 /** Which form field shows each rule's message when scheduling. */
 function scheduleField(v: PauseViolation): "date" | "time" | "durationMinutes" {
@@ -123,7 +124,7 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
   const { intent: change, pauseId } = submission.value;
   const result = await changePause({ workerId: user.id, pauseId, change, now });
   if (!result.ok && result.notFound) {
-    throw new Response("Not found", { status: 404, statusText: "Not Found" });
+    notFound();
   }
   if (!result.ok) {
     return data({ intent: "change" as const, message: result.message }, { status: 400 });
