@@ -233,6 +233,7 @@ export class FakeLullServer {
       stored,
       discardedPaused,
       discardedExempt: 0,
+      discardedUnacknowledged: 0,
       rejectedFuture: 0,
       duplicate: false,
     };

@@ -22,6 +22,7 @@ import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
 import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
 import { countUnreadNotifications } from "#app/models/notification.server.ts";
+import { listOutstandingDocuments } from "#app/models/policy-document.server.ts";
 import { getUser } from "#app/utils/auth.server.ts";
 import { useNonce } from "#app/utils/nonce-provider.tsx";
 import { takeToast } from "#app/utils/toast.server.ts";
@@ -43,9 +44,11 @@ export const meta: MetaFunction = ({ error }) => {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, { toast, setCookie }] = await Promise.all([getUser(request), takeToast(request)]);
-  const unread = user ? await countUnreadNotifications(user.id) : 0;
+  const [unread, outstanding] = user
+    ? await Promise.all([countUnreadNotifications(user.id), listOutstandingDocuments(user.id)])
+    : [0, []];
   return data(
-    { user, toast, unread },
+    { user, toast, unread, outstanding },
     setCookie ? { headers: { "Set-Cookie": setCookie } } : undefined,
   );
 }
@@ -60,8 +63,10 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: "/data", label: "My data", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/data/access", label: "Access log", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/exemptions", label: "Exemptions", roles: ["WORKER", "REVIEWER", "ADMIN"] },
+  { to: "/acknowledgements", label: "Acknowledgements", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/review/exemptions", label: "Review", roles: ["REVIEWER", "ADMIN"] },
   { to: "/admin/policy", label: "Pause policy", roles: ["ADMIN"] },
+  { to: "/admin/documents", label: "Documents", roles: ["ADMIN"] },
   { to: "/admin/people", label: "People", roles: ["ADMIN"] },
   { to: "/admin/audit", label: "Audit log", roles: ["ADMIN"] },
 ];
@@ -152,6 +157,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <SiteHeader />
+        {root?.outstanding.length ? <AcknowledgementBanner documents={root.outstanding} /> : null}
         {root?.toast ? <ToastMessage toast={root.toast} /> : null}
         <main id="main" tabIndex={-1} className="mx-auto w-full max-w-page flex-1 px-4 py-8">
           {children}
@@ -163,6 +169,35 @@ export function Layout({ children }: { children: ReactNode }) {
         <Scripts nonce={nonce} />
       </body>
     </html>
+  );
+}
+
+/** On every page until the worker has acknowledged each required document's current version. */
+function AcknowledgementBanner({
+  documents,
+}: {
+  documents: { slug: string; title: string; status: string }[];
+}) {
+  return (
+    <aside
+      aria-label="Documents to acknowledge"
+      className="border-b border-danger/40 bg-danger-surface"
+      data-testid="acknowledgement-banner"
+    >
+      <div className="mx-auto max-w-page px-4 py-3 text-sm">
+        <p className="font-semibold">Please read and acknowledge:</p>
+        <ul className="mt-1 flex flex-wrap gap-x-4">
+          {documents.map((d) => (
+            <li key={d.slug}>
+              <Link to={`/acknowledgements/${d.slug}`} className="underline underline-offset-2">
+                {d.title}
+                {d.status === "outdated" ? " (new version)" : ""}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </aside>
   );
 }
 

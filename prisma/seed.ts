@@ -3,7 +3,11 @@
  * again updates the same people instead of adding more. Refuses to run in
  * production. `--if-empty` seeds only a database with no users (npm run setup).
  */
+import { readFileSync } from "node:fs";
+import { MONITORING_NOTICE_SLUG } from "../app/domain/acknowledgement-rules.ts";
 import type { Role } from "../app/domain/roles.ts";
+import { signDocument } from "../app/models/acknowledgement.server.ts";
+import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
 import { prisma } from "../app/utils/db.server.ts";
 import { hashPassword } from "../app/utils/password.server.ts";
 
@@ -242,6 +246,62 @@ export async function seed(): Promise<void> {
     });
   }
   await seedExemptions(ids, new Date());
+  await seedDocuments(ids, new Date());
+}
+
+/** People who have not yet acknowledged the monitoring notice (so the compliance view has names). */
+const NOT_YET_ACKNOWLEDGED = new Set(["mateo.silva@lull.test", "leila.haddad@lull.test"]);
+
+/**
+ * The monitoring notice (which agents wait for) and the data-use policy,
+ * published by the admin; everyone but a few has acknowledged the notice.
+ */
+async function seedDocuments(ids: Map<string, string>, now: Date) {
+  if ((await prisma.policyDocument.count()) > 0) return;
+  const adminId = ids.get("admin@lull.test")!;
+  const documents = [
+    {
+      slug: MONITORING_NOTICE_SLUG,
+      title: "Notice of electronic monitoring",
+      file: "monitoring-notice.md",
+      requiresAcknowledgement: true,
+    },
+    {
+      slug: "data-use-policy",
+      title: "How activity data may be used",
+      file: "data-use-policy.md",
+      requiresAcknowledgement: false,
+    },
+  ];
+  let noticeId = "";
+  for (const doc of documents) {
+    const body = readFileSync(new URL(`./documents/${doc.file}`, import.meta.url), "utf8");
+    const draft = await createDraft(
+      {
+        slug: doc.slug,
+        title: doc.title,
+        body,
+        summaryOfChanges: null,
+        requiresAcknowledgement: doc.requiresAcknowledgement,
+      },
+      adminId,
+      now,
+    );
+    if (!draft.ok) throw new Error(draft.message);
+    await publishDraft(draft.id, adminId, now);
+    if (doc.slug === MONITORING_NOTICE_SLUG) noticeId = draft.id;
+  }
+  for (const person of DEMO_PEOPLE) {
+    if (NOT_YET_ACKNOWLEDGED.has(person.email)) continue;
+    await signDocument({
+      worker: { id: ids.get(person.email)!, name: person.name, email: person.email },
+      documentId: noticeId,
+      signedName: person.name,
+      ip: null,
+      userAgent: "demo seed",
+      now,
+    });
+  }
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;

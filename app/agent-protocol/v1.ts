@@ -62,8 +62,9 @@ export const StateSchema = z.object({
   serverTime: isoTime,
   /** Whether collecting (of any type) is allowed at serverTime. */
   collecting: z.boolean(),
-  /** Why not: a pause, or an approved exemption covering all collection. */
-  reason: z.enum(["active", "paused", "exempt"]),
+  /** Why not: a pause, an approved exemption covering all collection, or the worker has not
+   * yet acknowledged the current monitoring notice (no window; hold until a new state). */
+  reason: z.enum(["active", "paused", "exempt", "acknowledgement_required"]),
   /** When collecting: event types an exemption with a narrower scope stops at serverTime. */
   exemptTypes: z.array(z.enum(EVENT_TYPES)).default([]),
   /** Every window from now on (at least the next 24 hours); agents obey them offline. */
@@ -97,6 +98,8 @@ export const EventBatchResultSchema = z.object({
   stored: z.number().int().nonnegative(),
   discardedPaused: z.number().int().nonnegative(),
   discardedExempt: z.number().int().nonnegative(),
+  /** Discarded because the worker has not acknowledged the current monitoring notice. */
+  discardedUnacknowledged: z.number().int().nonnegative().default(0),
   rejectedFuture: z.number().int().nonnegative(),
   /** True when this batch was already received; the counts are those of the first time. */
   duplicate: z.boolean(),

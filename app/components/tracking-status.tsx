@@ -67,8 +67,23 @@ export function TrackingStatus({
       ) : (
         <div className="mt-2 space-y-4">
           <p className="text-2xl font-bold" data-testid="tracking-status">
-            <span aria-hidden="true">● </span>Tracking is on
+            {overview.heldForAcknowledgement ? (
+              <>
+                <span aria-hidden="true">⏸ </span>Tracking is on hold
+              </>
+            ) : (
+              <>
+                <span aria-hidden="true">● </span>Tracking is on
+              </>
+            )}
           </p>
+          {overview.heldForAcknowledgement ? (
+            <p className="text-ink-muted" data-testid="held-for-acknowledgement">
+              Your agents are holding off until you{" "}
+              <Link to="/acknowledgements">acknowledge the current monitoring notice</Link>: nothing
+              is collected or stored until then.
+            </p>
+          ) : null}
           {exemptTypes ? (
             <p className="text-ink-muted" data-testid="exempt-types">
               Not collected now under your approved exemption: {exemptTypes}.

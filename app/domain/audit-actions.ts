@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = {
   "exemption.revoke": "Revoked an exemption",
   "exemption.withdraw": "Withdrew an exemption request",
   "exemption.end": "Ended an exemption early",
+  "document.draft": "Drafted a policy document version",
+  "document.publish": "Published a policy document version",
+  "acknowledgement.sign": "Acknowledged a policy document",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

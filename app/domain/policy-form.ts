@@ -29,6 +29,10 @@ export const PolicySchema = z
     scheduleAheadDays: minutesField("scheduling horizon", POLICY_BOUNDS.scheduleAheadDays, "days"),
     retentionDays: minutesField("retention period", RETENTION_BOUNDS, "days"),
     maxExemptionDays: minutesField("longest exemption", MAX_EXEMPTION_DAYS_BOUNDS, "days"),
+    requireAcknowledgementBeforeCollection: z
+      .literal("on")
+      .optional()
+      .transform((v) => v === "on"),
   })
   .superRefine((policy, ctx) => {
     if (

@@ -3,6 +3,7 @@ import { computeCollectionState } from "#app/domain/collection-state.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { listActiveExemptions } from "./exemption.server.ts";
 import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
+import { isHeldForAcknowledgement } from "./policy-document.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +17,7 @@ export const REFRESH_AFTER_SECONDS = 3600;
  * unchanged state version means an unchanged schedule.
  */
 export async function getAgentState(workerId: string, now: Date): Promise<AgentState | null> {
-  const [worker, pauses, exemptions, policy] = await Promise.all([
+  const [worker, pauses, exemptions, policy, held] = await Promise.all([
     prisma.user.findUnique({
       where: { id: workerId },
       select: { stateVersion: true, deactivatedAt: true },
@@ -24,6 +25,7 @@ export async function getAgentState(workerId: string, now: Date): Promise<AgentS
     listCurrentAndUpcomingPauses(workerId, now),
     listActiveExemptions(workerId, now),
     getPausePolicy(),
+    isHeldForAcknowledgement(workerId),
   ]);
   if (!worker || worker.deactivatedAt) return null;
   const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
@@ -31,8 +33,10 @@ export async function getAgentState(workerId: string, now: Date): Promise<AgentS
   return {
     stateVersion: String(worker.stateVersion),
     serverTime: now.toISOString(),
-    collecting: state.collecting,
-    reason: state.reason,
+    // Not acknowledged: no window covers now, yet nothing may be collected; agents hold off
+    // until a new state (signing bumps the version).
+    collecting: state.collecting && !held,
+    reason: state.collecting && held ? "acknowledgement_required" : state.reason,
     exemptTypes: state.exemptTypes,
     windows: state.windows.map((w) => ({
       kind: w.kind,

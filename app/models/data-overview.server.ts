@@ -92,6 +92,7 @@ export async function getDataOverview(workerId: string, start: Date, end: Date) 
         storedEvents: true,
         discardedPaused: true,
         discardedExempt: true,
+        discardedUnacknowledged: true,
         rejectedFuture: true,
       },
     }),

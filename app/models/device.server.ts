@@ -120,6 +120,7 @@ export async function listDevices(workerId: string) {
         storedEvents: true,
         discardedPaused: true,
         discardedExempt: true,
+        discardedUnacknowledged: true,
         rejectedFuture: true,
       },
     }),

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
+import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import { exemptIntervals, fromColumns } from "#app/domain/exemption-rules.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
@@ -71,7 +72,20 @@ export async function ingestBatch(
       exemption: exemptIntervals(exemptions, new Date(earliest), new Date(latest + 1)),
     };
 
-    const counts = { stored: 0, discardedPaused: 0, discardedExempt: 0, rejectedFuture: 0 };
+    // The acknowledgement gate: nothing is stored while the worker has not acknowledged the
+    // current monitoring notice (and the policy asks for it).
+    // (The connection reads integers as BigInt.)
+    const gate = sql.acknowledgementGate.get(device.workerId) as
+      { held: bigint | number } | undefined;
+    const held = Number(gate?.held ?? 0) === 1;
+
+    const counts = {
+      stored: 0,
+      discardedPaused: 0,
+      discardedExempt: 0,
+      discardedUnacknowledged: 0,
+      rejectedFuture: 0,
+    };
     const received = toStoredDateTime(now.getTime());
     const stored: { type: string; app: string; at: Date }[] = [];
     batch.events.forEach((event, index) => {
@@ -80,6 +94,7 @@ export async function ingestBatch(
       if (verdict === "paused") counts.discardedPaused++;
       else if (verdict === "exempt") counts.discardedExempt++;
       else if (verdict === "future") counts.rejectedFuture++;
+      else if (held) counts.discardedUnacknowledged++;
       else {
         counts.stored++;
         stored.push({ type: event.type, app: event.app, at });
@@ -109,6 +124,7 @@ export async function ingestBatch(
       counts.stored,
       counts.discardedPaused,
       counts.discardedExempt,
+      counts.discardedUnacknowledged,
       counts.rejectedFuture,
       device.id,
     );
@@ -158,6 +174,19 @@ function prepare(db: BetterSqlite3.Database) {
        WHERE "workerId" = ? AND "status" IN ('APPROVED', 'EXPIRED', 'REVOKED')
          AND "startsAt" < ? AND "endsAt" > ?`,
     ),
+    // 1 when the policy requires acknowledging the current monitoring notice and the worker has not.
+    acknowledgementGate: db.prepare(
+      `SELECT CASE WHEN p."requireAcknowledgementBeforeCollection" = 1
+                     AND d."id" IS NOT NULL AND d."requiresAcknowledgement" = 1
+                     AND NOT EXISTS (SELECT 1 FROM "Acknowledgement" a
+                                     WHERE a."workerId" = ? AND a."documentId" = d."id")
+                   THEN 1 ELSE 0 END AS "held"
+       FROM "Policy" p
+       LEFT JOIN (SELECT "id", "requiresAcknowledgement" FROM "PolicyDocument"
+                  WHERE "slug" = '${MONITORING_NOTICE_SLUG}' AND "publishedAt" IS NOT NULL
+                  ORDER BY "version" DESC LIMIT 1) d ON 1 = 1
+       WHERE p."id" = 1`,
+    ),
     insertEvent: db.prepare(
       `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -167,7 +196,8 @@ function prepare(db: BetterSqlite3.Database) {
     ),
     updateDevice: db.prepare(
       `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,
-       "discardedExempt" = "discardedExempt" + ?, "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
+       "discardedExempt" = "discardedExempt" + ?, "discardedUnacknowledged" = "discardedUnacknowledged" + ?,
+       "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
     ),
     insertBatch: db.prepare(
       `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,

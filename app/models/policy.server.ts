@@ -2,6 +2,7 @@ import type { PausePolicy } from "#app/domain/pause-policy.ts";
 import type { PolicyFields } from "#app/domain/policy-form.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { publishToEveryone } from "./state-version.server.ts";
 
 const pausePolicySelect = {
   maxPauseMinutes: true,
@@ -14,6 +15,7 @@ const policySettingsSelect = {
   ...pausePolicySelect,
   retentionDays: true,
   maxExemptionDays: true,
+  requireAcknowledgementBeforeCollection: true,
 } as const;
 
 /** Every admin-editable setting of the single Policy row. */
@@ -39,7 +41,7 @@ export async function updatePausePolicy({
   values: PolicyFields;
   now: Date;
 }): Promise<(keyof PolicyFields)[]> {
-  return prisma.$transaction(async (tx) => {
+  const changed = await prisma.$transaction(async (tx) => {
     const current = await getPolicySettings(tx);
     const changed = (Object.keys(values) as (keyof PolicyFields)[]).filter(
       (field) => current[field] !== values[field],
@@ -57,6 +59,15 @@ export async function updatePausePolicy({
         at: now,
       });
     }
+    // The acknowledgement gate decides every worker's "collecting": tell every agent.
+    if (changed.includes("requireAcknowledgementBeforeCollection")) {
+      await tx.user.updateMany({
+        where: { deactivatedAt: null },
+        data: { stateVersion: { increment: 1 } },
+      });
+    }
     return changed;
   });
+  if (changed.includes("requireAcknowledgementBeforeCollection")) await publishToEveryone();
+  return changed;
 }

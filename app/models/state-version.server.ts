@@ -1,4 +1,5 @@
-import type { Tx } from "#app/utils/db.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { publishStateChange } from "#app/utils/state-bus.server.ts";
 
 /**
  * Every change to a worker's windows (pauses, exemptions) bumps their state
@@ -11,4 +12,13 @@ export function bumpStateVersion(tx: Tx, workerId: string) {
     data: { stateVersion: { increment: 1 } },
     select: { id: true },
   });
+}
+
+/** After a change that moves every worker's state (bumped in its transaction): tell every agent. */
+export async function publishToEveryone(): Promise<void> {
+  const people = await prisma.user.findMany({
+    where: { deactivatedAt: null },
+    select: { id: true },
+  });
+  for (const p of people) publishStateChange({ workerId: p.id });
 }

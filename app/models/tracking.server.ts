@@ -5,15 +5,17 @@ import { durationChoices } from "#app/domain/pause-forms.ts";
 import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";
 import type { SessionUser } from "#app/utils/auth.server.ts";
 import { listActiveExemptions } from "./exemption.server.ts";
+import { isHeldForAcknowledgement } from "./policy-document.server.ts";
 import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 /** Everything the status card and the pause forms show, computed from time. */
 export async function getTrackingOverview(user: SessionUser, now: Date) {
-  const [policy, pauses, exemptions] = await Promise.all([
+  const [policy, pauses, exemptions, held] = await Promise.all([
     getPausePolicy(),
     listCurrentAndUpcomingPauses(user.id, now),
     listActiveExemptions(user.id, now),
+    isHeldForAcknowledgement(user.id),
   ]);
   const state = computeCollectionState({ pauses, exemptions, now });
   const tz = user.timezone;
@@ -30,7 +32,9 @@ export async function getTrackingOverview(user: SessionUser, now: Date) {
       scheduleAheadDays: policy.scheduleAheadDays,
     },
     durationChoices: durationChoices(policy.maxPauseMinutes),
-    collecting: state.collecting,
+    collecting: state.collecting && !held,
+    /** Collection waits for the worker to acknowledge the current monitoring notice. */
+    heldForAcknowledgement: held,
     current:
       state.current?.kind === "pause" && state.current.sourceId
         ? {

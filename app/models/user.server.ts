@@ -99,3 +99,7 @@ export async function setUserActive({
     return true;
   });
 }
+
+export function countActivePeople() {
+  return prisma.user.count({ where: { deactivatedAt: null } });
+}

@@ -60,6 +60,9 @@ export default function PolicyPage() {
       scheduleAheadDays: String(policy.scheduleAheadDays),
       retentionDays: String(policy.retentionDays),
       maxExemptionDays: String(policy.maxExemptionDays),
+      requireAcknowledgementBeforeCollection: policy.requireAcknowledgementBeforeCollection
+        ? "on"
+        : undefined,
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PolicySchema }),
     shouldValidate: "onBlur",
@@ -121,6 +124,21 @@ export default function PolicyPage() {
           errors={fields.maxExemptionDays.errors}
           inputProps={numberProps(fields.maxExemptionDays)}
         />
+        <div>
+          <label className="flex items-center gap-2 text-sm font-medium">
+            <input
+              {...getInputProps(fields.requireAcknowledgementBeforeCollection, {
+                type: "checkbox",
+                value: "on",
+              })}
+            />
+            Collect nothing from a worker until they acknowledge the current monitoring notice
+          </label>
+          <p className="text-sm text-ink-muted">
+            While on, a worker's agents hold off, and anything they send is discarded, until the
+            worker signs the newest version of the monitoring notice.
+          </p>
+        </div>
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />
         </div>

@@ -185,7 +185,8 @@ export default function DataOverviewPage() {
                   <span className="font-medium">{d.name}</span>
                   <span>
                     {d.discardedPaused} refused during pauses · {d.discardedExempt} during
-                    exemptions · {d.rejectedFuture} dated in the future
+                    exemptions · {d.discardedUnacknowledged} before you acknowledged the notice ·{" "}
+                    {d.rejectedFuture} dated in the future
                   </span>
                 </li>
               ))}

@@ -43,6 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         stored: d.storedEvents,
         discardedPaused: d.discardedPaused,
         discardedExempt: d.discardedExempt,
+        discardedUnacknowledged: d.discardedUnacknowledged,
         rejectedFuture: d.rejectedFuture,
       },
     })),
@@ -167,6 +168,10 @@ export default function DevicesPage() {
                   <dd>{d.counts.stored}</dd>
                   <dt className="text-ink-muted">Refused (sent during a pause)</dt>
                   <dd>{d.counts.discardedPaused}</dd>
+                  <dt className="text-ink-muted">Refused (sent during an exemption)</dt>
+                  <dd>{d.counts.discardedExempt}</dd>
+                  <dt className="text-ink-muted">Refused (before you acknowledged the notice)</dt>
+                  <dd>{d.counts.discardedUnacknowledged}</dd>
                   <dt className="text-ink-muted">Refused (dated in the future)</dt>
                   <dd>{d.counts.rejectedFuture}</dd>
                 </dl>

@@ -23,6 +23,17 @@ const EnvSchema = z
       .string()
       .regex(/^(database|smtps?:\/\/.+)$/, 'MAIL_TRANSPORT is "database" or an smtp(s):// URL')
       .default("database"),
+    /** PKCS#8 PEM of the Ed25519 key that signs acknowledgement receipts; without it, a key
+     * file beside the database is made on first use. */
+    RECEIPT_SIGNING_KEY: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z
+        .string()
+        .startsWith("-----BEGIN PRIVATE KEY-----", "RECEIPT_SIGNING_KEY must be a PKCS#8 PEM")
+        .optional(),
+    ),
+    /** Who issues receipts, as written into them (defaults to the organisation's portal). */
+    RECEIPT_ISSUER: z.string().min(1).default("Lull privacy portal"),
     MAIL_FROM: z.string().min(3).default("Lull privacy portal <privacy@lull.test>"),
   })
   .transform((env, ctx) => {

@@ -365,6 +365,7 @@ describe("POST /events", () => {
       stored: 40,
       discardedPaused: 0,
       discardedExempt: 0,
+      discardedUnacknowledged: 0,
       rejectedFuture: 0,
       duplicate: false,
     });

@@ -12,6 +12,7 @@ const DEFAULTS = {
   scheduleAheadDays: "14",
   retentionDays: "90",
   maxExemptionDays: "90",
+  requireAcknowledgementBeforeCollection: "on",
 };
 
 async function admin() {
@@ -34,6 +35,7 @@ describe("the pause policy page", () => {
       scheduleAheadDays: 14,
       retentionDays: 90,
       maxExemptionDays: 90,
+      requireAcknowledgementBeforeCollection: true,
     });
   });
 

@@ -1,0 +1,94 @@
+/**
+ * The rules for privacy acknowledgements, pure: the signing form, whether a
+ * typed name matches the profile, each document's status for a worker, and
+ * the readable difference between two versions.
+ */
+import { diffWordsWithSpace } from "diff";
+import { z } from "zod";
+
+export const MONITORING_NOTICE_SLUG = "monitoring-notice";
+
+/** Case, accents' composition and runs of spaces do not matter; letters do. */
+export function normalizeName(name: string): string {
+  return name.normalize("NFC").trim().replace(/\s+/g, " ").toLocaleLowerCase("en");
+}
+
+export function namesMatch(typed: string, profileName: string): boolean {
+  return normalizeName(typed) === normalizeName(profileName) && normalizeName(typed) !== "";
+}
+
+/** The signing form; the name check against the profile is in `signatureSchema`. */
+export function signatureSchema(profileName: string) {
+  return z.object({
+    documentId: z.string({ required_error: "Choose a document." }).min(1).max(64),
+    confirm: z.literal("on", {
+      errorMap: () => ({ message: "Tick the box to confirm you have read and understood it." }),
+    }),
+    signedName: z
+      .string({ required_error: "Type your full name." })
+      .max(200, "That name is too long.")
+      .refine((typed) => namesMatch(typed, profileName), {
+        message: `Type your full name exactly as in your profile: ${profileName}.`,
+      }),
+  });
+}
+
+export type DocumentStatus = "signed" | "outdated" | "never" | "not_required";
+
+/**
+ * Where a worker stands with a document: signed the current version,
+ * signed an older one only (outdated), or never; informational documents
+ * that nobody has to sign are "not_required" unless signed.
+ */
+export function documentStatus({
+  currentVersion,
+  signedVersions,
+  requiresAcknowledgement,
+}: {
+  currentVersion: number;
+  signedVersions: readonly number[];
+  requiresAcknowledgement: boolean;
+}): DocumentStatus {
+  if (signedVersions.includes(currentVersion)) return "signed";
+  if (!requiresAcknowledgement) return "not_required";
+  return signedVersions.length > 0 ? "outdated" : "never";
+}
+
+export type DiffPart = { kind: "same" | "added" | "removed"; text: string };
+
+/** Word-level difference from `before` to `after`, for "what changed since you signed". */
+export function diffTexts(before: string, after: string): DiffPart[] {
+  return diffWordsWithSpace(before, after).map((part) => ({
+    kind: part.added ? "added" : part.removed ? "removed" : "same",
+    text: part.value,
+  }));
+}
+
+/** Admin draft form. */
+export const DocumentDraftSchema = z.object({
+  slug: z
+    .string({ required_error: "Give the document a short name." })
+    .trim()
+    .regex(
+      /^[a-z0-9]+(-[a-z0-9]+)*$/,
+      "Use lowercase letters, digits and dashes, e.g. monitoring-notice.",
+    )
+    .max(60),
+  title: z.string({ required_error: "Give the document a title." }).trim().min(3).max(200),
+  body: z
+    .string({ required_error: "Write the document." })
+    .trim()
+    .min(20, "Write at least 20 characters.")
+    .max(100_000, "Keep the document under 100,000 characters."),
+  summaryOfChanges: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((v) => v || null),
+  requiresAcknowledgement: z
+    .literal("on")
+    .optional()
+    .transform((v) => v === "on"),
+});
+export type DocumentDraft = z.output<typeof DocumentDraftSchema>;

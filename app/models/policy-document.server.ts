@@ -1,0 +1,235 @@
+import {
+  documentStatus,
+  MONITORING_NOTICE_SLUG,
+  type DocumentDraft,
+} from "#app/domain/acknowledgement-rules.ts";
+import { documentContentSha256 } from "#app/receipts/receipt.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { publishToEveryone } from "./state-version.server.ts";
+
+const documentSelect = {
+  id: true,
+  slug: true,
+  version: true,
+  title: true,
+  body: true,
+  contentSha256: true,
+  summaryOfChanges: true,
+  requiresAcknowledgement: true,
+  publishedAt: true,
+  createdAt: true,
+} as const;
+
+/** The newest published version of every document, by slug. */
+export async function listCurrentDocuments(client: Tx = prisma) {
+  const published = await client.policyDocument.findMany({
+    where: { publishedAt: { not: null } },
+    orderBy: [{ slug: "asc" }, { version: "desc" }],
+    select: documentSelect,
+  });
+  const seen = new Set<string>();
+  return published.filter((d) => !seen.has(d.slug) && seen.add(d.slug));
+}
+
+export function getCurrentDocument(slug: string, client: Tx = prisma) {
+  return client.policyDocument.findFirst({
+    where: { slug, publishedAt: { not: null } },
+    orderBy: { version: "desc" },
+    select: documentSelect,
+  });
+}
+
+/** Every current document with the worker's status and the version they last signed. */
+export async function listDocumentsForWorker(workerId: string) {
+  const [current, acks] = await Promise.all([
+    listCurrentDocuments(),
+    prisma.acknowledgement.findMany({
+      where: { workerId },
+      orderBy: { signedAt: "desc" },
+      select: { id: true, signedAt: true, document: { select: { slug: true, version: true } } },
+    }),
+  ]);
+  return current.map((doc) => {
+    const mine = acks.filter((a) => a.document.slug === doc.slug);
+    const status = documentStatus({
+      currentVersion: doc.version,
+      signedVersions: mine.map((a) => a.document.version),
+      requiresAcknowledgement: doc.requiresAcknowledgement,
+    });
+    const latest = mine[0] ?? null;
+    return {
+      ...doc,
+      status,
+      lastSigned: latest
+        ? { id: latest.id, version: latest.document.version, signedAt: latest.signedAt }
+        : null,
+    };
+  });
+}
+
+/** Required current documents the worker has not acknowledged (the banner on every page). */
+export async function listOutstandingDocuments(workerId: string) {
+  const docs = await listDocumentsForWorker(workerId);
+  return docs
+    .filter((d) => d.status === "outdated" || d.status === "never")
+    .map((d) => ({ slug: d.slug, title: d.title, status: d.status }));
+}
+
+/**
+ * Whether the acknowledgement gate holds this worker's collection: the policy
+ * asks for it, a monitoring notice is published, and the worker has not
+ * acknowledged its current version.
+ */
+export async function isHeldForAcknowledgement(workerId: string, client: Tx = prisma) {
+  const [policy, notice] = await Promise.all([
+    client.policy.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { requireAcknowledgementBeforeCollection: true },
+    }),
+    getCurrentDocument(MONITORING_NOTICE_SLUG, client),
+  ]);
+  if (!policy.requireAcknowledgementBeforeCollection || !notice) return false;
+  if (!notice.requiresAcknowledgement) return false;
+  const signed = await client.acknowledgement.count({
+    where: { workerId, documentId: notice.id },
+  });
+  return signed === 0;
+}
+
+/** One version with everything shown on its pages; null if it does not exist. */
+export function getDocumentVersion(slug: string, version: number) {
+  return prisma.policyDocument.findUnique({
+    where: { slug_version: { slug, version } },
+    select: documentSelect,
+  });
+}
+
+export function getDocumentById(id: string) {
+  return prisma.policyDocument.findUnique({
+    where: { id },
+    select: { ...documentSelect, publishedBy: { select: { name: true } } },
+  });
+}
+
+/** Every version of every document, newest first, for the admin page. */
+export function listAllVersions() {
+  return prisma.policyDocument.findMany({
+    orderBy: [{ slug: "asc" }, { version: "desc" }],
+    select: {
+      ...documentSelect,
+      publishedBy: { select: { name: true } },
+      _count: { select: { acknowledgements: true } },
+    },
+  });
+}
+
+export type DraftResult =
+  { ok: true; id: string } | { ok: false; field: "slug" | "form"; message: string };
+
+/** A new draft version of `slug` (the next number); one open draft per document. */
+export async function createDraft(draft: DocumentDraft, actorId: string, now: Date) {
+  return prisma.$transaction(async (tx): Promise<DraftResult> => {
+    const open = await tx.policyDocument.findFirst({
+      where: { slug: draft.slug, publishedAt: null },
+      select: { id: true },
+    });
+    if (open) {
+      return {
+        ok: false,
+        field: "slug",
+        message: "This document already has an unpublished draft: edit or publish that one.",
+      };
+    }
+    const last = await tx.policyDocument.findFirst({
+      where: { slug: draft.slug },
+      orderBy: { version: "desc" },
+      select: { version: true },
+    });
+    const created = await tx.policyDocument.create({
+      data: { ...draft, version: (last?.version ?? 0) + 1, createdById: actorId, createdAt: now },
+      select: { id: true, version: true },
+    });
+    await recordAuditEvent(tx, {
+      actorId,
+      subjectUserId: null,
+      action: "document.draft",
+      targetType: "PolicyDocument",
+      targetId: created.id,
+      metadata: { slug: draft.slug, version: created.version },
+      at: now,
+    });
+    return { ok: true, id: created.id };
+  });
+}
+
+/** Saves a draft's text; a published version cannot be changed (the database refuses too). */
+export async function updateDraft(id: string, draft: Omit<DocumentDraft, "slug">) {
+  const result = await prisma.policyDocument.updateMany({
+    where: { id, publishedAt: null },
+    data: draft,
+  });
+  return result.count === 1;
+}
+
+/**
+ * Publishes a draft: its hash is fixed and it can never change again. A new
+ * monitoring notice that needs acknowledging re-opens the gate for every
+ * worker, so every worker's state version moves and their agents are told.
+ */
+export async function publishDraft(id: string, actorId: string, now: Date) {
+  const outcome = await prisma.$transaction(async (tx) => {
+    const draft = await tx.policyDocument.findFirst({
+      where: { id, publishedAt: null },
+      select: {
+        id: true,
+        slug: true,
+        version: true,
+        title: true,
+        body: true,
+        requiresAcknowledgement: true,
+      },
+    });
+    if (!draft) return null;
+    await tx.policyDocument.update({
+      where: { id },
+      data: {
+        contentSha256: documentContentSha256(draft.title, draft.body),
+        publishedAt: now,
+        publishedById: actorId,
+      },
+    });
+    await recordAuditEvent(tx, {
+      actorId,
+      subjectUserId: null,
+      action: "document.publish",
+      targetType: "PolicyDocument",
+      targetId: id,
+      metadata: { slug: draft.slug, version: draft.version },
+      at: now,
+    });
+    const gates = draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement;
+    if (gates) {
+      await tx.user.updateMany({
+        where: { deactivatedAt: null },
+        data: { stateVersion: { increment: 1 } },
+      });
+    }
+    return { gates };
+  });
+  if (outcome?.gates) await publishToEveryone();
+  return outcome !== null;
+}
+
+/** Per version: how many active people have signed it, and who has not (names only). */
+export async function getCompliance(documentId: string) {
+  const [signed, outstanding] = await Promise.all([
+    prisma.acknowledgement.count({ where: { documentId, worker: { deactivatedAt: null } } }),
+    prisma.user.findMany({
+      where: { deactivatedAt: null, acknowledgements: { none: { documentId } } },
+      orderBy: { name: "asc" },
+      select: { id: true, name: true },
+    }),
+  ]);
+  return { signed, outstanding };
+}

@@ -1,0 +1,117 @@
+/**
+ * Acknowledgement receipts: what the portal signs, and how anyone checks it.
+ * The payload is canonical JSON (keys sorted, no spaces) so the bytes signed
+ * are the bytes anyone can rebuild from the receipt; the signature is Ed25519
+ * (Node's crypto, no dependency). Verification needs only the receipt and
+ * the portal's public key, published at /.well-known/lull-receipt-key.
+ */
+import { createHash, createPublicKey, verify } from "node:crypto";
+import { z } from "zod";
+
+export const RECEIPT_FORMAT = "lull-acknowledgement-receipt/1";
+
+export const ReceiptPayloadSchema = z.object({
+  format: z.literal(RECEIPT_FORMAT),
+  acknowledgementId: z.string(),
+  issuer: z.string(),
+  worker: z.object({ id: z.string(), name: z.string(), email: z.string() }),
+  document: z.object({
+    slug: z.string(),
+    version: z.number().int().positive(),
+    title: z.string(),
+    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  signedName: z.string(),
+  signedAt: z.string().datetime(),
+});
+export type ReceiptPayload = z.infer<typeof ReceiptPayloadSchema>;
+
+export const ReceiptSchema = z.object({
+  payload: ReceiptPayloadSchema,
+  signature: z.object({
+    algorithm: z.literal("Ed25519"),
+    keyId: z.string(),
+    /** base64url of the Ed25519 signature over canonicalJson(payload). */
+    value: z.string(),
+  }),
+});
+export type Receipt = z.infer<typeof ReceiptSchema>;
+
+/** JSON with object keys sorted at every level and no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 (hex) of a document version's title and body, as published and as signed. */
+export function documentContentSha256(title: string, body: string): string {
+  return createHash("sha256").update(`${title}\n\n${body}`, "utf8").digest("hex");
+}
+
+/** A short, stable name for a public key: the first 16 hex digits of the SHA-256 of its SPKI DER. */
+export function keyIdOf(publicKeyPem: string): string {
+  const der = createPublicKey(publicKeyPem).export({ type: "spki", format: "der" });
+  return createHash("sha256").update(der).digest("hex").slice(0, 16);
+}
+
+export type VerifyResult = { ok: true; payload: ReceiptPayload } | { ok: false; reason: string };
+
+/** Checks that `input` is a well-formed receipt signed by the holder of `publicKeyPem`. */
+export function verifyReceipt(input: unknown, publicKeyPem: string): VerifyResult {
+  const parsed = ReceiptSchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, reason: `Not a Lull receipt: ${parsed.error.issues[0]?.message ?? ""}` };
+  }
+  const { payload, signature } = parsed.data;
+  // Only the one canonical base64url spelling of the signature counts (the last character has
+  // spare bits that decoders ignore).
+  if (Buffer.from(signature.value, "base64url").toString("base64url") !== signature.value) {
+    return { ok: false, reason: "The signature is not in canonical base64url." };
+  }
+  if (signature.keyId !== keyIdOf(publicKeyPem)) {
+    return { ok: false, reason: "The receipt names a different signing key." };
+  }
+  const valid = verify(
+    null,
+    Buffer.from(canonicalJson(payload), "utf8"),
+    createPublicKey(publicKeyPem),
+    Buffer.from(signature.value, "base64url"),
+  );
+  return valid
+    ? { ok: true, payload }
+    : { ok: false, reason: "The signature does not match: the receipt was altered or forged." };
+}
+
+/** The receipt file exactly as the portal serves it (2-space JSON and a newline). */
+export function formatReceipt(receipt: Receipt): string {
+  return `${JSON.stringify(receipt, null, 2)}\n`;
+}
+
+/**
+ * Checks a receipt file byte for byte: it must be the portal's own
+ * serialization of a receipt whose signature verifies, so changing any byte
+ * (even spacing) fails.
+ */
+export function verifyReceiptFile(text: string, publicKeyPem: string): VerifyResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "The file is not a JSON receipt." };
+  }
+  const result = verifyReceipt(parsed, publicKeyPem);
+  if (!result.ok) return result;
+  if (formatReceipt(parsed as Receipt) !== text) {
+    return {
+      ok: false,
+      reason: "The file was altered: its bytes differ from the receipt as issued.",
+    };
+  }
+  return result;
+}
