@@ -112,6 +112,10 @@ export default function DocumentPage() {
           <div
             className="lull-diff max-h-96 overflow-y-auto whitespace-pre-wrap rounded-lg border border-line p-3 font-mono text-sm"
             data-testid="document-diff"
+            role="region"
+            aria-label={`Changes since version ${changes.fromVersion}`}
+            // Scrollable, so reachable by keyboard.
+            tabIndex={0}
           >
             {changes.parts.map((part, i) =>
               part.kind === "added" ? (

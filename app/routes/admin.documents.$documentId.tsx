@@ -9,7 +9,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { DocumentEditor } from "#app/components/document-editor.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
-import { DocumentDraftSchema } from "#app/domain/acknowledgement-rules.ts";
+import { DocumentDraftSchema, MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   getCompliance,
@@ -139,7 +139,13 @@ export default function DocumentAdminPage() {
               slugLocked
               submitLabel="Save draft"
             />
-            <Form method="post">
+            <Form method="post" className="space-y-2">
+              {document.slug === MONITORING_NOTICE_SLUG && document.requiresAcknowledgement ? (
+                <p className="text-sm text-ink-muted">
+                  Publishing a new monitoring notice stops collection from every person until they
+                  acknowledge it (when the policy asks for acknowledgement first).
+                </p>
+              ) : null}
               <input type="hidden" name="intent" value="publish" />
               <Button type="submit" disabled={navigation.state === "submitting"}>
                 Publish version {document.version}

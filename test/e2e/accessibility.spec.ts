@@ -29,14 +29,25 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
-      for (const path of ["/data", "/data/events", "/data/access", "/exemptions"]) {
-        await page.goto(path);
-        await expectAccessible(page);
-      }
       await page.goto("/admin/people");
       await expectAccessible(page);
       await page.goto("/no-such-page");
       await expectAccessible(page);
+    });
+
+    test("my data, exemptions and acknowledgements pages", async ({ page }) => {
+      await signIn(page, "worker@lull.test");
+      for (const path of [
+        "/data",
+        "/data/events",
+        "/data/access",
+        "/exemptions",
+        "/acknowledgements",
+        "/acknowledgements/monitoring-notice",
+      ]) {
+        await page.goto(path);
+        await expectAccessible(page);
+      }
     });
 
     test("exemption pages: the worker's list and timeline, the reviewer's queue and request", async ({
@@ -64,7 +75,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("admin pages", async ({ page }) => {
       await signIn(page, "admin@lull.test");
       await expect(page.getByTestId("profile-name")).toBeVisible();
-      for (const path of ["/admin/people", "/admin/audit", "/admin/policy"]) {
+      for (const path of ["/admin/people", "/admin/audit", "/admin/policy", "/admin/documents"]) {
         await page.goto(path);
         await expectAccessible(page);
       }

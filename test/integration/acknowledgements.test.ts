@@ -1,4 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
@@ -280,6 +284,41 @@ describe("receipts", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  test("npm run verify-receipt says VALID (exit 0) for the receipt and INVALID (exit 1) once altered", async () => {
+    const { text } = await receiptText();
+    const dir = mkdtempSync(path.join(tmpdir(), "lull-receipt-"));
+    try {
+      writeFileSync(path.join(dir, "receipt.json"), text);
+      writeFileSync(
+        path.join(dir, "altered.json"),
+        text.replace("Receipt Person", "Receipt Persom"),
+      );
+      writeFileSync(path.join(dir, "key.pem"), await publishedKey());
+      const run = (file: string) =>
+        spawnSync(
+          "npx",
+          [
+            "tsx",
+            "app/receipts/verify-cli.ts",
+            path.join(dir, file),
+            "--key",
+            path.join(dir, "key.pem"),
+          ],
+          {
+            encoding: "utf8",
+          },
+        );
+      const valid = run("receipt.json");
+      expect(valid.status).toBe(0);
+      expect(valid.stdout).toMatch(/^VALID: Receipt Person/);
+      const altered = run("altered.json");
+      expect(altered.status).toBe(1);
+      expect(altered.stdout).toMatch(/^INVALID/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("another worker's receipt is 404", async () => {
