@@ -4,13 +4,18 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { startExportRunner } from "#app/jobs/export-runner.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
 
-// The server process deletes data past retention on a timer (also `npm run jobs:retention`).
-if (process.env.NODE_ENV !== "test") scheduleRetention();
+// The server process deletes data past retention on a timer (also `npm run jobs:retention`),
+// and builds records exports as they are asked for.
+if (process.env.NODE_ENV !== "test") {
+  scheduleRetention();
+  startExportRunner();
+}
 
 /** Logs unexpected errors once; a visitor's 404 or an aborted request is not one. */
 export const handleError: HandleErrorFunction = (error, { request }) => {

@@ -24,6 +24,8 @@ export const AUDIT_ACTIONS = {
   "document.draft": "Drafted a policy document version",
   "document.publish": "Published a policy document version",
   "acknowledgement.sign": "Acknowledged a policy document",
+  "records.export": "Exported personal records",
+  "records.download": "Downloaded an export of personal records",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

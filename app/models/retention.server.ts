@@ -2,6 +2,7 @@ import { retentionCutoff } from "#app/domain/retention.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { deleteExpiredExportFiles } from "./record-export.server.ts";
 
 export type RetentionResult = {
   cutoff: Date;
@@ -71,13 +72,18 @@ declare global {
   var __lullRetentionTimer: NodeJS.Timeout | undefined;
 }
 
-/** Runs retention shortly after start-up and then every hour, once per process. */
+/**
+ * Runs retention (and deletes records exports past their 7 days) shortly
+ * after start-up and then every hour, once per process.
+ */
 export function scheduleRetention(): void {
   if (globalThis.__lullRetentionTimer) return;
   const run = () =>
-    runRetention().catch((error: unknown) =>
-      console.error("retention:", error instanceof Error ? error.message : error),
-    );
+    runRetention()
+      .then(() => deleteExpiredExportFiles(new Date()))
+      .catch((error: unknown) =>
+        console.error("retention:", error instanceof Error ? error.message : error),
+      );
   setTimeout(run, 60_000).unref();
   globalThis.__lullRetentionTimer = setInterval(run, HOUR_MS).unref();
 }

@@ -1,0 +1,149 @@
+/**
+ * The rules and formats of a worker's records export, pure: who may start one
+ * and when, the derived status, CSV per RFC 4180, and the manifest.
+ */
+import { z } from "zod";
+import { localDateKey } from "./local-time.ts";
+
+export const EXPORTS_PER_DAY = 3;
+export const EXPORT_KEEP_DAYS = 7;
+export const EXPORT_SCHEMA_VERSION = 1;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type StoredExportStatus = "QUEUED" | "RUNNING" | "COMPLETE" | "FAILED";
+export type ExportStatus = StoredExportStatus | "EXPIRED";
+
+/** A complete export past its keep date is expired (its file is deleted by the hourly job). */
+export function exportStatus(
+  row: { status: StoredExportStatus; expiresAt: Date | null },
+  now: Date,
+): ExportStatus {
+  if (row.status === "COMPLETE" && row.expiresAt && row.expiresAt <= now) return "EXPIRED";
+  return row.status;
+}
+
+export function expiryFor(finishedAt: Date): Date {
+  return new Date(finishedAt.getTime() + EXPORT_KEEP_DAYS * DAY_MS);
+}
+
+export type ExportRefusal = { ok: false; message: string };
+
+/**
+ * One export at a time per worker, and at most three a day (the worker's
+ * calendar day) that the worker asked for themself.
+ */
+export function decideExportRequest({
+  exports,
+  now,
+  timeZone,
+}: {
+  exports: readonly { status: StoredExportStatus; createdAt: Date; ownRequest: boolean }[];
+  now: Date;
+  timeZone: string;
+}): { ok: true } | ExportRefusal {
+  if (exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING")) {
+    return {
+      ok: false,
+      message: "An export is already being prepared. Wait for it to finish, then ask again.",
+    };
+  }
+  const today = localDateKey(now, timeZone);
+  const todays = exports.filter(
+    (e) => e.ownRequest && localDateKey(e.createdAt, timeZone) === today,
+  ).length;
+  if (todays >= EXPORTS_PER_DAY) {
+    return {
+      ok: false,
+      message: `You can export your records ${EXPORTS_PER_DAY} times a day. You have used them all today; try again tomorrow, or download one of today's exports.`,
+    };
+  }
+  return { ok: true };
+}
+
+export function progressPercent(written: number, total: number): number {
+  if (total <= 0) return written > 0 ? 100 : 0;
+  return Math.min(100, Math.floor((written / total) * 100));
+}
+
+/** One CSV field per RFC 4180: quoted when it holds a comma, a quote or a line break. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV record, CRLF-terminated (RFC 4180). */
+export function csvRow(values: readonly unknown[]): string {
+  return `${values.map(csvField).join(",")}\r\n`;
+}
+
+export type ManifestFile = { name: string; rows: number; bytes: number; sha256: string };
+
+export type Manifest = {
+  exportId: string;
+  workerId: string;
+  generatedAt: string;
+  schemaVersion: number;
+  timeZone: string;
+  files: ManifestFile[];
+};
+
+export const ARCHIVE_README = (contact: string, timeZone: string) => `Your Lull records
+=================
+
+This archive holds everything Lull, the worker privacy portal, stores about you.
+Generated for you on request; keep it safe: it is personal data.
+
+Times: every time is given in UTC, ISO 8601 (e.g. 2026-11-27T09:30:00.000Z).
+CSV files also have a "local" column with the same time in your time zone
+(${timeZone}) when the export was made. JSON files use UTC only.
+
+CSV files follow RFC 4180: UTF-8, a header row, comma-separated, fields with
+commas, quotes or line breaks in double quotes, lines ending in CRLF.
+
+Files
+-----
+manifest.json        This export: id, your user id, when it was made, the
+                     schema version, and for every file its row count and
+                     SHA-256, so you can check nothing is missing or changed.
+profile.json         Your account: name, email, role, time zone, manager.
+devices.json         Your enrolled devices (never their tokens): name,
+                     platform, agent version, enrolled, last seen, revoked,
+                     and the counts of events stored and refused.
+pauses.csv/.json     Every pause: kind (NOW or SCHEDULED), start, planned end,
+                     ended early at, cancelled at.
+exemptions.json      Every exemption request with its full status history.
+acknowledgements.json  Every document you acknowledged: the document text,
+                     version and hash, and your signed receipt.
+events.csv/.ndjson   Every collected event still stored: id, time, device,
+                     type (keystroke, click, scroll, app_focus), application
+                     and the event's data. The two files hold the same rows.
+rollups.csv          Hourly counts per device, type and application.
+access-log.json      Every time someone else viewed or exported your data or
+                     decided on your requests: who, what, when.
+audit.json           What you did in the portal (sign-ins, pauses, requests).
+
+Questions: ${contact}
+`;
+
+/** Presents one export row for a list, in the viewer's zone. */
+export function describeBytes(bytes: number | null): string {
+  if (bytes === null) return "";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A reviewer's or admin's export on request: whose records, and why (kept and shown to the worker). */
+export const StaffExportSchema = z.object({
+  email: z
+    .string({ required_error: "Enter the worker's email." })
+    .trim()
+    .toLowerCase()
+    .email("Enter the worker's work email address."),
+  reason: z
+    .string({ required_error: "Say why the records are needed." })
+    .trim()
+    .min(20, "Say in at least 20 characters why the records are needed; the worker will read it.")
+    .max(1000),
+});

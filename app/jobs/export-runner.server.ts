@@ -1,0 +1,105 @@
+/**
+ * Runs queued records exports one at a time inside the server process. The
+ * queue is the RecordExport table: on start-up an export left RUNNING by a
+ * crash is queued again once (its partial file deleted), or marked FAILED if
+ * it was already retried, so none stays "running" forever.
+ */
+import { rmSync } from "node:fs";
+import { partialFilePath } from "#app/models/record-export.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { onExportQueued } from "#app/utils/export-queue.server.ts";
+import { buildExport } from "./export-records.server.ts";
+
+export const MAX_ATTEMPTS = 2;
+
+export async function recoverInterruptedExports(now = new Date()): Promise<void> {
+  const running = await prisma.recordExport.findMany({
+    where: { status: "RUNNING" },
+    select: { id: true, attempts: true },
+  });
+  for (const e of running) {
+    rmSync(partialFilePath(e.id), { force: true });
+    await prisma.recordExport.update({
+      where: { id: e.id },
+      data:
+        e.attempts < MAX_ATTEMPTS
+          ? { status: "QUEUED", writtenRows: 0 }
+          : {
+              status: "FAILED",
+              finishedAt: now,
+              error: "The export was interrupted twice. Please ask for a new one.",
+            },
+    });
+  }
+}
+
+/** Claims the oldest queued export and builds it. Returns false when the queue is empty. */
+export async function runNextExport(): Promise<boolean> {
+  const next = await prisma.recordExport.findFirst({
+    where: { status: "QUEUED" },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true },
+  });
+  if (!next) return false;
+  const now = new Date();
+  const claimed = await prisma.recordExport.updateMany({
+    where: { id: next.id, status: "QUEUED" },
+    data: {
+      status: "RUNNING",
+      attempts: { increment: 1 },
+      startedAt: now,
+      heartbeatAt: now,
+    },
+  });
+  if (claimed.count === 0) return true;
+  try {
+    await buildExport(next.id);
+  } catch (error) {
+    console.error(`export ${next.id} failed:`, error instanceof Error ? error.message : error);
+    await prisma.recordExport.update({
+      where: { id: next.id },
+      data: {
+        status: "FAILED",
+        finishedAt: new Date(),
+        error: "Something went wrong while building the export. Please ask for a new one.",
+      },
+    });
+  }
+  return true;
+}
+
+let draining: Promise<void> | null = null;
+
+/** Builds every queued export, one after another; concurrent calls share one run. */
+export function drainExportQueue(): Promise<void> {
+  draining ??= (async () => {
+    try {
+      while (await runNextExport()) {
+        // next
+      }
+    } finally {
+      draining = null;
+    }
+  })();
+  return draining;
+}
+
+declare global {
+  var __lullExportRunner: boolean | undefined;
+}
+
+/** Once per process: recover, drain, then build each export as soon as it is queued. */
+export function startExportRunner(): void {
+  if (globalThis.__lullExportRunner) return;
+  globalThis.__lullExportRunner = true;
+  const drain = () =>
+    drainExportQueue().catch((error: unknown) =>
+      console.error("exports:", error instanceof Error ? error.message : error),
+    );
+  void recoverInterruptedExports().then(drain, (error: unknown) =>
+    console.error("exports:", error instanceof Error ? error.message : error),
+  );
+  onExportQueued(drain);
+  // A safety net: an export queued by another process is picked up within a minute.
+  setInterval(drain, 60_000).unref();
+}

@@ -1,0 +1,178 @@
+import { existsSync, rmSync } from "node:fs";
+import path from "node:path";
+import {
+  decideExportRequest,
+  exportStatus,
+  type ExportRefusal,
+} from "#app/domain/records-export.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { getEnv } from "#app/utils/env.server.ts";
+import { notifyExportQueued } from "#app/utils/export-queue.server.ts";
+import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
+
+/** Export files live beside the database, in exports/ (never served as static files). */
+export function exportsDirectory(): string {
+  return path.join(path.dirname(sqlitePathFromUrl(getEnv().DATABASE_URL)), "exports");
+}
+
+export function exportFilePath(id: string): string {
+  return path.join(exportsDirectory(), `${id}.zip`);
+}
+
+export function partialFilePath(id: string): string {
+  return `${exportFilePath(id)}.partial`;
+}
+
+export type RequestExportResult = { ok: true; id: string } | ExportRefusal;
+
+/**
+ * Queues an export of `workerId`'s records, asked for by the worker or (with
+ * a reason) by a reviewer or admin; the latter is audited with the worker as
+ * subject, so it shows in the worker's access log.
+ */
+export async function requestExport({
+  workerId,
+  requester,
+  reason,
+  now,
+}: {
+  workerId: string;
+  requester: { id: string };
+  reason: string | null;
+  now: Date;
+}): Promise<RequestExportResult> {
+  const result = await prisma.$transaction(async (tx): Promise<RequestExportResult> => {
+    const worker = await tx.user.findUnique({
+      where: { id: workerId },
+      select: { timezone: true },
+    });
+    if (!worker) return { ok: false, message: "No such person." };
+    const recent = await tx.recordExport.findMany({
+      where: {
+        workerId,
+        OR: [
+          { status: { in: ["QUEUED", "RUNNING"] } },
+          { createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) } },
+        ],
+      },
+      select: { status: true, createdAt: true, requestedById: true },
+    });
+    const decision = decideExportRequest({
+      exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
+      now,
+      timeZone: worker.timezone,
+    });
+    if (!decision.ok) return decision;
+    const created = await tx.recordExport.create({
+      data: { workerId, requestedById: requester.id, reason, createdAt: now },
+      select: { id: true },
+    });
+    await recordAuditEvent(tx, {
+      actorId: requester.id,
+      subjectUserId: workerId,
+      action: "records.export",
+      targetType: "RecordExport",
+      targetId: created.id,
+      metadata: reason ? { reason } : {},
+      at: now,
+    });
+    return { ok: true, id: created.id };
+  });
+  if (result.ok) notifyExportQueued();
+  return result;
+}
+
+const listSelect = {
+  id: true,
+  status: true,
+  totalRows: true,
+  writtenRows: true,
+  bytes: true,
+  error: true,
+  reason: true,
+  createdAt: true,
+  finishedAt: true,
+  expiresAt: true,
+  workerId: true,
+  requestedById: true,
+  requestedBy: { select: { name: true } },
+  worker: { select: { name: true } },
+} as const;
+
+/** Every export of the worker's records (their own and those staff asked for), newest first. */
+export function listExportsOfWorker(workerId: string) {
+  return prisma.recordExport.findMany({
+    where: { workerId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 30,
+    select: listSelect,
+  });
+}
+
+/** Exports a reviewer or admin asked for, newest first. */
+export function listExportsRequestedBy(requesterId: string) {
+  return prisma.recordExport.findMany({
+    where: { requestedById: requesterId, NOT: { workerId: requesterId } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 30,
+    select: listSelect,
+  });
+}
+
+/**
+ * The file to send for a download, or null: the export must be the viewer's
+ * own records (or one they requested), complete, not expired, and on disk.
+ * A staff download is audited like the request.
+ */
+export async function openExportForDownload({
+  id,
+  viewerId,
+  now,
+}: {
+  id: string;
+  viewerId: string;
+  now: Date;
+}) {
+  const row = await prisma.recordExport.findFirst({
+    where: { id, OR: [{ workerId: viewerId }, { requestedById: viewerId }] },
+    select: { id: true, workerId: true, status: true, expiresAt: true, bytes: true },
+  });
+  if (!row || exportStatus(row, now) !== "COMPLETE") return null;
+  const file = exportFilePath(row.id);
+  if (!existsSync(file)) return null;
+  if (row.workerId !== viewerId) {
+    await prisma.$transaction((tx) =>
+      recordAuditEvent(tx, {
+        actorId: viewerId,
+        subjectUserId: row.workerId,
+        action: "records.download",
+        targetType: "RecordExport",
+        targetId: row.id,
+        at: now,
+      }),
+    );
+  }
+  return { file, bytes: row.bytes ?? undefined, workerId: row.workerId };
+}
+
+/** Progress of one export the viewer may see, for the live progress bar. */
+export function getExportProgress(id: string, viewerId: string) {
+  return prisma.recordExport.findFirst({
+    where: { id, OR: [{ workerId: viewerId }, { requestedById: viewerId }] },
+    select: { id: true, status: true, totalRows: true, writtenRows: true, expiresAt: true },
+  });
+}
+
+/** Deletes the files of exports past their keep date (run by the hourly job). */
+export async function deleteExpiredExportFiles(now: Date): Promise<number> {
+  const expired = await prisma.recordExport.findMany({
+    where: { status: "COMPLETE", expiresAt: { lte: now }, fileDeletedAt: null },
+    select: { id: true },
+  });
+  for (const e of expired) {
+    rmSync(exportFilePath(e.id), { force: true });
+    await prisma.recordExport.update({ where: { id: e.id }, data: { fileDeletedAt: now } });
+  }
+  return expired.length;
+}

@@ -1,0 +1,121 @@
+import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { ExportList, useLiveWhile } from "#app/components/export-list.tsx";
+import { Button } from "#app/components/ui/button.tsx";
+import { Card } from "#app/components/ui/card.tsx";
+import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { StaffExportSchema } from "#app/domain/records-export.ts";
+import { listExportsRequestedBy, requestExport } from "#app/models/record-export.server.ts";
+import { findUserForSignIn } from "#app/models/user.server.ts";
+import { requireRole } from "#app/utils/auth.server.ts";
+import { presentExport } from "#app/utils/export-presenter.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Export a worker's records · Review · Lull" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireRole(request, ["REVIEWER", "ADMIN"]);
+  const now = new Date();
+  const rows = await listExportsRequestedBy(staff.id);
+  return { exports: rows.map((r) => presentExport(r, now, staff.timezone)) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const staff = await requireRole(request, ["REVIEWER", "ADMIN"]);
+  const submission = parseWithZod(await request.formData(), { schema: StaffExportSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply() }, { status: 400 });
+  }
+  const worker = await findUserForSignIn(submission.value.email);
+  if (!worker || worker.id === staff.id) {
+    return data(
+      {
+        result: submission.reply({
+          fieldErrors: {
+            email: [
+              worker
+                ? "Export your own records from “Download my records”."
+                : "Nobody has that email address.",
+            ],
+          },
+        }),
+      },
+      { status: 400 },
+    );
+  }
+  const result = await requestExport({
+    workerId: worker.id,
+    requester: { id: staff.id },
+    reason: submission.value.reason,
+    now: new Date(),
+  });
+  if (!result.ok) {
+    return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 429 });
+  }
+  return redirectWithToast("/review/records", {
+    kind: "success",
+    message: "Export queued. The worker sees it, and your reason, in their access log.",
+  });
+}
+
+export default function StaffExportPage() {
+  const { exports } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  useLiveWhile(exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING"));
+  const [form, fields] = useForm({
+    id: "staff-export",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(StaffExportSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: StaffExportSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <div className="max-w-3xl space-y-6">
+      <div>
+        <h1 className="text-3xl font-bold tracking-tight">Export a worker's records</h1>
+        <p className="mt-2 text-ink-muted">
+          For a request from a regulator or a court, or the worker's own request made to you. The
+          archive is the same one the worker can make themself. The export, your reason and each
+          download are recorded and shown to the worker in their access log.
+        </p>
+      </div>
+      <Card>
+        <Form method="post" {...getFormProps(form)} className="space-y-4">
+          <Field
+            label="Worker's email"
+            errors={fields.email.errors}
+            inputProps={{ ...getInputProps(fields.email, { type: "email" }), id: fields.email.id }}
+          />
+          <div>
+            <label htmlFor={fields.reason.id} className="block text-sm font-medium">
+              Reason
+            </label>
+            <textarea
+              {...getTextareaProps(fields.reason)}
+              rows={3}
+              className="mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2"
+              aria-describedby={fields.reason.errors ? fields.reason.errorId : undefined}
+            />
+            <ErrorList id={fields.reason.errorId} errors={fields.reason.errors} />
+          </div>
+          <div role="alert">
+            <ErrorList id={form.errorId} errors={form.errors} />
+          </div>
+          <Button type="submit" disabled={navigation.state === "submitting"}>
+            Export their records
+          </Button>
+        </Form>
+      </Card>
+      {exports.length > 0 ? <ExportList exports={exports} showWorker /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,309 @@
+import { execFileSync } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { recoverInterruptedExports, runNextExport } from "#app/jobs/export-runner.server.ts";
+import { createPause } from "#app/models/pause.server.ts";
+import { ingestBatch } from "#app/models/ingest.server.ts";
+import {
+  exportFilePath,
+  partialFilePath,
+  requestExport,
+} from "#app/models/record-export.server.ts";
+import { loader as accessLoader } from "#app/routes/data.access.tsx";
+import { loader as downloadLoader } from "#app/routes/records.$exportId.download.ts";
+import { action as recordsAction } from "#app/routes/records._index.tsx";
+import { action as staffAction } from "#app/routes/review.records.tsx";
+import { prisma } from "#app/utils/db.server.ts";
+import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+
+const H = 3_600_000;
+
+async function person(role: "WORKER" | "REVIEWER" | "ADMIN" = "WORKER", name = "Export Person") {
+  const user = await createUser({ role, name, timezone: "Europe/Berlin" });
+  return { user, cookie: await sessionCookieFor(user.id) };
+}
+
+/** A worker with a device, events (some with awkward CSV characters), a pause and rollups. */
+async function workerWithData(events = 120) {
+  const w = await person();
+  const device = await createDevice(w.user.id);
+  const now = new Date();
+  await createPause({
+    workerId: w.user.id,
+    timeZone: "Europe/Berlin",
+    request: { kind: "NOW", durationMinutes: 5 },
+    now: new Date(now.getTime() - 3 * H),
+  });
+  const apps = ["Editor", 'Spreadsheet, "Q4"', "Mail\nClient"];
+  await ingestBatch(
+    { id: device.id, workerId: w.user.id },
+    {
+      batchId: randomUUID(),
+      events: Array.from({ length: events }, (_, i) => ({
+        type: (["keystroke", "click", "scroll", "app_focus"] as const)[i % 4]!,
+        at: new Date(now.getTime() - 2 * H + i * 1000).toISOString(),
+        app: apps[i % apps.length]!,
+        data: { n: i, note: i % 7 === 0 ? 'comma, and "quotes"' : "plain" },
+      })),
+    },
+    now,
+  );
+  return { ...w, device };
+}
+
+async function exported(workerId: string, requesterId = workerId) {
+  const res = await requestExport({
+    workerId,
+    requester: { id: requesterId },
+    reason: requesterId === workerId ? null : "Regulator request reference 2026-117.",
+    now: new Date(),
+  });
+  if (!res.ok) throw new Error(res.message);
+  expect(await runNextExport()).toBe(true);
+  return res.id;
+}
+
+function unzip(file: string, ...args: string[]): Buffer {
+  return execFileSync("unzip", [...args, file], { maxBuffer: 512 * 1024 * 1024 });
+}
+
+function member(file: string, name: string): Buffer {
+  return execFileSync("unzip", ["-p", file, name], { maxBuffer: 512 * 1024 * 1024 });
+}
+
+type Manifest = { files: { name: string; rows: number; sha256: string; bytes: number }[] };
+
+describe("the archive", () => {
+  test("opens with unzip; every manifest file exists with its row count and SHA-256", async () => {
+    const w = await workerWithData();
+    const id = await exported(w.user.id);
+    const row = await prisma.recordExport.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "COMPLETE" });
+    expect(row.writtenRows).toBe(row.totalRows);
+    const file = exportFilePath(id);
+    expect(unzip(file, "-t").toString()).toMatch(/No errors detected/);
+    const manifest = JSON.parse(member(file, "manifest.json").toString()) as Manifest & {
+      workerId: string;
+      schemaVersion: number;
+    };
+    expect(manifest).toMatchObject({ workerId: w.user.id, schemaVersion: 1 });
+    const names = manifest.files.map((f) => f.name).sort();
+    expect(names).toEqual(
+      [
+        "README.txt",
+        "access-log.json",
+        "acknowledgements.json",
+        "audit.json",
+        "devices.json",
+        "events.csv",
+        "events.ndjson",
+        "exemptions.json",
+        "pauses.csv",
+        "pauses.json",
+        "profile.json",
+        "rollups.csv",
+      ].sort(),
+    );
+    for (const f of manifest.files) {
+      const data = member(file, f.name);
+      expect(createHash("sha256").update(data).digest("hex"), f.name).toBe(f.sha256);
+      expect(data.length, f.name).toBe(f.bytes);
+      const text = data.toString("utf8");
+      if (f.name.endsWith(".json"))
+        expect((JSON.parse(text) as unknown[]).length, f.name).toBe(f.rows);
+      if (f.name.endsWith(".ndjson"))
+        expect(text.trimEnd().split("\n").length, f.name).toBe(f.rows);
+    }
+    const csvRows = manifest.files.find((f) => f.name === "events.csv")!.rows;
+    expect(csvRows).toBe(120);
+  });
+
+  test("the events are exactly the worker's events, none of another worker's", async () => {
+    const w = await workerWithData(80);
+    await workerWithData(30); // someone else
+    const id = await exported(w.user.id);
+    const lines = member(exportFilePath(id), "events.ndjson").toString().trimEnd().split("\n");
+    const exportedEvents = lines.map(
+      (l) => JSON.parse(l) as { id: number; app: string; data: unknown },
+    );
+    const stored = await prisma.event.findMany({
+      where: { workerId: w.user.id },
+      orderBy: { id: "asc" },
+    });
+    expect(exportedEvents.map((e) => e.id).sort((a, b) => a - b)).toEqual(stored.map((e) => e.id));
+    const byId = new Map(exportedEvents.map((e) => [e.id, e]));
+    for (const e of stored) {
+      expect(byId.get(e.id)!.app).toBe(e.app);
+      expect(byId.get(e.id)!.data).toEqual(JSON.parse(e.data));
+    }
+    // The CSV holds the same rows, RFC 4180-quoted (commas, quotes and line breaks survive).
+    const csv = member(exportFilePath(id), "events.csv").toString();
+    expect(csv.startsWith("id,at_utc,at_local,device_id,type,app,data,received_at_utc\r\n")).toBe(
+      true,
+    );
+    expect(csv).toContain('"Spreadsheet, ""Q4"""');
+    expect(csv).toContain('"Mail\nClient"');
+  });
+
+  test("no token, token hash, session or password hash appears anywhere in the archive", async () => {
+    const w = await workerWithData(10);
+    const id = await exported(w.user.id);
+    const secrets = [
+      w.device.tokenHash,
+      (await prisma.password.findUniqueOrThrow({ where: { userId: w.user.id } })).hash,
+      ...(await prisma.session.findMany({ where: { userId: w.user.id } })).map((s) => s.id),
+    ];
+    const dir = execFileSync("mktemp", ["-d"]).toString().trim();
+    execFileSync("unzip", ["-q", exportFilePath(id), "-d", dir]);
+    const all = execFileSync(
+      "cat",
+      execFileSync("ls", [dir])
+        .toString()
+        .trim()
+        .split("\n")
+        .map((f) => `${dir}/${f}`),
+    ).toString();
+    for (const secret of secrets) expect(all).not.toContain(secret);
+    expect(all).not.toMatch(/\$argon2/);
+    execFileSync("rm", ["-rf", dir]);
+  });
+});
+
+describe("limits and access", () => {
+  test("one export at a time, and the fourth of the day is refused with a clear message", async () => {
+    const w = await person();
+    const first = await requestExport({
+      workerId: w.user.id,
+      requester: { id: w.user.id },
+      reason: null,
+      now: new Date(),
+    });
+    expect(first.ok).toBe(true);
+    const meanwhile = await callRoute(
+      recordsAction,
+      formRequest("/records", { intent: "export" }, { cookie: w.cookie }),
+    );
+    expect(meanwhile.status).toBe(429);
+    expect(meanwhile.data).toMatchObject({
+      error: expect.stringMatching(/already being prepared/),
+    });
+    await runNextExport();
+    for (let i = 0; i < 2; i++) {
+      const res = await callRoute(
+        recordsAction,
+        formRequest("/records", { intent: "export" }, { cookie: w.cookie }),
+      );
+      expect(res.status).toBe(302);
+      await runNextExport();
+    }
+    const fourth = await callRoute(
+      recordsAction,
+      formRequest("/records", { intent: "export" }, { cookie: w.cookie }),
+    );
+    expect(fourth.status).toBe(429);
+    expect(fourth.data).toMatchObject({ error: expect.stringMatching(/3 times a day/) });
+    expect(await prisma.recordExport.count({ where: { workerId: w.user.id } })).toBe(3);
+  });
+
+  test("worker A's download link is 404 for worker B", async () => {
+    const a = await workerWithData(5);
+    const b = await person();
+    const id = await exported(a.user.id);
+    const mine = await callRoute(
+      downloadLoader,
+      getRequest(`/records/${id}/download`, { cookie: a.cookie }),
+      {
+        params: { exportId: id },
+      },
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get("Content-Type")).toBe("application/zip");
+    const theirs = await callRoute(
+      downloadLoader,
+      getRequest(`/records/${id}/download`, { cookie: b.cookie }),
+      {
+        params: { exportId: id },
+      },
+    );
+    expect(theirs.status).toBe(404);
+  });
+
+  test("an export interrupted mid-way is never served; it is restarted once, then marked failed", async () => {
+    const w = await workerWithData(5);
+    const res = await requestExport({
+      workerId: w.user.id,
+      requester: { id: w.user.id },
+      reason: null,
+      now: new Date(),
+    });
+    if (!res.ok) throw new Error(res.message);
+    // As if the process died while writing: RUNNING, half a file on disk.
+    await prisma.recordExport.update({
+      where: { id: res.id },
+      data: { status: "RUNNING", attempts: 1, writtenRows: 3 },
+    });
+    writeFileSync(partialFilePath(res.id), "PK half an archive");
+    const download = () =>
+      callRoute(downloadLoader, getRequest(`/records/${res.id}/download`, { cookie: w.cookie }), {
+        params: { exportId: res.id },
+      });
+    expect((await download()).status).toBe(404);
+    await recoverInterruptedExports();
+    expect(await prisma.recordExport.findUniqueOrThrow({ where: { id: res.id } })).toMatchObject({
+      status: "QUEUED",
+      writtenRows: 0,
+    });
+    expect((await download()).status).toBe(404);
+    // Interrupted again on its second attempt: failed, with a message, never "running" forever.
+    await prisma.recordExport.update({
+      where: { id: res.id },
+      data: { status: "RUNNING", attempts: 2 },
+    });
+    await recoverInterruptedExports();
+    const failed = await prisma.recordExport.findUniqueOrThrow({ where: { id: res.id } });
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(/interrupted/);
+    expect((await download()).status).toBe(404);
+  });
+
+  test("a reviewer exports a worker's records through the same path, recorded in the worker's access log", async () => {
+    const w = await workerWithData(5);
+    const reviewer = await person("REVIEWER", "Reviewing Person");
+    const worker = await prisma.user.findUniqueOrThrow({ where: { id: w.user.id } });
+    const res = await callRoute(
+      staffAction,
+      formRequest(
+        "/review/records",
+        { email: worker.email, reason: "Data protection authority case DPA-2026-117." },
+        { cookie: reviewer.cookie },
+      ),
+    );
+    expect(res.status).toBe(302);
+    await runNextExport();
+    const exp = await prisma.recordExport.findFirstOrThrow({ where: { workerId: w.user.id } });
+    expect(exp).toMatchObject({ status: "COMPLETE", requestedById: reviewer.user.id });
+    const download = await callRoute(
+      downloadLoader,
+      getRequest(`/records/${exp.id}/download`, { cookie: reviewer.cookie }),
+      { params: { exportId: exp.id } },
+    );
+    expect(download.status).toBe(200);
+    const log = JSON.stringify(
+      (await callRoute(accessLoader, getRequest("/data/access", { cookie: w.cookie }))).data,
+    );
+    expect(log).toContain("Exported personal records");
+    expect(log).toContain("Downloaded an export of personal records");
+    // A worker cannot use the staff page.
+    const denied = await callRoute(
+      staffAction,
+      formRequest(
+        "/review/records",
+        { email: "x@example.test", reason: "x".repeat(30) },
+        { cookie: w.cookie },
+      ),
+    );
+    expect(denied.status).toBe(403);
+  });
+});
