@@ -24,16 +24,18 @@ type Row = {
 };
 
 export function presentExport(row: Row, now: Date, timeZone: string): PresentedExport {
+  const status = exportStatus(row, now);
   return {
     id: row.id,
-    status: exportStatus(row, now),
+    status,
     requested: formatDateTime(row.createdAt, timeZone),
     requestedBy: row.requestedById === row.workerId ? null : row.requestedBy.name,
     worker: row.worker.name,
     reason: row.reason,
     written: row.writtenRows,
     total: row.totalRows,
-    percent: progressPercent(row.writtenRows, row.totalRows),
+    // A finished export is 100% even when there was nothing to count (a new worker).
+    percent: status === "COMPLETE" ? 100 : progressPercent(row.writtenRows, row.totalRows),
     size: describeBytes(row.bytes),
     expires: row.expiresAt ? formatDateTime(row.expiresAt, timeZone) : null,
     error: row.error,
