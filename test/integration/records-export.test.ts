@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { localTimeFormatter } from "#app/jobs/export-records.server.ts";
 import { recoverInterruptedExports, runNextExport } from "#app/jobs/export-runner.server.ts";
 import { createPause } from "#app/models/pause.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
@@ -15,6 +16,7 @@ import { loader as downloadLoader } from "#app/routes/records.$exportId.download
 import { action as recordsAction } from "#app/routes/records._index.tsx";
 import { action as staffAction } from "#app/routes/review.records.tsx";
 import { prisma } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
@@ -145,6 +147,19 @@ describe("the archive", () => {
     );
     expect(csv).toContain('"Spreadsheet, ""Q4"""');
     expect(csv).toContain('"Mail\nClient"');
+    // Each row's local time is the worker's wall clock (Europe/Berlin) with its offset.
+    const format = localTimeFormatter("Europe/Berlin");
+    const atById = new Map(stored.map((e) => [e.id, toStoredDateTime(e.at)]));
+    const rowsWithTimes = csv
+      .split("\r\n")
+      .slice(1)
+      .filter((l) => /^\d+,/.test(l));
+    expect(rowsWithTimes.length).toBe(stored.length);
+    for (const line of rowsWithTimes) {
+      const [id, atUtc, atLocal] = line.split(",");
+      expect(atUtc).toBe(atById.get(Number(id))!.slice(0, 23) + "Z");
+      expect(atLocal).toBe(format(atById.get(Number(id))!));
+    }
   });
 
   test("no token, token hash, session or password hash appears anywhere in the archive", async () => {
