@@ -21,7 +21,6 @@ import yazl from "yazl";
 import { zoneOffsetMs } from "#app/domain/local-time.ts";
 import {
   ARCHIVE_README,
-  csvField,
   csvRow,
   EXPORT_SCHEMA_VERSION,
   expiryFor,
