@@ -11,7 +11,7 @@ import { ExemptionFacts, ExemptionTimeline } from "#app/components/exemption-det
 import { StatusBadge } from "#app/components/status-badge.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
-import { ErrorList } from "#app/components/ui/field.tsx";
+import { ErrorList, TextareaField } from "#app/components/ui/field.tsx";
 import { ExemptionDecisionSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption, presentTimeline } from "#app/domain/exemption-presenter.ts";
 import { changeExemptionStatus, getExemptionForReview } from "#app/models/exemption.server.ts";
@@ -148,18 +148,12 @@ function DecisionForm({ revoke }: { revoke: boolean }) {
   return (
     <Card title={revoke ? "Revoke this exemption" : "Decide"} titleId="decide-heading">
       <Form method="post" {...getFormProps(form)} className="space-y-4">
-        <div>
-          <label htmlFor={fields.note.id} className="block text-sm font-medium">
-            Note to the worker {revoke ? "(required)" : "(required to deny)"}
-          </label>
-          <textarea
-            {...getTextareaProps(fields.note)}
-            rows={3}
-            className="mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2"
-            aria-describedby={fields.note.errors ? fields.note.errorId : undefined}
-          />
-          <ErrorList id={fields.note.errorId} errors={fields.note.errors} />
-        </div>
+        <TextareaField
+          label={`Note to the worker ${revoke ? "(required)" : "(required to deny)"}`}
+          errors={fields.note.errors}
+          errorId={fields.note.errorId}
+          textareaProps={{ ...getTextareaProps(fields.note), id: fields.note.id }}
+        />
         <div className="flex flex-wrap gap-3">
           {revoke ? (
             <Button type="submit" name="intent" value="revoke" variant="danger" disabled={busy}>

@@ -10,7 +10,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { ExportList, useLiveWhile } from "#app/components/export-list.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
-import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { ErrorList, Field, TextareaField } from "#app/components/ui/field.tsx";
 import { StaffExportSchema } from "#app/domain/records-export.ts";
 import { listExportsRequestedBy, requestExport } from "#app/models/record-export.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
@@ -95,18 +95,12 @@ export default function StaffExportPage() {
             errors={fields.email.errors}
             inputProps={{ ...getInputProps(fields.email, { type: "email" }), id: fields.email.id }}
           />
-          <div>
-            <label htmlFor={fields.reason.id} className="block text-sm font-medium">
-              Reason
-            </label>
-            <textarea
-              {...getTextareaProps(fields.reason)}
-              rows={3}
-              className="mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2"
-              aria-describedby={fields.reason.errors ? fields.reason.errorId : undefined}
-            />
-            <ErrorList id={fields.reason.errorId} errors={fields.reason.errors} />
-          </div>
+          <TextareaField
+            label="Reason"
+            errors={fields.reason.errors}
+            errorId={fields.reason.errorId}
+            textareaProps={{ ...getTextareaProps(fields.reason), id: fields.reason.id }}
+          />
           <div role="alert">
             <ErrorList id={form.errorId} errors={form.errors} />
           </div>

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, ReactNode } from "react";
+import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
 
 /** A list of errors with an id, so the field can point at it with aria-describedby. */
 export function ErrorList({ id, errors }: { id?: string; errors?: readonly string[] | null }) {
@@ -49,6 +49,38 @@ export function Field({
         className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink shadow-sm placeholder:text-ink-muted/70 ${
           invalid ? "border-danger" : "border-line"
         }`}
+      />
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}
+
+/** A labelled multi-line text field with its errors, like Field. */
+export function TextareaField({
+  label,
+  errors,
+  errorId,
+  textareaProps,
+  rows = 3,
+}: {
+  label: ReactNode;
+  errors?: readonly string[] | null;
+  errorId: string;
+  textareaProps: TextareaHTMLAttributes<HTMLTextAreaElement> & { id: string };
+  rows?: number;
+}) {
+  const invalid = (errors?.length ?? 0) > 0;
+  return (
+    <div>
+      <label htmlFor={textareaProps.id} className="block text-sm font-medium">
+        {label}
+      </label>
+      <textarea
+        {...textareaProps}
+        rows={rows}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? errorId : undefined}
+        className="mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2"
       />
       <ErrorList id={errorId} errors={errors} />
     </div>
