@@ -30,10 +30,10 @@ export async function runRetention({
   // A rollup hour is deleted once all of it is past the cutoff.
   const lastWholeHour = toStoredDateTime(new Date(cutoff.getTime() - 3600_000));
 
-  const deleteInChunks = async (sql: string, bound: string) => {
+  const deleteInChunks = async (sql: string, ...bound: string[]) => {
     let total = 0;
     for (;;) {
-      const deleted = await prisma.$executeRawUnsafe(sql, bound, chunkSize);
+      const deleted = await prisma.$executeRawUnsafe(sql, ...bound, chunkSize);
       total += deleted;
       if (deleted < chunkSize) return total;
       // Let other requests run between chunks.
@@ -41,14 +41,25 @@ export async function runRetention({
     }
   };
 
-  const events = await deleteInChunks(
-    `DELETE FROM "Event" WHERE "id" IN (SELECT "id" FROM "Event" WHERE "at" < ? LIMIT ?)`,
-    at,
-  );
-  const rollups = await deleteInChunks(
-    `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "hour" <= ? LIMIT ?)`,
-    lastWholeHour,
-  );
+  // Device by device and worker by worker, so each chunk is a range in the (deviceId, at) and
+  // (workerId, hour) indexes: a lookup by time alone would scan every event every hour.
+  const devices = await prisma.device.findMany({ select: { id: true, workerId: true } });
+  let events = 0;
+  for (const device of devices) {
+    events += await deleteInChunks(
+      `DELETE FROM "Event" WHERE "id" IN (SELECT "id" FROM "Event" WHERE "deviceId" = ? AND "at" < ? LIMIT ?)`,
+      device.id,
+      at,
+    );
+  }
+  let rollups = 0;
+  for (const workerId of new Set(devices.map((d) => d.workerId))) {
+    rollups += await deleteInChunks(
+      `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "workerId" = ? AND "hour" <= ? LIMIT ?)`,
+      workerId,
+      lastWholeHour,
+    );
+  }
   const batches = await deleteInChunks(
     `DELETE FROM "EventBatch" WHERE rowid IN (SELECT rowid FROM "EventBatch" WHERE "receivedAt" < ? LIMIT ?)`,
     at,
