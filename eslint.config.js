@@ -4,7 +4,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["build/", "app/generated/", "node_modules/", "playwright-report/", "test-results/"] },
+  {
+    ignores: [
+      "build/",
+      "app/generated/",
+      "node_modules/",
+      "playwright-report/",
+      "test-results/",
+      "bench/results/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
