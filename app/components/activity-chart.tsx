@@ -23,11 +23,15 @@ type Bucket = { key: string; label: string } & Record<string, number | string>;
 export function ActivityChart({
   buckets,
   windows,
+  windowLabels,
   granularity,
 }: {
   buckets: Bucket[];
-  windows: { kind: "pause" | "exemption"; from: string; to: string; label: string }[];
-  granularity: "hour" | "day";
+  /** Shaded areas: one per bucket range and kind. */
+  windows: { kind: "pause" | "exemption"; from: string; to: string }[];
+  /** Every pause and exemption in the period, in words. */
+  windowLabels: string[];
+  granularity: "hour" | "day" | "week";
 }) {
   return (
     <figure className="space-y-3">
@@ -93,7 +97,7 @@ export function ActivityChart({
             <thead>
               <tr>
                 <th scope="col" className="px-2 py-1 text-left">
-                  {granularity === "hour" ? "Hour" : "Day"}
+                  {granularity === "hour" ? "Hour" : granularity === "day" ? "Day" : "Week"}
                 </th>
                 {EVENT_TYPES.map((t) => (
                   <th key={t} scope="col" className="px-2 py-1 text-right">
@@ -118,10 +122,10 @@ export function ActivityChart({
             </tbody>
           </table>
         </div>
-        {windows.length > 0 ? (
+        {windowLabels.length > 0 ? (
           <ul className="mt-2 text-sm" data-testid="chart-windows">
-            {windows.map((w, i) => (
-              <li key={i}>{w.label}</li>
+            {windowLabels.map((label, i) => (
+              <li key={i}>{label}</li>
             ))}
           </ul>
         ) : null}

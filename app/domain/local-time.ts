@@ -14,12 +14,30 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 /** The hour (0–23) of `instant` in `timeZone`. */
+/**
+ * Building an Intl.DateTimeFormat costs ~0.2 ms, using one ~5 µs: each
+ * (options, zone) pair is built once per process.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function cachedFormatter(
+  name: string,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+  locale = "en-GB",
+): Intl.DateTimeFormat {
+  const key = `${name}\u0000${locale}\u0000${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 export function localHour(instant: Date, timeZone: string): number {
-  const hour = new Intl.DateTimeFormat("en-GB", {
-    timeZone,
-    hour: "2-digit",
-    hourCycle: "h23",
-  }).format(instant);
+  const hour = cachedFormatter("hour", timeZone, { hour: "2-digit", hourCycle: "h23" }).format(
+    instant,
+  );
   return Number(hour);
 }
 
@@ -32,8 +50,7 @@ export function greetingFor(instant: Date, timeZone: string): string {
 
 /** "27 Nov 2026, 14:32 CET": date, 24-hour time and the zone's short name. */
 export function formatDateTime(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone,
+  return cachedFormatter("dateTime", timeZone, {
     day: "numeric",
     month: "short",
     year: "numeric",
@@ -193,6 +210,13 @@ export function nextDateKey(date: string): string {
   return `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`;
 }
 
+/** The calendar day before `date` ("2026-03-09" → "2026-03-08"). */
+export function previousDateKey(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const previous = new Date(Date.UTC(y, m - 1, d - 1));
+  return `${previous.getUTCFullYear()}-${pad(previous.getUTCMonth() + 1)}-${pad(previous.getUTCDate())}`;
+}
+
 /** "14:32" in the worker's zone, 24-hour. */
 export function formatTime(instant: Date, timeZone: string): string {
   return localTimeKey(instant, timeZone);
@@ -200,8 +224,7 @@ export function formatTime(instant: Date, timeZone: string): string {
 
 /** "Sat 28 Nov" in the worker's zone. */
 export function formatDay(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone,
+  return cachedFormatter("day", timeZone, {
     weekday: "short",
     day: "numeric",
     month: "short",
@@ -216,7 +239,7 @@ export function formatDay(instant: Date, timeZone: string): string {
 export function zoneAbbreviation(instant: Date, timeZone: string): string {
   let fallback: string | undefined;
   for (const locale of ["en-GB", "en-US", "en-IN", "en-AU"]) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: "short" })
+    const name = cachedFormatter("zoneName", timeZone, { timeZoneName: "short" }, locale)
       .formatToParts(instant)
       .find((part) => part.type === "timeZoneName")?.value;
     if (!name) continue;

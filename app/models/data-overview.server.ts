@@ -1,7 +1,16 @@
-import { describeScope, exemptIntervals } from "#app/domain/exemption-rules.ts";
-import { formatDateTime, formatDay, formatTime, localDateKey } from "#app/domain/local-time.ts";
+import { describeScope, exemptIntervals, weekdayOf } from "#app/domain/exemption-rules.ts";
+import {
+  formatDateTime,
+  formatDay,
+  formatTime,
+  localDateKey,
+  nextDateKey,
+  previousDateKey,
+  startOfLocalDay,
+} from "#app/domain/local-time.ts";
 import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { listExemptionsCovering } from "./exemption.server.ts";
 import { listPausesOverlapping } from "./pause.server.ts";
 
@@ -116,10 +125,71 @@ export async function getDataOverview(workerId: string, start: Date, end: Date) 
 
 export type ActivityBucket = { key: string; label: string } & Record<string, number | string>;
 
+/** Longest span charted per day; beyond it, per week (at most 53 bars for a year). */
+export const MAX_DAILY_CHART_DAYS = 92;
+
+type Bucket = { start: number; key: string; label: string };
+
+/** Bucket boundaries, in time order, covering [start, end). */
+function bucketsFor(
+  start: Date,
+  end: Date,
+  timeZone: string,
+  granularity: "hour" | "day" | "week",
+): Bucket[] {
+  const buckets: Bucket[] = [];
+  if (granularity === "hour") {
+    for (let t = Math.floor(start.getTime() / HOUR_MS) * HOUR_MS; t < end.getTime(); t += HOUR_MS) {
+      buckets.push({
+        start: t,
+        key: String(t),
+        label: `${formatTime(new Date(t), timeZone).slice(0, 2)}:00`,
+      });
+    }
+    return buckets;
+  }
+  let date = localDateKey(start, timeZone);
+  if (granularity === "week") {
+    // Weeks start on Monday, local time.
+    while (weekdayOf(date) !== 1) date = previousDateKey(date);
+  }
+  for (;;) {
+    const dayStart = startOfLocalDay(date, timeZone);
+    if (dayStart.getTime() >= end.getTime()) break;
+    buckets.push({
+      start: dayStart.getTime(),
+      key: date,
+      label:
+        granularity === "day"
+          ? formatDay(dayStart, timeZone)
+          : `Week of ${formatDay(dayStart, timeZone).replace(/^\w+ /, "")}`,
+    });
+    for (let i = 0; i < (granularity === "day" ? 1 : 7); i++) date = nextDateKey(date);
+  }
+  return buckets;
+}
+
+/** The bucket holding instant `t` (the last whose start is ≤ t), or null before the first. */
+function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
+  let lo = 0;
+  let hi = buckets.length - 1;
+  let found: Bucket | null = null;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (buckets[mid]!.start <= t) {
+      found = buckets[mid]!;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /**
  * Events over time for the chart, from the hourly rollups: per hour for a
- * single day, per local calendar day otherwise. Also the pause and exemption
- * windows in the period, as bucket labels, so the chart shades them on the same axis.
+ * single day, per local calendar day up to 92 days, per local week beyond.
+ * Also the pause and exemption windows in the period, as bucket labels, so
+ * the chart shades them on the same axis (one area per bucket range and
+ * kind; every window is listed in words).
  */
 export async function getActivitySeries(
   workerId: string,
@@ -127,43 +197,37 @@ export async function getActivitySeries(
   end: Date,
   timeZone: string,
 ) {
-  const hourly = end.getTime() - start.getTime() <= 26 * HOUR_MS;
+  const spanMs = end.getTime() - start.getTime();
+  const granularity: "hour" | "day" | "week" =
+    spanMs <= 26 * HOUR_MS
+      ? "hour"
+      : spanMs <= MAX_DAILY_CHART_DAYS * 24 * HOUR_MS
+        ? "day"
+        : "week";
   const [rows, pauses, exemptions] = await Promise.all([
-    prisma.eventRollup.groupBy({
-      by: ["type", "hour"],
-      where: {
-        workerId,
-        hour: { gte: new Date(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS), lt: end },
-      },
-      _sum: { count: true },
-    }),
+    // Raw SQL: a year is ~40,000 (type, hour) rows, and Prisma's groupBy costs more than the query.
+    prisma.$queryRawUnsafe<{ type: string; hour: string; n: number | bigint }[]>(
+      `SELECT "type", "hour", SUM("count") AS "n" FROM "EventRollup"
+       WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ? GROUP BY "type", "hour"`,
+      workerId,
+      toStoredDateTime(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS),
+      toStoredDateTime(end.getTime()),
+    ),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
   ]);
-  const keyOf = (instant: Date) =>
-    hourly
-      ? String(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS)
-      : localDateKey(instant, timeZone);
-  const buckets = new Map<string, ActivityBucket>();
-  const step = hourly ? HOUR_MS : 6 * HOUR_MS;
-  for (let t = start.getTime(); t < end.getTime(); t += step) {
-    const instant = new Date(t);
-    const key = keyOf(instant);
-    if (!buckets.has(key)) {
-      buckets.set(key, {
-        key,
-        label: hourly
-          ? `${formatTime(instant, timeZone).slice(0, 2)}:00`
-          : formatDay(instant, timeZone),
-      });
-    }
-  }
+  const bounds = bucketsFor(start, end, timeZone, granularity);
+  const buckets = new Map<string, ActivityBucket>(
+    bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
+  );
   for (const r of rows) {
-    const bucket = buckets.get(keyOf(r.hour));
-    if (bucket) bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + (r._sum.count ?? 0);
+    const bound = bucketAt(bounds, Date.parse(r.hour));
+    if (!bound) continue;
+    const bucket = buckets.get(bound.key)!;
+    bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + Number(r.n);
   }
   const span = (i: Interval) =>
-    hourly
+    granularity === "hour"
       ? `${formatTime(i.start, timeZone)}–${formatTime(i.end, timeZone)}`
       : `${formatDateTime(i.start, timeZone)} – ${formatDateTime(i.end, timeZone)}`;
   const shaded = [
@@ -176,21 +240,18 @@ export async function getActivitySeries(
       kind: "exemption" as const,
       label: `Exempt ${span(i)} (${describeScope(i.types).toLowerCase()})`,
     })),
-  ];
-  const windows = shaded
-    .map((w) => ({
-      kind: w.kind,
-      from: buckets.get(keyOf(w.start < start ? start : w.start))?.label ?? null,
-      to: buckets.get(keyOf(new Date(Math.min(w.end.getTime(), end.getTime()) - 1)))?.label ?? null,
-      label: w.label,
-    }))
-    .filter(
-      (w): w is { kind: "pause" | "exemption"; from: string; to: string; label: string } =>
-        w.from !== null && w.to !== null,
-    );
+  ].sort((a, b) => a.start.getTime() - b.start.getTime());
+  const areas = new Map<string, { kind: "pause" | "exemption"; from: string; to: string }>();
+  for (const w of shaded) {
+    const from = bucketAt(bounds, Math.max(w.start.getTime(), start.getTime()));
+    const to = bucketAt(bounds, Math.min(w.end.getTime(), end.getTime()) - 1);
+    if (!from || !to) continue;
+    areas.set(`${w.kind}|${from.key}|${to.key}`, { kind: w.kind, from: from.label, to: to.label });
+  }
   return {
-    granularity: hourly ? ("hour" as const) : ("day" as const),
+    granularity,
     buckets: [...buckets.values()],
-    windows,
+    windows: [...areas.values()],
+    windowLabels: shaded.map((w) => w.label),
   };
 }

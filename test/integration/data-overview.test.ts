@@ -184,3 +184,50 @@ describe("/data activity chart", () => {
     expect(sum(daily.buckets)).toBe(3);
   });
 });
+
+describe("activity series granularity", () => {
+  test("per day up to 92 days, per local week beyond; the bars add up to every event in the period", async () => {
+    const { getActivitySeries } = await import("#app/models/data-overview.server.ts");
+    const { ingestBatch } = await import("#app/models/ingest.server.ts");
+    const { createDevice, createUser } = await import("#test/fixtures.ts");
+    const { randomUUID } = await import("node:crypto");
+    const worker = await createUser({ timezone: "America/New_York" });
+    const device = await createDevice(worker.id);
+    const now = new Date();
+    const DAY = 86_400_000;
+    const times = Array.from(
+      { length: 240 },
+      (_, i) => new Date(now.getTime() - (i + 0.5) * 0.5 * DAY),
+    );
+    await ingestBatch(
+      { id: device.id, workerId: worker.id },
+      {
+        batchId: randomUUID(),
+        events: times.map((t, i) => ({
+          type: (["keystroke", "click"] as const)[i % 2]!,
+          at: t.toISOString(),
+          app: "Editor",
+          data: {},
+        })),
+      },
+      now,
+    );
+    const total = (buckets: Record<string, unknown>[]) =>
+      buckets.reduce((sum, b) => sum + Number(b.keystroke ?? 0) + Number(b.click ?? 0), 0);
+    for (const [days, granularity] of [
+      [30, "day"],
+      [92, "day"],
+      [150, "week"],
+    ] as const) {
+      const start = new Date(now.getTime() - days * DAY);
+      const series = await getActivitySeries(worker.id, start, now, "America/New_York");
+      expect(series.granularity).toBe(granularity);
+      const expected = times.filter((t) => t >= start && t < now).length;
+      expect(total(series.buckets)).toBe(expected);
+      if (granularity === "week") {
+        expect(series.buckets.length).toBeLessThanOrEqual(23);
+        expect(series.buckets[0]!.label).toMatch(/^Week of /);
+      }
+    }
+  });
+});

@@ -556,10 +556,14 @@ describe("effect on the agents", () => {
       dataLoader,
       getRequest("/data?period=today", { cookie: worker.cookie }),
     );
-    const windows = (res.data as { series: { windows: { kind: string; label: string }[] } }).series
-      .windows;
-    expect(windows).toHaveLength(1);
-    expect(windows[0]).toMatchObject({ kind: "exemption" });
-    expect(windows[0]!.label).toMatch(/^Exempt .*\(all collection\)$/);
+    const series = (
+      res.data as {
+        series: { windows: { kind: string }[]; windowLabels: string[] };
+      }
+    ).series;
+    expect(series.windows).toHaveLength(1);
+    expect(series.windows[0]).toMatchObject({ kind: "exemption" });
+    expect(series.windowLabels).toHaveLength(1);
+    expect(series.windowLabels[0]).toMatch(/^Exempt .*\(all collection\)$/);
   });
 });
