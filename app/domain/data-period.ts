@@ -12,6 +12,13 @@ export const PERIOD_LABELS: Record<Period, string> = {
   custom: "Custom range",
 };
 
+/** The longest custom range on the overview (a quarter; the default retention is 90 days). */
+export const MAX_CUSTOM_DAYS = 92;
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.");
 
 export const PeriodQuerySchema = z
@@ -24,6 +31,10 @@ export const PeriodQuerySchema = z
   .refine((q) => q.period !== "custom" || q.from <= q.to, {
     path: ["to"],
     message: "The end date must be on or after the start date.",
+  })
+  .refine((q) => q.period !== "custom" || daysBetween(q.from, q.to) < MAX_CUSTOM_DAYS, {
+    path: ["from"],
+    message: `Choose at most ${MAX_CUSTOM_DAYS} days. Your whole history is in “Download my records”.`,
   });
 export type PeriodQuery = z.infer<typeof PeriodQuerySchema>;
 

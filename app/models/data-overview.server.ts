@@ -125,8 +125,8 @@ export async function getDataOverview(workerId: string, start: Date, end: Date) 
 
 export type ActivityBucket = { key: string; label: string } & Record<string, number | string>;
 
-/** Longest span charted per day; beyond it, per week (at most 53 bars for a year). */
-export const MAX_DAILY_CHART_DAYS = 92;
+/** Longest span charted per day (a month); beyond it, per week (at most 14 bars for a quarter). */
+export const MAX_DAILY_CHART_DAYS = 31;
 
 type Bucket = { start: number; key: string; label: string };
 
@@ -186,7 +186,7 @@ function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
 
 /**
  * Events over time for the chart, from the hourly rollups: per hour for a
- * single day, per local calendar day up to 92 days, per local week beyond.
+ * single day, per local calendar day up to 31 days, per local week beyond.
  * Also the pause and exemption windows in the period, as bucket labels, so
  * the chart shades them on the same axis (one area per bucket range and
  * kind; every window is listed in words).
