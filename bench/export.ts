@@ -144,7 +144,8 @@ try {
     { cwd: ROOT, stdio: "inherit" },
   );
   log("exporting");
-  const output = execFileSync("node", [child], {
+  // Flags and environment as `npm start` runs the server (see package.json and ADR 0011).
+  const output = execFileSync("node", ["--max-semi-space-size=2", child], {
     cwd: ROOT,
     // As `npm start` runs the server: two malloc arenas, so the zlib and file threads do not
     // each keep their own (glibc's default is 8 per core), which only inflates RSS.

@@ -4,6 +4,7 @@
  * JSON line with the time it took and this process's peak RSS. A separate
  * process so the peak RSS is the export's, not the seeding's.
  */
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 const { runNextExport } = await import("#app/jobs/export-runner.server.ts");
@@ -23,7 +24,10 @@ const started = performance.now();
 await runNextExport();
 const seconds = (performance.now() - started) / 1000;
 clearInterval(sampler);
-peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+// VmHWM: this process image's peak RSS. (getrusage's maxRSS is no good here: Linux carries it
+// over from the parent across fork and exec, so it reports the bench's own peak.)
+const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+if (hwm) peakRss = Math.max(peakRss, Number(hwm[1]) * 1024);
 const row = await prisma.recordExport.findFirstOrThrow({
   select: { id: true, status: true, totalRows: true, bytes: true, error: true },
 });
