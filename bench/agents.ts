@@ -35,7 +35,6 @@ import {
   writeFileSync,
 } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -71,6 +70,20 @@ import {
   type Row,
   type Summary,
 } from "./lib/stats.ts";
+import {
+  freePort,
+  gitDescription,
+  monotonicUs,
+  processCpuSeconds,
+  processRssBytes,
+} from "./lib/process-info.ts";
+import {
+  createLogger,
+  guardBench,
+  printLogTail,
+  stopChild,
+  waitForHealthy,
+} from "./lib/lifecycle.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_PASSWORD = "lull-demo-password";
@@ -162,25 +175,15 @@ const opts = {
 // ---------------------------------------------------------------- process lifecycle
 
 const benchStarted = performance.now();
-function log(message: string) {
-  const seconds = ((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6);
-  console.error(`[${seconds}s] ${message}`);
-}
+const log = createLogger();
 
 let server: ChildProcess | undefined;
 let tmpDir: string | undefined;
 let serverLog: string | undefined;
 let cleaningUp: Promise<void> | undefined;
 
-/** SIGTERM (the server closes and exits within 5 s, writing its CPU profile), then SIGKILL. */
-async function stopServer(): Promise<void> {
-  const child = server;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+function stopServer(): Promise<void> {
+  return stopChild(server);
 }
 
 function cleanup(): Promise<void> {
@@ -194,23 +197,15 @@ function cleanup(): Promise<void> {
   return cleaningUp;
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    log(`${signal}: stopping the server and exiting`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-setTimeout(() => {
-  console.error(`Watchdog: the benchmark ran longer than ${opts.maxMinutes} minutes; aborting.`);
-  printServerLogTail();
-  void cleanup().then(() => process.exit(1));
-}, opts.maxMinutes * 60_000).unref();
+guardBench({
+  maxMinutes: opts.maxMinutes,
+  cleanup,
+  log,
+  onWatchdog: () => printServerLogTail(),
+});
 
 function printServerLogTail(lines = 30) {
-  if (!serverLog || !existsSync(serverLog)) return;
-  const tail = readFileSync(serverLog, "utf8").trimEnd().split("\n").slice(-lines);
-  console.error(`--- last ${tail.length} lines of the server log ---\n${tail.join("\n")}`);
+  printLogTail(serverLog, lines);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -220,59 +215,9 @@ function openFileLimit(): number {
   return out === "unlimited" ? Number.POSITIVE_INFINITY : Number(out);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** A distinct documentation-range client address per enrollment (the server trusts the loopback proxy). */
 function benchClientIp(i: number): string {
   return `198.18.${(i >> 8) & 255}.${i & 255}`;
-}
-
-/** Microseconds of the monotonic clock, comparable with V8 profile timestamps. */
-function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
-
-function gitDescription(): string {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT })
-      .toString()
-      .trim();
-    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: ROOT }).toString().trim();
-    return dirty ? `${sha} + uncommitted changes` : sha;
-  } catch {
-    return "unknown";
-  }
-}
-
-function serverRssBytes(): number {
-  try {
-    const status = readFileSync(`/proc/${server?.pid}/status`, "utf8");
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Server CPU seconds so far (user + system), from /proc. */
-function serverCpuSeconds(): number {
-  try {
-    const stat = readFileSync(`/proc/${server?.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Resolves after `ms`, or earlier via the returned cancel; never keeps the process alive. */
@@ -474,7 +419,7 @@ async function main(): Promise<{ markdown: string }> {
   await prisma.$disconnect();
 
   // Server -----------------------------------------------------------------
-  const port = await freePort();
+  const port = await freePort(HOST);
   serverLog = path.join(tmpDir, "server.log");
   const logFd = openSync(serverLog, "a");
   log(`starting node build/server.js on ${HOST}:${port}`);
@@ -496,24 +441,7 @@ async function main(): Promise<{ markdown: string }> {
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);
-  const serverExited = new Promise<never>((_, reject) =>
-    server!.once("exit", (code, signal) =>
-      reject(new Error(`The server exited early (code ${code}, signal ${signal}).`)),
-    ),
-  );
-  serverExited.catch(() => {});
-  const healthDeadline = performance.now() + 30_000;
-  for (;;) {
-    if (server.exitCode !== null) await serverExited;
-    try {
-      const res = await httpRequest({ port, method: "GET", path: "/healthz", timeoutMs: 2000 });
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > healthDeadline) throw new Error("/healthz did not answer 200 in 30 s.");
-    await sleep(200);
-  }
+  await waitForHealthy(server, port);
   const origin = `http://${HOST}:${port}`;
 
   // Enrollment ---
@@ -592,7 +520,7 @@ async function main(): Promise<{ markdown: string }> {
     });
 
   const context = [
-    `Agents: ${devices.length} (${workerCount} workers × up to ${opts.devicesPerWorker} devices), one server process (\`node build/server.js\`, NODE_ENV=production) and this client process on the same machine (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, commit ${gitDescription()}, ${new Date().toISOString()}.`,
+    `Agents: ${devices.length} (${workerCount} workers × up to ${opts.devicesPerWorker} devices), one server process (\`node build/server.js\`, NODE_ENV=production) and this client process on the same machine (${os.cpus().length} CPUs, ${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}, commit ${gitDescription(ROOT)}, ${new Date().toISOString()}.`,
     `Enrollment: ${devices.length} devices in ${enrollSeconds.toFixed(1)} s (8 at a time).`,
   ];
 
@@ -621,7 +549,7 @@ async function main(): Promise<{ markdown: string }> {
     );
     const encodings = [...new Set(connected.map((c) => c.encoding))].join(", ");
     context.push(
-      `SSE: ${connected.length}/${connections.length} streams connected in ${connectSeconds.toFixed(1)} s (Content-Encoding: ${encodings}); server RSS with all streams open ${formatBytes(serverRssBytes())}.` +
+      `SSE: ${connected.length}/${connections.length} streams connected in ${connectSeconds.toFixed(1)} s (Content-Encoding: ${encodings}); server RSS with all streams open ${formatBytes(processRssBytes(server?.pid))}.` +
         (pausedAtStart ? ` ${pausedAtStart} agents were not collecting at connect.` : ""),
     );
     if (connected.length === 0) throw new Error("No SSE stream connected.");
@@ -640,13 +568,13 @@ async function main(): Promise<{ markdown: string }> {
     const chunks0 = ledger.readChunks;
     const heartbeats0 = sum((c) => c.heartbeats);
     const states0 = sum((c) => c.stateEvents);
-    const cpu0 = serverCpuSeconds();
+    const cpu0 = processCpuSeconds(server?.pid);
     await sleep(opts.idleSeconds * 1000);
     const idleBytes = ledger.totalBytes() - bytes0;
     const idleChunks = ledger.readChunks - chunks0;
     const heartbeats = sum((c) => c.heartbeats) - heartbeats0;
     const idleStates = sum((c) => c.stateEvents) - states0;
-    const idleCpu = serverCpuSeconds() - cpu0;
+    const idleCpu = processCpuSeconds(server?.pid) - cpu0;
     const alive = connected.filter((c) => !c.closedByServer).length;
     const perAgentHour = (idleBytes / connected.length) * (3600 / opts.idleSeconds);
     const segmentsPerAgentHour = (idleChunks / connected.length) * (3600 / opts.idleSeconds);
@@ -700,12 +628,12 @@ async function main(): Promise<{ markdown: string }> {
     const bytes0 = ledger.totalBytes();
     const written0 = ledger.writtenBytes();
     const polls0 = sumCounter((a) => a.counters.notModified + a.counters.ok);
-    const cpu0 = serverCpuSeconds();
+    const cpu0 = processCpuSeconds(server?.pid);
     await sleep(opts.longPollIdleSeconds * 1000);
     const idleBytes = ledger.totalBytes() - bytes0;
     const idleWritten = ledger.writtenBytes() - written0;
     const polls = sumCounter((a) => a.counters.notModified + a.counters.ok) - polls0;
-    const idleCpu = serverCpuSeconds() - cpu0;
+    const idleCpu = processCpuSeconds(server?.pid) - cpu0;
     const perAgentHour = (idleBytes / agents.length) * (3600 / opts.longPollIdleSeconds);
     rows.push({
       metric: "Idle long-poll agent: bytes per hour",
@@ -785,7 +713,7 @@ async function main(): Promise<{ markdown: string }> {
       `ingestion: ${warmup} warm-up batches, then ${opts.batches} × ${opts.batchSize} events, ${opts.concurrency} in flight`,
     );
     for (let i = 0; i < warmup; i++) await post(i);
-    const cpu0 = serverCpuSeconds();
+    const cpu0 = processCpuSeconds(server?.pid);
     ingestWindowUs.fromUs = monotonicUs();
     const ingestStarted = performance.now();
     results.push(
@@ -797,7 +725,7 @@ async function main(): Promise<{ markdown: string }> {
     );
     const ingestSeconds = (performance.now() - ingestStarted) / 1000;
     ingestWindowUs.toUs = monotonicUs();
-    const ingestCpu = serverCpuSeconds() - cpu0;
+    const ingestCpu = processCpuSeconds(server?.pid) - cpu0;
     httpAgent.destroy();
     const stored = results.reduce((n, r) => n + r.stored, 0);
     const failed = results.filter((r) => r.status !== 200);

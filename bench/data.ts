@@ -45,7 +45,6 @@ import {
   writeFileSync,
 } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -65,7 +64,21 @@ import {
   getPage,
   type PageResponse,
 } from "./lib/page-client.ts";
-import { formatBytes, formatMs, sleep, summarize, type Summary } from "./lib/stats.ts";
+import { formatBytes, formatMs, summarize, type Summary } from "./lib/stats.ts";
+import {
+  freePort,
+  gitDescription,
+  monotonicUs,
+  processCpuSeconds,
+  processRssBytes,
+} from "./lib/process-info.ts";
+import {
+  createLogger,
+  guardBench,
+  printLogTail,
+  stopChild,
+  waitForHealthy,
+} from "./lib/lifecycle.ts";
 import {
   fakeCuid,
   seedYearOfActivity,
@@ -170,10 +183,7 @@ if (opts.deepDays >= opts.days) {
 // ---------------------------------------------------------------- process lifecycle
 
 const benchStarted = performance.now();
-function log(message: string) {
-  const seconds = ((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6);
-  console.error(`[${seconds}s] ${message}`);
-}
+const log = createLogger();
 
 let server: ChildProcess | undefined;
 let tmpDir: string | undefined;
@@ -181,15 +191,8 @@ let serverLog: string | undefined;
 let cleaningUp: Promise<void> | undefined;
 let disconnectPrisma: (() => Promise<void>) | undefined;
 
-/** SIGTERM (the server closes and exits within 5 s, writing its CPU profile), then SIGKILL. */
-async function stopServer(): Promise<void> {
-  const child = server;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-  await exited;
-  clearTimeout(timer);
+function stopServer(): Promise<void> {
+  return stopChild(server);
 }
 
 function cleanup(): Promise<void> {
@@ -204,55 +207,18 @@ function cleanup(): Promise<void> {
   return cleaningUp;
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    log(`${signal}: stopping the server and exiting`);
-    void cleanup().then(() => process.exit(130));
-  });
-}
-
-setTimeout(() => {
-  console.error(`Watchdog: the benchmark ran longer than ${opts.maxMinutes} minutes; aborting.`);
-  printServerLogTail();
-  void cleanup().then(() => process.exit(1));
-}, opts.maxMinutes * 60_000).unref();
+guardBench({
+  maxMinutes: opts.maxMinutes,
+  cleanup,
+  log,
+  onWatchdog: () => printServerLogTail(),
+});
 
 function printServerLogTail(lines = 30) {
-  if (!serverLog || !existsSync(serverLog)) return;
-  const tail = readFileSync(serverLog, "utf8").trimEnd().split("\n").slice(-lines);
-  console.error(`--- last ${tail.length} lines of the server log ---\n${tail.join("\n")}`);
+  printLogTail(serverLog, lines);
 }
 
 // ---------------------------------------------------------------- helpers
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function gitDescription(): string {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT })
-      .toString()
-      .trim();
-    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: ROOT }).toString().trim();
-    return dirty ? `${sha} + uncommitted changes` : sha;
-  } catch {
-    return "unknown";
-  }
-}
-
-/** Microseconds of the monotonic clock, comparable with V8 profile timestamps. */
-function monotonicUs(): number {
-  return Number(process.hrtime.bigint() / 1000n);
-}
 
 /** Newest modification time of any file under `dir` (skipping generated code). */
 function newestMtime(dir: string): number {
@@ -382,7 +348,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   const notes: string[] = [];
   const failedTargets: string[] = [];
   // At the start: the code under test is the build and app/ as they are now.
-  const commit = gitDescription();
+  const commit = gitDescription(ROOT);
 
   // Preconditions ----------------------------------------------------------
   const serverEntry = path.join(ROOT, "build/server.js");
@@ -595,7 +561,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   };
 
   // Server -----------------------------------------------------------------
-  const port = await freePort();
+  const port = await freePort(HOST);
   serverLog = path.join(tmpDir, "server.log");
   const logFd = openSync(serverLog, "a");
   log(`starting node build/server.js on ${HOST}:${port}`);
@@ -615,24 +581,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);
-  const serverExited = new Promise<never>((_, reject) =>
-    server!.once("exit", (code, signal) =>
-      reject(new Error(`The server exited early (code ${code}, signal ${signal}).`)),
-    ),
-  );
-  serverExited.catch(() => {});
-  const healthDeadline = performance.now() + 30_000;
-  for (;;) {
-    if (server.exitCode !== null) await serverExited;
-    try {
-      const res = await httpRequest({ port, method: "GET", path: "/healthz", timeoutMs: 2000 });
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (performance.now() > healthDeadline) throw new Error("/healthz did not answer 200 in 30 s.");
-    await sleep(200);
-  }
+  await waitForHealthy(server, port);
 
   log(`signing in as ${worker.email}`);
   const signIn = await httpRequest({
@@ -849,7 +798,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   }
   log(`HTTP: ${opts.requests} timed rounds of ${series.length} requests`);
   const cpuWindowUs = { fromUs: monotonicUs(), toUs: 0 };
-  const cpuBefore = serverCpuSeconds();
+  const cpuBefore = processCpuSeconds(server?.pid);
   const machineBefore = machineCpuSeconds();
   const selfBefore = process.cpuUsage();
   const httpStarted = performance.now();
@@ -863,7 +812,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   let keptSeconds = 0;
   for (let round = 0; round < opts.requests;) {
     const m0 = machineCpuSeconds();
-    const s0 = serverCpuSeconds();
+    const s0 = processCpuSeconds(server?.pid);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const samples: { s: Series; res: PageResponse; startedAt: number }[] = [];
@@ -874,7 +823,10 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     const seconds = (performance.now() - t0) / 1000;
     const c1 = process.cpuUsage(c0);
     const other =
-      machineCpuSeconds() - m0 - (serverCpuSeconds() - s0) - (c1.user + c1.system) / 1e6;
+      machineCpuSeconds() -
+      m0 -
+      (processCpuSeconds(server?.pid) - s0) -
+      (c1.user + c1.system) / 1e6;
     const disturbed = other / seconds > otherLimit;
     if (disturbed && opts.otherCpuLimit > 0 && repeated < opts.requests) {
       repeated++;
@@ -899,11 +851,11 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   }
   const httpSeconds = (performance.now() - httpStarted) / 1000;
   cpuWindowUs.toUs = monotonicUs();
-  const cpuSeconds = serverCpuSeconds() - cpuBefore;
+  const cpuSeconds = processCpuSeconds(server?.pid) - cpuBefore;
   const selfUsage = process.cpuUsage(selfBefore);
   const selfSeconds = (selfUsage.user + selfUsage.system) / 1e6;
   const otherSeconds = machineCpuSeconds() - machineBefore - cpuSeconds - selfSeconds;
-  const rssAfter = serverRssBytes();
+  const rssAfter = processRssBytes(server?.pid);
   httpAgent.destroy();
 
   const httpResult = (s: Series): HttpResult => {
@@ -1186,16 +1138,6 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   return { markdown, failedTargets };
 }
 
-function serverRssBytes(): number {
-  try {
-    const status = readFileSync(`/proc/${server?.pid}/status`, "utf8");
-    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : Number.NaN;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /** CPU seconds used by everything on the machine so far (busy time of all CPUs), from /proc/stat. */
 function machineCpuSeconds(): number {
   try {
@@ -1208,17 +1150,6 @@ function machineCpuSeconds(): number {
     return (
       ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / 100
     );
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Server CPU seconds so far (user + system), from /proc. */
-function serverCpuSeconds(): number {
-  try {
-    const stat = readFileSync(`/proc/${server?.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
   }

@@ -1,0 +1,81 @@
+/**
+ * What every benchmark that starts a server child needs around it: a log
+ * with elapsed seconds, a clean stop of the child, Ctrl-C and a watchdog
+ * that always clean up, and the tail of the server's log when it fails.
+ */
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { httpRequest } from "./agent-clients.ts";
+import { sleep } from "./stats.ts";
+
+export function createLogger(): (message: string) => void {
+  const started = performance.now();
+  return (message) => {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(6);
+    console.error(`[${seconds}s] ${message}`);
+  };
+}
+
+/** SIGTERM (the server closes and exits within 5 s, writing its CPU profile), then SIGKILL. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function printLogTail(file: string | undefined, lines = 30): void {
+  if (!file || !existsSync(file)) return;
+  const tail = readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines);
+  console.error(`--- last ${tail.length} lines of the server log ---\n${tail.join("\n")}`);
+}
+
+/** On SIGINT/SIGTERM, and after `maxMinutes` at most, clean up and exit. */
+export function guardBench({
+  maxMinutes,
+  cleanup,
+  log,
+  onWatchdog,
+}: {
+  maxMinutes: number;
+  cleanup: () => Promise<void>;
+  log: (message: string) => void;
+  onWatchdog: () => void;
+}): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      log(`${signal}: stopping the server and exiting`);
+      void cleanup().then(() => process.exit(130));
+    });
+  }
+  setTimeout(() => {
+    console.error(`Watchdog: the benchmark ran longer than ${maxMinutes} minutes; aborting.`);
+    onWatchdog();
+    void cleanup().then(() => process.exit(1));
+  }, maxMinutes * 60_000).unref();
+}
+
+/** Waits until the server child answers /healthz with 200 (30 s at most); fails if it exits first. */
+export async function waitForHealthy(child: ChildProcess, port: number): Promise<void> {
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code, signal) =>
+      reject(new Error(`The server exited early (code ${code}, signal ${signal}).`)),
+    ),
+  );
+  exited.catch(() => {});
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) await exited;
+    try {
+      const res = await httpRequest({ port, method: "GET", path: "/healthz", timeoutMs: 2000 });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error("/healthz did not answer 200 in 30 s.");
+    await sleep(200);
+  }
+}
