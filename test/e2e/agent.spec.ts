@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { AgentProcess, enrollAgent } from "./agent-process.ts";
-import { createEnrollmentCode, expect, expectAccessible, signIn, test } from "./fixtures.ts";
+import {
+  createEnrollmentCode,
+  expect,
+  expectAccessible,
+  signIn,
+  test,
+  timePost,
+} from "./fixtures.ts";
 import { prepareDatabase, startServerProcess } from "./server-process.ts";
 
 /** How Prisma's SQLite adapter stores a DateTime (ISO 8601 text, "+00:00"). */
@@ -26,15 +33,17 @@ test("the agent stops within a second of a pause started in the web UI, and resu
 
     await page.goto("/");
     const mark = agent.lines.length;
-    const clickedAt = Date.now();
-    await page.getByRole("button", { name: "Pause now" }).click();
+    const pausedAt = await timePost(page, "/pauses", () =>
+      page.getByRole("button", { name: "Pause now" }).click(),
+    );
     const paused = await agent.waitFor(/status=paused/, 5_000, mark);
-    expect(paused.at - clickedAt).toBeLessThan(1000);
+    expect(paused.at - pausedAt).toBeLessThan(1000);
     await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
 
     const beforeEnd = agent.lines.length;
-    const endedAt = Date.now();
-    await page.getByRole("button", { name: "End pause now" }).click();
+    const endedAt = await timePost(page, "/pauses", () =>
+      page.getByRole("button", { name: "End pause now" }).click(),
+    );
     const resumed = await agent.waitFor(/status=collecting/, 5_000, beforeEnd);
     expect(resumed.at - endedAt).toBeLessThan(1000);
 

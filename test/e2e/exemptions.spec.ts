@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { AgentProcess, enrollAgent } from "./agent-process.ts";
-import { createEnrollmentCode, expect, expectAccessible, signIn, test } from "./fixtures.ts";
+import {
+  createEnrollmentCode,
+  expect,
+  expectAccessible,
+  signIn,
+  test,
+  timePost,
+} from "./fixtures.ts";
 
 /** The calendar day after "2026-11-27". */
 function nextDay(date: string): string {
@@ -59,8 +66,9 @@ test("a worker asks for an exemption, a reviewer approves it, and the worker's a
     await expect(reviewer.getByRole("heading", { level: 1 })).toContainText("Noah Williams");
     await expectAccessible(reviewer);
     const mark = agent.lines.length;
-    const approvedAt = Date.now();
-    await reviewer.getByRole("button", { name: "Approve" }).click();
+    const approvedAt = await timePost(reviewer, "/review/exemptions/", () =>
+      reviewer.getByRole("button", { name: "Approve" }).click(),
+    );
     const paused = await agent.waitFor(/status=paused.*kind=exemption/, 5_000, mark);
     expect(paused.at - approvedAt).toBeLessThan(1000);
     await expect(reviewer.getByTestId("exemption-status")).toHaveText("Approved");
@@ -99,8 +107,9 @@ test("a worker asks for an exemption, a reviewer approves it, and the worker's a
     // Ending it early gives collection back, again within a second.
     await page.goto(requestUrl);
     const beforeEnd = agent.lines.length;
-    const endedAt = Date.now();
-    await page.getByRole("button", { name: "End exemption now" }).click();
+    const endedAt = await timePost(page, "/exemptions/", () =>
+      page.getByRole("button", { name: "End exemption now" }).click(),
+    );
     const resumed = await agent.waitFor(/status=collecting/, 5_000, beforeEnd);
     expect(resumed.at - endedAt).toBeLessThan(1000);
     await expect(page.getByTestId("exemption-timeline")).toContainText("Ended early");

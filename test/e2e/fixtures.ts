@@ -62,3 +62,17 @@ export async function createEnrollmentCode(page: Page, base = ""): Promise<strin
   expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   return code!;
 }
+
+/**
+ * Runs `click` and returns the time the server answered the POST it sent to a
+ * path starting with `path`: the change is committed by then, so an agent's
+ * reaction is timed from the change, not from the browser's side of the form.
+ */
+export async function timePost(page: Page, path: string, click: () => Promise<void>) {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith(path),
+  );
+  await click();
+  await answered;
+  return Date.now();
+}
