@@ -93,6 +93,6 @@ test("an admin publishes a new notice; a worker sees the banner and the changes,
     await expect(admin.getByTestId("compliance-counts")).toContainText("1 acknowledged");
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });

@@ -83,7 +83,7 @@ test("the agent stops within a second of a pause started in the web UI, and resu
     await expect(page.getByText("Show the numbers as a table")).toBeVisible();
   } finally {
     await agent.stop();
-    rmSync(configDir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });
 
@@ -181,6 +181,6 @@ test("offline, the agent honours a scheduled window, and its buffered batches ar
     await agent?.stop();
     await context.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });

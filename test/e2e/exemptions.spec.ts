@@ -116,7 +116,7 @@ test("a worker asks for an exemption, a reviewer approves it, and the worker's a
   } finally {
     await agent.stop();
     await reviewerContext.close();
-    rmSync(configDir, { recursive: true, force: true });
+    rmSync(configDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 });
 
