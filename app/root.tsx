@@ -67,10 +67,7 @@ const NAV_ITEMS: readonly NavItem[] = [
   { to: "/records", label: "My records", roles: ["WORKER", "REVIEWER", "ADMIN"] },
   { to: "/review/exemptions", label: "Review", roles: ["REVIEWER", "ADMIN"] },
   { to: "/review/records", label: "Exports", roles: ["REVIEWER", "ADMIN"] },
-  { to: "/admin/policy", label: "Pause policy", roles: ["ADMIN"] },
-  { to: "/admin/documents", label: "Documents", roles: ["ADMIN"] },
-  { to: "/admin/people", label: "People", roles: ["ADMIN"] },
-  { to: "/admin/audit", label: "Audit log", roles: ["ADMIN"] },
+  { to: "/admin", label: "Admin", roles: ["ADMIN"] },
 ];
 
 function SiteHeader() {

@@ -6,7 +6,7 @@ import {
 import { documentContentSha256 } from "#app/receipts/receipt.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { publishToEveryone } from "./state-version.server.ts";
+import { bumpEveryonesStateVersion, publishToEveryone } from "./state-version.server.ts";
 
 const documentSelect = {
   id: true,
@@ -210,10 +210,7 @@ export async function publishDraft(id: string, actorId: string, now: Date) {
     });
     const gates = draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement;
     if (gates) {
-      await tx.user.updateMany({
-        where: { deactivatedAt: null },
-        data: { stateVersion: { increment: 1 } },
-      });
+      await bumpEveryonesStateVersion(tx, now);
     }
     return { gates };
   });

@@ -2,7 +2,7 @@ import type { PausePolicy } from "#app/domain/pause-policy.ts";
 import type { PolicyFields } from "#app/domain/policy-form.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { publishToEveryone } from "./state-version.server.ts";
+import { bumpEveryonesStateVersion, publishToEveryone } from "./state-version.server.ts";
 
 const pausePolicySelect = {
   maxPauseMinutes: true,
@@ -61,10 +61,7 @@ export async function updatePausePolicy({
     }
     // The acknowledgement gate decides every worker's "collecting": tell every agent.
     if (changed.includes("requireAcknowledgementBeforeCollection")) {
-      await tx.user.updateMany({
-        where: { deactivatedAt: null },
-        data: { stateVersion: { increment: 1 } },
-      });
+      await bumpEveryonesStateVersion(tx, now);
     }
     return changed;
   });

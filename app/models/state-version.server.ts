@@ -9,8 +9,16 @@ import { publishStateChange } from "#app/utils/state-bus.server.ts";
 export function bumpStateVersion(tx: Tx, workerId: string) {
   return tx.user.update({
     where: { id: workerId },
-    data: { stateVersion: { increment: 1 } },
+    data: { stateVersion: { increment: 1 }, stateVersionAt: new Date() },
     select: { id: true },
+  });
+}
+
+/** A change that moves every active worker's state (policy gate, a new notice), in its transaction. */
+export function bumpEveryonesStateVersion(tx: Tx, now: Date) {
+  return tx.user.updateMany({
+    where: { deactivatedAt: null },
+    data: { stateVersion: { increment: 1 }, stateVersionAt: now },
   });
 }
 
