@@ -1,0 +1,336 @@
+/**
+ * The privacy office's aggregate reports (/admin). Every function here
+ * returns counts, shares and medians only: no names of the people counted,
+ * no emails, no single person's pauses. Breakdowns go through
+ * `suppressSmallGroups` here, so a group behind fewer than MIN_GROUP_SIZE
+ * workers never leaves this module.
+ */
+import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
+import {
+  effectiveStatus,
+  EXEMPTION_REASONS,
+  EXEMPTION_STATUSES,
+  type ExemptionReason,
+  type ExemptionStatus,
+} from "#app/domain/exemption-rules.ts";
+import { localDateKey, previousDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
+import { effectiveInterval } from "#app/domain/pause-policy.ts";
+import {
+  median,
+  PAUSE_REPORT_DAYS,
+  suppressSmallGroups,
+  TEAM_EXEMPTION_DAYS,
+} from "#app/domain/reporting.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * A time from a raw query: a DateTime column comes back as a Date, a computed
+ * one (MIN(...)) as the stored ISO text. (Date.parse would drop a Date's milliseconds.)
+ */
+type RawTime = Date | string;
+function toDate(value: RawTime): Date {
+  return new Date(value);
+}
+
+// ─── Acknowledgements ────────────────────────────────────────────────────────
+
+/**
+ * Per published version that asks to be acknowledged: how many active people
+ * signed it, out of all active people. Deactivated people count in neither.
+ */
+export async function getAcknowledgementCompletion() {
+  const [activePeople, published] = await Promise.all([
+    prisma.user.count({ where: { deactivatedAt: null } }),
+    prisma.policyDocument.findMany({
+      where: { publishedAt: { not: null } },
+      orderBy: [{ slug: "asc" }, { version: "desc" }],
+      select: {
+        id: true,
+        slug: true,
+        title: true,
+        version: true,
+        publishedAt: true,
+        requiresAcknowledgement: true,
+        _count: {
+          select: { acknowledgements: { where: { worker: { deactivatedAt: null } } } },
+        },
+      },
+    }),
+  ]);
+  const currentVersion = new Map<string, number>();
+  for (const d of published) {
+    currentVersion.set(d.slug, Math.max(currentVersion.get(d.slug) ?? 0, d.version));
+  }
+  return {
+    activePeople,
+    versions: published
+      .filter((d) => d.requiresAcknowledgement)
+      .map((d) => ({
+        id: d.id,
+        slug: d.slug,
+        title: d.title,
+        version: d.version,
+        publishedAt: d.publishedAt!,
+        current: currentVersion.get(d.slug) === d.version,
+        signed: d._count.acknowledgements,
+      })),
+  };
+}
+
+// ─── Exemption requests ──────────────────────────────────────────────────────
+
+type StatusCounts = Record<ExemptionStatus, number>;
+
+export type ExemptionTally = {
+  /** Distinct workers who filed these requests. */
+  workers: number;
+  total: number;
+  /** By status as in force now (a lapsed pending or approved request counts as expired). */
+  counts: StatusCounts;
+  /** Requests decided (approved or denied) by a reviewer. */
+  decided: number;
+  medianDecisionMs: number | null;
+};
+
+type ExemptionReportRow = {
+  reason: ExemptionReason;
+  workerId: string;
+  status: ExemptionStatus;
+  endsAt: RawTime;
+  endedEarlyAt: RawTime | null;
+  createdAt: RawTime;
+  decidedAt: RawTime | null;
+};
+
+class Tally {
+  private workerIds = new Set<string>();
+  private counts = Object.fromEntries(EXEMPTION_STATUSES.map((s) => [s, 0])) as StatusCounts;
+  private decisionMs: number[] = [];
+  private total = 0;
+
+  add(workerId: string, status: ExemptionStatus, decisionMs: number | null) {
+    this.workerIds.add(workerId);
+    this.counts[status] += 1;
+    this.total += 1;
+    if (decisionMs !== null) this.decisionMs.push(decisionMs);
+  }
+
+  result(): ExemptionTally {
+    return {
+      workers: this.workerIds.size,
+      total: this.total,
+      counts: { ...this.counts },
+      decided: this.decisionMs.length,
+      medianDecisionMs: median(this.decisionMs),
+    };
+  }
+}
+
+/**
+ * Every exemption request ever filed, by reason and by status now, with the
+ * median time from filing to the reviewer's decision. The decision is the
+ * first change from pending to approved or denied in the request's history
+ * (a later revocation rewrites `decidedAt`, not when it was decided); a
+ * request without that history falls back to its `decidedAt`.
+ * A reason whose requests come from fewer than MIN_GROUP_SIZE workers is
+ * hidden; the all-reasons row stays.
+ */
+export async function getExemptionReport(now: Date) {
+  const rows = await prisma.$queryRawUnsafe<ExemptionReportRow[]>(
+    `SELECT r."reason", r."workerId", r."status", r."endsAt", r."endedEarlyAt", r."createdAt",
+            COALESCE(
+              (SELECT MIN(c."at") FROM "ExemptionStatusChange" c
+               WHERE c."requestId" = r."id" AND c."fromStatus" = 'PENDING'
+                 AND c."toStatus" IN ('APPROVED', 'DENIED')),
+              r."decidedAt") AS "decidedAt"
+     FROM "ExemptionRequest" r`,
+  );
+  const all = new Tally();
+  const byReason = new Map<ExemptionReason, Tally>();
+  for (const row of rows) {
+    const status = effectiveStatus(
+      {
+        status: row.status,
+        endsAt: toDate(row.endsAt),
+        endedEarlyAt: row.endedEarlyAt ? toDate(row.endedEarlyAt) : null,
+      },
+      now,
+    );
+    const decisionMs = row.decidedAt
+      ? toDate(row.decidedAt).getTime() - toDate(row.createdAt).getTime()
+      : null;
+    all.add(row.workerId, status, decisionMs);
+    let tally = byReason.get(row.reason);
+    if (!tally) byReason.set(row.reason, (tally = new Tally()));
+    tally.add(row.workerId, status, decisionMs);
+  }
+  const reasons = EXEMPTION_REASONS.filter((r) => byReason.has(r)).map((reason) => ({
+    reason,
+    ...byReason.get(reason)!.result(),
+  }));
+  const { shown, hiddenCount } = suppressSmallGroups(reasons);
+  return { all: all.result(), reasons: shown, hiddenCount };
+}
+
+// ─── Pauses ──────────────────────────────────────────────────────────────────
+
+/** The last `days` local calendar days in `timeZone`, oldest first, today included. */
+export function reportDays(now: Date, timeZone: string, days = PAUSE_REPORT_DAYS) {
+  const keys = [localDateKey(now, timeZone)];
+  while (keys.length < days) keys.unshift(previousDateKey(keys[0]!));
+  return keys.map((key) => ({ key, start: startOfLocalDay(key, timeZone) }));
+}
+
+type PauseReportRow = {
+  id: string;
+  startsAt: RawTime;
+  endsAt: RawTime;
+  endedEarlyAt: RawTime | null;
+};
+
+/**
+ * Pauses across the organisation over the last 30 days (the viewer's local
+ * days, today so far): how many started each day, and the median length of
+ * those that started (to their end, or their early end). Cancelled pauses
+ * count in neither.
+ */
+export async function getPauseReport(now: Date, timeZone: string) {
+  const days = reportDays(now, timeZone);
+  const since = days[0]!.start;
+  // CROSS JOIN keeps "User" as the outer loop, so each worker's pauses are read
+  // through the (workerId, startsAt) index rather than by scanning every pause.
+  const rows = await prisma.$queryRawUnsafe<PauseReportRow[]>(
+    `SELECT p."id", p."startsAt", p."endsAt", p."endedEarlyAt"
+     FROM "User" u CROSS JOIN "Pause" p
+     WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
+       AND p."cancelledAt" IS NULL`,
+    toStoredDateTime(since),
+    toStoredDateTime(now),
+  );
+  const counts = days.map(() => 0);
+  const lengths: number[] = [];
+  for (const row of rows) {
+    const startsAt = toDate(row.startsAt);
+    const day = dayIndexAt(days, startsAt.getTime());
+    if (day >= 0) counts[day]! += 1;
+    const interval = effectiveInterval({
+      id: row.id,
+      kind: "NOW",
+      startsAt,
+      endsAt: toDate(row.endsAt),
+      endedEarlyAt: row.endedEarlyAt ? toDate(row.endedEarlyAt) : null,
+      cancelledAt: null,
+    });
+    if (interval) lengths.push(interval.end.getTime() - interval.start.getTime());
+  }
+  return {
+    since,
+    days: days.map((d, i) => ({ key: d.key, start: d.start, count: counts[i]! })),
+    total: rows.length,
+    measured: lengths.length,
+    medianLengthMs: median(lengths),
+  };
+}
+
+/** Index of the last day whose start is ≤ t, or -1 before the first. */
+function dayIndexAt(days: readonly { start: Date }[], t: number): number {
+  let lo = 0;
+  let hi = days.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (days[mid]!.start.getTime() <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+// ─── Teams ───────────────────────────────────────────────────────────────────
+
+type TeamReportRow = {
+  managerId: string | null;
+  size: number | bigint;
+  signed: number | bigint | null;
+  pauses: number | bigint | null;
+  exemptions: number | bigint | null;
+};
+
+/**
+ * Per manager, over their active direct reports (active people without a
+ * manager form one more group): team size, how many signed the current
+ * monitoring notice, pauses that started since `pausesSince` (not cancelled)
+ * and exemption requests filed in the last 90 days. A team of fewer than
+ * MIN_GROUP_SIZE is hidden, its manager's name included.
+ */
+export async function getTeamReport(now: Date, pausesSince: Date) {
+  const notice = await prisma.policyDocument.findFirst({
+    where: { slug: MONITORING_NOTICE_SLUG, publishedAt: { not: null } },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true },
+  });
+  const rows = await prisma.$queryRawUnsafe<TeamReportRow[]>(
+    `SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
+            SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
+                                  WHERE a."workerId" = u."id" AND a."documentId" = ?)
+                     THEN 1 ELSE 0 END) AS "signed",
+            SUM((SELECT COUNT(*) FROM "Pause" p
+                 WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
+                   AND p."cancelledAt" IS NULL)) AS "pauses",
+            SUM((SELECT COUNT(*) FROM "ExemptionRequest" e
+                 WHERE e."workerId" = u."id" AND e."createdAt" >= ?)) AS "exemptions"
+     FROM "User" u
+     WHERE u."deactivatedAt" IS NULL
+     GROUP BY u."managerId"`,
+    notice?.id ?? "",
+    toStoredDateTime(pausesSince),
+    toStoredDateTime(now),
+    toStoredDateTime(now.getTime() - TEAM_EXEMPTION_DAYS * DAY_MS),
+  );
+  const { shown, hiddenCount } = suppressSmallGroups(
+    rows.map((r) => ({
+      managerId: r.managerId,
+      workers: Number(r.size),
+      signed: Number(r.signed ?? 0),
+      pauses: Number(r.pauses ?? 0),
+      exemptions: Number(r.exemptions ?? 0),
+    })),
+  );
+  // Names only of the managers whose teams are shown.
+  const managerIds = shown.map((t) => t.managerId).filter((id): id is string => id !== null);
+  const managers = await prisma.user.findMany({
+    where: { id: { in: managerIds } },
+    select: { id: true, name: true },
+  });
+  const names = new Map(managers.map((m) => [m.id, m.name]));
+  const teams = shown
+    .map((t) => ({
+      key: t.managerId ?? "none",
+      manager: t.managerId === null ? null : (names.get(t.managerId) ?? "Unknown manager"),
+      workers: t.workers,
+      signed: notice ? t.signed : null,
+      pauses: t.pauses,
+      exemptions: t.exemptions,
+    }))
+    .sort((a, b) =>
+      a.manager === null ? 1 : b.manager === null ? -1 : a.manager.localeCompare(b.manager),
+    );
+  return { notice, teams, hiddenCount };
+}
+
+// ─── Everything on the page ──────────────────────────────────────────────────
+
+/** The four reports of /admin; the teams' pauses cover the same local days as the pause report. */
+export async function getReportingOverview(now: Date, timeZone: string) {
+  const [acknowledgements, exemptions, pauses, teams] = await Promise.all([
+    getAcknowledgementCompletion(),
+    getExemptionReport(now),
+    getPauseReport(now, timeZone),
+    getTeamReport(now, reportDays(now, timeZone)[0]!.start),
+  ]);
+  return { acknowledgements, exemptions, pauses, teams };
+}
