@@ -16,8 +16,28 @@ export async function listAccessLog(workerId: string, page: number) {
       orderBy: [{ at: "desc" }, { id: "desc" }],
       skip: (page - 1) * ACCESS_LOG_PAGE_SIZE,
       take: ACCESS_LOG_PAGE_SIZE,
-      select: { id: true, at: true, action: true, actor: { select: { name: true, role: true } } },
+      select: {
+        id: true,
+        at: true,
+        action: true,
+        metadata: true,
+        actor: { select: { name: true, role: true } },
+      },
     }),
   ]);
-  return { total, events, pageCount: Math.max(1, Math.ceil(total / ACCESS_LOG_PAGE_SIZE)) };
+  return {
+    total,
+    events: events.map(({ metadata, ...e }) => ({ ...e, reason: reasonOf(metadata) })),
+    pageCount: Math.max(1, Math.ceil(total / ACCESS_LOG_PAGE_SIZE)),
+  };
+}
+
+/** The reason someone gave (exceptional access, a staff export), from the event's metadata. */
+function reasonOf(metadata: string): string | null {
+  try {
+    const reason = (JSON.parse(metadata) as { reason?: unknown }).reason;
+    return typeof reason === "string" ? reason : null;
+  } catch {
+    return null;
+  }
 }

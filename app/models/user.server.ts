@@ -1,7 +1,5 @@
 import type { Role } from "#app/domain/roles.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { deleteSessionsOfUser } from "./session.server.ts";
 
 export function findUserForSignIn(email: string) {
   return prisma.user.findUnique({
@@ -59,45 +57,6 @@ export async function listPeople({
     }),
   ]);
   return { total, people, pageCount: Math.max(1, Math.ceil(total / PEOPLE_PAGE_SIZE)) };
-}
-
-/**
- * Deactivates or reactivates an account. Deactivation also deletes every
- * session of the account, so it is signed out everywhere at once.
- * Returns false when the user does not exist or is already in that state.
- */
-export async function setUserActive({
-  actorId,
-  userId,
-  active,
-  now,
-}: {
-  actorId: string;
-  userId: string;
-  active: boolean;
-  now: Date;
-}): Promise<boolean> {
-  return prisma.$transaction(async (tx) => {
-    const user = await tx.user.findUnique({
-      where: { id: userId },
-      select: { id: true, deactivatedAt: true },
-    });
-    if (!user || (user.deactivatedAt === null) === active) return false;
-    await tx.user.update({
-      where: { id: userId },
-      data: { deactivatedAt: active ? null : now },
-    });
-    if (!active) await deleteSessionsOfUser(tx, userId);
-    await recordAuditEvent(tx, {
-      actorId,
-      subjectUserId: userId,
-      action: active ? "user.reactivate" : "user.deactivate",
-      targetType: "User",
-      targetId: userId,
-      at: now,
-    });
-    return true;
-  });
 }
 
 export function countActivePeople() {

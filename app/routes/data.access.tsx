@@ -25,6 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       atIso: e.at.toISOString(),
       who: e.actor ? `${e.actor.name} (${ROLE_LABELS[e.actor.role]})` : "The system",
       what: describeAuditAction(e.action),
+      reason: e.reason,
     })),
   };
 }
@@ -54,7 +55,14 @@ export default function AccessLogPage() {
                 <time dateTime={e.atIso}>{e.at}</time>
               </td>
               <td className="px-4 py-2">{e.who}</td>
-              <td className="px-4 py-2">{e.what}</td>
+              <td className="px-4 py-2">
+                {e.what}
+                {e.reason ? (
+                  <p className="text-sm text-ink-muted">
+                    Reason given: <q>{e.reason}</q>
+                  </p>
+                ) : null}
+              </td>
             </tr>
           ))}
         </DataTable>

@@ -35,6 +35,12 @@ const EnvSchema = z
     /** Who issues receipts, as written into them (defaults to the organisation's portal). */
     RECEIPT_ISSUER: z.string().min(1).default("Lull privacy portal"),
     MAIL_FROM: z.string().min(3).default("Lull privacy portal <privacy@lull.test>"),
+    /** The portal's public address (e.g. https://lull.example.com), used in links sent by mail.
+     * Without it, links use the address the admin's browser used. */
+    PUBLIC_URL: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().url("PUBLIC_URL must be a URL such as https://lull.example.com").optional(),
+    ),
   })
   .transform((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {

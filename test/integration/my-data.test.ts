@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { loader as eventsLoader } from "#app/routes/data.events.tsx";
 import { loader as eventLoader } from "#app/routes/data.events_.$eventId.tsx";
-import { action as peopleAction } from "#app/routes/admin.people.tsx";
+import { action as userAction } from "#app/routes/admin.users.$userId.tsx";
 import { prisma } from "#app/utils/db.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
@@ -161,20 +161,14 @@ describe("/data/access", () => {
     const admin = await createUser({ role: "ADMIN", name: "Amara Admin" });
     const adminCookie = await sessionCookieFor(admin.id);
     await callRoute(
-      peopleAction,
-      formRequest(
-        "/admin/people",
-        { intent: "deactivate", userId: worker.id },
-        { cookie: adminCookie },
-      ),
+      userAction,
+      formRequest(`/admin/users/${worker.id}`, { intent: "deactivate" }, { cookie: adminCookie }),
+      { params: { userId: worker.id } },
     );
     await callRoute(
-      peopleAction,
-      formRequest(
-        "/admin/people",
-        { intent: "reactivate", userId: worker.id },
-        { cookie: adminCookie },
-      ),
+      userAction,
+      formRequest(`/admin/users/${worker.id}`, { intent: "reactivate" }, { cookie: adminCookie }),
+      { params: { userId: worker.id } },
     );
     await prisma.auditEvent.create({
       data: { actorId: worker.id, subjectUserId: worker.id, action: "auth.sign_in" },

@@ -1,4 +1,9 @@
-import type { InputHTMLAttributes, ReactNode, TextareaHTMLAttributes } from "react";
+import type {
+  InputHTMLAttributes,
+  ReactNode,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from "react";
 
 /** A list of errors with an id, so the field can point at it with aria-describedby. */
 export function ErrorList({ id, errors }: { id?: string; errors?: readonly string[] | null }) {
@@ -82,6 +87,49 @@ export function TextareaField({
         aria-describedby={invalid ? errorId : undefined}
         className="mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2"
       />
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}
+
+/** A labelled select with its hint and errors, like Field. */
+export function SelectField({
+  label,
+  hint,
+  errors,
+  selectProps,
+  children,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: readonly string[] | null;
+  selectProps: SelectHTMLAttributes<HTMLSelectElement> & { id: string };
+  children: ReactNode;
+}) {
+  const errorId = `${selectProps.id}-error`;
+  const hintId = `${selectProps.id}-hint`;
+  const invalid = (errors?.length ?? 0) > 0;
+  const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ");
+  return (
+    <div>
+      <label htmlFor={selectProps.id} className="block text-sm font-medium text-ink">
+        {label}
+      </label>
+      {hint ? (
+        <p id={hintId} className="text-sm text-ink-muted">
+          {hint}
+        </p>
+      ) : null}
+      <select
+        {...selectProps}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy || undefined}
+        className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink ${
+          invalid ? "border-danger" : "border-line"
+        }`}
+      >
+        {children}
+      </select>
       <ErrorList id={errorId} errors={errors} />
     </div>
   );

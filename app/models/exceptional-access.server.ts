@@ -1,0 +1,46 @@
+import { EXCEPTIONAL_ACCESS_TTL_MS } from "#app/domain/user-admin.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+
+/**
+ * Records an admin's stated reason for opening one worker's data, and gives
+ * a read-only grant for 30 minutes. The audit event names the worker as its
+ * subject and carries the reason, so it appears in the worker's access log.
+ */
+export async function grantExceptionalAccess({
+  adminId,
+  workerId,
+  reason,
+  now,
+}: {
+  adminId: string;
+  workerId: string;
+  reason: string;
+  now: Date;
+}) {
+  const expiresAt = new Date(now.getTime() + EXCEPTIONAL_ACCESS_TTL_MS);
+  return prisma.$transaction(async (tx) => {
+    const grant = await tx.exceptionalAccess.create({
+      data: { adminId, workerId, reason, createdAt: now, expiresAt },
+      select: { id: true, expiresAt: true },
+    });
+    await recordAuditEvent(tx, {
+      actorId: adminId,
+      subjectUserId: workerId,
+      action: "data.exceptional_access",
+      targetType: "ExceptionalAccess",
+      targetId: grant.id,
+      metadata: { reason, expiresAt: expiresAt.toISOString() },
+      at: now,
+    });
+    return grant;
+  });
+}
+
+/** The grant, if it is this admin's, for this worker, and not yet expired. */
+export function findActiveGrant(id: string, adminId: string, workerId: string, now: Date) {
+  return prisma.exceptionalAccess.findFirst({
+    where: { id, adminId, workerId, expiresAt: { gt: now } },
+    select: { id: true, reason: true, createdAt: true, expiresAt: true },
+  });
+}

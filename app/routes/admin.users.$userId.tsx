@@ -1,0 +1,313 @@
+import { getFormProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { AccountFields } from "#app/components/account-fields.tsx";
+import { SetupLinkNotice } from "#app/components/setup-link-notice.tsx";
+import { Button, buttonClasses } from "#app/components/ui/button.tsx";
+import { Card } from "#app/components/ui/card.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
+import { formatDateTime } from "#app/domain/local-time.ts";
+import { ROLE_LABELS } from "#app/domain/roles.ts";
+import { UserActionSchema, timeZoneNames } from "#app/domain/user-admin.ts";
+import {
+  getUserForAdmin,
+  issueSetupLink,
+  setUserActive,
+  updateUserAccount,
+} from "#app/models/user-admin.server.ts";
+import { requireRole } from "#app/utils/auth.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
+import { sendSetupLinkMail, setupLinkUrl } from "#app/utils/setup-link.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.person.name ?? "Person"} · Users · Admin · Lull` },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireRole(request, ["ADMIN"]);
+  const now = new Date();
+  const person = await getUserForAdmin(params.userId ?? "", now);
+  if (!person) notFound();
+  const tz = admin.timezone;
+  return {
+    isSelf: person.id === admin.id,
+    timeZones: timeZoneNames(),
+    person: {
+      id: person.id,
+      name: person.name,
+      email: person.email,
+      role: person.role,
+      roleLabel: ROLE_LABELS[person.role],
+      timezone: person.timezone,
+      managerEmail: person.manager?.email ?? "",
+      managerName: person.manager?.name ?? null,
+      reports: person._count.reports,
+      active: person.deactivatedAt === null,
+      deactivatedAt: person.deactivatedAt ? formatDateTime(person.deactivatedAt, tz) : null,
+      created: formatDateTime(person.createdAt, tz),
+      hasPassword: person.password !== null,
+      pendingLinkExpires: person.pendingLinkExpiresAt
+        ? formatDateTime(person.pendingLinkExpiresAt, tz)
+        : null,
+      activeDevices: person.activeDevices,
+      activeSessions: person.activeSessions,
+    },
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const admin = await requireRole(request, ["ADMIN"]);
+  const userId = params.userId ?? "";
+  const submission = parseWithZod(await request.formData(), { schema: UserActionSchema });
+  if (submission.status !== "success") {
+    return data({ result: submission.reply(), error: null, link: null }, { status: 400 });
+  }
+  const now = new Date();
+  const here = `/admin/users/${userId}`;
+  const value = submission.value;
+  // A refused edit shows on its fields; a refused status change or link, above the page.
+  const fail = (outcome: { status: number; field?: string; message: string }) => {
+    if (outcome.status === 404) notFound();
+    const onForm = value.intent === "update";
+    return data(
+      {
+        result: onForm
+          ? submission.reply(
+              outcome.field
+                ? { fieldErrors: { [outcome.field]: [outcome.message] } }
+                : { formErrors: [outcome.message] },
+            )
+          : undefined,
+        error: onForm ? null : outcome.message,
+        link: null,
+      },
+      { status: outcome.status },
+    );
+  };
+  switch (value.intent) {
+    case "update": {
+      const outcome = await updateUserAccount({ actorId: admin.id, userId, values: value, now });
+      if (!outcome.ok) return fail(outcome);
+      return redirectWithToast(here, {
+        kind: "success",
+        message: outcome.changed.length === 0 ? "Nothing changed." : "Account saved.",
+      });
+    }
+    case "deactivate":
+    case "reactivate": {
+      const outcome = await setUserActive({
+        actorId: admin.id,
+        userId,
+        active: value.intent === "reactivate",
+        now,
+      });
+      if (!outcome.ok) return fail(outcome);
+      return redirectWithToast(here, {
+        kind: "success",
+        message:
+          value.intent === "deactivate"
+            ? `Account deactivated: its sessions have ended and ${outcome.revokedDevices} ${outcome.revokedDevices === 1 ? "device was" : "devices were"} revoked.`
+            : "Account reactivated. The person can sign in again and enroll their devices afresh.",
+      });
+    }
+    case "issue-link": {
+      const outcome = await issueSetupLink({ actorId: admin.id, userId, now });
+      if (!outcome.ok) return fail(outcome);
+      const url = setupLinkUrl(request, outcome.link.token);
+      await sendSetupLinkMail({
+        to: outcome.email,
+        name: outcome.name,
+        url,
+        expiresAt: outcome.link.expiresAt,
+      });
+      return {
+        result: undefined,
+        error: null,
+        link: {
+          name: outcome.name,
+          email: outcome.email,
+          url,
+          expires: formatDateTime(outcome.link.expiresAt, admin.timezone),
+        },
+      };
+    }
+  }
+}
+
+export default function UserPage() {
+  const { person, isSelf, timeZones } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  const [form, fields] = useForm({
+    id: "edit-user",
+    lastResult: actionData?.result,
+    constraint: getZodConstraint(UserActionSchema),
+    defaultValue: {
+      role: person.role,
+      managerEmail: person.managerEmail,
+      timezone: person.timezone,
+    },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: UserActionSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <div className="max-w-3xl space-y-6">
+      <div>
+        <p className="text-sm">
+          <Link to="/admin/users" className="underline underline-offset-2">
+            Users
+          </Link>
+        </p>
+        <h1 className="text-3xl font-bold tracking-tight">
+          {person.name}
+          {isSelf ? <span className="text-ink-muted"> (you)</span> : null}
+        </h1>
+        <p className="mt-1 text-ink-muted">
+          {person.email} · {person.roleLabel} ·{" "}
+          {person.active ? "Active" : `Deactivated ${person.deactivatedAt}`}
+        </p>
+      </div>
+
+      {actionData?.error ? (
+        <p
+          role="alert"
+          className="rounded-card border border-danger bg-danger-surface p-4"
+          data-testid="account-error"
+        >
+          {actionData.error}
+        </p>
+      ) : null}
+
+      {actionData?.link ? (
+        <SetupLinkNotice heading="New set-password link" {...actionData.link} />
+      ) : null}
+
+      <Card title="Account" titleId="account-heading">
+        <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-2">
+          <div>
+            <dt className="text-sm text-ink-muted">Created</dt>
+            <dd>{person.created}</dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Password</dt>
+            <dd data-testid="password-state">
+              {person.hasPassword
+                ? "Set"
+                : person.pendingLinkExpires
+                  ? `Not set yet; link valid until ${person.pendingLinkExpires}`
+                  : "Not set, and no valid link"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Signed in on</dt>
+            <dd>
+              {person.activeSessions} {person.activeSessions === 1 ? "session" : "sessions"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Enrolled devices</dt>
+            <dd>{person.activeDevices}</dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Manages</dt>
+            <dd>
+              {person.reports} {person.reports === 1 ? "person" : "people"}
+            </dd>
+          </div>
+        </dl>
+      </Card>
+
+      <Card title="Role, manager and time zone" titleId="edit-heading">
+        <Form method="post" {...getFormProps(form)} className="space-y-5">
+          <input type="hidden" name="intent" value="update" />
+          <AccountFields fields={fields} timeZones={timeZones} />
+          <div role="alert">
+            <ErrorList id={form.errorId} errors={form.errors} />
+          </div>
+          <Button type="submit" disabled={busy}>
+            Save changes
+          </Button>
+        </Form>
+      </Card>
+
+      <Card title="Access" titleId="access-heading">
+        <div className="space-y-4">
+          {person.active ? (
+            <>
+              <Form method="post" className="flex flex-wrap items-center gap-3">
+                <p className="flex-1 text-sm text-ink-muted">
+                  A new link lets the person set a password (or reset a forgotten one). Older links
+                  stop working.
+                </p>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="issue-link"
+                  className={buttonClasses("secondary")}
+                  disabled={busy}
+                >
+                  Send a new set-password link
+                </button>
+              </Form>
+              <Form method="post" className="flex flex-wrap items-center gap-3">
+                <p className="flex-1 text-sm text-ink-muted">
+                  Deactivating ends every session at once and revokes all {person.activeDevices} of
+                  their devices, so their agents stop at their next request.
+                </p>
+                <button
+                  type="submit"
+                  name="intent"
+                  value="deactivate"
+                  className={buttonClasses("danger")}
+                  disabled={busy}
+                >
+                  Deactivate {isSelf ? "my account" : person.name}
+                </button>
+              </Form>
+            </>
+          ) : (
+            <Form method="post" className="flex flex-wrap items-center gap-3">
+              <p className="flex-1 text-sm text-ink-muted">
+                The person can sign in again. Their old devices stay revoked.
+              </p>
+              <button
+                type="submit"
+                name="intent"
+                value="reactivate"
+                className={buttonClasses("primary")}
+                disabled={busy}
+              >
+                Reactivate {person.name}
+              </button>
+            </Form>
+          )}
+        </div>
+      </Card>
+
+      {!isSelf && person.active ? (
+        <Card title="Exceptional access" titleId="exceptional-heading">
+          <p className="text-sm text-ink-muted">
+            This console shows totals only. If you must look at {person.name}'s own data, you will
+            be asked for the reason first; the access and the reason are recorded and shown to{" "}
+            {person.name} in their access log.
+          </p>
+          <Link
+            to={`/admin/users/${person.id}/data`}
+            className={buttonClasses("secondary", "mt-3")}
+          >
+            Open {person.name}'s data…
+          </Link>
+        </Card>
+      ) : null}
+    </div>
+  );
+}

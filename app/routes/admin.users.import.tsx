@@ -1,0 +1,273 @@
+import {
+  data,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { buttonClasses } from "#app/components/ui/button.tsx";
+import { Card } from "#app/components/ui/card.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
+import { DataTable } from "#app/components/ui/table.tsx";
+import { formatDateTime } from "#app/domain/local-time.ts";
+import {
+  IMPORT_COLUMNS,
+  ImportFormSchema,
+  MAX_IMPORT_BYTES,
+  MAX_IMPORT_ROWS,
+  type ImportCheck,
+} from "#app/domain/user-import.ts";
+import { applyImport, previewImport } from "#app/models/user-admin.server.ts";
+import { requireRole } from "#app/utils/auth.server.ts";
+import { sendSetupLinkMail, setupLinkUrl } from "#app/utils/setup-link.server.ts";
+
+export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, ["ADMIN"]);
+  return null;
+}
+
+type ActionResult =
+  | { step: "error"; errors: string[] }
+  | { step: "preview"; csv: string; check: ImportCheck }
+  | {
+      step: "done";
+      people: { name: string; email: string; url: string; expires: string }[];
+    };
+
+/** The form's fields: a multipart upload (the file) or the preview's re-submitted text. */
+async function readForm(request: Request): Promise<FormData | null> {
+  const type = request.headers.get("Content-Type") ?? "";
+  if (!type.startsWith("multipart/form-data")) return request.formData();
+  try {
+    return await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }),
+    );
+  } catch {
+    return null;
+  }
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireRole(request, ["ADMIN"]);
+  const form = await readForm(request);
+  if (!form) {
+    return data<ActionResult>({ step: "error", errors: ["The file must be at most 1 MB."] }, 413);
+  }
+  const file = form.get("file");
+  const csv = file instanceof File && file.size > 0 ? await file.text() : form.get("csv");
+  const parsed = ImportFormSchema.safeParse({ intent: form.get("intent"), csv });
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((i) => i.message);
+    return data<ActionResult>({ step: "error", errors }, 400);
+  }
+  if (parsed.data.intent === "preview") {
+    const check = await previewImport(parsed.data.csv);
+    return data<ActionResult>(
+      { step: "preview", csv: parsed.data.csv, check },
+      check.ok ? 200 : 400,
+    );
+  }
+  const now = new Date();
+  const outcome = await applyImport({ actorId: admin.id, csv: parsed.data.csv, now });
+  if (!outcome.ok) {
+    return data<ActionResult>({ step: "preview", csv: parsed.data.csv, check: outcome.check }, 400);
+  }
+  const people = [];
+  for (const person of outcome.people) {
+    const url = setupLinkUrl(request, person.link.token);
+    await sendSetupLinkMail({
+      to: person.email,
+      name: person.name,
+      url,
+      expiresAt: person.link.expiresAt,
+    });
+    people.push({
+      name: person.name,
+      email: person.email,
+      url,
+      expires: formatDateTime(person.link.expiresAt, admin.timezone),
+    });
+  }
+  return data<ActionResult>({ step: "done", people });
+}
+
+export default function ImportPage() {
+  const result = useActionData<typeof action>() as ActionResult | undefined;
+  const navigation = useNavigation();
+  const busy = navigation.state === "submitting";
+  return (
+    <div className="space-y-6">
+      <div>
+        <p className="text-sm">
+          <Link to="/admin/users" className="underline underline-offset-2">
+            Users
+          </Link>
+        </p>
+        <h1 className="text-3xl font-bold tracking-tight">Import people from a CSV file</h1>
+        <p className="mt-2 max-w-3xl text-ink-muted">
+          First a dry run: every row is checked and every problem listed, and nothing is written.
+          Then the import adds everyone at once, or nobody if anything is wrong. Each new person is
+          mailed a one-time set-password link.
+        </p>
+      </div>
+
+      {result?.step === "done" ? (
+        <Done people={result.people} />
+      ) : (
+        <>
+          <Card title="1. Choose the file" titleId="file-heading">
+            <p className="text-sm text-ink-muted">
+              The first line names the columns: <code>{IMPORT_COLUMNS.join(", ")}</code>. Name and
+              email are required; an empty role means Worker and an empty time zone means UTC. A
+              manager must already have an account or be in the same file. Up to {MAX_IMPORT_ROWS}{" "}
+              people and 1 MB per file.
+            </p>
+            <pre className="mt-3 overflow-x-auto rounded-lg bg-surface-sunken p-3 text-sm">
+              {`name,email,role,manager email,timezone\nAda Lovelace,ada@example.com,Worker,marcus.webb@lull.test,Europe/London`}
+            </pre>
+            <Form
+              method="post"
+              encType="multipart/form-data"
+              className="mt-4 flex flex-wrap items-end gap-3"
+            >
+              <div>
+                <label htmlFor="import-file" className="block text-sm font-medium">
+                  CSV file
+                </label>
+                <input
+                  id="import-file"
+                  name="file"
+                  type="file"
+                  accept=".csv,text/csv"
+                  required
+                  className="mt-1 block text-sm"
+                />
+              </div>
+              <button
+                type="submit"
+                name="intent"
+                value="preview"
+                className={buttonClasses("primary")}
+                disabled={busy}
+              >
+                Check the file (dry run)
+              </button>
+            </Form>
+          </Card>
+          {result?.step === "error" ? (
+            <div role="alert" className="rounded-card border border-danger bg-danger-surface p-4">
+              <ErrorList errors={result.errors} />
+            </div>
+          ) : null}
+          {result?.step === "preview" ? (
+            <Preview csv={result.csv} check={result.check} busy={busy} />
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+function Preview({ csv, check, busy }: { csv: string; check: ImportCheck; busy: boolean }) {
+  const bad = check.rows.filter((r) => r.errors.length > 0).length;
+  return (
+    <Card title="2. Check the preview" titleId="preview-heading">
+      <div role="status" data-testid="import-summary">
+        {check.fileErrors.length > 0 ? (
+          <ErrorList errors={check.fileErrors} />
+        ) : check.ok ? (
+          <p>
+            All {check.rows.length} {check.rows.length === 1 ? "row is" : "rows are"} fine. Nothing
+            has been written yet.
+          </p>
+        ) : (
+          <p className="text-danger">
+            {bad} of {check.rows.length} rows have problems. Nothing has been written; fix the file
+            and check it again.
+          </p>
+        )}
+      </div>
+      {check.rows.length > 0 ? (
+        <div className="mt-4">
+          <DataTable
+            caption="Rows of the file"
+            columns={["Line", "Name", "Email", "Role", "Manager email", "Time zone", "Problems"]}
+          >
+            {check.rows.map((row) => (
+              <tr key={row.line} data-testid={`import-row-${row.line}`}>
+                <td className="px-4 py-2 tabular-nums">{row.line}</td>
+                <td className="px-4 py-2">{row.raw.name}</td>
+                <td className="px-4 py-2">{row.raw.email}</td>
+                <td className="px-4 py-2">{row.raw.role || "Worker"}</td>
+                <td className="px-4 py-2">{row.raw.managerEmail || "None"}</td>
+                <td className="px-4 py-2">{row.raw.timezone || "UTC"}</td>
+                <td className="px-4 py-2">
+                  {row.errors.length === 0 ? (
+                    <span className="text-success">OK</span>
+                  ) : (
+                    <ErrorList errors={row.errors} />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        </div>
+      ) : null}
+      {check.ok ? (
+        <Form method="post" className="mt-4">
+          <input type="hidden" name="csv" value={csv} />
+          <button
+            type="submit"
+            name="intent"
+            value="apply"
+            className={buttonClasses("primary")}
+            disabled={busy}
+          >
+            Import {check.rows.length} {check.rows.length === 1 ? "person" : "people"}
+          </button>
+        </Form>
+      ) : null}
+    </Card>
+  );
+}
+
+function Done({
+  people,
+}: {
+  people: { name: string; email: string; url: string; expires: string }[];
+}) {
+  return (
+    <Card
+      title={`Imported ${people.length} ${people.length === 1 ? "person" : "people"}`}
+      titleId="done-heading"
+    >
+      <p className="mb-3" role="status">
+        Each was mailed a one-time link to set their password. The links are shown here once, in
+        case you need to hand one over yourself.
+      </p>
+      <DataTable
+        caption="Imported people and their links"
+        columns={["Name", "Email", "Link", "Valid until"]}
+      >
+        {people.map((p) => (
+          <tr key={p.email}>
+            <td className="px-4 py-2">{p.name}</td>
+            <td className="px-4 py-2">{p.email}</td>
+            <td className="break-all px-4 py-2 font-mono text-xs">{p.url}</td>
+            <td className="whitespace-nowrap px-4 py-2">{p.expires}</td>
+          </tr>
+        ))}
+      </DataTable>
+      <p className="mt-4">
+        <Link to="/admin/users" className="underline underline-offset-2">
+          Back to users
+        </Link>
+      </p>
+    </Card>
+  );
+}

@@ -1,0 +1,114 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Button } from "#app/components/ui/button.tsx";
+import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { MIN_PASSWORD_LENGTH, SetPasswordSchema } from "#app/domain/user-admin.ts";
+import { completePasswordSetup, findValidSetupToken } from "#app/models/password-setup.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
+
+export const meta: MetaFunction = () => [
+  { title: "Set your password · Lull" },
+  // The address holds a one-time secret: keep it out of search engines.
+  { name: "robots", content: "noindex" },
+];
+
+const EXPIRED_MESSAGE =
+  "This link has expired or was already used. Ask your privacy office for a new one.";
+
+/** The page a one-time link opens: anyone holding the link may use it, once, within 72 hours. */
+export async function loader({ params }: LoaderFunctionArgs) {
+  const valid = await findValidSetupToken(params.token ?? "", new Date());
+  if (!valid) return data({ person: null }, { status: 410 });
+  return { person: { name: valid.user.name, email: valid.user.email } };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: SetPasswordSchema });
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields: ["password", "confirm"] }), { status: 400 });
+  }
+  const outcome = await completePasswordSetup(
+    params.token ?? "",
+    submission.value.password,
+    new Date(),
+  );
+  if (!outcome.ok) {
+    return data(
+      submission.reply({ formErrors: [EXPIRED_MESSAGE], hideFields: ["password", "confirm"] }),
+      {
+        status: 410,
+      },
+    );
+  }
+  return redirectWithToast("/login", {
+    kind: "success",
+    message: `Your password is set. Sign in as ${outcome.email}.`,
+  });
+}
+
+export default function SetPasswordPage() {
+  const { person } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [form, fields] = useForm({
+    id: "set-password",
+    lastResult,
+    constraint: getZodConstraint(SetPasswordSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SetPasswordSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  if (!person) {
+    return (
+      <div className="mx-auto max-w-md space-y-3">
+        <h1 className="text-3xl font-bold tracking-tight">This link no longer works</h1>
+        <p className="text-ink-muted">{EXPIRED_MESSAGE}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="mx-auto max-w-md">
+      <h1 className="text-3xl font-bold tracking-tight">Set your password</h1>
+      <p className="mt-2 text-ink-muted">
+        Welcome to Lull, {person.name}. Choose a password for {person.email}: at least{" "}
+        {MIN_PASSWORD_LENGTH} characters. A long phrase is easiest to remember.
+      </p>
+      <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
+        {/* Lets password managers save the new password under the right account. */}
+        <input type="hidden" name="username" value={person.email} autoComplete="username" />
+        <Field
+          label="New password"
+          errors={fields.password.errors}
+          inputProps={{
+            ...getInputProps(fields.password, { type: "password" }),
+            id: fields.password.id,
+            autoComplete: "new-password",
+            autoFocus: true,
+          }}
+        />
+        <Field
+          label="Type it again"
+          errors={fields.confirm.errors}
+          inputProps={{
+            ...getInputProps(fields.confirm, { type: "password" }),
+            id: fields.confirm.id,
+            autoComplete: "new-password",
+          }}
+        />
+        <div role="alert">
+          <ErrorList id={form.errorId} errors={form.errors} />
+        </div>
+        <Button type="submit" className="w-full" disabled={navigation.state === "submitting"}>
+          Set password
+        </Button>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { formatDateTime } from "#app/domain/local-time.ts";
+import { getEnv } from "./env.server.ts";
+import { sendMail } from "./mail.server.ts";
+
+/** The absolute set-password address for `token` (PUBLIC_URL, else the admin's own origin). */
+export function setupLinkUrl(request: Request, token: string): string {
+  const base = getEnv().PUBLIC_URL ?? new URL(request.url).origin;
+  return new URL(`/set-password/${token}`, base).toString();
+}
+
+/** Mails the one-time link. The body holds the link, so the console line never shows it. */
+export function sendSetupLinkMail({
+  to,
+  name,
+  url,
+  expiresAt,
+}: {
+  to: string;
+  name: string;
+  url: string;
+  expiresAt: Date;
+}): Promise<void> {
+  return sendMail({
+    to,
+    subject: "Set your Lull password",
+    text: [
+      `Hello ${name},`,
+      "",
+      "An account on Lull, your workplace privacy portal, is ready for you. Choose your password here:",
+      "",
+      url,
+      "",
+      `The link works once, until ${formatDateTime(expiresAt, "UTC")}. If it has expired, ask your privacy office for a new one.`,
+      "",
+      "In Lull you can see what the monitoring agent collects about you, pause it, and ask for exemptions.",
+    ].join("\n"),
+  });
+}

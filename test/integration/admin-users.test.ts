@@ -1,0 +1,393 @@
+import { createHash, randomBytes } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
+import { completePasswordSetup } from "#app/models/password-setup.server.ts";
+import { createUserAccount } from "#app/models/user-admin.server.ts";
+import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
+import { action as newUserAction } from "#app/routes/admin.users.new.tsx";
+import { action as userAction, loader as userLoader } from "#app/routes/admin.users.$userId.tsx";
+import {
+  action as setPasswordAction,
+  loader as setPasswordLoader,
+} from "#app/routes/set-password.$token.tsx";
+import { getUser, signIn } from "#app/utils/auth.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+
+async function signedInAdmin() {
+  const admin = await createUser({ role: "ADMIN", name: "Amara Admin", timezone: "UTC" });
+  return { admin, cookie: await sessionCookieFor(admin.id) };
+}
+
+/** A device with a token we know (the enrollment API has its own tests). */
+async function deviceWithToken(workerId: string) {
+  const token = randomBytes(32).toString("base64url");
+  await prisma.device.create({
+    data: {
+      workerId,
+      name: "Laptop",
+      platform: "linux",
+      agentVersion: "1.0.0",
+      tokenHash: createHash("sha256").update(token).digest("hex"),
+    },
+  });
+  return token;
+}
+
+function agentState(token: string) {
+  return callRoute(
+    stateLoader,
+    new Request("http://127.0.0.1/api/agent/v1/state", {
+      headers: { Authorization: `Bearer ${token}` },
+    }),
+  );
+}
+
+function changeUser(cookie: string, userId: string, fields: Record<string, string>) {
+  return callRoute(userAction, formRequest(`/admin/users/${userId}`, fields, { cookie }), {
+    params: { userId },
+  });
+}
+
+function tokenFrom(url: string): string {
+  return url.split("/set-password/")[1]!;
+}
+
+describe("creating a user", () => {
+  test("the new person gets a one-time link by mail, sets a password through it and signs in", async () => {
+    const { admin, cookie } = await signedInAdmin();
+    const manager = await createUser({ email: `boss-${Date.now()}@example.test` });
+    const res = await callRoute(
+      newUserAction,
+      formRequest(
+        "/admin/users/new",
+        {
+          name: "Noor Haddad",
+          email: " Noor.Haddad@Example.test ",
+          role: "WORKER",
+          managerEmail: manager.email,
+          timezone: "Asia/Dubai",
+        },
+        { cookie },
+      ),
+    );
+    expect(res.status).toBe(200);
+    const created = (res.data as { created: { id: string; url: string; email: string } }).created;
+    expect(created.email).toBe("noor.haddad@example.test");
+    const user = await prisma.user.findUniqueOrThrow({
+      where: { id: created.id },
+      include: { password: true },
+    });
+    expect(user).toMatchObject({ role: "WORKER", timezone: "Asia/Dubai", managerId: manager.id });
+    expect(user.password).toBeNull();
+
+    // Mailed through the transport, with the same link the admin sees.
+    const mail = await prisma.outboundEmail.findFirstOrThrow({ where: { to: created.email } });
+    expect(mail.subject).toBe("Set your Lull password");
+    expect(mail.text).toContain(created.url);
+    // Only the hash of the token is stored.
+    const token = tokenFrom(created.url);
+    expect(token.length).toBeGreaterThanOrEqual(43);
+    const stored = await prisma.passwordSetupToken.findFirstOrThrow({ where: { userId: user.id } });
+    expect(stored.tokenHash).toBe(createHash("sha256").update(token).digest("hex"));
+    expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBe(SETUP_LINK_TTL_MS);
+    expect(JSON.stringify(await prisma.auditEvent.findMany())).not.toContain(token);
+
+    const page = await callRoute(setPasswordLoader, getRequest(`/set-password/${token}`), {
+      params: { token },
+    });
+    expect(page.data).toEqual({ person: { name: "Noor Haddad", email: created.email } });
+
+    const set = await callRoute(
+      setPasswordAction,
+      formRequest(`/set-password/${token}`, {
+        password: "a long and private phrase",
+        confirm: "a long and private phrase",
+      }),
+      { params: { token } },
+    );
+    expect(set.status).toBe(302);
+    expect(set.headers.get("Location")).toBe("/login");
+    const signedIn = await signIn({
+      email: created.email,
+      password: "a long and private phrase",
+      ip: "192.0.2.1",
+      userAgent: null,
+    });
+    expect(signedIn.ok).toBe(true);
+
+    // The link works once.
+    const again = await callRoute(
+      setPasswordAction,
+      formRequest(`/set-password/${token}`, {
+        password: "another long phrase here",
+        confirm: "another long phrase here",
+      }),
+      { params: { token } },
+    );
+    expect(again.status).toBe(410);
+    const reopened = await callRoute(setPasswordLoader, getRequest(`/set-password/${token}`), {
+      params: { token },
+    });
+    expect(reopened.status).toBe(410);
+
+    const actions = await prisma.auditEvent.findMany({
+      where: { subjectUserId: user.id },
+      orderBy: { at: "asc" },
+      select: { action: true, actorId: true },
+    });
+    expect(actions).toEqual([
+      { action: "user.create", actorId: admin.id },
+      { action: "user.setup_link", actorId: admin.id },
+      { action: "user.password_set", actorId: user.id },
+      { action: "auth.sign_in", actorId: user.id },
+    ]);
+  });
+
+  test("a link stops working after 72 hours, and a newer link voids the older one", async () => {
+    const { admin, cookie } = await signedInAdmin();
+    const now = new Date();
+    const outcome = await createUserAccount({
+      actorId: admin.id,
+      input: {
+        name: "Late Larkin",
+        email: `late-${Date.now()}@example.test`,
+        role: "WORKER",
+        managerEmail: null,
+        timezone: "UTC",
+      },
+      now,
+    });
+    if (!outcome.ok) throw new Error(outcome.message);
+    const after72h = new Date(now.getTime() + SETUP_LINK_TTL_MS);
+    expect(
+      await completePasswordSetup(outcome.link.token, "a long and private phrase", after72h),
+    ).toEqual({ ok: false });
+
+    const res = await changeUser(cookie, outcome.userId, { intent: "issue-link" });
+    expect(res.status).toBe(200);
+    const fresh = tokenFrom((res.data as { link: { url: string } }).link.url);
+    expect(
+      await completePasswordSetup(outcome.link.token, "a long and private phrase", new Date()),
+    ).toEqual({ ok: false });
+    expect(
+      await completePasswordSetup(fresh, "a long and private phrase", new Date()),
+    ).toMatchObject({ ok: true });
+  });
+
+  test("bad input names each field and writes nothing", async () => {
+    const { cookie } = await signedInAdmin();
+    const users = await prisma.user.count();
+    const audits = await prisma.auditEvent.count();
+    const res = await callRoute(
+      newUserAction,
+      formRequest(
+        "/admin/users/new",
+        {
+          name: "",
+          email: "not-an-email",
+          role: "OWNER",
+          managerEmail: "nobody",
+          timezone: "Mars/Olympus",
+        },
+        { cookie },
+      ),
+    );
+    expect(res.status).toBe(400);
+    const errors = (res.data as { result: { error: Record<string, string[]> } }).result.error;
+    expect(Object.keys(errors).sort()).toEqual([
+      "email",
+      "managerEmail",
+      "name",
+      "role",
+      "timezone",
+    ]);
+    expect(errors.timezone).toEqual([
+      "That is not a time zone; use a name such as Europe/Berlin or UTC.",
+    ]);
+    expect(await prisma.user.count()).toBe(users);
+    expect(await prisma.auditEvent.count()).toBe(audits);
+  });
+
+  test("an email already in use, or an unknown manager, is refused on its field", async () => {
+    const { cookie } = await signedInAdmin();
+    const taken = await createUser();
+    const fields = { name: "Dup", role: "WORKER", timezone: "UTC" };
+    const dup = await callRoute(
+      newUserAction,
+      formRequest(
+        "/admin/users/new",
+        { ...fields, email: taken.email.toUpperCase(), managerEmail: "" },
+        { cookie },
+      ),
+    );
+    expect(dup.status).toBe(409);
+    expect(
+      (dup.data as { result: { error: Record<string, string[]> } }).result.error.email,
+    ).toEqual([`${taken.email} already has an account.`]);
+    const users = await prisma.user.count();
+    const unknown = await callRoute(
+      newUserAction,
+      formRequest(
+        "/admin/users/new",
+        { ...fields, email: "fresh@example.test", managerEmail: "ghost@example.test" },
+        { cookie },
+      ),
+    );
+    expect(unknown.status).toBe(400);
+    expect(
+      (unknown.data as { result: { error: Record<string, string[]> } }).result.error.managerEmail,
+    ).toEqual(["Nobody with ghost@example.test has an account."]);
+    expect(await prisma.user.count()).toBe(users);
+  });
+});
+
+describe("changing a user", () => {
+  test("role and manager changes are saved and audited with old and new values", async () => {
+    const { admin, cookie } = await signedInAdmin();
+    const manager = await createUser();
+    const worker = await createUser({ timezone: "UTC" });
+    const res = await changeUser(cookie, worker.id, {
+      intent: "update",
+      role: "REVIEWER",
+      managerEmail: manager.email,
+      timezone: "UTC",
+    });
+    expect(res.status).toBe(302);
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).toMatchObject({
+      role: "REVIEWER",
+      managerId: manager.id,
+    });
+    const events = await prisma.auditEvent.findMany({
+      where: { subjectUserId: worker.id, actorId: admin.id },
+      orderBy: { action: "asc" },
+    });
+    expect(events.map((e) => [e.action, JSON.parse(e.metadata)])).toEqual([
+      ["user.role_change", { field: "role", from: "WORKER", to: "REVIEWER" }],
+      ["user.update", { field: "manager", from: null, to: manager.email }],
+    ]);
+  });
+
+  test("a manager nobody has is refused on its field, and nothing changes", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const res = await changeUser(cookie, worker.id, {
+      intent: "update",
+      role: "ADMIN",
+      managerEmail: "ghost@example.test",
+      timezone: "UTC",
+    });
+    expect(res.status).toBe(400);
+    expect(
+      (res.data as { result: { error: Record<string, string[]> } }).result.error.managerEmail,
+    ).toBeDefined();
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).toMatchObject({
+      role: "WORKER",
+      managerId: null,
+      timezone: "Europe/Berlin",
+    });
+  });
+
+  test("someone else's id that does not exist is a 404", async () => {
+    const { cookie } = await signedInAdmin();
+    const res = await callRoute(userLoader, getRequest("/admin/users/nobody", { cookie }), {
+      params: { userId: "nobody" },
+    });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("the last admin", () => {
+  test("cannot demote or deactivate themselves; with a second admin they can", async () => {
+    // Each test file has its own database, but earlier tests here made admins: start clean.
+    await prisma.user.updateMany({ where: { role: "ADMIN" }, data: { role: "WORKER" } });
+    const { admin, cookie } = await signedInAdmin();
+    const demote = await changeUser(cookie, admin.id, {
+      intent: "update",
+      role: "WORKER",
+      managerEmail: "",
+      timezone: "UTC",
+    });
+    expect(demote.status).toBe(409);
+    expect(
+      (demote.data as { result: { error: Record<string, string[]> } }).result.error.role,
+    ).toEqual(["You are the last active admin: make someone else an admin first."]);
+    const deactivate = await changeUser(cookie, admin.id, { intent: "deactivate" });
+    expect(deactivate.status).toBe(409);
+    expect((deactivate.data as { error: string }).error).toMatch(/last active admin/);
+    expect(await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).toMatchObject({
+      role: "ADMIN",
+      deactivatedAt: null,
+    });
+    expect(await getUser(getRequest("/", { cookie }))).not.toBeNull();
+
+    await createUser({ role: "ADMIN" });
+    const now = await changeUser(cookie, admin.id, {
+      intent: "update",
+      role: "WORKER",
+      managerEmail: "",
+      timezone: "UTC",
+    });
+    expect(now.status).toBe(302);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).role).toBe("WORKER");
+  });
+});
+
+describe("deactivating a user", () => {
+  test("ends every session and makes every device token fail with 401 at once; reactivation keeps devices revoked", async () => {
+    const { admin, cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const workerCookie = await sessionCookieFor(worker.id);
+    const laptop = await deviceWithToken(worker.id);
+    const desktop = await deviceWithToken(worker.id);
+    expect((await agentState(laptop)).status).toBe(200);
+
+    const res = await changeUser(cookie, worker.id, { intent: "deactivate" });
+    expect(res.status).toBe(302);
+    expect(await prisma.session.count({ where: { userId: worker.id } })).toBe(0);
+    expect(await getUser(getRequest("/", { cookie: workerCookie }))).toBeNull();
+    for (const token of [laptop, desktop]) {
+      const state = await agentState(token);
+      expect(state.status).toBe(401);
+    }
+    expect(await prisma.device.count({ where: { workerId: worker.id, revokedAt: null } })).toBe(0);
+    const event = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "user.deactivate", subjectUserId: worker.id },
+    });
+    expect(event.actorId).toBe(admin.id);
+    expect(JSON.parse(event.metadata)).toEqual({ revokedDevices: 2 });
+
+    const back = await changeUser(cookie, worker.id, { intent: "reactivate" });
+    expect(back.status).toBe(302);
+    expect(
+      (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).deactivatedAt,
+    ).toBeNull();
+    expect((await agentState(laptop)).status).toBe(401);
+  });
+
+  test("deactivating twice is refused without a second audit event", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    expect((await changeUser(cookie, worker.id, { intent: "deactivate" })).status).toBe(302);
+    const again = await changeUser(cookie, worker.id, { intent: "deactivate" });
+    expect(again.status).toBe(409);
+    expect(
+      await prisma.auditEvent.count({
+        where: { action: "user.deactivate", subjectUserId: worker.id },
+      }),
+    ).toBe(1);
+  });
+
+  test("an unknown intent names the field and changes nothing", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const before = await prisma.auditEvent.count();
+    const res = await changeUser(cookie, worker.id, { intent: "delete-everything" });
+    expect(res.status).toBe(400);
+    expect(
+      (res.data as { result: { error: Record<string, string[]> } }).result.error.intent,
+    ).toEqual(["Choose what to change."]);
+    expect(await prisma.auditEvent.count()).toBe(before);
+  });
+});
