@@ -10,8 +10,8 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
  * short transaction: events outside the worker's pauses and exemptions,
- * their hourly rollups, the device's counters, and the answer itself (so a
- * retry gets the same answer).
+ * their hourly rollups, the device's counters, the organisation's counts for
+ * the day, and the answer itself (so a retry gets the same answer).
  *
  * This is the one hot path that bypasses Prisma's query layer: it runs as a
  * synchronous better-sqlite3 transaction on Prisma's own connection
@@ -128,6 +128,14 @@ export async function ingestBatch(
       counts.rejectedFuture,
       device.id,
     );
+    sql.addToIngestDay.run(
+      received.slice(0, 10), // the UTC day the batch arrived, "YYYY-MM-DD"
+      counts.stored,
+      counts.discardedPaused,
+      counts.discardedExempt,
+      counts.discardedUnacknowledged,
+      counts.rejectedFuture,
+    );
     const result: EventBatchResult = { batchId: batch.batchId, ...counts, duplicate: false };
     sql.insertBatch.run(device.id, batch.batchId, received, JSON.stringify(result));
     return result;
@@ -198,6 +206,16 @@ function prepare(db: BetterSqlite3.Database) {
       `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,
        "discardedExempt" = "discardedExempt" + ?, "discardedUnacknowledged" = "discardedUnacknowledged" + ?,
        "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
+    ),
+    // Organisation-wide counts per UTC day, for fleet health.
+    addToIngestDay: db.prepare(
+      `INSERT INTO "IngestDay" ("day", "stored", "discardedPaused", "discardedExempt", "discardedUnacknowledged", "rejectedFuture")
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("day") DO UPDATE SET "stored" = "stored" + excluded."stored",
+       "discardedPaused" = "discardedPaused" + excluded."discardedPaused",
+       "discardedExempt" = "discardedExempt" + excluded."discardedExempt",
+       "discardedUnacknowledged" = "discardedUnacknowledged" + excluded."discardedUnacknowledged",
+       "rejectedFuture" = "rejectedFuture" + excluded."rejectedFuture"`,
     ),
     insertBatch: db.prepare(
       `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,
