@@ -59,7 +59,8 @@ export async function action({ request }: ActionFunctionArgs) {
     return data<ActionResult>({ step: "error", errors: ["The file must be at most 1 MB."] }, 413);
   }
   const file = form.get("file");
-  const csv = file instanceof File && file.size > 0 ? await file.text() : form.get("csv");
+  const csv =
+    file instanceof File && file.size > 0 ? await file.text() : (form.get("csv") ?? undefined);
   const parsed = ImportFormSchema.safeParse({ intent: form.get("intent"), csv });
   if (!parsed.success) {
     const errors = parsed.error.issues.map((i) => i.message);

@@ -1,0 +1,108 @@
+import { describe, expect, test } from "vitest";
+import { checkImport, MAX_IMPORT_ROWS } from "./user-import.ts";
+
+const EXISTING = new Set(["marcus.webb@lull.test", "taken@example.com"]);
+const HEADER = "name,email,role,manager email,timezone\n";
+
+describe("checkImport (the dry run)", () => {
+  test("a good file passes, with defaults for an empty role and time zone", () => {
+    const check = checkImport(
+      HEADER +
+        "Ada Lovelace,Ada@Example.com,Reviewer,marcus.webb@lull.test,Europe/London\n" +
+        "Bea Boole,bea@example.com,,ada@example.com,\n",
+      EXISTING,
+    );
+    expect(check.ok).toBe(true);
+    expect(check.rows.map((r) => r.person)).toEqual([
+      {
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        role: "REVIEWER",
+        managerEmail: "marcus.webb@lull.test",
+        timezone: "Europe/London",
+      },
+      // Her manager is earlier in the same file.
+      {
+        name: "Bea Boole",
+        email: "bea@example.com",
+        role: "WORKER",
+        managerEmail: "ada@example.com",
+        timezone: "UTC",
+      },
+    ]);
+  });
+
+  test("reports every bad row: unknown manager, bad email, duplicate, bad time zone", () => {
+    const check = checkImport(
+      HEADER +
+        "Cy,cy@example.com,Worker,nobody@example.com,UTC\n" +
+        "Di,not-an-email,Worker,,UTC\n" +
+        "Ed,ed@example.com,Worker,,UTC\n" +
+        "Ed again,ED@example.com,Worker,,UTC\n" +
+        "Fay,taken@example.com,Worker,,UTC\n" +
+        "Gus,gus@example.com,Worker,,Mars/Olympus\n" +
+        "Hal,hal@example.com,Owner,,UTC\n",
+      EXISTING,
+    );
+    expect(check.ok).toBe(false);
+    expect(check.rows.map((r) => [r.line, r.errors])).toEqual([
+      [2, ["Manager email: nobody with nobody@example.com exists or is in this file."]],
+      [3, ["Email: Enter an email address like name@company.com."]],
+      [4, []],
+      [5, ["Email: ed@example.com is also on line 4."]],
+      [6, ["Email: taken@example.com already has an account."]],
+      [7, ["Time zone: That is not a time zone; use a name such as Europe/Berlin or UTC."]],
+      [8, ["Role: The role must be Worker, Reviewer or Admin."]],
+    ]);
+  });
+
+  test("one row can have several problems, all listed", () => {
+    const check = checkImport(HEADER + ",bad,Boss,x@y,Nowhere/Place\n", EXISTING);
+    expect(check.rows[0]!.errors).toEqual([
+      "Name: Enter the person's name.",
+      "Email: Enter an email address like name@company.com.",
+      "Role: The role must be Worker, Reviewer or Admin.",
+      "Manager email: The manager's email must be an email address, or left empty for no manager.",
+      "Time zone: That is not a time zone; use a name such as Europe/Berlin or UTC.",
+    ]);
+  });
+
+  test("headers ignore case, spaces and underscores, in any order", () => {
+    const check = checkImport("Email,MANAGER_EMAIL,Name\nzed@example.com,,Zed\n", EXISTING);
+    expect(check.ok).toBe(true);
+    expect(check.rows[0]!.person).toMatchObject({ name: "Zed", email: "zed@example.com" });
+  });
+
+  test("problems with the file as a whole come first and stop the row checks", () => {
+    expect(checkImport("", EXISTING).fileErrors[0]).toMatch(/The file is empty/);
+    expect(checkImport("name,role\nAda,Worker\n", EXISTING).fileErrors).toEqual([
+      "The first line must name the columns (name, email, role, manager email, timezone); missing: email.",
+    ]);
+    expect(checkImport("name,email,shoe size\n", EXISTING).fileErrors).toEqual([
+      "Unknown columns: shoe size.",
+      "The file has a header but no people.",
+    ]);
+    expect(checkImport('name,email\n"Ada,ada@example.com\n', EXISTING).fileErrors).toEqual([
+      "Line 2: a quoted value is never closed.",
+    ]);
+    const big =
+      HEADER +
+      Array.from({ length: MAX_IMPORT_ROWS + 1 }, (_, i) => `P${i},p${i}@example.com,,,`).join(
+        "\n",
+      );
+    expect(checkImport(big, EXISTING).fileErrors).toEqual([
+      `The file has ${MAX_IMPORT_ROWS + 1} people; import at most ${MAX_IMPORT_ROWS} at a time.`,
+    ]);
+  });
+
+  test("a person cannot manage themself, and extra values on a line are reported", () => {
+    const check = checkImport(
+      HEADER + "Ike,ike@example.com,,ike@example.com,UTC,extra\n",
+      EXISTING,
+    );
+    expect(check.rows[0]!.errors).toEqual([
+      "This line has 6 values for 5 columns.",
+      "Manager email: a person cannot manage themself.",
+    ]);
+  });
+});
