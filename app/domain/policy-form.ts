@@ -48,3 +48,37 @@ export const PolicySchema = z
   });
 
 export type PolicyFields = z.output<typeof PolicySchema>;
+
+/** How each policy field reads in the history of changes. */
+export const POLICY_FIELD_LABELS: Record<keyof PolicyFields, string> = {
+  maxPauseMinutes: "Longest pause",
+  minGapMinutes: "Minimum gap between pauses",
+  maxPauseMinutesPerDay: "Daily pause limit",
+  scheduleAheadDays: "Scheduling horizon",
+  maxExemptionDays: "Longest exemption",
+  requireAcknowledgementBeforeCollection: "Hold collection until the notice is acknowledged",
+  retentionDays: "Keep collected data for",
+};
+
+const UNITS: Partial<Record<keyof PolicyFields, string>> = {
+  maxPauseMinutes: "min",
+  minGapMinutes: "min",
+  maxPauseMinutesPerDay: "min",
+  scheduleAheadDays: "days",
+  maxExemptionDays: "days",
+  retentionDays: "days",
+};
+
+/** A stored policy value in words: "30 min", "No limit", "On". */
+export function describePolicyValue(field: string, value: unknown): string {
+  if (value === null || value === undefined) {
+    return field === "maxPauseMinutesPerDay" ? "No limit" : "None";
+  }
+  if (typeof value === "boolean") return value ? "On" : "Off";
+  const unit = UNITS[field as keyof PolicyFields];
+  return unit ? `${String(value)} ${unit}` : String(value);
+}
+
+export function policyFieldLabel(field: string): string {
+  return (POLICY_FIELD_LABELS as Record<string, string>)[field] ?? field;
+}

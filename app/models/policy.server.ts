@@ -68,3 +68,34 @@ export async function updatePausePolicy({
   if (changed.includes("requireAcknowledgementBeforeCollection")) await publishToEveryone();
   return changed;
 }
+
+export const POLICY_HISTORY_PAGE_SIZE = 20;
+
+/** Every recorded change to the policy, newest first: who, when, which field, old and new. */
+export async function listPolicyHistory(page: number) {
+  const where = { action: "policy.update" };
+  const [total, events] = await prisma.$transaction([
+    prisma.auditEvent.count({ where }),
+    prisma.auditEvent.findMany({
+      where,
+      orderBy: [{ at: "desc" }, { id: "desc" }],
+      skip: (page - 1) * POLICY_HISTORY_PAGE_SIZE,
+      take: POLICY_HISTORY_PAGE_SIZE,
+      select: { id: true, at: true, metadata: true, actor: { select: { name: true } } },
+    }),
+  ]);
+  return {
+    total,
+    pageCount: Math.max(1, Math.ceil(total / POLICY_HISTORY_PAGE_SIZE)),
+    changes: events.map((e) => {
+      const meta = JSON.parse(e.metadata) as { field?: string; from?: unknown; to?: unknown };
+      return {
+        id: e.id,
+        at: e.at,
+        who: e.actor?.name ?? "System",
+        ...meta,
+        field: meta.field ?? "",
+      };
+    }),
+  };
+}

@@ -6,22 +6,47 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { Pagination } from "#app/components/pagination.tsx";
+import { DataTable } from "#app/components/ui/table.tsx";
+import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
+import { formatDateTime } from "#app/domain/local-time.ts";
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { POLICY_BOUNDS } from "#app/domain/pause-policy.ts";
-import { PolicySchema } from "#app/domain/policy-form.ts";
+import { PolicySchema, describePolicyValue, policyFieldLabel } from "#app/domain/policy-form.ts";
 import { MAX_EXEMPTION_DAYS_BOUNDS } from "#app/domain/exemption-rules.ts";
 import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
-import { getPolicySettings, updatePausePolicy } from "#app/models/policy.server.ts";
+import {
+  getPolicySettings,
+  listPolicyHistory,
+  updatePausePolicy,
+} from "#app/models/policy.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
-export const meta: MetaFunction = () => [{ title: "Pause policy · Admin · Lull" }];
+export const meta: MetaFunction = () => [{ title: "Policy · Admin · Lull" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await requireRole(request, ["ADMIN"]);
-  return { policy: await getPolicySettings() };
+  const admin = await requireRole(request, ["ADMIN"]);
+  const { page } = AuditLogSearchSchema.parse(searchParamsObject(new URL(request.url)));
+  const [policy, history] = await Promise.all([getPolicySettings(), listPolicyHistory(page)]);
+  return {
+    policy,
+    page,
+    pageCount: history.pageCount,
+    total: history.total,
+    history: history.changes.map((c) => ({
+      id: c.id,
+      at: formatDateTime(c.at, admin.timezone),
+      atIso: c.at.toISOString(),
+      who: c.who,
+      field: policyFieldLabel(c.field),
+      from: describePolicyValue(c.field, c.from),
+      to: describePolicyValue(c.field, c.to),
+    })),
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,16 +65,17 @@ export async function action({ request }: ActionFunctionArgs) {
     message:
       changed.length === 0
         ? "Nothing changed."
-        : "Pause policy saved. It applies to new pauses; pauses already stored stay as they are.",
+        : "Policy saved. It applies from now on; pauses and requests already stored stay as they are.",
   });
 }
 
 export default function PolicyPage() {
-  const { policy } = useLoaderData<typeof loader>();
+  const { policy, history, page, pageCount, total } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
+  const location = useLocation();
   const [form, fields] = useForm({
-    id: "pause-policy",
+    id: "policy",
     lastResult,
     constraint: getZodConstraint(PolicySchema),
     defaultValue: {
@@ -75,70 +101,76 @@ export default function PolicyPage() {
     inputMode: "numeric" as const,
   });
   return (
-    <div className="max-w-2xl space-y-6">
-      <div>
-        <h1 className="text-3xl font-bold tracking-tight">Pause policy</h1>
+    <div className="space-y-8">
+      <div className="max-w-3xl">
+        <h1 className="text-3xl font-bold tracking-tight">Policy</h1>
         <p className="mt-2 text-ink-muted">
-          The rules every worker's pauses follow. Changes apply to pauses created from now on;
-          pauses already stored are never rewritten. Every change is recorded in the audit log.
+          Every rule the portal and the agents follow, in one place. A change applies from the
+          moment you save it; pauses and requests already stored are never rewritten. Each change is
+          recorded below and in the audit log.
         </p>
       </div>
-      <Form
-        method="post"
-        {...getFormProps(form)}
-        className="space-y-5 rounded-card border border-line bg-surface-raised p-6"
-      >
-        <Field
-          label="Longest pause (minutes)"
-          hint={`${b.maxPauseMinutes.min}–${b.maxPauseMinutes.max}. No pause is ever longer than 30 minutes.`}
-          errors={fields.maxPauseMinutes.errors}
-          inputProps={numberProps(fields.maxPauseMinutes)}
-        />
-        <Field
-          label="Minimum gap between pauses (minutes)"
-          hint={`${b.minGapMinutes.min}–${b.minGapMinutes.max}. Stops pauses being chained into an all-day opt-out.`}
-          errors={fields.minGapMinutes.errors}
-          inputProps={numberProps(fields.minGapMinutes)}
-        />
-        <Field
-          label="Daily pause limit (minutes)"
-          hint="Counted per calendar day in each worker's time zone. Leave empty for no daily limit."
-          errors={fields.maxPauseMinutesPerDay.errors}
-          inputProps={{ ...numberProps(fields.maxPauseMinutesPerDay), required: false }}
-        />
-        <Field
-          label="Scheduling horizon (days)"
-          hint={`${b.scheduleAheadDays.min}–${b.scheduleAheadDays.max}. How far ahead a pause can be scheduled.`}
-          errors={fields.scheduleAheadDays.errors}
-          inputProps={numberProps(fields.scheduleAheadDays)}
-        />
-        <Field
-          label="Keep collected data for (days)"
-          hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Older events and hourly counts are deleted every hour.`}
-          errors={fields.retentionDays.errors}
-          inputProps={numberProps(fields.retentionDays)}
-        />
-        <Field
-          label="Longest exemption (days)"
-          hint={`${MAX_EXEMPTION_DAYS_BOUNDS.min}–${MAX_EXEMPTION_DAYS_BOUNDS.max}. How long one exemption request may span, from its start to its end.`}
-          errors={fields.maxExemptionDays.errors}
-          inputProps={numberProps(fields.maxExemptionDays)}
-        />
-        <div>
-          <label className="flex items-center gap-2 text-sm font-medium">
-            <input
-              {...getInputProps(fields.requireAcknowledgementBeforeCollection, {
-                type: "checkbox",
-                value: "on",
-              })}
-            />
-            Collect nothing from a worker until they acknowledge the current monitoring notice
-          </label>
-          <p className="text-sm text-ink-muted">
-            While on, a worker's agents hold off, and anything they send is discarded, until the
-            worker signs the newest version of the monitoring notice.
-          </p>
-        </div>
+      <Form method="post" {...getFormProps(form)} className="max-w-3xl space-y-6">
+        <PolicyGroup title="Pauses" id="pauses">
+          <Field
+            label="Longest pause (minutes)"
+            hint={`${b.maxPauseMinutes.min}–${b.maxPauseMinutes.max}. The most one pause may last; no pause is ever longer than 30 minutes.`}
+            errors={fields.maxPauseMinutes.errors}
+            inputProps={numberProps(fields.maxPauseMinutes)}
+          />
+          <Field
+            label="Minimum gap between pauses (minutes)"
+            hint={`${b.minGapMinutes.min}–${b.minGapMinutes.max}. How far apart two pauses must be, so pauses cannot be chained into an all-day opt-out.`}
+            errors={fields.minGapMinutes.errors}
+            inputProps={numberProps(fields.minGapMinutes)}
+          />
+          <Field
+            label="Daily pause limit (minutes)"
+            hint="The most pause time per calendar day in each worker's time zone; leave empty for no daily limit."
+            errors={fields.maxPauseMinutesPerDay.errors}
+            inputProps={{ ...numberProps(fields.maxPauseMinutesPerDay), required: false }}
+          />
+          <Field
+            label="Scheduling horizon (days)"
+            hint={`${b.scheduleAheadDays.min}–${b.scheduleAheadDays.max}. How far ahead a worker can schedule a pause.`}
+            errors={fields.scheduleAheadDays.errors}
+            inputProps={numberProps(fields.scheduleAheadDays)}
+          />
+        </PolicyGroup>
+        <PolicyGroup title="Exemptions" id="exemptions">
+          <Field
+            label="Longest exemption (days)"
+            hint={`${MAX_EXEMPTION_DAYS_BOUNDS.min}–${MAX_EXEMPTION_DAYS_BOUNDS.max}. The longest span, from start to end, one exemption request may cover.`}
+            errors={fields.maxExemptionDays.errors}
+            inputProps={numberProps(fields.maxExemptionDays)}
+          />
+        </PolicyGroup>
+        <PolicyGroup title="Acknowledgements" id="acknowledgements">
+          <div>
+            <label className="flex items-center gap-2 text-sm font-medium">
+              <input
+                {...getInputProps(fields.requireAcknowledgementBeforeCollection, {
+                  type: "checkbox",
+                  value: "on",
+                })}
+                aria-describedby="ack-hint"
+              />
+              Collect nothing from a worker until they acknowledge the current monitoring notice
+            </label>
+            <p id="ack-hint" className="text-sm text-ink-muted">
+              While on, a worker's agents hold off, and anything they send is discarded, until the
+              worker signs the newest version of the monitoring notice.
+            </p>
+          </div>
+        </PolicyGroup>
+        <PolicyGroup title="Retention" id="retention">
+          <Field
+            label="Keep collected data for (days)"
+            hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Events and hourly counts older than this are deleted every hour.`}
+            errors={fields.retentionDays.errors}
+            inputProps={numberProps(fields.retentionDays)}
+          />
+        </PolicyGroup>
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />
         </div>
@@ -146,6 +178,53 @@ export default function PolicyPage() {
           Save policy
         </Button>
       </Form>
+
+      <section aria-labelledby="history-heading" className="space-y-3">
+        <h2 id="history-heading" className="text-xl font-semibold">
+          History of changes
+        </h2>
+        {history.length === 0 ? (
+          <p className="text-ink-muted" data-testid="policy-history-empty">
+            The policy has not been changed since Lull was set up.
+          </p>
+        ) : (
+          <DataTable
+            caption={`Policy changes, newest first (${total})`}
+            columns={["When", "Who", "Setting", "Change"]}
+          >
+            {history.map((h) => (
+              <tr key={h.id} data-testid="policy-change">
+                <td className="whitespace-nowrap px-4 py-2">
+                  <time dateTime={h.atIso}>{h.at}</time>
+                </td>
+                <td className="px-4 py-2">{h.who}</td>
+                <td className="px-4 py-2">{h.field}</td>
+                <td className="px-4 py-2">
+                  {h.from} <span aria-hidden="true">→</span>
+                  <span className="sr-only">to</span> {h.to}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Pagination
+          page={page}
+          pageCount={pageCount}
+          search={location.search}
+          label="Policy history pages"
+        />
+      </section>
     </div>
+  );
+}
+
+function PolicyGroup({ title, id, children }: { title: string; id: string; children: ReactNode }) {
+  return (
+    <fieldset className="space-y-5 rounded-card border border-line bg-surface-raised p-6">
+      <legend id={`${id}-legend`} className="px-1 text-lg font-semibold">
+        {title}
+      </legend>
+      {children}
+    </fieldset>
   );
 }

@@ -24,7 +24,7 @@ function errorsOf(data: unknown) {
   return (data as { error?: Record<string, string[]> }).error ?? {};
 }
 
-describe("the pause policy page", () => {
+describe("the policy page", () => {
   test("starts from the defaults: 30 minutes, 15 minutes apart, no daily cap, 14 days ahead", async () => {
     const { cookie } = await admin();
     const res = await callRoute(policyLoader, getRequest("/admin/policy", { cookie }));
@@ -69,6 +69,43 @@ describe("the pause policy page", () => {
     );
     expect(await prisma.auditEvent.count({ where: { action: "policy.update" } })).toBe(2);
     await callRoute(policyAction, formRequest("/admin/policy", DEFAULTS, { cookie }));
+  });
+
+  test("the page lists every change: who, when, which setting, old and new", async () => {
+    const { user, cookie } = await admin();
+    const before = await callRoute(policyLoader, getRequest("/admin/policy", { cookie }));
+    const baseline = (before.data as { total: number }).total;
+    await callRoute(
+      policyAction,
+      formRequest(
+        "/admin/policy",
+        { ...DEFAULTS, minGapMinutes: "20", requireAcknowledgementBeforeCollection: "" },
+        { cookie },
+      ),
+    );
+    const res = await callRoute(policyLoader, getRequest("/admin/policy", { cookie }));
+    const data = res.data as {
+      total: number;
+      history: { who: string; field: string; from: string; to: string; atIso: string }[];
+    };
+    expect(data.total).toBe(baseline + 2);
+    expect(
+      data.history
+        .slice(0, 2)
+        .map((h) => [h.who, h.field, h.from, h.to])
+        .sort(),
+    ).toEqual([
+      [user.name, "Hold collection until the notice is acknowledged", "On", "Off"],
+      [user.name, "Minimum gap between pauses", "15 min", "20 min"],
+    ]);
+    expect(Date.now() - Date.parse(data.history[0]!.atIso)).toBeLessThan(60_000);
+    await callRoute(policyAction, formRequest("/admin/policy", DEFAULTS, { cookie }));
+    const after = await callRoute(policyLoader, getRequest("/admin/policy", { cookie }));
+    const newest = (after.data as typeof data).history.slice(0, 2);
+    expect(newest.map((h) => [h.from, h.to]).sort()).toEqual([
+      ["20 min", "15 min"],
+      ["Off", "On"],
+    ]);
   });
 
   test.each([
