@@ -29,7 +29,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
       await expectAccessible(page);
-      await page.goto("/admin/people");
+      await page.goto("/admin/users");
       await expectAccessible(page);
       await page.goto("/no-such-page");
       await expectAccessible(page);
@@ -75,7 +75,16 @@ for (const colorScheme of ["light", "dark"] as const) {
     test("admin pages", async ({ page }) => {
       await signIn(page, "admin@lull.test");
       await expect(page.getByTestId("profile-name")).toBeVisible();
-      for (const path of ["/admin/people", "/admin/audit", "/admin/policy", "/admin/documents"]) {
+      for (const path of [
+        "/admin",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/import",
+        "/admin/policy",
+        "/admin/devices",
+        "/admin/documents",
+        "/admin/audit",
+      ]) {
         await page.goto(path);
         await expectAccessible(page);
       }

@@ -55,12 +55,12 @@ test.describe("signing in and out", () => {
   });
 
   test("after signing in, people return to the page they asked for", async ({ page }) => {
-    await page.goto("/admin/people?q=Priya");
-    await expect(page).toHaveURL(/\/login\?redirectTo=%2Fadmin%2Fpeople%3Fq%3DPriya$/);
+    await page.goto("/admin/users?q=Priya");
+    await expect(page).toHaveURL(/\/login\?redirectTo=%2Fadmin%2Fusers%3Fq%3DPriya$/);
     await page.getByLabel("Work email").fill("admin@lull.test");
     await page.getByLabel("Password").fill(DEMO_PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/admin\/people\?q=Priya$/);
+    await expect(page).toHaveURL(/\/admin\/users\?q=Priya$/);
     await expect(page.getByText("priya.nair@lull.test")).toBeVisible();
   });
 
@@ -95,8 +95,8 @@ test.describe("role guards", () => {
     await signIn(page, "worker@lull.test");
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav.getByRole("link", { name: "Home" })).toBeVisible();
-    await expect(nav.getByRole("link", { name: "People" })).toHaveCount(0);
-    const response = await page.goto("/admin/people");
+    await expect(nav.getByRole("link", { name: "Admin" })).toHaveCount(0);
+    const response = await page.goto("/admin/users");
     expect(response?.status()).toBe(403);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(
       "You do not have access to this page",
@@ -113,9 +113,14 @@ test.describe("role guards", () => {
   test("an admin sees and opens the admin areas", async ({ page }) => {
     await signIn(page, "admin@lull.test");
     const nav = page.getByRole("navigation", { name: "Main" });
-    await nav.getByRole("link", { name: "People" }).click();
-    await expect(page.getByRole("heading", { level: 1, name: "People" })).toBeVisible();
-    await nav.getByRole("link", { name: "Audit log" }).click();
+    await nav.getByRole("link", { name: "Admin" }).click();
+    await expect(
+      page.getByRole("heading", { level: 1, name: "Privacy office overview" }),
+    ).toBeVisible();
+    const office = page.getByRole("navigation", { name: "Privacy office" });
+    await office.getByRole("link", { name: "Users" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+    await office.getByRole("link", { name: "Audit log" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Audit log" })).toBeVisible();
     await expect(page.getByRole("cell", { name: "Signed in" }).first()).toBeVisible();
   });
@@ -133,7 +138,8 @@ test.describe("role guards", () => {
     await expect(workerPage.getByTestId("profile-name")).toHaveText("Oscar Lindqvist");
 
     await signIn(page, "admin@lull.test");
-    await page.goto("/admin/people?q=Oscar");
+    await page.goto("/admin/users?q=Oscar");
+    await page.getByRole("link", { name: "Oscar Lindqvist" }).click();
     await page.getByRole("button", { name: "Deactivate Oscar Lindqvist" }).click();
     await expect(page.getByRole("status")).toContainText("Account deactivated");
 
@@ -152,7 +158,7 @@ test.describe("cross-site protection and headers", () => {
   test("a POST with a foreign Origin is refused with 403 on every kind of route", async ({
     request,
   }) => {
-    for (const path of ["/login", "/logout", "/healthz", "/admin/people", "/login.data"]) {
+    for (const path of ["/login", "/logout", "/healthz", "/admin/users/new", "/login.data"]) {
       const response = await request.post(path, {
         headers: { Origin: "https://evil.example" },
         form: { email: "worker@lull.test", password: DEMO_PASSWORD },

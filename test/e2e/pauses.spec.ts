@@ -104,11 +104,12 @@ test("an admin lowers the longest pause to 20 minutes and the worker's picker fo
   clientIp,
 }) => {
   await signIn(page, "admin@lull.test");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Admin" }).click();
   await page
-    .getByRole("navigation", { name: "Main" })
-    .getByRole("link", { name: "Pause policy" })
+    .getByRole("navigation", { name: "Privacy office" })
+    .getByRole("link", { name: "Policy" })
     .click();
-  await expect(page.getByRole("heading", { level: 1, name: "Pause policy" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Policy" })).toBeVisible();
   await expectAccessible(page);
 
   const workerContext = await browser.newContext({
@@ -123,7 +124,12 @@ test("an admin lowers the longest pause to 20 minutes and the worker's picker fo
 
     await page.getByLabel("Longest pause (minutes)").fill("20");
     await page.getByRole("button", { name: "Save policy" }).click();
-    await expect(page.getByRole("status")).toContainText("Pause policy saved");
+    await expect(page.getByRole("status")).toContainText("Policy saved");
+    // The change heads the history: who, which setting, old → new.
+    const newest = page.getByTestId("policy-change").first();
+    await expect(newest).toContainText("Longest pause");
+    await expect(newest).toContainText(/30 min\s*→\s*to\s*20 min/);
+    await expect(newest).toContainText("Amara");
 
     await signIn(workerPage, "emma.johansson@lull.test");
     await expect(workerPage.getByLabel("Pause for").locator("option")).toHaveText([
@@ -137,9 +143,9 @@ test("an admin lowers the longest pause to 20 minutes and the worker's picker fo
     await page.goto("/admin/policy");
     await page.getByLabel("Longest pause (minutes)").fill("30");
     await page.getByRole("button", { name: "Save policy" }).click();
-    await expect(page.getByRole("status")).toContainText("Pause policy saved");
+    await expect(page.getByRole("status")).toContainText("Policy saved");
     await workerContext.close();
   }
   await page.goto("/admin/audit");
-  await expect(page.getByRole("cell", { name: "Changed the pause policy" }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Changed the policy" }).first()).toBeVisible();
 });
