@@ -3,6 +3,7 @@
  * again updates the same people instead of adding more. Refuses to run in
  * production. `--if-empty` seeds only a database with no users (npm run setup).
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MONITORING_NOTICE_SLUG } from "../app/domain/acknowledgement-rules.ts";
 import type { Role } from "../app/domain/roles.ts";
@@ -247,6 +248,80 @@ export async function seed(): Promise<void> {
   }
   await seedExemptions(ids, new Date());
   await seedDocuments(ids, new Date());
+  await seedFleetAndPauses(ids, new Date());
+}
+
+/**
+ * People whose demo devices and past pauses fill the privacy office's fleet
+ * health and overview pages. None of them is used by the e2e tests, whose
+ * own checks count devices and pauses of other people.
+ */
+const FLEET_DEMO_PEOPLE = [
+  "chloe.martin@lull.test",
+  "daniel.kim@lull.test",
+  "diego.ramirez@lull.test",
+  "fatima.zahra@lull.test",
+  "ines.dubois@lull.test",
+  "lucia.fernandez@lull.test",
+  "mei.chen@lull.test",
+  "olusegun.adeyemi@lull.test",
+  "yuki.tanaka@lull.test",
+];
+
+async function seedFleetAndPauses(ids: Map<string, string>, now: Date) {
+  const platforms = ["macos", "windows", "linux", "windows"];
+  const versions = ["1.2.0", "1.2.0", "1.1.3", "1.2.0", "1.0.9"];
+  // Minutes since each device was last seen; null: enrolled, never connected.
+  const lastSeen = [1, 3, 0, 22, 90, 60 * 30, 2, null, 5, 60 * 24 * 3];
+  let n = 0;
+  for (const email of FLEET_DEMO_PEOPLE) {
+    const workerId = ids.get(email)!;
+    if ((await prisma.device.count({ where: { workerId } })) > 0) continue;
+    const { stateVersion } = await prisma.user.findUniqueOrThrow({
+      where: { id: workerId },
+      select: { stateVersion: true },
+    });
+    for (const kind of n % 3 === 0 ? ["Laptop", "Desktop"] : ["Laptop"]) {
+      const minutes = lastSeen[n % lastSeen.length]!;
+      await prisma.device.create({
+        data: {
+          workerId,
+          name: `${kind} (demo)`,
+          platform: platforms[n % platforms.length]!,
+          agentVersion: versions[n % versions.length]!,
+          // No agent holds this token: the demo device shows in lists but cannot connect.
+          tokenHash: createHash("sha256").update(`demo-device-${email}-${kind}`).digest("hex"),
+          createdAt: new Date(now.getTime() - 40 * DAY_MS),
+          lastSeenAt: minutes === null ? null : new Date(now.getTime() - minutes * 60_000),
+          // Every fourth device missed the latest change: fleet health counts it as behind.
+          lastStateVersion: minutes === null ? null : n % 4 === 3 ? stateVersion - 1 : stateVersion,
+        },
+      });
+      n++;
+    }
+    await prisma.user.update({
+      where: { id: workerId },
+      data: { stateVersionAt: new Date(now.getTime() - 2 * DAY_MS) },
+    });
+    // Two to four past pauses in the last four weeks, 5 to 30 minutes long.
+    const count = 2 + (n % 3);
+    for (let i = 0; i < count; i++) {
+      const startsAt = new Date(
+        Math.floor((now.getTime() - (((i * 7 + n) % 27) + 1) * DAY_MS) / 3_600_000) * 3_600_000 +
+          ((n * 13 + i * 29) % 50) * 60_000,
+      );
+      const minutes = 5 + ((n * 7 + i * 11) % 6) * 5;
+      await prisma.pause.create({
+        data: {
+          workerId,
+          kind: i % 2 === 0 ? "NOW" : "SCHEDULED",
+          startsAt,
+          endsAt: new Date(startsAt.getTime() + minutes * 60_000),
+          createdAt: startsAt,
+        },
+      });
+    }
+  }
 }
 
 /** People who have not yet acknowledged the monitoring notice (so the compliance view has names). */
