@@ -1,11 +1,4 @@
-import {
-  DEMO_PASSWORD,
-  attemptSignIn,
-  expect,
-  expectAccessible,
-  signIn,
-  test,
-} from "./fixtures.ts";
+import { attemptSignIn, expect, expectAccessible, signIn, test } from "./fixtures.ts";
 
 test("an admin creates a user, who sets a password through the link and signs in", async ({
   page,
