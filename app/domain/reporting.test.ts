@@ -96,6 +96,16 @@ describe("small groups", () => {
     ).toEqual(["C"]);
   });
 
+  test("hidden groups are counted by distinct worker when one worker is behind several", () => {
+    // Reasons A and B are the same 3 workers: together they are 3 people, not 6.
+    const { shown } = suppressSmallGroups([
+      { label: "A", workers: 3, workerIds: ["w1", "w2", "w3"] },
+      { label: "B", workers: 3, workerIds: ["w1", "w2", "w3"] },
+      { label: "C", workers: 10, workerIds: Array.from({ length: 10 }, (_, i) => `c${i}`) },
+    ]);
+    expect(shown).toEqual([]);
+  });
+
   test("no shown group has fewer than 5 workers, and the hidden ones hold none or at least 5", () => {
     fc.assert(
       fc.property(

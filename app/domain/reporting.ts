@@ -25,8 +25,18 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Something a breakdown shows: one row, and how many distinct workers are behind it. */
-export type Group = { workers: number };
+/**
+ * Something a breakdown shows: one row, and how many distinct workers are
+ * behind it. Where one worker can be behind several rows (a worker may file
+ * under several exemption reasons), `workerIds` lets the hidden rows be
+ * counted by distinct worker rather than added up.
+ */
+export type Group = { workers: number; workerIds?: readonly string[] };
+
+function workersBehind(groups: readonly Group[]): number {
+  if (groups.every((g) => g.workerIds)) return new Set(groups.flatMap((g) => g.workerIds!)).size;
+  return groups.reduce((sum, g) => sum + g.workers, 0);
+}
 
 /**
  * Keeps the groups behind at least MIN_GROUP_SIZE distinct workers, in their
@@ -34,23 +44,22 @@ export type Group = { workers: number };
  *
  * Complementary suppression: the page also shows organisation-wide totals,
  * and total minus the shown rows is what the hidden rows hold together. So
- * when the hidden groups together hold fewer than MIN_GROUP_SIZE workers,
- * the smallest shown groups are hidden as well until they hold at least that
- * many (or nothing is shown).
+ * when the hidden groups together are behind fewer than MIN_GROUP_SIZE
+ * distinct workers, the smallest shown groups are hidden as well until they
+ * are behind at least that many (or nothing is shown).
  */
 export function suppressSmallGroups<T extends Group>(
   groups: readonly T[],
 ): { shown: T[]; hiddenCount: number } {
-  const hidden = new Set(groups.filter((g) => g.workers < MIN_GROUP_SIZE));
-  let hiddenWorkers = [...hidden].reduce((sum, g) => sum + g.workers, 0);
-  const bySize = groups.filter((g) => !hidden.has(g)).sort((a, b) => a.workers - b.workers);
+  const hidden = groups.filter((g) => g.workers < MIN_GROUP_SIZE);
+  const bySize = groups.filter((g) => !hidden.includes(g)).sort((a, b) => a.workers - b.workers);
   for (const group of bySize) {
-    if (hiddenWorkers === 0 || hiddenWorkers >= MIN_GROUP_SIZE) break;
-    hidden.add(group);
-    hiddenWorkers += group.workers;
+    const behind = workersBehind(hidden);
+    if (behind === 0 || behind >= MIN_GROUP_SIZE) break;
+    hidden.push(group);
   }
-  const shown = groups.filter((g) => !hidden.has(g));
-  return { shown, hiddenCount: groups.length - shown.length };
+  const shown = groups.filter((g) => !hidden.includes(g));
+  return { shown, hiddenCount: hidden.length };
 }
 
 /** "2 groups with fewer than 5 workers are not shown", or null when none is hidden. */

@@ -18,6 +18,7 @@ import { effectiveInterval } from "#app/domain/pause-policy.ts";
 import {
   median,
   PAUSE_REPORT_DAYS,
+  MIN_GROUP_SIZE,
   suppressSmallGroups,
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
@@ -87,6 +88,8 @@ type StatusCounts = Record<ExemptionStatus, number>;
 export type ExemptionTally = {
   /** Distinct workers who filed these requests. */
   workers: number;
+  /** Who they are: for counting hidden groups by distinct worker; never leaves this module. */
+  workerIds: string[];
   total: number;
   /** By status as in force now (a lapsed pending or approved request counts as expired). */
   counts: StatusCounts;
@@ -121,6 +124,7 @@ class Tally {
   result(): ExemptionTally {
     return {
       workers: this.workerIds.size,
+      workerIds: [...this.workerIds],
       total: this.total,
       counts: { ...this.counts },
       decided: this.decisionMs.length,
@@ -136,7 +140,8 @@ class Tally {
  * (a later revocation rewrites `decidedAt`, not when it was decided); a
  * request without that history falls back to its `decidedAt`.
  * A reason whose requests come from fewer than MIN_GROUP_SIZE workers is
- * hidden; the all-reasons row stays.
+ * hidden (with complementary suppression by distinct worker); the
+ * all-reasons row stays unless fewer than MIN_GROUP_SIZE workers filed at all.
  */
 export async function getExemptionReport(now: Date) {
   const rows = await prisma.$queryRawUnsafe<ExemptionReportRow[]>(
@@ -172,7 +177,17 @@ export async function getExemptionReport(now: Date) {
     ...byReason.get(reason)!.result(),
   }));
   const { shown, hiddenCount } = suppressSmallGroups(reasons);
-  return { all: all.result(), reasons: shown, hiddenCount };
+  const total = all.result();
+  return {
+    // Fewer than MIN_GROUP_SIZE workers in all: even the organisation's row would point at people.
+    all: total.workers < MIN_GROUP_SIZE ? null : withoutIds(total),
+    reasons: shown.map(withoutIds),
+    hiddenCount,
+  };
+}
+
+function withoutIds<T extends { workerIds: string[] }>({ workerIds: _, ...rest }: T) {
+  return rest;
 }
 
 // ─── Pauses ──────────────────────────────────────────────────────────────────

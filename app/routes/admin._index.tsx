@@ -45,7 +45,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       })),
     },
     exemptions: {
-      all: { ...exemptions.all, medianDecision: duration(exemptions.all.medianDecisionMs) },
+      all: exemptions.all
+        ? { ...exemptions.all, medianDecision: duration(exemptions.all.medianDecisionMs) }
+        : null,
       reasons: exemptions.reasons.map((r) => ({
         ...r,
         label: REASON_LABELS[r.reason],
@@ -200,19 +202,27 @@ export default function AdminOverviewPage() {
               <td className={cell}>{r.medianDecision ?? "None decided"}</td>
             </tr>
           ))}
-          <tr className="bg-surface-sunken font-semibold">
-            <th scope="row" className={cell}>
-              All reasons
-            </th>
-            <td className={number}>{exemptions.all.workers}</td>
-            {EXEMPTION_STATUSES.map((s) => (
-              <td key={s} className={number}>
-                {exemptions.all.counts[s]}
+          {exemptions.all ? (
+            <tr className="bg-surface-sunken font-semibold">
+              <th scope="row" className={cell}>
+                All reasons
+              </th>
+              <td className={number}>{exemptions.all.workers}</td>
+              {EXEMPTION_STATUSES.map((s) => (
+                <td key={s} className={number}>
+                  {exemptions.all!.counts[s]}
+                </td>
+              ))}
+              <td className={number}>{exemptions.all.total}</td>
+              <td className={cell}>{exemptions.all.medianDecision ?? "None decided"}</td>
+            </tr>
+          ) : (
+            <tr>
+              <td colSpan={EXEMPTION_STATUSES.length + 4} className={cell}>
+                Fewer than 5 workers have asked for an exemption, so no totals are shown.
               </td>
-            ))}
-            <td className={number}>{exemptions.all.total}</td>
-            <td className={cell}>{exemptions.all.medianDecision ?? "None decided"}</td>
-          </tr>
+            </tr>
+          )}
         </DataTable>
         <HiddenNote note={exemptions.hiddenNote} />
       </Card>
