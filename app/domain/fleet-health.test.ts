@@ -22,6 +22,7 @@ function device(overrides: Partial<DeviceHealthInput> = {}): DeviceHealthInput {
     lastStateVersion: 3,
     stateVersion: 3,
     stateVersionAt: ago(10 * MINUTE),
+    enrolledAt: ago(24 * 60 * MINUTE),
     ...overrides,
   };
 }
@@ -53,6 +54,12 @@ describe("lastSeenStatus", () => {
 });
 
 describe("isBehind", () => {
+  test("a device enrolled under a minute ago is not behind yet, however old the change", () => {
+    const fresh = device({ lastStateVersion: null, stateVersionAt: null, enrolledAt: ago(20_000) });
+    expect(isBehind(fresh, NOW)).toBe(false);
+    expect(isBehind({ ...fresh, enrolledAt: ago(2 * MINUTE) }, NOW)).toBe(true);
+  });
+
   test("a device on an older version is behind only once the change is more than a minute old", () => {
     expect(isBehind(device({ lastStateVersion: 2, stateVersionAt: ago(30_000) }), NOW)).toBe(false);
     expect(isBehind(device({ lastStateVersion: 2, stateVersionAt: ago(MINUTE) }), NOW)).toBe(true);

@@ -45,6 +45,8 @@ export type DeviceHealthInput = {
   /** The worker's current state version, and when it last moved (null: long ago). */
   stateVersion: number;
   stateVersionAt: Date | null;
+  /** When the device was enrolled: a new device gets the same minute to fetch its first state. */
+  enrolledAt: Date;
 };
 
 export type LastSeen = "recent" | "stale" | "offline" | "never";
@@ -72,7 +74,7 @@ export function lastSeenStatus(lastSeenAt: Date | null, now: Date): LastSeen {
  */
 export function isBehind(row: DeviceHealthInput, now: Date): boolean {
   const outdated = row.lastStateVersion === null || row.lastStateVersion < row.stateVersion;
-  const movedAt = row.stateVersionAt?.getTime() ?? 0;
+  const movedAt = Math.max(row.stateVersionAt?.getTime() ?? 0, row.enrolledAt.getTime());
   return outdated && movedAt <= now.getTime() - FLEET_HEALTH.behindGraceMs;
 }
 

@@ -111,22 +111,24 @@ export const ExceptionalAccessSchema = z.object({
 export type AdminChange = { role?: Role; active?: boolean };
 
 /**
- * The organisation must always keep one active admin: a change that would
- * demote or deactivate the last one is refused, whoever makes it. Returns
- * the reason, or null when the change is allowed.
+ * The organisation must always keep an admin who can sign in: a change that
+ * would demote or deactivate an active admin while no *other* active admin
+ * with a password exists is refused, whoever makes it. (An admin who has not
+ * yet set their password does not count: their link may lapse.) Returns the
+ * reason, or null when the change is allowed.
  */
 export function lastAdminRefusal(
   target: { role: Role; active: boolean; isSelf: boolean },
   change: AdminChange,
-  activeAdminCount: number,
+  otherUsableAdmins: number,
 ): string | null {
   const isActiveAdmin = target.role === "ADMIN" && target.active;
   const staysActiveAdmin =
     (change.role ?? target.role) === "ADMIN" && (change.active ?? target.active);
-  if (!isActiveAdmin || staysActiveAdmin || activeAdminCount > 1) return null;
+  if (!isActiveAdmin || staysActiveAdmin || otherUsableAdmins > 0) return null;
   return target.isSelf
     ? "You are the last active admin: make someone else an admin first."
-    : "This is the last active admin: make someone else an admin first.";
+    : "This is the last active admin who can sign in: make someone else an admin first.";
 }
 
 /** Every time zone the runtime knows, for the form's suggestions (UTC first). */

@@ -1,7 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { checkImport, MAX_IMPORT_ROWS } from "./user-import.ts";
 
-const EXISTING = new Set(["marcus.webb@lull.test", "taken@example.com"]);
+const EXISTING = {
+  emails: new Set(["marcus.webb@lull.test", "taken@example.com", "left@example.com"]),
+  activeEmails: new Set(["marcus.webb@lull.test", "taken@example.com"]),
+};
 const HEADER = "name,email,role,manager email,timezone\n";
 
 describe("checkImport (the dry run)", () => {
@@ -46,7 +49,10 @@ describe("checkImport (the dry run)", () => {
     );
     expect(check.ok).toBe(false);
     expect(check.rows.map((r) => [r.line, r.errors])).toEqual([
-      [2, ["Manager email: nobody with nobody@example.com exists or is in this file."]],
+      [
+        2,
+        ["Manager email: nobody with nobody@example.com has an active account or is in this file."],
+      ],
       [3, ["Email: Enter an email address like name@company.com."]],
       [4, []],
       [5, ["Email: ed@example.com is also on line 4."]],
@@ -67,9 +73,16 @@ describe("checkImport (the dry run)", () => {
     ]);
   });
 
-  test("headers ignore case, spaces and underscores, in any order", () => {
-    const check = checkImport("Email,MANAGER_EMAIL,Name\nzed@example.com,,Zed\n", EXISTING);
+  test("headers ignore case, spaces, underscores and hyphens, in any order", () => {
+    const check = checkImport(
+      "Email,MANAGER_EMAIL,Name,Time zone\nzed@example.com,,Zed,Asia/Tokyo\n",
+      EXISTING,
+    );
     expect(check.ok).toBe(true);
+    expect(check.rows[0]!.person?.timezone).toBe("Asia/Tokyo");
+    expect(checkImport("name,EMAIL,ManagerEmail,time_zone\nA,a@x.io,,UTC\n", EXISTING).ok).toBe(
+      true,
+    );
     expect(check.rows[0]!.person).toMatchObject({ name: "Zed", email: "zed@example.com" });
   });
 
@@ -92,6 +105,21 @@ describe("checkImport (the dry run)", () => {
       );
     expect(checkImport(big, EXISTING).fileErrors).toEqual([
       `The file has ${MAX_IMPORT_ROWS + 1} people; import at most ${MAX_IMPORT_ROWS} at a time.`,
+    ]);
+  });
+
+  test("a manager must be active, and managers in the file must not go round in a circle", () => {
+    const check = checkImport(
+      HEADER +
+        "Jo,jo@example.com,,left@example.com,UTC\n" +
+        "Kai,kai@example.com,,lee@example.com,UTC\n" +
+        "Lee,lee@example.com,,kai@example.com,UTC\n",
+      EXISTING,
+    );
+    expect(check.rows.map((r) => r.errors)).toEqual([
+      ["Manager email: nobody with left@example.com has an active account or is in this file."],
+      ["Manager email: the managers in this file go round in a circle."],
+      ["Manager email: the managers in this file go round in a circle."],
     ]);
   });
 

@@ -3,19 +3,19 @@ import { parseCsv } from "./csv.ts";
 import { ROLES, type Role } from "./roles.ts";
 import { emailField, managerEmailField, nameField, timezoneField } from "./user-admin.ts";
 
-/** The columns of an import file, in any order; headers ignore case, spaces and underscores. */
+/** The columns of an import file, in any order; headers ignore case, spaces, underscores and hyphens. */
 export const IMPORT_COLUMNS = ["name", "email", "role", "manager email", "timezone"] as const;
 export const MAX_IMPORT_ROWS = 1000;
 export const MAX_IMPORT_BYTES = 1024 * 1024;
 
 const REQUIRED_COLUMNS = ["name", "email"] as const;
 
+/** "Manager email", "manager_email" and "ManagerEmail" all name the same column. */
 function headerKey(header: string): string {
-  return header
-    .trim()
-    .toLowerCase()
-    .replace(/[\s_-]+/g, " ");
+  return header.toLowerCase().replace(/[\s_-]+/g, "");
 }
+
+const COLUMN_KEYS = new Map(IMPORT_COLUMNS.map((c) => [headerKey(c), c]));
 
 const RowSchema = z.object({
   name: nameField,
@@ -64,7 +64,14 @@ export type ImportCheck = {
  * email, unknown manager, bad role or time zone). A manager may be someone
  * who exists already or someone earlier or later in the same file.
  */
-export function checkImport(text: string, existingEmails: ReadonlySet<string>): ImportCheck {
+export type ExistingPeople = {
+  /** Every account's email, active or not: an import never reuses one. */
+  emails: ReadonlySet<string>;
+  /** Active accounts' emails: only these can be named as managers. */
+  activeEmails: ReadonlySet<string>;
+};
+
+export function checkImport(text: string, existing: ExistingPeople): ImportCheck {
   const parsed = parseCsv(text);
   if (!parsed.ok) return { fileErrors: [parsed.error], rows: [], ok: false };
   const [header, ...records] = parsed.records;
@@ -77,7 +84,7 @@ export function checkImport(text: string, existingEmails: ReadonlySet<string>): 
       ok: false,
     };
   }
-  const keys = header.fields.map(headerKey);
+  const keys = header.fields.map((h) => COLUMN_KEYS.get(headerKey(h)) ?? h.trim());
   const fileErrors: string[] = [];
   const missing = REQUIRED_COLUMNS.filter((c) => !keys.includes(c));
   if (missing.length > 0) {
@@ -119,7 +126,7 @@ export function checkImport(text: string, existingEmails: ReadonlySet<string>): 
     const person = result.success ? result.data : null;
     if (person) {
       const seen = firstLineOf.get(person.email);
-      if (existingEmails.has(person.email))
+      if (existing.emails.has(person.email))
         errors.push(`Email: ${person.email} already has an account.`);
       else if (seen !== undefined) errors.push(`Email: ${person.email} is also on line ${seen}.`);
       else firstLineOf.set(person.email, line);
@@ -127,16 +134,34 @@ export function checkImport(text: string, existingEmails: ReadonlySet<string>): 
     return { line, raw, person, errors };
   });
   // Managers are checked once every row's email is known.
+  const managerInFile = new Map(
+    rows.flatMap((r) => (r.person ? [[r.person.email, r.person.managerEmail] as const] : [])),
+  );
   for (const row of rows) {
     const manager = row.person?.managerEmail;
     if (!manager) continue;
-    if (manager === row.person!.email)
+    if (manager === row.person!.email) {
       row.errors.push("Manager email: a person cannot manage themself.");
-    else if (!existingEmails.has(manager) && !firstLineOf.has(manager)) {
-      row.errors.push(`Manager email: nobody with ${manager} exists or is in this file.`);
+    } else if (!existing.activeEmails.has(manager) && !firstLineOf.has(manager)) {
+      row.errors.push(
+        `Manager email: nobody with ${manager} has an active account or is in this file.`,
+      );
+    } else if (managesInCircle(row.person!.email, managerInFile)) {
+      row.errors.push("Manager email: the managers in this file go round in a circle.");
     }
   }
   return { fileErrors: [], rows, ok: rows.every((r) => r.errors.length === 0) };
+}
+
+/** True when following managers up from `email` inside the file comes back to `email`. */
+function managesInCircle(email: string, managerOf: ReadonlyMap<string, string | null>): boolean {
+  const seen = new Set<string>();
+  for (let m = managerOf.get(email) ?? null; m !== null && !seen.has(m);) {
+    if (m === email) return true;
+    seen.add(m);
+    m = managerOf.get(m) ?? null;
+  }
+  return false;
 }
 
 function labelOf(key: unknown): string {

@@ -21,9 +21,13 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 const ACTIVE_DEVICES = `FROM "Device" d JOIN "User" u ON u."id" = d."workerId"
   WHERE d."revokedAt" IS NULL AND u."deactivatedAt" IS NULL`;
 
-/** 1 when the device is behind (see isBehind); parameter: the stored time a minute before now. */
+/**
+ * 1 when the device is behind (see isBehind): the grace minute runs from the
+ * later of the worker's last change and the device's enrollment. Parameter:
+ * the stored time a minute before now.
+ */
 const BEHIND = `((d."lastStateVersion" IS NULL OR d."lastStateVersion" < u."stateVersion")
-  AND COALESCE(u."stateVersionAt", '${toStoredDateTime(0)}') <= ?)`;
+  AND MAX(COALESCE(u."stateVersionAt", '${toStoredDateTime(0)}'), d."createdAt") <= ?)`;
 
 type Cutoffs = { stale: string; offline: string; behind: string };
 

@@ -47,11 +47,12 @@ export async function findValidSetupToken(token: string, now: Date) {
       id: true,
       usedAt: true,
       expiresAt: true,
+      createdById: true,
       user: { select: { id: true, name: true, email: true, deactivatedAt: true } },
     },
   });
   if (!row || row.usedAt || row.expiresAt <= now || row.user.deactivatedAt) return null;
-  return { id: row.id, user: row.user };
+  return { id: row.id, createdById: row.createdById, user: row.user };
 }
 
 /**
@@ -67,10 +68,13 @@ export async function completePasswordSetup(
   const valid = await findValidSetupToken(token, now);
   if (!valid) return { ok: false };
   const hash = await hashPassword(password);
+  // Checked again after the (slow) hash: a newer link or a deactivation in the
+  // meantime voids this one.
+  const at = new Date(Math.max(now.getTime(), Date.now()));
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.passwordSetupToken.updateMany({
-      where: { id: valid.id, usedAt: null, expiresAt: { gt: now } },
-      data: { usedAt: now },
+      where: { id: valid.id, usedAt: null, expiresAt: { gt: at }, user: { deactivatedAt: null } },
+      data: { usedAt: at },
     });
     if (count === 0) return { ok: false as const };
     await tx.password.upsert({
@@ -85,7 +89,9 @@ export async function completePasswordSetup(
       action: "user.password_set",
       targetType: "User",
       targetId: valid.user.id,
-      at: now,
+      // Whose link it was: a password set through an admin's link is traceable to the admin.
+      metadata: { linkIssuedBy: valid.createdById },
+      at,
     });
     return { ok: true as const, email: valid.user.email };
   });

@@ -1,6 +1,6 @@
 import type { Role } from "#app/domain/roles.ts";
 import { lastAdminRefusal, type CreateUserInput } from "#app/domain/user-admin.ts";
-import { checkImport, type ImportCheck } from "#app/domain/user-import.ts";
+import { checkImport, type ExistingPeople, type ImportCheck } from "#app/domain/user-import.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { publishStateChange } from "#app/utils/state-bus.server.ts";
@@ -12,13 +12,33 @@ export type AdminResult<T = object> =
 
 type SetupLink = { token: string; expiresAt: Date };
 
-function countActiveAdmins(tx: Tx) {
-  return tx.user.count({ where: { role: "ADMIN", deactivatedAt: null } });
+/** Active admins other than `userId` who can sign in (have set a password). */
+function countOtherUsableAdmins(tx: Tx, userId: string) {
+  return tx.user.count({
+    where: { role: "ADMIN", deactivatedAt: null, password: { isNot: null }, id: { not: userId } },
+  });
 }
 
+/** The manager named by email: an active account, or null for "no manager"; undefined if none. */
 async function findManager(tx: Tx, email: string | null) {
   if (email === null) return { id: null };
-  return tx.user.findUnique({ where: { email }, select: { id: true } });
+  const manager = await tx.user.findFirst({
+    where: { email, deactivatedAt: null },
+    select: { id: true },
+  });
+  return manager ?? undefined;
+}
+
+/** True when making `managerId` the manager of `userId` would close a loop (A manages B manages A). */
+async function wouldCycle(tx: Tx, userId: string, managerId: string | null): Promise<boolean> {
+  const seen = new Set<string>();
+  for (let id = managerId; id !== null && !seen.has(id);) {
+    if (id === userId) return true;
+    seen.add(id);
+    const next = await tx.user.findUnique({ where: { id }, select: { managerId: true } });
+    id = next?.managerId ?? null;
+  }
+  return false;
 }
 
 /** One person's account as the admin's page shows it (no collected data). */
@@ -84,7 +104,7 @@ export async function createUserAccount({
         ok: false,
         status: 400,
         field: "managerEmail",
-        message: `Nobody with ${input.managerEmail} has an account.`,
+        message: `Nobody with ${input.managerEmail} has an active account.`,
       };
     }
     const user = await tx.user.create({
@@ -135,6 +155,7 @@ export async function updateUserAccount({
         role: true,
         timezone: true,
         deactivatedAt: true,
+        managerId: true,
         manager: { select: { email: true } },
       },
     });
@@ -142,16 +163,20 @@ export async function updateUserAccount({
     const refusal = lastAdminRefusal(
       { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
       { role: values.role },
-      await countActiveAdmins(tx),
+      await countOtherUsableAdmins(tx, userId),
     );
     if (refusal) return { ok: false, status: 409, field: "role", message: refusal };
-    const manager = await findManager(tx, values.managerEmail);
+    // Keeping the current manager is always allowed, even one who has since left.
+    const manager =
+      values.managerEmail === (user.manager?.email ?? null)
+        ? { id: user.managerId }
+        : await findManager(tx, values.managerEmail);
     if (!manager) {
       return {
         ok: false,
         status: 400,
         field: "managerEmail",
-        message: `Nobody with ${values.managerEmail} has an account.`,
+        message: `Nobody with ${values.managerEmail} has an active account.`,
       };
     }
     if (manager.id === userId) {
@@ -160,6 +185,14 @@ export async function updateUserAccount({
         status: 400,
         field: "managerEmail",
         message: "A person cannot manage themself.",
+      };
+    }
+    if (await wouldCycle(tx, userId, manager.id)) {
+      return {
+        ok: false,
+        status: 400,
+        field: "managerEmail",
+        message: `${values.managerEmail} is managed, directly or further down, by this person.`,
       };
     }
     const before = {
@@ -228,7 +261,7 @@ export async function setUserActive({
       const refusal = lastAdminRefusal(
         { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
         { active },
-        await countActiveAdmins(tx),
+        await countOtherUsableAdmins(tx, userId),
       );
       if (refusal) return { ok: false, status: 409, message: refusal };
       await tx.user.update({
@@ -250,6 +283,11 @@ export async function setUserActive({
           where: { userId, usedAt: null, expiresAt: { gt: now } },
           data: { expiresAt: now },
         });
+        // An unused enrollment code must not bring a device back after reactivation.
+        await tx.enrollmentCode.updateMany({
+          where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
+          data: { expiresAt: now },
+        });
       }
       await recordAuditEvent(tx, {
         actorId,
@@ -268,7 +306,12 @@ export async function setUserActive({
   return result;
 }
 
-/** A fresh one-time set-password link (the older one stops working). */
+/**
+ * A fresh one-time set-password link (the older one stops working). For an
+ * account that already has a password it is a reset: the caller mails it
+ * and does not show it to the admin, who could otherwise sign in as the
+ * person without giving a reason (that is what exceptional access is for).
+ */
 export async function issueSetupLink({
   actorId,
   userId,
@@ -277,30 +320,44 @@ export async function issueSetupLink({
   actorId: string;
   userId: string;
   now: Date;
-}): Promise<AdminResult<{ link: SetupLink; email: string; name: string }>> {
+}): Promise<AdminResult<{ link: SetupLink; email: string; name: string; isReset: boolean }>> {
   return prisma.$transaction(async (tx) => {
     const user = await tx.user.findUnique({
       where: { id: userId },
-      select: { email: true, name: true, deactivatedAt: true },
+      select: {
+        email: true,
+        name: true,
+        deactivatedAt: true,
+        password: { select: { userId: true } },
+      },
     });
     if (!user) return { ok: false, status: 404, message: "That account does not exist." };
     if (user.deactivatedAt) {
       return { ok: false, status: 409, message: "Reactivate the account before sending a link." };
     }
     const link = await issueSetupToken(tx, { userId, actorId, now });
-    return { ok: true, link, email: user.email, name: user.name };
+    return { ok: true, link, email: user.email, name: user.name, isReset: user.password !== null };
   });
 }
 
-async function existingEmails(tx: Tx = prisma): Promise<Set<string>> {
-  const rows = await tx.user.findMany({ select: { email: true } });
-  return new Set(rows.map((r) => r.email));
+async function existingPeople(tx: Tx = prisma): Promise<ExistingPeople> {
+  const rows = await tx.user.findMany({ select: { email: true, deactivatedAt: true } });
+  return {
+    emails: new Set(rows.map((r) => r.email)),
+    activeEmails: new Set(rows.filter((r) => r.deactivatedAt === null).map((r) => r.email)),
+  };
 }
 
 /** The dry run: every row's problems, nothing written. */
 export async function previewImport(csv: string): Promise<ImportCheck> {
-  return checkImport(csv, await existingEmails());
+  return checkImport(csv, await existingPeople());
 }
+
+/**
+ * A file of 1,000 people is ~6,000 statements in one transaction: more than
+ * Prisma's default 5 seconds allows on a slow disk.
+ */
+const IMPORT_TRANSACTION = { timeout: 60_000, maxWait: 10_000 };
 
 export type ImportedPerson = { userId: string; name: string; email: string; link: SetupLink };
 
@@ -319,7 +376,7 @@ export async function applyImport({
   now: Date;
 }): Promise<{ ok: true; people: ImportedPerson[] } | { ok: false; check: ImportCheck }> {
   return prisma.$transaction(async (tx) => {
-    const check = checkImport(csv, await existingEmails(tx));
+    const check = checkImport(csv, await existingPeople(tx));
     if (!check.ok) return { ok: false as const, check };
     const people = check.rows.map((r) => r.person!);
     const ids = new Map<string, string>();
@@ -376,5 +433,5 @@ export async function applyImport({
       at: now,
     });
     return { ok: true as const, people: imported };
-  });
+  }, IMPORT_TRANSACTION);
 }

@@ -127,6 +127,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         url,
         expiresAt: outcome.link.expiresAt,
       });
+      if (outcome.isReset) {
+        return redirectWithToast(here, {
+          kind: "success",
+          message: `A password reset link was mailed to ${outcome.email}. It is not shown here: only they may use it.`,
+        });
+      }
       return {
         result: undefined,
         error: null,
@@ -255,7 +261,9 @@ export default function UserPage() {
                   className={buttonClasses("secondary")}
                   disabled={busy}
                 >
-                  Send a new set-password link
+                  {person.hasPassword
+                    ? "Mail a password reset link"
+                    : "Send a new set-password link"}
                 </button>
               </Form>
               <Form method="post" className="flex flex-wrap items-center gap-3">

@@ -178,7 +178,9 @@ export default function ExceptionalAccessPage() {
               errorId={`${fields.reason.id}-error`}
               textareaProps={{ ...getTextareaProps(fields.reason), id: fields.reason.id }}
             />
-            <ErrorList id={form.errorId} errors={form.errors} />
+            <div role="alert">
+              <ErrorList id={form.errorId} errors={form.errors} />
+            </div>
             <Button type="submit" disabled={navigation.state === "submitting"}>
               Record the reason and open the data
             </Button>

@@ -2,7 +2,13 @@ import nodemailer, { type Transporter } from "nodemailer";
 import { prisma } from "./db.server.ts";
 import { getEnv } from "./env.server.ts";
 
-export type Mail = { to: string; subject: string; text: string };
+export type Mail = {
+  to: string;
+  subject: string;
+  text: string;
+  /** The body works as a credential (a set-password link): never stored in production. */
+  sensitive?: boolean;
+};
 
 /**
  * The pluggable mail transport. With MAIL_TRANSPORT=smtp(s)://… nodemailer
@@ -31,11 +37,18 @@ function getTransporter(): Transporter {
 export async function sendMail(mail: Mail): Promise<void> {
   const env = getEnv();
   try {
-    const info = await getTransporter().sendMail({ from: env.MAIL_FROM, ...mail });
+    const { sensitive, ...message } = mail;
+    const info = await getTransporter().sendMail({ from: env.MAIL_FROM, ...message });
     if (env.MAIL_TRANSPORT === "database") {
       const rendered = JSON.parse(String(info.message)) as { subject?: string; text?: string };
+      // A production database must not hold working links in clear: without SMTP such a
+      // message is recorded as withheld (the admin sees a new person's link once on screen).
+      const text =
+        sensitive && env.isProduction
+          ? "[Withheld: this message holds a one-time link. Set MAIL_TRANSPORT to an smtp:// URL to deliver it.]"
+          : (rendered.text ?? "");
       await prisma.outboundEmail.create({
-        data: { to: mail.to, subject: rendered.subject ?? mail.subject, text: rendered.text ?? "" },
+        data: { to: mail.to, subject: rendered.subject ?? mail.subject, text },
       });
       if (env.NODE_ENV !== "test")
         console.log(`[mail] to=${mail.to} subject=${JSON.stringify(mail.subject)}`);

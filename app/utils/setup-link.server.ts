@@ -23,6 +23,7 @@ export function sendSetupLinkMail({
   return sendMail({
     to,
     subject: "Set your Lull password",
+    sensitive: true,
     text: [
       `Hello ${name},`,
       "",

@@ -91,7 +91,9 @@ test("the CSV import shows every bad row in a dry run, then imports the fixed fi
   );
   await expect(page.getByTestId("import-summary")).toContainText("2 of 3 rows have problems");
   await expect(page.getByTestId("import-row-3")).toContainText("Enter an email address");
-  await expect(page.getByTestId("import-row-4")).toContainText("nobody with nobody@lull.test");
+  await expect(page.getByTestId("import-row-4")).toContainText(
+    "nobody with nobody@lull.test has an active account",
+  );
   await expect(page.getByRole("button", { name: /^Import/ })).toHaveCount(0);
   await expectAccessible(page);
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { MAX_IMPORT_ROWS } from "#app/domain/user-import.ts";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { action as importAction } from "#app/routes/admin.users.import.tsx";
 import {
@@ -13,7 +14,9 @@ type RouteModule = { loader?: unknown; action?: unknown };
 type RouteFn = Parameters<typeof callRoute>[0];
 
 // Every route file under /admin, found by name: a new admin page is checked without editing this test.
-const adminRoutes = import.meta.glob<RouteModule>("../../app/routes/admin*.tsx", { eager: true });
+const adminRoutes = import.meta.glob<RouteModule>("../../app/routes/admin*.{ts,tsx}", {
+  eager: true,
+});
 
 async function signedInAdmin() {
   const admin = await createUser({ role: "ADMIN", name: "Amara Admin", timezone: "UTC" });
@@ -126,7 +129,9 @@ describe("importing users from CSV", () => {
       [5, true],
       [6, true],
     ]);
-    expect(data.check.rows[1]!.errors[0]).toMatch(/Manager email: nobody with nobody@example.test/);
+    expect(data.check.rows[1]!.errors[0]).toMatch(
+      /Manager email: nobody with nobody@example.test has an active account/,
+    );
     expect(data.check.rows[2]!.errors[0]).toMatch(/^Email:/);
     expect(data.check.rows[3]!.errors[0]).toMatch(/already has an account/);
     expect(data.check.rows[4]!.errors[0]).toMatch(/^Time zone:/);
@@ -192,6 +197,23 @@ describe("importing users from CSV", () => {
     expect(data.check.rows[1]!.errors).toEqual(["Email: second@late.test already has an account."]);
     expect(await countWrites()).toEqual(before);
     expect(await prisma.user.findUnique({ where: { email: "first@late.test" } })).toBeNull();
+  });
+
+  test("a file of the largest allowed size imports in one transaction", async () => {
+    const { cookie } = await signedInAdmin();
+    const rows = Array.from(
+      { length: MAX_IMPORT_ROWS },
+      (_, i) => `Person ${i},bulk-${i}@bulk.test,,${i === 0 ? "" : "bulk-0@bulk.test"},UTC`,
+    );
+    const csv = ["name,email,role,manager email,timezone", ...rows].join("\n");
+    const res = await callRoute(
+      importAction,
+      formRequest("/admin/users/import", { intent: "apply", csv }, { cookie }),
+    );
+    expect(res.status).toBe(200);
+    expect(await prisma.user.count({ where: { email: { endsWith: "@bulk.test" } } })).toBe(
+      MAX_IMPORT_ROWS,
+    );
   });
 
   test("no file at all is named as the problem", async () => {

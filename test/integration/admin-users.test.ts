@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
 import { completePasswordSetup } from "#app/models/password-setup.server.ts";
+import { createEnrollmentCode } from "#app/models/device.server.ts";
 import { createUserAccount } from "#app/models/user-admin.server.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
 import { action as newUserAction } from "#app/routes/admin.users.new.tsx";
@@ -238,7 +239,7 @@ describe("creating a user", () => {
     expect(unknown.status).toBe(400);
     expect(
       (unknown.data as { result: { error: Record<string, string[]> } }).result.error.managerEmail,
-    ).toEqual(["Nobody with ghost@example.test has an account."]);
+    ).toEqual(["Nobody with ghost@example.test has an active account."]);
     expect(await prisma.user.count()).toBe(users);
   });
 });
@@ -289,6 +290,36 @@ describe("changing a user", () => {
     });
   });
 
+  test("a manager who would close a loop, or who has left, is refused", async () => {
+    const { cookie } = await signedInAdmin();
+    const top = await createUser();
+    const middle = await createUser();
+    await prisma.user.update({ where: { id: middle.id }, data: { managerId: top.id } });
+    const loop = await changeUser(cookie, top.id, {
+      intent: "update",
+      role: "WORKER",
+      managerEmail: middle.email,
+      timezone: "UTC",
+    });
+    expect(loop.status).toBe(400);
+    expect(
+      (loop.data as { result: { error: Record<string, string[]> } }).result.error.managerEmail,
+    ).toEqual([`${middle.email} is managed, directly or further down, by this person.`]);
+
+    const gone = await createUser();
+    await prisma.user.update({ where: { id: gone.id }, data: { deactivatedAt: new Date() } });
+    const left = await changeUser(cookie, middle.id, {
+      intent: "update",
+      role: "WORKER",
+      managerEmail: gone.email,
+      timezone: "UTC",
+    });
+    expect(left.status).toBe(400);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: middle.id } })).managerId).toBe(
+      top.id,
+    );
+  });
+
   test("someone else's id that does not exist is a 404", async () => {
     const { cookie } = await signedInAdmin();
     const res = await callRoute(userLoader, getRequest("/admin/users/nobody", { cookie }), {
@@ -334,12 +365,57 @@ describe("the last admin", () => {
   });
 });
 
+describe("an admin who cannot sign in yet", () => {
+  test("does not count as another admin: the last one who can still cannot step down", async () => {
+    await prisma.user.updateMany({ where: { role: "ADMIN" }, data: { role: "WORKER" } });
+    const { admin, cookie } = await signedInAdmin();
+    // A second admin, created but who never set a password (their link may lapse).
+    const pending = await createUserAccount({
+      actorId: admin.id,
+      input: {
+        name: "Pending Admin",
+        email: `pending-${Date.now()}@example.test`,
+        role: "ADMIN",
+        managerEmail: null,
+        timezone: "UTC",
+      },
+      now: new Date(),
+    });
+    expect(pending.ok).toBe(true);
+    const res = await changeUser(cookie, admin.id, { intent: "deactivate" });
+    expect(res.status).toBe(409);
+    expect(
+      (await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).deactivatedAt,
+    ).toBeNull();
+  });
+});
+
+describe("set-password links for people who already have a password", () => {
+  test("are mailed as a reset and never shown to the admin", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const res = await changeUser(cookie, worker.id, { intent: "issue-link" });
+    expect(res.status).toBe(302);
+    expect(JSON.stringify(res.data)).not.toContain("/set-password/");
+    const mail = await prisma.outboundEmail.findFirstOrThrow({ where: { to: worker.email } });
+    expect(mail.text).toContain("/set-password/");
+    const token = mail.text.match(/\/set-password\/([A-Za-z0-9_-]+)/)![1]!;
+    const outcome = await completePasswordSetup(token, "a brand new long phrase", new Date());
+    expect(outcome).toMatchObject({ ok: true });
+    const event = await prisma.auditEvent.findFirstOrThrow({
+      where: { action: "user.password_set", subjectUserId: worker.id },
+    });
+    expect(JSON.parse(event.metadata)).toMatchObject({ linkIssuedBy: expect.any(String) });
+  });
+});
+
 describe("deactivating a user", () => {
   test("ends every session and makes every device token fail with 401 at once; reactivation keeps devices revoked", async () => {
     const { admin, cookie } = await signedInAdmin();
     const worker = await createUser();
     const workerCookie = await sessionCookieFor(worker.id);
     const laptop = await deviceWithToken(worker.id);
+    await createEnrollmentCode(worker.id, new Date());
     const desktop = await deviceWithToken(worker.id);
     expect((await agentState(laptop)).status).toBe(200);
 
@@ -358,12 +434,49 @@ describe("deactivating a user", () => {
     expect(event.actorId).toBe(admin.id);
     expect(JSON.parse(event.metadata)).toEqual({ revokedDevices: 2 });
 
+    // Codes and links from before no longer work either.
+    expect(
+      await prisma.enrollmentCode.count({
+        where: { workerId: worker.id, usedAt: null, expiresAt: { gt: new Date() } },
+      }),
+    ).toBe(0);
+
     const back = await changeUser(cookie, worker.id, { intent: "reactivate" });
     expect(back.status).toBe(302);
     expect(
       (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).deactivatedAt,
     ).toBeNull();
     expect((await agentState(laptop)).status).toBe(401);
+  });
+
+  test("voids a pending set-password link: it no longer opens or works", async () => {
+    const { admin, cookie } = await signedInAdmin();
+    const created = await createUserAccount({
+      actorId: admin.id,
+      input: {
+        name: "Short Stay",
+        email: `short-${Date.now()}@example.test`,
+        role: "WORKER",
+        managerEmail: null,
+        timezone: "UTC",
+      },
+      now: new Date(),
+    });
+    if (!created.ok) throw new Error(created.message);
+    const token = created.link.token;
+    expect((await changeUser(cookie, created.userId, { intent: "deactivate" })).status).toBe(302);
+    const page = await callRoute(setPasswordLoader, getRequest(`/set-password/${token}`), {
+      params: { token },
+    });
+    expect(page.status).toBe(410);
+    expect(await completePasswordSetup(token, "a long and private phrase", new Date())).toEqual({
+      ok: false,
+    });
+    // Reactivating does not revive it: a new link must be sent.
+    await changeUser(cookie, created.userId, { intent: "reactivate" });
+    expect(await completePasswordSetup(token, "a long and private phrase", new Date())).toEqual({
+      ok: false,
+    });
   });
 
   test("deactivating twice is refused without a second audit event", async () => {

@@ -26,6 +26,7 @@ type DeviceSpec = Partial<{
   lastSeenAt: Date | null;
   lastStateVersion: number | null;
   revokedAt: Date | null;
+  createdAt: Date;
 }>;
 
 /** A worker (current state version moved `stateVersionAt`) and one device of theirs. */
@@ -55,6 +56,7 @@ async function deviceOf(workerId: string, spec: DeviceSpec = {}) {
       lastSeenAt: spec.lastSeenAt === undefined ? NOW : spec.lastSeenAt,
       lastStateVersion: spec.lastStateVersion === undefined ? 1 : spec.lastStateVersion,
       revokedAt: spec.revokedAt ?? null,
+      createdAt: spec.createdAt ?? ago(24 * 60 * MINUTE),
     },
   });
 }
@@ -145,6 +147,7 @@ describe("fleet summary", () => {
       held: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
       current: fc.integer({ min: 1, max: 3 }),
       changedAgo: fc.option(fc.integer({ min: 0, max: 3 * MINUTE }), { nil: null }),
+      enrolledAgo: fc.integer({ min: 0, max: 3 * MINUTE }),
     });
     await fc.assert(
       fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 8 }), async (specs) => {
@@ -156,9 +159,14 @@ describe("fleet summary", () => {
             lastStateVersion: s.held,
             stateVersion: s.current,
             stateVersionAt: s.changedAgo === null ? null : ago(s.changedAgo),
+            enrolledAt: ago(s.enrolledAgo),
           };
           const { device } = await workerWithDevice(
-            { lastSeenAt: input.lastSeenAt, lastStateVersion: input.lastStateVersion },
+            {
+              lastSeenAt: input.lastSeenAt,
+              lastStateVersion: input.lastStateVersion,
+              createdAt: input.enrolledAt,
+            },
             { stateVersion: input.stateVersion, stateVersionAt: input.stateVersionAt },
           );
           expected.set(device.id, deviceHealth(input, NOW));
