@@ -64,6 +64,7 @@ test("an admin creates a user, who sets a password through the link and signs in
   await page.goto(`/admin/users?q=${encodeURIComponent(email)}`);
   await page.getByRole("link", { name: "Nia Starter" }).click();
   await expect(page.getByTestId("password-state")).toHaveText("Set");
+  await expectAccessible(page);
 });
 
 test("the CSV import shows every bad row in a dry run, then imports the fixed file", async ({
