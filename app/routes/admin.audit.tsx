@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useLocation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
-import { DataTable } from "#app/components/ui/table.tsx";
+import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
@@ -44,9 +44,7 @@ export default function AuditLogPage() {
       <DataTable caption="Audit events" columns={["When", "Who", "What", "About"]}>
         {events.map((e) => (
           <tr key={e.id}>
-            <td className="whitespace-nowrap px-4 py-2">
-              <time dateTime={e.atIso}>{e.at}</time>
-            </td>
+            <TimeCell iso={e.atIso} text={e.at} />
             <td className="px-4 py-2">{e.actor}</td>
             <td className="px-4 py-2">{e.action}</td>
             <td className="px-4 py-2">{e.subject ?? "—"}</td>

@@ -4,7 +4,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
-import { DataTable } from "#app/components/ui/table.tsx";
+import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { searchParamsObject } from "#app/domain/admin-forms.ts";
 import {
   FLEET_FILTERS,
@@ -247,9 +247,7 @@ export default function FleetHealthPage() {
               <td className="px-4 py-2">{d.name}</td>
               <td className="px-4 py-2">{d.platform}</td>
               <td className="px-4 py-2 font-mono">{d.agentVersion}</td>
-              <td className="whitespace-nowrap px-4 py-2">
-                {d.lastSeenIso ? <time dateTime={d.lastSeenIso}>{d.lastSeen}</time> : d.lastSeen}
-              </td>
+              <TimeCell iso={d.lastSeenIso} text={d.lastSeen} />
               <td className="px-4 py-2">
                 <ul className="flex flex-wrap gap-1">
                   {d.badges.map((b) => (

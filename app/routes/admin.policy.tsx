@@ -9,7 +9,7 @@ import {
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { Pagination } from "#app/components/pagination.tsx";
-import { DataTable } from "#app/components/ui/table.tsx";
+import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { Button } from "#app/components/ui/button.tsx";
@@ -194,9 +194,7 @@ export default function PolicyPage() {
           >
             {history.map((h) => (
               <tr key={h.id} data-testid="policy-change">
-                <td className="whitespace-nowrap px-4 py-2">
-                  <time dateTime={h.atIso}>{h.at}</time>
-                </td>
+                <TimeCell iso={h.atIso} text={h.at} />
                 <td className="px-4 py-2">{h.who}</td>
                 <td className="px-4 py-2">{h.field}</td>
                 <td className="px-4 py-2">

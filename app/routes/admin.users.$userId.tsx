@@ -9,6 +9,7 @@ import {
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { AccountFields } from "#app/components/account-fields.tsx";
 import { SetupLinkNotice } from "#app/components/setup-link-notice.tsx";
+import { BackLink } from "#app/components/back-link.tsx";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
@@ -168,11 +169,7 @@ export default function UserPage() {
   return (
     <div className="max-w-3xl space-y-6">
       <div>
-        <p className="text-sm">
-          <Link to="/admin/users" className="underline underline-offset-2">
-            Users
-          </Link>
-        </p>
+        <BackLink to="/admin/users">Users</BackLink>
         <h1 className="text-3xl font-bold tracking-tight">
           {person.name}
           {isSelf ? <span className="text-ink-muted"> (you)</span> : null}

@@ -7,12 +7,13 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { ActivityChart } from "#app/components/activity-chart.tsx";
+import { BackLink } from "#app/components/back-link.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList, TextareaField } from "#app/components/ui/field.tsx";
-import { DataTable } from "#app/components/ui/table.tsx";
+import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { periodRange } from "#app/domain/data-period.ts";
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import { ExceptionalAccessSchema, MIN_ACCESS_REASON_LENGTH } from "#app/domain/user-admin.ts";
@@ -107,11 +108,7 @@ export default function ExceptionalAccessPage() {
   });
   return (
     <div className="space-y-6">
-      <p className="text-sm">
-        <Link to={`/admin/users/${worker.id}`} className="underline underline-offset-2">
-          Back to {worker.name}'s account
-        </Link>
-      </p>
+      <BackLink to={`/admin/users/${worker.id}`}>{`Back to ${worker.name}'s account`}</BackLink>
       <h1 className="text-3xl font-bold tracking-tight">{worker.name}'s data</h1>
       {view ? (
         <>
@@ -148,9 +145,7 @@ export default function ExceptionalAccessPage() {
             >
               {view.events.map((e) => (
                 <tr key={e.id}>
-                  <td className="whitespace-nowrap px-4 py-2">
-                    <time dateTime={e.atIso}>{e.at}</time>
-                  </td>
+                  <TimeCell iso={e.atIso} text={e.at} />
                   <td className="px-4 py-2">{e.type}</td>
                   <td className="px-4 py-2">{e.app}</td>
                   <td className="px-4 py-2">{e.device}</td>

@@ -7,6 +7,7 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { BackLink } from "#app/components/back-link.tsx";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
@@ -104,11 +105,7 @@ export default function ImportPage() {
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
-          <Link to="/admin/users" className="underline underline-offset-2">
-            Users
-          </Link>
-        </p>
+        <BackLink to="/admin/users">Users</BackLink>
         <h1 className="text-3xl font-bold tracking-tight">Import people from a CSV file</h1>
         <p className="mt-2 max-w-3xl text-ink-muted">
           First a dry run: every row is checked and every problem listed, and nothing is written.

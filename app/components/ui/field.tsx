@@ -21,25 +21,37 @@ export function ErrorList({ id, errors }: { id?: string; errors?: readonly strin
   );
 }
 
-/** A labelled input with its hint and errors wired up for assistive technology. */
-export function Field({
-  label,
-  hint,
-  errors,
-  inputProps,
-}: {
+type FieldFrameProps = {
+  id: string;
   label: ReactNode;
   hint?: ReactNode;
   errors?: readonly string[] | null;
-  inputProps: InputHTMLAttributes<HTMLInputElement> & { id: string };
+};
+
+/**
+ * The label, hint and errors around one control, and the ARIA wiring the
+ * control needs (`aria-invalid`, `aria-describedby` naming hint and errors).
+ */
+function FieldFrame({
+  id,
+  label,
+  hint,
+  errors,
+  control,
+}: FieldFrameProps & {
+  control: (aria: {
+    "aria-invalid": true | undefined;
+    "aria-describedby": string | undefined;
+    borderClass: string;
+  }) => ReactNode;
 }) {
-  const errorId = `${inputProps.id}-error`;
-  const hintId = `${inputProps.id}-hint`;
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
   const invalid = (errors?.length ?? 0) > 0;
   const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ");
   return (
     <div>
-      <label htmlFor={inputProps.id} className="block text-sm font-medium text-ink">
+      <label htmlFor={id} className="block text-sm font-medium text-ink">
         {label}
       </label>
       {hint ? (
@@ -47,16 +59,35 @@ export function Field({
           {hint}
         </p>
       ) : null}
-      <input
-        {...inputProps}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy || undefined}
-        className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink shadow-sm placeholder:text-ink-muted/70 ${
-          invalid ? "border-danger" : "border-line"
-        }`}
-      />
+      {control({
+        "aria-invalid": invalid || undefined,
+        "aria-describedby": describedBy || undefined,
+        borderClass: invalid ? "border-danger" : "border-line",
+      })}
       <ErrorList id={errorId} errors={errors} />
     </div>
+  );
+}
+
+/** A labelled input with its hint and errors wired up for assistive technology. */
+export function Field({
+  inputProps,
+  ...frame
+}: Omit<FieldFrameProps, "id"> & {
+  inputProps: InputHTMLAttributes<HTMLInputElement> & { id: string };
+}) {
+  return (
+    <FieldFrame
+      id={inputProps.id}
+      {...frame}
+      control={({ borderClass, ...aria }) => (
+        <input
+          {...inputProps}
+          {...aria}
+          className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink shadow-sm placeholder:text-ink-muted/70 ${borderClass}`}
+        />
+      )}
+    />
   );
 }
 
@@ -94,43 +125,26 @@ export function TextareaField({
 
 /** A labelled select with its hint and errors, like Field. */
 export function SelectField({
-  label,
-  hint,
-  errors,
   selectProps,
   children,
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  errors?: readonly string[] | null;
+  ...frame
+}: Omit<FieldFrameProps, "id"> & {
   selectProps: SelectHTMLAttributes<HTMLSelectElement> & { id: string };
   children: ReactNode;
 }) {
-  const errorId = `${selectProps.id}-error`;
-  const hintId = `${selectProps.id}-hint`;
-  const invalid = (errors?.length ?? 0) > 0;
-  const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ");
   return (
-    <div>
-      <label htmlFor={selectProps.id} className="block text-sm font-medium text-ink">
-        {label}
-      </label>
-      {hint ? (
-        <p id={hintId} className="text-sm text-ink-muted">
-          {hint}
-        </p>
-      ) : null}
-      <select
-        {...selectProps}
-        aria-invalid={invalid || undefined}
-        aria-describedby={describedBy || undefined}
-        className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink ${
-          invalid ? "border-danger" : "border-line"
-        }`}
-      >
-        {children}
-      </select>
-      <ErrorList id={errorId} errors={errors} />
-    </div>
+    <FieldFrame
+      id={selectProps.id}
+      {...frame}
+      control={({ borderClass, ...aria }) => (
+        <select
+          {...selectProps}
+          {...aria}
+          className={`mt-1 block w-full rounded-lg border bg-surface-raised px-3 py-2 text-ink ${borderClass}`}
+        >
+          {children}
+        </select>
+      )}
+    />
   );
 }

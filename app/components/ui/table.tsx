@@ -28,3 +28,12 @@ export function DataTable({
     </div>
   );
 }
+
+/** A table cell holding a moment: the words shown, the machine-readable instant in `<time>`. */
+export function TimeCell({ iso, text }: { iso: string | null; text: string }) {
+  return (
+    <td className="whitespace-nowrap px-4 py-2">
+      {iso ? <time dateTime={iso}>{text}</time> : text}
+    </td>
+  );
+}
