@@ -1,11 +1,13 @@
 import { EXCEPTIONAL_ACCESS_TTL_MS } from "#app/domain/user-admin.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { createNotification } from "./notification.server.ts";
 
 /**
  * Records an admin's stated reason for opening one worker's data, and gives
  * a read-only grant for 30 minutes. The audit event names the worker as its
- * subject and carries the reason, so it appears in the worker's access log.
+ * subject and carries the reason, so it appears in the worker's access log;
+ * the worker is also told on their home page.
  */
 export async function grantExceptionalAccess({
   adminId,
@@ -33,6 +35,20 @@ export async function grantExceptionalAccess({
       metadata: { reason, expiresAt: expiresAt.toISOString() },
       at: now,
     });
+    const admin = await tx.user.findUniqueOrThrow({
+      where: { id: adminId },
+      select: { name: true },
+    });
+    await createNotification(
+      tx,
+      {
+        userId: workerId,
+        title: "An admin opened your data",
+        body: `${admin.name} opened your collected data (read-only, for 30 minutes). The reason they gave: “${reason}”`,
+        href: "/data/access",
+      },
+      now,
+    );
     return grant;
   });
 }

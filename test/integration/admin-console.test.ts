@@ -302,6 +302,9 @@ describe("exceptional access to one worker's data", () => {
         reason,
       }),
     );
+    const notice = await prisma.notification.findFirstOrThrow({ where: { userId: worker.id } });
+    expect(notice).toMatchObject({ title: "An admin opened your data", href: "/data/access" });
+    expect(notice.body).toContain(reason);
     const event = await prisma.auditEvent.findFirstOrThrow({
       where: { action: "data.exceptional_access" },
     });
