@@ -5,6 +5,7 @@ import { completePasswordSetup } from "#app/models/password-setup.server.ts";
 import { createEnrollmentCode } from "#app/models/device.server.ts";
 import { createUserAccount } from "#app/models/user-admin.server.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
+import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
 import { action as newUserAction } from "#app/routes/admin.users.new.tsx";
 import { action as userAction, loader as userLoader } from "#app/routes/admin.users.$userId.tsx";
 import {
@@ -14,7 +15,7 @@ import {
 import { getUser, signIn } from "#app/utils/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
-import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+import { TEST_CONTEXT, callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
 async function signedInAdmin() {
   const admin = await createUser({ role: "ADMIN", name: "Amara Admin", timezone: "UTC" });
@@ -447,6 +448,30 @@ describe("deactivating a user", () => {
       (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).deactivatedAt,
     ).toBeNull();
     expect((await agentState(laptop)).status).toBe(401);
+  });
+
+  test("closes the worker's open state streams within a second", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const token = await deviceWithToken(worker.id);
+    const res = (await streamLoader({
+      request: new Request("http://127.0.0.1/api/agent/v1/state/stream", {
+        headers: { Authorization: `Bearer ${token}` },
+      }),
+      params: {},
+      context: TEST_CONTEXT,
+    })) as Response;
+    const reader = res.body!.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toMatch(/^event: state/);
+    const started = Date.now();
+    expect((await changeUser(cookie, worker.id, { intent: "deactivate" })).status).toBe(302);
+    const ended = await Promise.race([
+      reader.read(),
+      new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 1000)),
+    ]);
+    expect(ended).toEqual({ done: true, value: undefined });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   test("voids a pending set-password link: it no longer opens or works", async () => {
