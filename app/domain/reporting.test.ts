@@ -4,11 +4,31 @@ import {
   describeHiddenGroups,
   formatDuration,
   median,
+  medianOfHistogram,
   MIN_GROUP_SIZE,
   percentOf,
   perWorker,
   suppressSmallGroups,
 } from "./reporting.ts";
+
+describe("medianOfHistogram", () => {
+  test("equals the median of the values spelled out", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            value: fc.integer({ min: 0, max: 1800 }),
+            count: fc.integer({ min: 0, max: 5 }),
+          }),
+        ),
+        (buckets) => {
+          const spelled = buckets.flatMap((b) => Array.from({ length: b.count }, () => b.value));
+          expect(medianOfHistogram(buckets)).toBe(median(spelled));
+        },
+      ),
+    );
+  });
+});
 
 describe("median", () => {
   test("of nothing is null", () => {

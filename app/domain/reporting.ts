@@ -26,6 +26,29 @@ export function median(values: readonly number[]): number | null {
 }
 
 /**
+ * The median of values given as a histogram ({ value, count } in any order),
+ * equal to `median` of the values spelled out: for SQL that groups instead
+ * of returning every row.
+ */
+export function medianOfHistogram(
+  buckets: readonly { value: number; count: number }[],
+): number | null {
+  const sorted = buckets.filter((b) => b.count > 0).sort((a, b) => a.value - b.value);
+  const total = sorted.reduce((sum, b) => sum + b.count, 0);
+  if (total === 0) return null;
+  const at = (index: number) => {
+    let seen = 0;
+    for (const b of sorted) {
+      seen += b.count;
+      if (index < seen) return b.value;
+    }
+    return sorted[sorted.length - 1]!.value;
+  };
+  const mid = total >> 1;
+  return total % 2 === 1 ? at(mid) : (at(mid - 1) + at(mid)) / 2;
+}
+
+/**
  * Something a breakdown shows: one row, and how many distinct workers are
  * behind it. Where one worker can be behind several rows (a worker may file
  * under several exemption reasons), `workerIds` lets the hidden rows be

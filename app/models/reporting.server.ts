@@ -14,9 +14,9 @@ import {
   type ExemptionStatus,
 } from "#app/domain/exemption-rules.ts";
 import { localDateKey, previousDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
-import { effectiveInterval } from "#app/domain/pause-policy.ts";
 import {
   median,
+  medianOfHistogram,
   PAUSE_REPORT_DAYS,
   MIN_GROUP_SIZE,
   suppressSmallGroups,
@@ -199,70 +199,57 @@ export function reportDays(now: Date, timeZone: string, days = PAUSE_REPORT_DAYS
   return keys.map((key) => ({ key, start: startOfLocalDay(key, timeZone) }));
 }
 
-type PauseReportRow = {
-  id: string;
-  startsAt: RawTime;
-  endsAt: RawTime;
-  endedEarlyAt: RawTime | null;
-};
-
 /**
  * Pauses across the organisation over the last 30 days (the viewer's local
  * days, today so far): how many started each day, and the median length of
- * those that started (to their end, or their early end). Cancelled pauses
- * count in neither.
+ * those that started (to their end, or their early end: `effectiveInterval`,
+ * written here in SQL). Cancelled pauses count in neither.
+ *
+ * Both are aggregated by SQLite through the covering index on
+ * (startsAt, cancelledAt, endsAt, endedEarlyAt): at 300,000 pauses a month,
+ * returning the rows to JavaScript took seconds. Lengths come back as a
+ * histogram to the second (a pause is at most 30 minutes: ≤ 1,801 rows).
  */
 export async function getPauseReport(now: Date, timeZone: string) {
   const days = reportDays(now, timeZone);
   const since = days[0]!.start;
-  // CROSS JOIN keeps "User" as the outer loop, so each worker's pauses are read
-  // through the (workerId, startsAt) index rather than by scanning every pause.
-  const rows = await prisma.$queryRawUnsafe<PauseReportRow[]>(
-    `SELECT p."id", p."startsAt", p."endsAt", p."endedEarlyAt"
-     FROM "User" u CROSS JOIN "Pause" p
-     WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
-       AND p."cancelledAt" IS NULL`,
-    toStoredDateTime(since),
-    toStoredDateTime(now),
-  );
+  const bounds = days.map((d, i) => [
+    toStoredDateTime(d.start),
+    // Each day ends where the next begins; today ends now.
+    toStoredDateTime(i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1)),
+  ]);
+  const [perDay, lengths] = await Promise.all([
+    prisma.$queryRawUnsafe<{ i: number | bigint; n: number | bigint }[]>(
+      `SELECT CAST(d."key" AS INTEGER) AS "i",
+              (SELECT COUNT(*) FROM "Pause" p
+               WHERE p."startsAt" >= json_extract(d."value", '$[0]')
+                 AND p."startsAt" < json_extract(d."value", '$[1]')
+                 AND p."cancelledAt" IS NULL) AS "n"
+       FROM json_each(?) d`,
+      JSON.stringify(bounds),
+    ),
+    prisma.$queryRawUnsafe<{ seconds: number | bigint; n: number | bigint }[]>(
+      `SELECT CAST(ROUND((julianday(MIN(p."endsAt", COALESCE(p."endedEarlyAt", p."endsAt")))
+                          - julianday(p."startsAt")) * 86400) AS INTEGER) AS "seconds",
+              COUNT(*) AS "n"
+       FROM "Pause" p
+       WHERE p."startsAt" >= ? AND p."startsAt" <= ? AND p."cancelledAt" IS NULL
+         AND MIN(p."endsAt", COALESCE(p."endedEarlyAt", p."endsAt")) > p."startsAt"
+       GROUP BY 1`,
+      toStoredDateTime(since),
+      toStoredDateTime(now),
+    ),
+  ]);
   const counts = days.map(() => 0);
-  const lengths: number[] = [];
-  for (const row of rows) {
-    const startsAt = toDate(row.startsAt);
-    const day = dayIndexAt(days, startsAt.getTime());
-    if (day >= 0) counts[day]! += 1;
-    const interval = effectiveInterval({
-      id: row.id,
-      kind: "NOW",
-      startsAt,
-      endsAt: toDate(row.endsAt),
-      endedEarlyAt: row.endedEarlyAt ? toDate(row.endedEarlyAt) : null,
-      cancelledAt: null,
-    });
-    if (interval) lengths.push(interval.end.getTime() - interval.start.getTime());
-  }
+  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
+  const histogram = lengths.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
   return {
     since,
     days: days.map((d, i) => ({ key: d.key, start: d.start, count: counts[i]! })),
-    total: rows.length,
-    measured: lengths.length,
-    medianLengthMs: median(lengths),
+    total: counts.reduce((sum, n) => sum + n, 0),
+    measured: histogram.reduce((sum, b) => sum + b.count, 0),
+    medianLengthMs: medianOfHistogram(histogram),
   };
-}
-
-/** Index of the last day whose start is ≤ t, or -1 before the first. */
-function dayIndexAt(days: readonly { start: Date }[], t: number): number {
-  let lo = 0;
-  let hi = days.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (days[mid]!.start.getTime() <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
 }
 
 // ─── Teams ───────────────────────────────────────────────────────────────────

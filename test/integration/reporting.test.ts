@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import type { ExemptionReason, ExemptionStatus } from "#app/domain/exemption-rules.ts";
 import { localDateKey } from "#app/domain/local-time.ts";
+import { effectiveInterval } from "#app/domain/pause-policy.ts";
+import { median } from "#app/domain/reporting.ts";
+import { getPauseReport } from "#app/models/reporting.server.ts";
 import { loader } from "#app/routes/admin._index.tsx";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
@@ -389,5 +393,60 @@ describe("nothing personal", () => {
       // A shown team is labelled with its manager's name; nobody else is named.
       if (!shownManagers.has(p.id)) expect(json, p.name).not.toContain(p.name);
     }
+  });
+});
+
+describe("the pause figures, aggregated by SQLite", () => {
+  test("property: equal counting every pause with effectiveInterval in JavaScript", async () => {
+    const worker = await createUser();
+    const now = new Date();
+    const pauseSpec = fc.record({
+      startAgo: fc.integer({ min: -2 * HOUR, max: 32 * DAY }),
+      minutes: fc.integer({ min: 1, max: 30 }),
+      endedEarlyAfter: fc.option(fc.integer({ min: -5 * MINUTE, max: 40 * MINUTE }), {
+        nil: null,
+      }),
+      cancelled: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(pauseSpec, { maxLength: 12 }), async (specs) => {
+        await prisma.pause.deleteMany({ where: { workerId: worker.id } });
+        for (const s of specs) {
+          const startsAt = new Date(now.getTime() - s.startAgo);
+          await prisma.pause.create({
+            data: {
+              workerId: worker.id,
+              kind: "NOW",
+              startsAt,
+              endsAt: new Date(startsAt.getTime() + s.minutes * MINUTE),
+              endedEarlyAt:
+                s.endedEarlyAfter === null
+                  ? null
+                  : new Date(startsAt.getTime() + s.endedEarlyAfter),
+              cancelledAt: s.cancelled ? startsAt : null,
+            },
+          });
+        }
+        const { days, total, measured, medianLengthMs } = await getPauseReport(now, "UTC");
+        const since = days[0]!.start;
+        const all = await prisma.pause.findMany({
+          where: { startsAt: { gte: since, lte: now }, cancelledAt: null },
+        });
+        expect(total).toBe(all.length);
+        const lengths = all
+          .map(effectiveInterval)
+          .filter((i) => i !== null)
+          .map((i) => Math.round((i.end.getTime() - i.start.getTime()) / 1000) * 1000);
+        expect(measured).toBe(lengths.length);
+        expect(medianLengthMs).toBe(median(lengths));
+        for (const day of days) {
+          const next = days[days.indexOf(day) + 1]?.start ?? new Date(now.getTime() + 1);
+          expect(day.count).toBe(
+            all.filter((p) => p.startsAt >= day.start && p.startsAt < next).length,
+          );
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 });
