@@ -4,6 +4,14 @@ import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { deleteExpiredExportFiles } from "./record-export.server.ts";
 
+/**
+ * The driver answers synchronously, so a loop of awaited queries runs on
+ * microtasks alone and never lets the event loop serve a request: yield.
+ */
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export type RetentionResult = {
   cutoff: Date;
   events: number;
@@ -36,14 +44,20 @@ export async function runRetention({
       const deleted = await prisma.$executeRawUnsafe(sql, ...bound, chunkSize);
       total += deleted;
       if (deleted < chunkSize) return total;
-      // Let other requests run between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToRequests();
     }
   };
 
   // Device by device and worker by worker, so each chunk is a range in the (deviceId, at) and
-  // (workerId, hour) indexes: a lookup by time alone would scan every event every hour.
-  const devices = await prisma.device.findMany({ select: { id: true, workerId: true } });
+  // (workerId, hour) indexes: a lookup by time alone would scan every event every hour. Only
+  // devices and workers that hold something past the cutoff are visited (one index seek each,
+  // in one statement): at 15,000 devices, a DELETE for each took 3 s with nothing to delete,
+  // and since the driver is synchronous those awaits never let a request in.
+  const devices = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT d."id" FROM "Device" d
+     WHERE EXISTS (SELECT 1 FROM "Event" e WHERE e."deviceId" = d."id" AND e."at" < ?)`,
+    at,
+  );
   let events = 0;
   for (const device of devices) {
     events += await deleteInChunks(
@@ -51,14 +65,21 @@ export async function runRetention({
       device.id,
       at,
     );
+    await yieldToRequests();
   }
+  const workers = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT u."id" FROM "User" u
+     WHERE EXISTS (SELECT 1 FROM "EventRollup" r WHERE r."workerId" = u."id" AND r."hour" <= ?)`,
+    lastWholeHour,
+  );
   let rollups = 0;
-  for (const workerId of new Set(devices.map((d) => d.workerId))) {
+  for (const worker of workers) {
     rollups += await deleteInChunks(
       `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "workerId" = ? AND "hour" <= ? LIMIT ?)`,
-      workerId,
+      worker.id,
       lastWholeHour,
     );
+    await yieldToRequests();
   }
   const batches = await deleteInChunks(
     `DELETE FROM "EventBatch" WHERE rowid IN (SELECT rowid FROM "EventBatch" WHERE "receivedAt" < ? LIMIT ?)`,
