@@ -203,12 +203,14 @@ export function reportDays(now: Date, timeZone: string, days = PAUSE_REPORT_DAYS
  * Pauses across the organisation over the last 30 days (the viewer's local
  * days, today so far): how many started each day, and the median length of
  * those that started (to their end, or their early end: `effectiveInterval`,
- * written here in SQL). Cancelled pauses count in neither.
+ * kept in `Pause.lengthSeconds` by database triggers). Cancelled pauses count
+ * in neither.
  *
  * Both are aggregated by SQLite through the covering index on
- * (startsAt, cancelledAt, endsAt, endedEarlyAt): at 300,000 pauses a month,
- * returning the rows to JavaScript took seconds. Lengths come back as a
- * histogram to the second (a pause is at most 30 minutes: ≤ 1,801 rows).
+ * (startsAt, cancelledAt, lengthSeconds): at 300,000 pauses a month,
+ * returning the rows to JavaScript took seconds, and working out each
+ * length in SQL a third of a second. Lengths come back as a histogram to the
+ * second (a pause is at most 30 minutes: ≤ 1,801 rows).
  */
 export async function getPauseReport(now: Date, timeZone: string) {
   const days = reportDays(now, timeZone);
@@ -229,13 +231,11 @@ export async function getPauseReport(now: Date, timeZone: string) {
       JSON.stringify(bounds),
     ),
     prisma.$queryRawUnsafe<{ seconds: number | bigint; n: number | bigint }[]>(
-      `SELECT CAST(ROUND((julianday(MIN(p."endsAt", COALESCE(p."endedEarlyAt", p."endsAt")))
-                          - julianday(p."startsAt")) * 86400) AS INTEGER) AS "seconds",
-              COUNT(*) AS "n"
+      `SELECT p."lengthSeconds" AS "seconds", COUNT(*) AS "n"
        FROM "Pause" p
        WHERE p."startsAt" >= ? AND p."startsAt" <= ? AND p."cancelledAt" IS NULL
-         AND MIN(p."endsAt", COALESCE(p."endedEarlyAt", p."endsAt")) > p."startsAt"
-       GROUP BY 1`,
+         AND p."lengthSeconds" IS NOT NULL
+       GROUP BY p."lengthSeconds"`,
       toStoredDateTime(since),
       toStoredDateTime(now),
     ),
