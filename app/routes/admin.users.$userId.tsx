@@ -248,8 +248,9 @@ export default function UserPage() {
             <>
               <Form method="post" className="flex flex-wrap items-center gap-3">
                 <p className="flex-1 text-sm text-ink-muted">
-                  A new link lets the person set a password (or reset a forgotten one). Older links
-                  stop working.
+                  {person.hasPassword
+                    ? "A reset link is mailed to the person only (never shown here), so they can choose a new password. Older links stop working."
+                    : "A new link lets the person set their password; it is mailed, and shown here once. Older links stop working."}
                 </p>
                 <button
                   type="submit"
