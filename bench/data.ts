@@ -30,13 +30,12 @@
  * Everything runs on 127.0.0.1; the server child is killed at the end, on
  * errors, on SIGINT and by a watchdog, and the temporary files are removed.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readFileSync,
   readdirSync,
@@ -75,7 +74,9 @@ import {
 import {
   createLogger,
   guardBench,
+  migratedDatabase,
   printLogTail,
+  requireFreshBuild,
   stopChild,
   waitForHealthy,
 } from "./lib/lifecycle.ts";
@@ -220,20 +221,6 @@ function printServerLogTail(lines = 30) {
 
 // ---------------------------------------------------------------- helpers
 
-/** Newest modification time of any file under `dir` (skipping generated code). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "generated") newest = Math.max(newest, newestMtime(full));
-    } else {
-      newest = Math.max(newest, statSync(full).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 /** Stored DateTime text, as the app's adapter writes it ("…+00:00"). */
 function stored(instant: Date | number): string {
   return new Date(instant).toISOString().replace("Z", "+00:00");
@@ -352,34 +339,18 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
 
   // Preconditions ----------------------------------------------------------
   const serverEntry = path.join(ROOT, "build/server.js");
-  const remixBuild = path.join(ROOT, "build/server/index.js");
-  if (!existsSync(serverEntry) || !existsSync(remixBuild)) {
-    throw new Error("No production build: run `npm run build` first (or `npm run bench:data`).");
-  }
-  if (opts.buildCheck) {
-    if (!readFileSync(remixBuild, "utf8").includes("routes/data.events")) {
-      throw new Error("The build has no /data/events route: run `npm run build` again.");
-    }
-    const appChanged = newestMtime(path.join(ROOT, "app"));
-    if (appChanged > statSync(remixBuild).mtimeMs) {
-      throw new Error(
-        "app/ changed after the last build: run `npm run build` (or `npm run bench:data`), or pass --skip-build-check.",
-      );
-    }
-  }
+  requireFreshBuild({
+    root: ROOT,
+    route: "routes/data.events",
+    script: "bench:data",
+    check: opts.buildCheck,
+  });
 
   // Database ---------------------------------------------------------------
-  tmpDir = mkdtempSync(path.join(os.tmpdir(), "lull-bench-data-"));
-  const dbFile = path.join(tmpDir, "bench.db");
-  const databaseUrl = `file:${dbFile}`;
-  log(`migrating ${dbFile}`);
-  const migrateStarted = performance.now();
-  execFileSync("npx", ["prisma", "migrate", "deploy"], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: "pipe",
-  });
-  const migrateSeconds = (performance.now() - migrateStarted) / 1000;
+  const fresh = migratedDatabase(ROOT, "lull-bench-data-");
+  tmpDir = fresh.tmpDir;
+  const { dbFile, databaseUrl, migrateSeconds } = fresh;
+  log(`migrated ${dbFile}`);
 
   // The app modules read DATABASE_URL when first imported.
   process.env.DATABASE_URL = databaseUrl;

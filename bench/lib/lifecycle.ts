@@ -3,8 +3,10 @@
  * with elapsed seconds, a clean stop of the child, Ctrl-C and a watchdog
  * that always clean up, and the tail of the server's log when it fails.
  */
-import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { httpRequest } from "./agent-clients.ts";
 import { sleep } from "./stats.ts";
@@ -78,4 +80,66 @@ export async function waitForHealthy(child: ChildProcess, port: number): Promise
     if (performance.now() > deadline) throw new Error("/healthz did not answer 200 in 30 s.");
     await sleep(200);
   }
+}
+
+/** Newest modification time of any file under `dir` (skipping generated code). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "generated") newest = Math.max(newest, newestMtime(full));
+    } else {
+      newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Refuses to measure a stale production build: there must be one, it must
+ * contain `route` (a page the bench needs), and `app/` must not have changed
+ * since (unless the check is turned off).
+ */
+export function requireFreshBuild({
+  root,
+  route,
+  script,
+  check,
+}: {
+  root: string;
+  /** A route id the build must contain, e.g. "routes/admin.devices". */
+  route: string;
+  /** The npm script that builds and runs the bench, for the error message. */
+  script: string;
+  check: boolean;
+}): void {
+  const serverEntry = path.join(root, "build/server.js");
+  const remixBuild = path.join(root, "build/server/index.js");
+  if (!existsSync(serverEntry) || !existsSync(remixBuild)) {
+    throw new Error(`No production build: run \`npm run build\` first (or \`npm run ${script}\`).`);
+  }
+  if (!check) return;
+  if (!readFileSync(remixBuild, "utf8").includes(route)) {
+    throw new Error(`The build has no ${route}: run \`npm run build\` again.`);
+  }
+  if (newestMtime(path.join(root, "app")) > statSync(remixBuild).mtimeMs) {
+    throw new Error(
+      `app/ changed after the last build: run \`npm run build\` (or \`npm run ${script}\`), or pass --skip-build-check.`,
+    );
+  }
+}
+
+/** A new temporary folder with a SQLite file migrated by `prisma migrate deploy`. */
+export function migratedDatabase(root: string, prefix: string) {
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dbFile = path.join(tmpDir, "bench.db");
+  const databaseUrl = `file:${dbFile}`;
+  const started = performance.now();
+  execFileSync("npx", ["prisma", "migrate", "deploy"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: "pipe",
+  });
+  return { tmpDir, dbFile, databaseUrl, migrateSeconds: (performance.now() - started) / 1000 };
 }
