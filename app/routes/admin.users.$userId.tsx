@@ -24,7 +24,7 @@ import {
 } from "#app/models/user-admin.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
-import { sendSetupLinkMail, setupLinkUrl } from "#app/utils/setup-link.server.ts";
+import { deliverSetupLink } from "#app/utils/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -121,13 +121,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case "issue-link": {
       const outcome = await issueSetupLink({ actorId: admin.id, userId, now });
       if (!outcome.ok) return fail(outcome);
-      const url = setupLinkUrl(request, outcome.link.token);
-      await sendSetupLinkMail({
-        to: outcome.email,
-        name: outcome.name,
-        url,
-        expiresAt: outcome.link.expiresAt,
-      });
+      const url = await deliverSetupLink(request, outcome, outcome.link);
       if (outcome.isReset) {
         return redirectWithToast(here, {
           kind: "success",

@@ -22,7 +22,7 @@ import {
 } from "#app/domain/user-import.ts";
 import { applyImport, previewImport } from "#app/models/user-admin.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
-import { sendSetupLinkMail, setupLinkUrl } from "#app/utils/setup-link.server.ts";
+import { deliverSetupLink } from "#app/utils/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];
 
@@ -81,13 +81,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const people = [];
   for (const person of outcome.people) {
-    const url = setupLinkUrl(request, person.link.token);
-    await sendSetupLinkMail({
-      to: person.email,
-      name: person.name,
-      url,
-      expiresAt: person.link.expiresAt,
-    });
+    const url = await deliverSetupLink(request, person, person.link);
     people.push({
       name: person.name,
       email: person.email,

@@ -15,7 +15,7 @@ import { formatDateTime } from "#app/domain/local-time.ts";
 import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import { createUserAccount } from "#app/models/user-admin.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
-import { sendSetupLinkMail, setupLinkUrl } from "#app/utils/setup-link.server.ts";
+import { deliverSetupLink } from "#app/utils/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];
 
@@ -45,9 +45,8 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: outcome.status },
     );
   }
-  const url = setupLinkUrl(request, outcome.link.token);
   const { name, email } = submission.value;
-  await sendSetupLinkMail({ to: email, name, url, expiresAt: outcome.link.expiresAt });
+  const url = await deliverSetupLink(request, { email, name }, outcome.link);
   return {
     result: submission.reply({ resetForm: true }),
     created: {

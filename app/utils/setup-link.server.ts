@@ -3,13 +3,13 @@ import { getEnv } from "./env.server.ts";
 import { sendMail } from "./mail.server.ts";
 
 /** The absolute set-password address for `token` (PUBLIC_URL, else the admin's own origin). */
-export function setupLinkUrl(request: Request, token: string): string {
+function setupLinkUrl(request: Request, token: string): string {
   const base = getEnv().PUBLIC_URL ?? new URL(request.url).origin;
   return new URL(`/set-password/${token}`, base).toString();
 }
 
 /** Mails the one-time link. The body holds the link, so the console line never shows it. */
-export function sendSetupLinkMail({
+function sendSetupLinkMail({
   to,
   name,
   url,
@@ -36,4 +36,15 @@ export function sendSetupLinkMail({
       "In Lull you can see what the monitoring agent collects about you, pause it, and ask for exemptions.",
     ].join("\n"),
   });
+}
+
+/** Mails `link` to the person and returns its address (for the admin, when it may be shown). */
+export async function deliverSetupLink(
+  request: Request,
+  person: { email: string; name: string },
+  link: { token: string; expiresAt: Date },
+): Promise<string> {
+  const url = setupLinkUrl(request, link.token);
+  await sendSetupLinkMail({ to: person.email, name: person.name, url, expiresAt: link.expiresAt });
+  return url;
 }
