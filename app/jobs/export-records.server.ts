@@ -32,6 +32,7 @@ import {
   exportsDirectory,
   partialFilePath,
 } from "#app/models/record-export.server.ts";
+import { accountSelect } from "#app/models/user.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
@@ -177,18 +178,7 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
     select: {
       id: true,
       workerId: true,
-      worker: {
-        select: {
-          id: true,
-          name: true,
-          email: true,
-          role: true,
-          timezone: true,
-          createdAt: true,
-          deactivatedAt: true,
-          manager: { select: { name: true, email: true } },
-        },
-      },
+      worker: { select: accountSelect },
     },
   });
   const worker = row.worker;

@@ -4,6 +4,7 @@ import { checkImport, type ExistingPeople, type ImportCheck } from "#app/domain/
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { publishStateChange } from "#app/utils/state-bus.server.ts";
+import { accountSelect } from "./user.server.ts";
 import { issueSetupToken } from "./password-setup.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
 
@@ -46,14 +47,7 @@ export async function getUserForAdmin(userId: string, now: Date) {
   const user = await prisma.user.findUnique({
     where: { id: userId },
     select: {
-      id: true,
-      name: true,
-      email: true,
-      role: true,
-      timezone: true,
-      createdAt: true,
-      deactivatedAt: true,
-      manager: { select: { name: true, email: true } },
+      ...accountSelect,
       password: { select: { userId: true } },
       _count: { select: { reports: true } },
     },

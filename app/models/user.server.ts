@@ -8,19 +8,20 @@ export function findUserForSignIn(email: string) {
   });
 }
 
+/** A person's account as pages and exports show it: who they are, never what was collected. */
+export const accountSelect = {
+  id: true,
+  name: true,
+  email: true,
+  role: true,
+  timezone: true,
+  createdAt: true,
+  deactivatedAt: true,
+  manager: { select: { name: true, email: true } },
+} as const;
+
 export function getUserProfile(userId: string) {
-  return prisma.user.findUnique({
-    where: { id: userId },
-    select: {
-      id: true,
-      name: true,
-      email: true,
-      role: true,
-      timezone: true,
-      createdAt: true,
-      manager: { select: { name: true, email: true } },
-    },
-  });
+  return prisma.user.findUnique({ where: { id: userId }, select: accountSelect });
 }
 
 export const PEOPLE_PAGE_SIZE = 25;

@@ -22,7 +22,6 @@ import { listEvents } from "#app/models/event.server.ts";
 import { findActiveGrant, grantExceptionalAccess } from "#app/models/exceptional-access.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -35,8 +34,7 @@ async function requireWorker(request: Request, userId: string | undefined) {
   if (!worker) notFound();
   // Your own data is on your own pages; this door is for other people's.
   if (worker.id === admin.id) throw redirect("/data");
-  const active = await prisma.user.count({ where: { id: worker.id, deactivatedAt: null } });
-  if (active === 0) notFound();
+  if (worker.deactivatedAt) notFound();
   return { admin, worker };
 }
 
