@@ -32,7 +32,7 @@
  * Everything runs on 127.0.0.1; the server child is killed at the end, on
  * errors, on SIGINT and by a watchdog, and the temporary files are removed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -41,7 +41,6 @@ import {
   openSync,
   readFileSync,
   readdirSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -57,7 +56,7 @@ import { HOST, httpRequest } from "./lib/agent-clients.ts";
 import { summarizeCpuProfile } from "./lib/cpu-profile.ts";
 import {
   createLogger,
-  guardBench,
+  benchResources,
   migratedDatabase,
   printLogTail,
   requireFreshBuild,
@@ -204,33 +203,10 @@ if (!opts.q) {
 const benchStarted = performance.now();
 const log = createLogger();
 
-let server: ChildProcess | undefined;
-let tmpDir: string | undefined;
-let serverLog: string | undefined;
-let cleaningUp: Promise<void> | undefined;
-let disconnectPrisma: (() => Promise<void>) | undefined;
-
-function stopServer(): Promise<void> {
-  return stopChild(server);
-}
-
-function cleanup(): Promise<void> {
-  cleaningUp ??= (async () => {
-    await stopServer();
-    await disconnectPrisma?.().catch(() => {});
-    if (tmpDir) {
-      if (opts.keepTmp) log(`kept ${tmpDir} (database and server.log)`);
-      else rmSync(tmpDir, { recursive: true, force: true });
-    }
-  })();
-  return cleaningUp;
-}
-
-guardBench({
+const { res, cleanup } = benchResources({
+  keepTmp: opts.keepTmp,
   maxMinutes: opts.maxMinutes,
-  cleanup,
   log,
-  onWatchdog: () => printLogTail(serverLog),
 });
 
 // ---------------------------------------------------------------- helpers
@@ -289,7 +265,7 @@ async function timedRounds(
 ): Promise<RoundStats> {
   const limit = opts.otherCpuLimit / 100;
   const serverCpu = () =>
-    server?.pid && server.exitCode === null ? processCpuSeconds(server.pid) : 0;
+    res.server?.pid && res.server.exitCode === null ? processCpuSeconds(res.server.pid) : 0;
   const stats: RoundStats = { repeated: 0, disturbedKept: 0, keptOtherSeconds: 0, keptSeconds: 0 };
   for (let kept = 0; kept < count;) {
     const m0 = machineCpuSeconds();
@@ -400,7 +376,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
 
   // Database ---------------------------------------------------------------
   const fresh = migratedDatabase(ROOT, "lull-bench-admin-");
-  tmpDir = fresh.tmpDir;
+  res.tmpDir = fresh.tmpDir;
   const { dbFile, databaseUrl, migrateSeconds } = fresh;
   log(`migrated ${dbFile}`);
 
@@ -475,7 +451,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   // db.server.ts keeps one client per process on globalThis: make it this one.
   globalThis.__lullAdapter = adapter;
   globalThis.__lullPrisma = client;
-  disconnectPrisma = () => client.$disconnect();
+  res.disconnectPrisma = () => client.$disconnect();
   const { getReportingOverview, reportDays } = await import("#app/models/reporting.server.ts");
   const { getFleetSummary, listFleetDevices } = await import("#app/models/fleet.server.ts");
   const { listPeople } = await import("#app/models/user.server.ts");
@@ -637,17 +613,18 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   });
   const prismaTimes = new Map(pages.map((p) => [p.key, summarize(prismaSamples.get(p.key)!)]));
   await client.$disconnect();
-  disconnectPrisma = undefined;
+  res.disconnectPrisma = undefined;
 
   // Server -----------------------------------------------------------------
   const port = await freePort(HOST);
-  serverLog = path.join(tmpDir, "server.log");
+  const serverLog = path.join(fresh.tmpDir, "server.log");
+  res.serverLog = serverLog;
   const logFd = openSync(serverLog, "a");
   log(`starting node build/server.js on ${HOST}:${port}`);
-  const profileDir = path.join(tmpDir, "cpu-profile");
+  const profileDir = path.join(fresh.tmpDir, "cpu-profile");
   const nodeFlags = opts.serverCpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const serverStartedAt = Date.now();
-  server = spawn(process.execPath, [...nodeFlags, serverEntry], {
+  res.server = spawn(process.execPath, [...nodeFlags, serverEntry], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -660,7 +637,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);
-  await waitForHealthy(server, port);
+  await waitForHealthy(res.server, port);
 
   // The server runs retention 60 s after it starts (then hourly), whatever the
   // bench is doing then: its audit row (dated when the run started) appears
@@ -816,7 +793,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   // Timed rounds -------------------------------------------------------------
   log(`HTTP: ${opts.requests} timed rounds of ${series.length} requests`);
   const cpuWindowUs = { fromUs: monotonicUs(), toUs: 0 };
-  const cpuBefore = processCpuSeconds(server?.pid);
+  const cpuBefore = processCpuSeconds(res.server?.pid);
   const machineBefore = machineCpuSeconds();
   const selfBefore = process.cpuUsage();
   const httpStarted = performance.now();
@@ -836,11 +813,11 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   });
   const httpSeconds = (performance.now() - httpStarted) / 1000;
   cpuWindowUs.toUs = monotonicUs();
-  const cpuSeconds = processCpuSeconds(server?.pid) - cpuBefore;
+  const cpuSeconds = processCpuSeconds(res.server?.pid) - cpuBefore;
   const selfUsage = process.cpuUsage(selfBefore);
   const selfSeconds = (selfUsage.user + selfUsage.system) / 1e6;
   const otherSeconds = machineCpuSeconds() - machineBefore - cpuSeconds - selfSeconds;
-  const rssAfter = processRssBytes(server?.pid);
+  const rssAfter = processRssBytes(res.server?.pid);
   httpAgent.destroy();
 
   // Raw SQL baseline: the statements Prisma sent, on better-sqlite3 -----------
@@ -995,7 +972,8 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
       `Retention ran ${laterRetention} times during the run (the timed rounds may include one).`,
     );
   }
-  const logText = serverLog && existsSync(serverLog) ? readFileSync(serverLog, "utf8") : "";
+  const logText =
+    res.serverLog && existsSync(res.serverLog) ? readFileSync(res.serverLog, "utf8") : "";
   const errorLines = logText.split("\n").filter((l) => /error|warn/i.test(l));
   if (errorLines.length) {
     notes.push(
@@ -1027,7 +1005,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   // Server CPU profile -------------------------------------------------------
   const profileSection: string[] = [];
   if (opts.serverCpuProf) {
-    await stopServer();
+    await stopChild(res.server);
     const file = existsSync(profileDir)
       ? readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))
       : undefined;
@@ -1091,7 +1069,7 @@ try {
   process.exit(0);
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  printLogTail(serverLog);
+  printLogTail(res.serverLog);
   await cleanup();
   process.exit(1);
 }

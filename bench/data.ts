@@ -30,7 +30,7 @@
  * Everything runs on 127.0.0.1; the server child is killed at the end, on
  * errors, on SIGINT and by a watchdog, and the temporary files are removed.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -39,7 +39,6 @@ import {
   openSync,
   readFileSync,
   readdirSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -73,7 +72,7 @@ import {
 } from "./lib/process-info.ts";
 import {
   createLogger,
-  guardBench,
+  benchResources,
   migratedDatabase,
   printLogTail,
   requireFreshBuild,
@@ -186,38 +185,11 @@ if (opts.deepDays >= opts.days) {
 const benchStarted = performance.now();
 const log = createLogger();
 
-let server: ChildProcess | undefined;
-let tmpDir: string | undefined;
-let serverLog: string | undefined;
-let cleaningUp: Promise<void> | undefined;
-let disconnectPrisma: (() => Promise<void>) | undefined;
-
-function stopServer(): Promise<void> {
-  return stopChild(server);
-}
-
-function cleanup(): Promise<void> {
-  cleaningUp ??= (async () => {
-    await stopServer();
-    await disconnectPrisma?.().catch(() => {});
-    if (tmpDir) {
-      if (opts.keepTmp) log(`kept ${tmpDir} (database and server.log)`);
-      else rmSync(tmpDir, { recursive: true, force: true });
-    }
-  })();
-  return cleaningUp;
-}
-
-guardBench({
+const { res, cleanup } = benchResources({
+  keepTmp: opts.keepTmp,
   maxMinutes: opts.maxMinutes,
-  cleanup,
   log,
-  onWatchdog: () => printServerLogTail(),
 });
-
-function printServerLogTail(lines = 30) {
-  printLogTail(serverLog, lines);
-}
 
 // ---------------------------------------------------------------- helpers
 
@@ -348,7 +320,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
 
   // Database ---------------------------------------------------------------
   const fresh = migratedDatabase(ROOT, "lull-bench-data-");
-  tmpDir = fresh.tmpDir;
+  res.tmpDir = fresh.tmpDir;
   const { dbFile, databaseUrl, migrateSeconds } = fresh;
   log(`migrated ${dbFile}`);
 
@@ -515,7 +487,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   // db.server.ts keeps one client per process on globalThis: make it this one.
   globalThis.__lullAdapter = adapter;
   globalThis.__lullPrisma = client;
-  disconnectPrisma = () => client.$disconnect();
+  res.disconnectPrisma = () => client.$disconnect();
   const { getActivitySeries, getDataOverview } =
     await import("#app/models/data-overview.server.ts");
   const { listDeviceChoices, listEvents } = await import("#app/models/event.server.ts");
@@ -533,13 +505,14 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
 
   // Server -----------------------------------------------------------------
   const port = await freePort(HOST);
-  serverLog = path.join(tmpDir, "server.log");
+  const serverLog = path.join(fresh.tmpDir, "server.log");
+  res.serverLog = serverLog;
   const logFd = openSync(serverLog, "a");
   log(`starting node build/server.js on ${HOST}:${port}`);
-  const profileDir = path.join(tmpDir, "cpu-profile");
+  const profileDir = path.join(fresh.tmpDir, "cpu-profile");
   const nodeFlags = opts.serverCpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const serverStartedAt = Date.now();
-  server = spawn(process.execPath, [...nodeFlags, serverEntry], {
+  res.server = spawn(process.execPath, [...nodeFlags, serverEntry], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -552,7 +525,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     stdio: ["ignore", logFd, logFd],
   });
   closeSync(logFd);
-  await waitForHealthy(server, port);
+  await waitForHealthy(res.server, port);
 
   log(`signing in as ${worker.email}`);
   const signIn = await httpRequest({
@@ -683,7 +656,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   }
   const boundedPrisma = summarize(boundedPrismaTimes);
   await client.$disconnect();
-  disconnectPrisma = undefined;
+  res.disconnectPrisma = undefined;
 
   // HTTP -------------------------------------------------------------------
   const validate = (r: Request, html: string, dataBody: string | undefined): string[] => {
@@ -769,7 +742,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   }
   log(`HTTP: ${opts.requests} timed rounds of ${series.length} requests`);
   const cpuWindowUs = { fromUs: monotonicUs(), toUs: 0 };
-  const cpuBefore = processCpuSeconds(server?.pid);
+  const cpuBefore = processCpuSeconds(res.server?.pid);
   const machineBefore = machineCpuSeconds();
   const selfBefore = process.cpuUsage();
   const httpStarted = performance.now();
@@ -783,7 +756,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   let keptSeconds = 0;
   for (let round = 0; round < opts.requests;) {
     const m0 = machineCpuSeconds();
-    const s0 = processCpuSeconds(server?.pid);
+    const s0 = processCpuSeconds(res.server?.pid);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const samples: { s: Series; res: PageResponse; startedAt: number }[] = [];
@@ -796,7 +769,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     const other =
       machineCpuSeconds() -
       m0 -
-      (processCpuSeconds(server?.pid) - s0) -
+      (processCpuSeconds(res.server?.pid) - s0) -
       (c1.user + c1.system) / 1e6;
     const disturbed = other / seconds > otherLimit;
     if (disturbed && opts.otherCpuLimit > 0 && repeated < opts.requests) {
@@ -822,11 +795,11 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   }
   const httpSeconds = (performance.now() - httpStarted) / 1000;
   cpuWindowUs.toUs = monotonicUs();
-  const cpuSeconds = processCpuSeconds(server?.pid) - cpuBefore;
+  const cpuSeconds = processCpuSeconds(res.server?.pid) - cpuBefore;
   const selfUsage = process.cpuUsage(selfBefore);
   const selfSeconds = (selfUsage.user + selfUsage.system) / 1e6;
   const otherSeconds = machineCpuSeconds() - machineBefore - cpuSeconds - selfSeconds;
-  const rssAfter = processRssBytes(server?.pid);
+  const rssAfter = processRssBytes(res.server?.pid);
   httpAgent.destroy();
 
   const httpResult = (s: Series): HttpResult => {
@@ -1045,7 +1018,7 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
   // Server CPU profile -------------------------------------------------------
   const profileSection: string[] = [];
   if (opts.serverCpuProf) {
-    await stopServer();
+    await stopChild(res.server);
     const file = existsSync(profileDir)
       ? readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"))
       : undefined;
@@ -1074,7 +1047,8 @@ async function main(): Promise<{ markdown: string; failedTargets: string[] }> {
     }
   }
 
-  const logText = serverLog && existsSync(serverLog) ? readFileSync(serverLog, "utf8") : "";
+  const logText =
+    res.serverLog && existsSync(res.serverLog) ? readFileSync(res.serverLog, "utf8") : "";
   const errorLines = logText.split("\n").filter((l) => /error|warn/i.test(l));
   if (errorLines.length) {
     notes.push(
@@ -1144,7 +1118,7 @@ try {
   process.exit(0);
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  printServerLogTail();
+  printLogTail(res.serverLog);
   await cleanup();
   process.exit(1);
 }

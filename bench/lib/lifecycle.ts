@@ -4,7 +4,7 @@
  * that always clean up, and the tail of the server's log when it fails.
  */
 import { execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -142,4 +142,41 @@ export function migratedDatabase(root: string, prefix: string) {
     stdio: "pipe",
   });
   return { tmpDir, dbFile, databaseUrl, migrateSeconds: (performance.now() - started) / 1000 };
+}
+
+/** What a benchmark with a server child and a temporary folder must tidy up, however it ends. */
+export type BenchResources = {
+  server?: ChildProcess;
+  tmpDir?: string;
+  serverLog?: string;
+  disconnectPrisma?: () => Promise<void>;
+};
+
+/**
+ * The benchmark's resources, with Ctrl-C and the watchdog armed to clean them
+ * up once: stop the server, disconnect Prisma, delete the temporary folder
+ * (or keep it, with --keep-tmp).
+ */
+export function benchResources({
+  keepTmp,
+  maxMinutes,
+  log,
+}: {
+  keepTmp: boolean;
+  maxMinutes: number;
+  log: (message: string) => void;
+}): { res: BenchResources; cleanup: () => Promise<void> } {
+  const res: BenchResources = {};
+  let cleaningUp: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaningUp ??= (async () => {
+      await stopChild(res.server);
+      await res.disconnectPrisma?.().catch(() => {});
+      if (res.tmpDir) {
+        if (keepTmp) log(`kept ${res.tmpDir} (database and server.log)`);
+        else rmSync(res.tmpDir, { recursive: true, force: true });
+      }
+    })());
+  guardBench({ maxMinutes, cleanup, log, onWatchdog: () => printLogTail(res.serverLog) });
+  return { res, cleanup };
 }
