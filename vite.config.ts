@@ -10,7 +10,33 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   server: { host: "127.0.0.1" },
+  // The dev-server e2e test optimises dependencies from nothing, as on a fresh clone.
+  cacheDir: process.env.LULL_VITE_CACHE_DIR ?? "node_modules/.vite",
   build: { target: "es2022", cssMinify: true },
+  // The dependency scanner follows route modules into *.server.ts files. @node-rs/argon2's
+  // browser entry points at a WASI package that is never installed, so pre-bundling it fails
+  // and every client module answers 504 (Outdated Optimize Dep). It never runs in a browser.
+  // The rest are pre-bundled at start-up, so the first page a developer opens does not race the
+  // optimiser's discovery (a mid-load re-optimisation reloads the page with two Reacts).
+  optimizeDeps: {
+    exclude: ["@node-rs/argon2"],
+    include: [
+      "react",
+      "react-dom",
+      "react-dom/client",
+      "react/jsx-runtime",
+      "react/jsx-dev-runtime",
+      "@remix-run/react",
+      "@remix-run/node",
+      "@conform-to/react",
+      "@conform-to/zod",
+      "zod",
+      "diff",
+      "recharts",
+      "@prisma/client/runtime/client",
+      "@prisma/adapter-better-sqlite3",
+    ],
+  },
   plugins: [
     tailwindcss(),
     remix({

@@ -1,0 +1,93 @@
+/**
+ * The README's first command, `npm run dev`, must serve an app whose client
+ * JavaScript runs. This starts the dev server exactly as the README does (with
+ * its own database and an empty Vite cache, as on a fresh clone) and checks
+ * that the page hydrates: the pause countdown ticks and an enhanced form
+ * submits without a full page load.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DEMO_PASSWORD, expect, test } from "./fixtures.ts";
+
+test.describe.configure({ mode: "serial", timeout: 240_000 });
+
+let dir: string;
+let child: ChildProcess;
+let base: string;
+const consoleErrors: string[] = [];
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "lull-dev-"));
+  const port = 30_000 + Math.floor(Math.random() * 9_000);
+  base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: `file:${path.join(dir, "lull.db")}`,
+    LULL_VITE_CACHE_DIR: path.join(dir, "vite"),
+  };
+  delete env.NODE_ENV; // as in a developer's shell: the dev script sets it
+  child = spawn("npm", ["run", "dev"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+  let output = "";
+  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm run dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+});
+
+test.afterAll(() => {
+  if (child?.pid && child.exitCode === null) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("npm run dev serves a page whose client JavaScript runs", async ({ page }) => {
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 500) consoleErrors.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Work email").fill("worker@lull.test");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/`);
+
+  // Hydrated: Remix's client router took over the document.
+  await expect
+    .poll(() => page.evaluate(() => "__remixRouter" in window), { timeout: 60_000 })
+    .toBe(true);
+
+  // An enhanced form submits through fetch: no navigation request for the document.
+  let documentLoads = 0;
+  page.on("request", (r) => {
+    if (r.resourceType() === "document") documentLoads++;
+  });
+  await page.getByRole("button", { name: "Pause now" }).click();
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
+  expect(documentLoads).toBe(0);
+
+  // The live countdown ticks, which only client code can do.
+  const countdown = page.getByTestId("countdown");
+  const first = await countdown.textContent();
+  await expect.poll(() => countdown.textContent(), { timeout: 10_000 }).not.toBe(first);
+
+  expect(consoleErrors).toEqual([]);
+});
