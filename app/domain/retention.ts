@@ -1,6 +1,5 @@
 /** How long collected data is kept, and where the line falls. Pure. */
 export const RETENTION_BOUNDS = { min: 7, max: 730 } as const;
-export const DEFAULT_RETENTION_DAYS = 90;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

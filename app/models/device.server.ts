@@ -179,7 +179,3 @@ export async function revokeDevice({ workerId, deviceId, now }: DeviceChange) {
   if (revoked) publishStateChange({ workerId, revokedDeviceId: deviceId });
   return revoked;
 }
-
-export async function deviceBelongsTo(workerId: string, deviceId: string): Promise<boolean> {
-  return (await prisma.device.count({ where: { id: deviceId, workerId } })) > 0;
-}

@@ -96,12 +96,3 @@ export async function completePasswordSetup(
     return { ok: true as const, email: valid.user.email };
   });
 }
-
-/** When the person's newest link stops working, if one is outstanding. */
-export async function pendingSetupLink(userId: string, now: Date) {
-  return prisma.passwordSetupToken.findFirst({
-    where: { userId, usedAt: null, expiresAt: { gt: now } },
-    orderBy: { createdAt: "desc" },
-    select: { createdAt: true, expiresAt: true },
-  });
-}

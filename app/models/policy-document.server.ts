@@ -97,14 +97,6 @@ export async function isHeldForAcknowledgement(workerId: string, client: Tx = pr
   return signed === 0;
 }
 
-/** One version with everything shown on its pages; null if it does not exist. */
-export function getDocumentVersion(slug: string, version: number) {
-  return prisma.policyDocument.findUnique({
-    where: { slug_version: { slug, version } },
-    select: documentSelect,
-  });
-}
-
 export function getDocumentById(id: string) {
   return prisma.policyDocument.findUnique({
     where: { id },

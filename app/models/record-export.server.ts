@@ -156,14 +156,6 @@ export async function openExportForDownload({
   return { file, bytes: row.bytes ?? undefined, workerId: row.workerId };
 }
 
-/** Progress of one export the viewer may see, for the live progress bar. */
-export function getExportProgress(id: string, viewerId: string) {
-  return prisma.recordExport.findFirst({
-    where: { id, OR: [{ workerId: viewerId }, { requestedById: viewerId }] },
-    select: { id: true, status: true, totalRows: true, writtenRows: true, expiresAt: true },
-  });
-}
-
 /** Deletes the files of exports past their keep date (run by the hourly job). */
 export async function deleteExpiredExportFiles(now: Date): Promise<number> {
   const expired = await prisma.recordExport.findMany({
