@@ -4,15 +4,18 @@ import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { startOutboxDispatcher } from "#app/commands/outbox-dispatcher.server.ts";
 import { startExportRunner } from "#app/jobs/export-runner.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
 
-// The server process deletes data past retention on a timer (also `npm run jobs:retention`),
-// and builds records exports as they are asked for.
+// The server process delivers commands' after-commit effects (first whatever a crash left
+// undelivered), deletes data past retention on a timer (also `npm run jobs:retention`), and
+// builds records exports as they are asked for.
 if (process.env.NODE_ENV !== "test") {
+  void startOutboxDispatcher();
   scheduleRetention();
   startExportRunner();
 }

@@ -2,13 +2,11 @@ import { randomUUID } from "node:crypto";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import { Prisma } from "#app/generated/prisma/client.ts";
 import { RECEIPT_FORMAT, type Receipt } from "#app/receipts/receipt.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { signReceiptPayload } from "#app/utils/receipt-signing.server.ts";
-import { publishStateChange } from "#app/utils/state-bus.server.ts";
 import { getCurrentDocument } from "./policy-document.server.ts";
-import { bumpStateVersion } from "./state-version.server.ts";
 
 export type SignResult =
   | { ok: true; acknowledgementId: string; alreadySigned: boolean }
@@ -35,9 +33,8 @@ export async function signDocument({
   userAgent: string | null;
   now: Date;
 }): Promise<SignResult> {
-  let result: SignResult & { gates?: boolean };
   try {
-    result = await prisma.$transaction(async (tx): Promise<SignResult & { gates?: boolean }> => {
+    return await runCommand(now, async ({ tx, audit, touchWorker }): Promise<SignResult> => {
       const doc = await tx.policyDocument.findFirst({
         where: { id: documentId, publishedAt: { not: null } },
         select: { id: true, slug: true, version: true, title: true, contentSha256: true },
@@ -87,18 +84,17 @@ export async function signDocument({
           receipt: JSON.stringify(receipt),
         },
       });
-      await recordAuditEvent(tx, {
+      await audit({
         actorId: worker.id,
         subjectUserId: worker.id,
         action: "acknowledgement.sign",
         targetType: "Acknowledgement",
         targetId: id,
         metadata: { slug: doc.slug, version: doc.version },
-        at: now,
       });
-      const gates = doc.slug === MONITORING_NOTICE_SLUG;
-      if (gates) await bumpStateVersion(tx, worker.id);
-      return { ok: true, acknowledgementId: id, alreadySigned: false, gates };
+      // Signing the monitoring notice may lift the acknowledgement gate.
+      if (doc.slug === MONITORING_NOTICE_SLUG) touchWorker(worker.id);
+      return { ok: true, acknowledgementId: id, alreadySigned: false };
     });
   } catch (error) {
     // Two tabs signing at once: the unique (worker, document) index keeps one.
@@ -111,13 +107,6 @@ export async function signDocument({
     }
     throw error;
   }
-  if (result.ok && result.gates) publishStateChange({ workerId: worker.id });
-  if (!result.ok) return result;
-  return {
-    ok: true,
-    acknowledgementId: result.acknowledgementId,
-    alreadySigned: result.alreadySigned,
-  };
 }
 
 /** A worker's own acknowledgement with its receipt; null for anyone else's. */

@@ -1,8 +1,7 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { EnrollRequest } from "#app/agent-protocol/v1.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { publishStateChange } from "#app/utils/state-bus.server.ts";
 
 export const ENROLLMENT_CODE_TTL_MS = 15 * 60 * 1000;
 /** Crockford's base32: no I, L, O or U to misread. 8 characters = 40 bits. */
@@ -21,11 +20,11 @@ export async function createEnrollmentCode(workerId: string, now: Date) {
   let raw = "";
   for (let i = 0; i < 8; i++) raw += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
   const expiresAt = new Date(now.getTime() + ENROLLMENT_CODE_TTL_MS);
-  await prisma.$transaction(async (tx) => {
+  await runCommand(now, async ({ tx, audit }) => {
     await tx.enrollmentCode.create({
       data: { workerId, codeHash: sha256(raw), createdAt: now, expiresAt },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: "device.code_created",
@@ -46,7 +45,7 @@ export type EnrollResult = { ok: true; deviceId: string; token: string } | { ok:
  */
 export async function enrollDevice(input: EnrollRequest, now: Date): Promise<EnrollResult> {
   const token = randomBytes(32).toString("base64url");
-  return prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit }): Promise<EnrollResult> => {
     const code = await tx.enrollmentCode.findUnique({
       where: { codeHash: sha256(normaliseCode(input.code)) },
     });
@@ -71,7 +70,7 @@ export async function enrollDevice(input: EnrollRequest, now: Date): Promise<Enr
       where: { id: code.id },
       data: { usedAt: now, deviceId: device.id },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: code.workerId,
       subjectUserId: code.workerId,
       action: "device.enroll",
@@ -138,13 +137,13 @@ export async function renameDevice({
   now,
   name,
 }: DeviceChange & { name: string }) {
-  return prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit }) => {
     const { count } = await tx.device.updateMany({
       where: { id: deviceId, workerId },
       data: { name },
     });
     if (count === 0) return false;
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: "device.rename",
@@ -159,13 +158,13 @@ export async function renameDevice({
 
 /** Revokes one of the worker's own devices; its token stops working on the next request. */
 export async function revokeDevice({ workerId, deviceId, now }: DeviceChange) {
-  const revoked = await prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit, deviceRevoked }) => {
     const { count } = await tx.device.updateMany({
       where: { id: deviceId, workerId, revokedAt: null },
       data: { revokedAt: now },
     });
     if (count === 0) return false;
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: "device.revoke",
@@ -173,9 +172,8 @@ export async function revokeDevice({ workerId, deviceId, now }: DeviceChange) {
       targetId: deviceId,
       at: now,
     });
+    // Open streams of that device close at once.
+    deviceRevoked(workerId, deviceId);
     return true;
   });
-  // Open streams of that device close at once.
-  if (revoked) publishStateChange({ workerId, revokedDeviceId: deviceId });
-  return revoked;
 }

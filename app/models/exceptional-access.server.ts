@@ -1,5 +1,5 @@
 import { EXCEPTIONAL_ACCESS_TTL_MS } from "#app/domain/user-admin.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createNotification } from "./notification.server.ts";
 
@@ -21,12 +21,12 @@ export async function grantExceptionalAccess({
   now: Date;
 }) {
   const expiresAt = new Date(now.getTime() + EXCEPTIONAL_ACCESS_TTL_MS);
-  return prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit }) => {
     const grant = await tx.exceptionalAccess.create({
       data: { adminId, workerId, reason, createdAt: now, expiresAt },
       select: { id: true, expiresAt: true },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: adminId,
       subjectUserId: workerId,
       action: "data.exceptional_access",

@@ -13,12 +13,9 @@ import {
   type ExemptionStatus,
 } from "#app/domain/exemption-rules.ts";
 import type { Prisma } from "#app/generated/prisma/client.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { sendMail } from "#app/utils/mail.server.ts";
-import { publishStateChange } from "#app/utils/state-bus.server.ts";
 import { createNotification } from "./notification.server.ts";
-import { bumpStateVersion } from "./state-version.server.ts";
 
 const storedSelect = {
   id: true,
@@ -77,7 +74,7 @@ export async function fileExemptionRequest({
   input: FileExemptionInput;
   now: Date;
 }): Promise<FileExemptionResult> {
-  return prisma.$transaction(async (tx): Promise<FileExemptionResult> => {
+  return runCommand(now, async ({ tx, audit }): Promise<FileExemptionResult> => {
     const { maxExemptionDays } = await tx.policy.findUniqueOrThrow({
       where: { id: 1 },
       select: { maxExemptionDays: true },
@@ -101,14 +98,13 @@ export async function fileExemptionRequest({
       },
       select: { id: true },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: "exemption.request",
       targetType: "ExemptionRequest",
       targetId: created.id,
       metadata: { reason: input.reason },
-      at: now,
     });
     return { ok: true, id: created.id };
   });
@@ -214,14 +210,13 @@ export async function getExemptionForReview({
     select: { ...storedSelect, reason: true, createdAt: true },
   });
   if (request.workerId !== reviewerId) {
-    await prisma.$transaction((tx) =>
-      recordAuditEvent(tx, {
+    await runCommand(now, ({ audit }) =>
+      audit({
         actorId: reviewerId,
         subjectUserId: request.workerId,
         action: "exemption.view",
         targetType: "ExemptionRequest",
         targetId: id,
-        at: now,
       }),
     );
   }
@@ -260,83 +255,74 @@ export async function changeExemptionStatus({
   now: Date;
 }): Promise<ChangeExemptionResult> {
   const isWorkerAction = action === "withdraw" || action === "end";
-  const outcome = await prisma.$transaction(async (tx) => {
-    const row = await tx.exemptionRequest.findFirst({
-      where: { id, ...(isWorkerAction ? { workerId: actor.id } : {}) },
-      select: {
-        ...storedSelect,
-        workerId: true,
-        reason: true,
-        worker: { select: { email: true, name: true } },
-      },
-    });
-    if (!row) {
-      return {
-        result: { ok: false, code: "not_found", message: "No such request." } as const,
-        mail: null,
-      };
-    }
-    const decision = decideTransition({
-      exemption: row,
-      workerId: row.workerId,
-      actor,
-      action,
-      note,
-      now,
-    });
-    if (!decision.ok) return { result: decision, mail: null };
+  return runCommand(
+    now,
+    async ({ tx, audit, touchWorker, mail }): Promise<ChangeExemptionResult> => {
+      const row = await tx.exemptionRequest.findFirst({
+        where: { id, ...(isWorkerAction ? { workerId: actor.id } : {}) },
+        select: {
+          ...storedSelect,
+          workerId: true,
+          reason: true,
+          worker: { select: { email: true, name: true } },
+        },
+      });
+      if (!row) return { ok: false, code: "not_found", message: "No such request." } as const;
+      const decision = decideTransition({
+        exemption: row,
+        workerId: row.workerId,
+        actor,
+        action,
+        note,
+        now,
+      });
+      if (!decision.ok) return decision;
 
-    const reviewerAction = !isWorkerAction;
-    // Only decisions about time that is covered or could be change the agents' windows.
-    const windowsChange = action === "approve" || action === "revoke" || action === "end";
-    await tx.exemptionRequest.update({
-      where: { id },
-      data: {
-        status: decision.to,
-        ...(reviewerAction ? { reviewerId: actor.id, decisionNote: note, decidedAt: now } : {}),
-        ...(action === "revoke" || action === "end" ? { endedEarlyAt: now } : {}),
-        history: {
-          create: {
-            fromStatus: decision.from,
-            toStatus: decision.to,
-            actorId: actor.id,
-            note,
-            at: now,
+      const reviewerAction = !isWorkerAction;
+      await tx.exemptionRequest.update({
+        where: { id },
+        data: {
+          status: decision.to,
+          ...(reviewerAction ? { reviewerId: actor.id, decisionNote: note, decidedAt: now } : {}),
+          ...(action === "revoke" || action === "end" ? { endedEarlyAt: now } : {}),
+          history: {
+            create: {
+              fromStatus: decision.from,
+              toStatus: decision.to,
+              actorId: actor.id,
+              note,
+              at: now,
+            },
           },
         },
-      },
-    });
-    if (windowsChange || action === "withdraw") await bumpStateVersion(tx, row.workerId);
-    await recordAuditEvent(tx, {
-      actorId: actor.id,
-      subjectUserId: row.workerId,
-      action: AUDIT_FOR[action],
-      targetType: "ExemptionRequest",
-      targetId: id,
-      metadata: { from: decision.from, to: decision.to, ...(note ? { note } : {}) },
-      at: now,
-    });
-    let mail = null;
-    if (reviewerAction) {
-      const verb = STATUS_LABELS[decision.to].toLowerCase();
-      const title = `Your exemption request was ${verb}`;
-      const body = `${REASON_LABELS[row.reason]} exemption: ${verb}${note ? `. Note: ${note}` : "."}`;
-      await createNotification(
-        tx,
-        { userId: row.workerId, title, body, href: `/exemptions/${id}` },
-        now,
-      );
-      mail = {
-        to: row.worker.email,
-        subject: `Lull: ${title}`,
-        text: `Hello ${row.worker.name},\n\n${body}\n\nSee the details and the full history in Lull under Exemptions.\n`,
-      };
-    }
-    return { result: { ok: true, to: decision.to } as const, mail, workerId: row.workerId };
-  });
-  if (outcome.result.ok && "workerId" in outcome && outcome.workerId) {
-    publishStateChange({ workerId: outcome.workerId });
-  }
-  if (outcome.mail) await sendMail(outcome.mail);
-  return outcome.result;
+      });
+      // Approving, revoking and ending change the agents' windows; withdrawing a pending
+      // request changes what the worker's screens list.
+      if (action !== "deny") touchWorker(row.workerId);
+      await audit({
+        actorId: actor.id,
+        subjectUserId: row.workerId,
+        action: AUDIT_FOR[action],
+        targetType: "ExemptionRequest",
+        targetId: id,
+        metadata: { from: decision.from, to: decision.to, ...(note ? { note } : {}) },
+      });
+      if (reviewerAction) {
+        const verb = STATUS_LABELS[decision.to].toLowerCase();
+        const title = `Your exemption request was ${verb}`;
+        const body = `${REASON_LABELS[row.reason]} exemption: ${verb}${note ? `. Note: ${note}` : "."}`;
+        await createNotification(
+          tx,
+          { userId: row.workerId, title, body, href: `/exemptions/${id}` },
+          now,
+        );
+        mail({
+          to: row.worker.email,
+          subject: `Lull: ${title}`,
+          text: `Hello ${row.worker.name},\n\n${body}\n\nSee the details and the full history in Lull under Exemptions.\n`,
+        });
+      }
+      return { ok: true, to: decision.to } as const;
+    },
+  );
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { hashPassword } from "#app/utils/password.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
@@ -71,7 +72,7 @@ export async function completePasswordSetup(
   // Checked again after the (slow) hash: a newer link or a deactivation in the
   // meantime voids this one.
   const at = new Date(Math.max(now.getTime(), Date.now()));
-  return prisma.$transaction(async (tx) => {
+  return runCommand(at, async ({ tx, audit }) => {
     const { count } = await tx.passwordSetupToken.updateMany({
       where: { id: valid.id, usedAt: null, expiresAt: { gt: at }, user: { deactivatedAt: null } },
       data: { usedAt: at },
@@ -83,7 +84,7 @@ export async function completePasswordSetup(
       update: { hash },
     });
     await deleteSessionsOfUser(tx, valid.user.id);
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: valid.user.id,
       subjectUserId: valid.user.id,
       action: "user.password_set",

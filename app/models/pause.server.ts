@@ -6,11 +6,9 @@ import {
   type PauseViolation,
   type StoredPause,
 } from "#app/domain/pause-policy.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { publishStateChange } from "#app/utils/state-bus.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
-import { bumpStateVersion } from "./state-version.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -64,7 +62,7 @@ export async function createPause({
   request: PauseRequest;
   now: Date;
 }): Promise<CreatePauseResult> {
-  const result = await prisma.$transaction(async (tx): Promise<CreatePauseResult> => {
+  return runCommand(now, async ({ tx, audit, touchWorker }): Promise<CreatePauseResult> => {
     const policy = await getPausePolicy(tx);
     const from = request.kind === "NOW" ? now : request.startsAt;
     const pauses = await pausesNear(tx, workerId, from, new Date(from.getTime() + 60 * 60 * 1000));
@@ -74,8 +72,8 @@ export async function createPause({
       data: { workerId, ...decision.pause, createdAt: now },
       select: storedPauseSelect,
     });
-    await bumpStateVersion(tx, workerId);
-    await recordAuditEvent(tx, {
+    touchWorker(workerId);
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: request.kind === "NOW" ? "pause.start" : "pause.schedule",
@@ -85,12 +83,9 @@ export async function createPause({
         startsAt: pause.startsAt.toISOString(),
         endsAt: pause.endsAt.toISOString(),
       },
-      at: now,
     });
     return { ok: true, pause };
   });
-  if (result.ok) publishStateChange({ workerId });
-  return result;
 }
 
 export type ChangePauseResult =
@@ -108,7 +103,7 @@ export async function changePause({
   change: "end" | "cancel";
   now: Date;
 }): Promise<ChangePauseResult> {
-  const result = await prisma.$transaction(async (tx): Promise<ChangePauseResult> => {
+  return runCommand(now, async ({ tx, audit, touchWorker }): Promise<ChangePauseResult> => {
     const pause = await tx.pause.findFirst({
       where: { id: pauseId, workerId },
       select: storedPauseSelect,
@@ -120,19 +115,16 @@ export async function changePause({
       where: { id: pause.id },
       data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },
     });
-    await bumpStateVersion(tx, workerId);
-    await recordAuditEvent(tx, {
+    touchWorker(workerId);
+    await audit({
       actorId: workerId,
       subjectUserId: workerId,
       action: change === "end" ? "pause.end_early" : "pause.cancel",
       targetType: "Pause",
       targetId: pause.id,
-      at: now,
     });
     return { ok: true };
   });
-  if (result.ok) publishStateChange({ workerId });
-  return result;
 }
 
 /** Pauses that are running or still to come (for the status and the lists). */

@@ -4,9 +4,8 @@ import {
   type DocumentDraft,
 } from "#app/domain/acknowledgement-rules.ts";
 import { documentContentSha256 } from "#app/receipts/receipt.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { bumpEveryonesStateVersion, publishToEveryone } from "./state-version.server.ts";
 
 const documentSelect = {
   id: true,
@@ -121,7 +120,7 @@ export type DraftResult =
 
 /** A new draft version of `slug` (the next number); one open draft per document. */
 export async function createDraft(draft: DocumentDraft, actorId: string, now: Date) {
-  return prisma.$transaction(async (tx): Promise<DraftResult> => {
+  return runCommand(now, async ({ tx, audit }): Promise<DraftResult> => {
     const open = await tx.policyDocument.findFirst({
       where: { slug: draft.slug, publishedAt: null },
       select: { id: true },
@@ -142,14 +141,13 @@ export async function createDraft(draft: DocumentDraft, actorId: string, now: Da
       data: { ...draft, version: (last?.version ?? 0) + 1, createdById: actorId, createdAt: now },
       select: { id: true, version: true },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId,
       subjectUserId: null,
       action: "document.draft",
       targetType: "PolicyDocument",
       targetId: created.id,
       metadata: { slug: draft.slug, version: created.version },
-      at: now,
     });
     return { ok: true, id: created.id };
   });
@@ -170,7 +168,7 @@ export async function updateDraft(id: string, draft: Omit<DocumentDraft, "slug">
  * worker, so every worker's state version moves and their agents are told.
  */
 export async function publishDraft(id: string, actorId: string, now: Date) {
-  const outcome = await prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit, touchEveryone }) => {
     const draft = await tx.policyDocument.findFirst({
       where: { id, publishedAt: null },
       select: {
@@ -182,7 +180,7 @@ export async function publishDraft(id: string, actorId: string, now: Date) {
         requiresAcknowledgement: true,
       },
     });
-    if (!draft) return null;
+    if (!draft) return false;
     await tx.policyDocument.update({
       where: { id },
       data: {
@@ -191,23 +189,17 @@ export async function publishDraft(id: string, actorId: string, now: Date) {
         publishedById: actorId,
       },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId,
       subjectUserId: null,
       action: "document.publish",
       targetType: "PolicyDocument",
       targetId: id,
       metadata: { slug: draft.slug, version: draft.version },
-      at: now,
     });
-    const gates = draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement;
-    if (gates) {
-      await bumpEveryonesStateVersion(tx, now);
-    }
-    return { gates };
+    if (draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement) touchEveryone();
+    return true;
   });
-  if (outcome?.gates) await publishToEveryone();
-  return outcome !== null;
 }
 
 /** Per version: how many active people have signed it, and who has not (names only). */

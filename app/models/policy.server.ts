@@ -1,8 +1,7 @@
 import type { PausePolicy } from "#app/domain/pause-policy.ts";
 import type { PolicyFields } from "#app/domain/policy-form.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { bumpEveryonesStateVersion, publishToEveryone } from "./state-version.server.ts";
 
 const pausePolicySelect = {
   maxPauseMinutes: true,
@@ -41,7 +40,7 @@ export async function updatePausePolicy({
   values: PolicyFields;
   now: Date;
 }): Promise<(keyof PolicyFields)[]> {
-  const changed = await prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit, touchEveryone }) => {
     const current = await getPolicySettings(tx);
     const changed = (Object.keys(values) as (keyof PolicyFields)[]).filter(
       (field) => current[field] !== values[field],
@@ -49,24 +48,19 @@ export async function updatePausePolicy({
     if (changed.length === 0) return changed;
     await tx.policy.update({ where: { id: 1 }, data: { ...values, updatedById: actorId } });
     for (const field of changed) {
-      await recordAuditEvent(tx, {
+      await audit({
         actorId,
         subjectUserId: null,
         action: "policy.update",
         targetType: "Policy",
         targetId: field,
         metadata: { field, from: current[field], to: values[field] },
-        at: now,
       });
     }
     // The acknowledgement gate decides every worker's "collecting": tell every agent.
-    if (changed.includes("requireAcknowledgementBeforeCollection")) {
-      await bumpEveryonesStateVersion(tx, now);
-    }
+    if (changed.includes("requireAcknowledgementBeforeCollection")) touchEveryone();
     return changed;
   });
-  if (changed.includes("requireAcknowledgementBeforeCollection")) await publishToEveryone();
-  return changed;
 }
 
 export const POLICY_HISTORY_PAGE_SIZE = 20;

@@ -5,10 +5,9 @@ import {
   exportStatus,
   type ExportRefusal,
 } from "#app/domain/records-export.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
-import { notifyExportQueued } from "#app/utils/export-queue.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
 
 /** Export files live beside the database, in exports/ (never served as static files). */
@@ -42,7 +41,7 @@ export async function requestExport({
   reason: string | null;
   now: Date;
 }): Promise<RequestExportResult> {
-  const result = await prisma.$transaction(async (tx): Promise<RequestExportResult> => {
+  return runCommand(now, async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
     const worker = await tx.user.findUnique({
       where: { id: workerId },
       select: { timezone: true },
@@ -68,7 +67,7 @@ export async function requestExport({
       data: { workerId, requestedById: requester.id, reason, createdAt: now },
       select: { id: true },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId: requester.id,
       subjectUserId: workerId,
       action: "records.export",
@@ -77,10 +76,9 @@ export async function requestExport({
       metadata: reason ? { reason } : {},
       at: now,
     });
+    wakeExportRunner();
     return { ok: true, id: created.id };
   });
-  if (result.ok) notifyExportQueued();
-  return result;
 }
 
 const listSelect = {
@@ -142,8 +140,8 @@ export async function openExportForDownload({
   const file = exportFilePath(row.id);
   if (!existsSync(file)) return null;
   if (row.workerId !== viewerId) {
-    await prisma.$transaction((tx) =>
-      recordAuditEvent(tx, {
+    await runCommand(now, ({ audit }) =>
+      audit({
         actorId: viewerId,
         subjectUserId: row.workerId,
         action: "records.download",

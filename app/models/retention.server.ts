@@ -1,5 +1,5 @@
 import { retentionCutoff } from "#app/domain/retention.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { deleteExpiredExportFiles } from "./record-export.server.ts";
@@ -86,8 +86,8 @@ export async function runRetention({
     at,
   );
 
-  await prisma.$transaction((tx) =>
-    recordAuditEvent(tx, {
+  await runCommand(now, ({ audit }) =>
+    audit({
       actorId: null,
       subjectUserId: null,
       action: "retention.run",

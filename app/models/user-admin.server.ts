@@ -296,7 +296,7 @@ export async function setUserActive({
     },
   );
   // Open state streams re-read the state, find the worker gone and close.
-  if (result.ok && !active) publishStateChange({ workerId: userId });
+  if (result.ok && !active) publishStateChange(userId);
   return result;
 }
 

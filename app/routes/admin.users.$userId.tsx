@@ -24,7 +24,7 @@ import {
 } from "#app/models/user-admin.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
-import { deliverSetupLink } from "#app/utils/setup-link.server.ts";
+import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

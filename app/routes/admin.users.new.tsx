@@ -15,7 +15,7 @@ import { formatDateTime } from "#app/domain/local-time.ts";
 import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import { createUserAccount } from "#app/models/user-admin.server.ts";
 import { requireRole } from "#app/utils/auth.server.ts";
-import { deliverSetupLink } from "#app/utils/setup-link.server.ts";
+import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];
 

@@ -18,34 +18,55 @@ function notModified(stateVersion: string): Response {
   });
 }
 
-/** Resolves when the worker's state changes, the wait runs out, or the client goes away. */
-function waitForChange(workerId: string, deviceId: string, seconds: number, signal: AbortSignal) {
-  return new Promise<"changed" | "timeout" | "revoked">((resolve) => {
-    const timer = setTimeout(() => finish("timeout"), seconds * 1000);
-    const unsubscribe = subscribeToWorker(workerId, (change) =>
-      finish(
-        change.revokedDeviceId === deviceId
-          ? "revoked"
-          : change.revokedDeviceId
-            ? "timeout"
-            : "changed",
-      ),
-    );
-    const onAbort = () => finish("timeout");
-    signal.addEventListener("abort", onAbort);
-    function finish(outcome: "changed" | "timeout" | "revoked") {
-      clearTimeout(timer);
-      unsubscribe();
-      signal.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    }
+/**
+ * The worker's changes as they happen, from the moment of subscribing: a
+ * change that arrives while nobody waits is remembered, so reading the state
+ * after subscribing can never miss one.
+ */
+function watchWorker(workerId: string, deviceId: string) {
+  let changed = false;
+  let revoked = false;
+  let wake: (() => void) | null = null;
+  const unsubscribe = subscribeToWorker(workerId, (change) => {
+    if (change.revokedDeviceId === deviceId) revoked = true;
+    else if (!change.revokedDeviceId) changed = true;
+    else return;
+    wake?.();
   });
+  return {
+    unsubscribe,
+    get revoked() {
+      return revoked;
+    },
+    /** Resolves true at once if a change came since the last call, else at the next change; false at the deadline or on abort. */
+    next(deadline: number, signal: AbortSignal): Promise<boolean> {
+      if (changed || revoked) {
+        changed = false;
+        return Promise.resolve(true);
+      }
+      return new Promise<boolean>((resolve) => {
+        const finish = (outcome: boolean) => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          wake = null;
+          changed = false;
+          resolve(outcome);
+        };
+        const onAbort = () => finish(false);
+        const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+        signal.addEventListener("abort", onAbort);
+        wake = () => finish(true);
+      });
+    },
+  };
 }
 
 /**
  * GET /api/agent/v1/state: the worker's state with ETag = state version.
  * With If-None-Match naming the current version: 304, or with `?wait=N`
- * (long-poll, N ≤ 60) the answer waits until the state changes.
+ * (long-poll, N ≤ 60) the answer waits until the state changes. It
+ * subscribes before it reads, so a change committed in between is never
+ * answered with a stale 304 (ADR 0013).
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const device = await requireDevice(request, "state");
@@ -63,16 +84,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
     );
   }
   const ifNoneMatch = request.headers.get("If-None-Match");
+  const deadline = Date.now() + wait * 1000;
 
-  let state = await getAgentState(device.workerId, new Date());
-  if (!state) return agentError(401, "unauthorized", "This device's worker is no longer active.");
-  if (matchesEtag(ifNoneMatch, state.stateVersion) && wait > 0) {
-    const outcome = await waitForChange(device.workerId, device.id, wait, request.signal);
-    if (outcome === "revoked") return agentError(401, "unauthorized", "This device was revoked.");
-    if (outcome === "changed") state = await getAgentState(device.workerId, new Date());
+  const watch = watchWorker(device.workerId, device.id);
+  try {
+    let state = await getAgentState(device.workerId, new Date());
+    while (state && matchesEtag(ifNoneMatch, state.stateVersion) && Date.now() < deadline) {
+      if (!(await watch.next(deadline, request.signal))) break;
+      if (watch.revoked) return agentError(401, "unauthorized", "This device was revoked.");
+      state = await getAgentState(device.workerId, new Date());
+    }
     if (!state) return agentError(401, "unauthorized", "This device's worker is no longer active.");
+    await markDeviceSeen(device.id, Number(state.stateVersion), new Date());
+    if (matchesEtag(ifNoneMatch, state.stateVersion)) return notModified(state.stateVersion);
+    return stateResponse(state);
+  } finally {
+    watch.unsubscribe();
   }
-  await markDeviceSeen(device.id, Number(state.stateVersion), new Date());
-  if (matchesEtag(ifNoneMatch, state.stateVersion)) return notModified(state.stateVersion);
-  return stateResponse(state);
 }

@@ -1,59 +1,52 @@
 import nodemailer, { type Transporter } from "nodemailer";
-import { prisma } from "./db.server.ts";
+import { z } from "zod";
 import { getEnv } from "./env.server.ts";
 
-export type Mail = {
-  to: string;
-  subject: string;
-  text: string;
+export const MailSchema = z.object({
+  to: z.string(),
+  subject: z.string(),
+  text: z.string(),
   /** The body works as a credential (a set-password link): never stored in production. */
-  sensitive?: boolean;
-};
+  sensitive: z.boolean().optional(),
+});
+export type Mail = z.infer<typeof MailSchema>;
 
 /**
  * The pluggable mail transport. With MAIL_TRANSPORT=smtp(s)://… nodemailer
- * sends; with "database" (development, tests, demo) nodemailer's JSON
- * transport renders the message and it is stored in OutboundEmail instead,
- * with one console line naming recipient and subject (never the body, which
- * may one day hold a link that works as a password).
+ * sends; with "database" (development, tests, demo) the message is stored in
+ * OutboundEmail instead, with one console line naming recipient and subject
+ * (never the body, which may hold a link that works as a password).
+ *
+ * Nothing here is called by routes or models: a command queues a mail in its
+ * outbox and the dispatcher delivers it (app/commands/, ADR 0013).
  */
 let transporter: Transporter | undefined;
 
-function getTransporter(): Transporter {
-  if (!transporter) {
-    const { MAIL_TRANSPORT } = getEnv();
-    transporter =
-      MAIL_TRANSPORT === "database"
-        ? nodemailer.createTransport({ jsonTransport: true })
-        : nodemailer.createTransport(MAIL_TRANSPORT);
-  }
-  return transporter;
+export function mailIsStoredInDatabase(): boolean {
+  return getEnv().MAIL_TRANSPORT === "database";
 }
 
-/**
- * Sends (or stores) one message. Mail is a courtesy on top of the in-app
- * notification: a failure is logged and does not undo what it reports.
- */
-export async function sendMail(mail: Mail): Promise<void> {
+/** The OutboundEmail row for the "database" transport. */
+export function storedMail(mail: Mail): { to: string; subject: string; text: string } {
   const env = getEnv();
-  try {
-    const { sensitive, ...message } = mail;
-    const info = await getTransporter().sendMail({ from: env.MAIL_FROM, ...message });
-    if (env.MAIL_TRANSPORT === "database") {
-      const rendered = JSON.parse(String(info.message)) as { subject?: string; text?: string };
-      // A production database must not hold working links in clear: without SMTP such a
-      // message is recorded as withheld (the admin sees a new person's link once on screen).
-      const text =
-        sensitive && env.isProduction
-          ? "[Withheld: this message holds a one-time link. Set MAIL_TRANSPORT to an smtp:// URL to deliver it.]"
-          : (rendered.text ?? "");
-      await prisma.outboundEmail.create({
-        data: { to: mail.to, subject: rendered.subject ?? mail.subject, text },
-      });
-      if (env.NODE_ENV !== "test")
-        console.log(`[mail] to=${mail.to} subject=${JSON.stringify(mail.subject)}`);
-    }
-  } catch (error) {
-    console.error(`[mail] could not send to=${mail.to}: ${(error as Error).message}`);
-  }
+  // A production database must not hold working links in clear: without SMTP such a
+  // message is recorded as withheld (the admin sees a new person's link once on screen).
+  const text =
+    mail.sensitive && env.isProduction
+      ? "[Withheld: this message holds a one-time link. Set MAIL_TRANSPORT to an smtp:// URL to deliver it.]"
+      : mail.text;
+  return { to: mail.to, subject: mail.subject, text };
+}
+
+/** Sends over SMTP; throws when the server refuses (the dispatcher retries). */
+export async function sendOverSmtp(mail: Mail): Promise<void> {
+  const env = getEnv();
+  transporter ??= nodemailer.createTransport(env.MAIL_TRANSPORT);
+  const { sensitive: _sensitive, ...message } = mail;
+  await transporter.sendMail({ from: env.MAIL_FROM, ...message });
+}
+
+export function logMailDelivered(mail: Mail): void {
+  if (getEnv().NODE_ENV !== "test")
+    console.log(`[mail] to=${mail.to} subject=${JSON.stringify(mail.subject)}`);
 }

@@ -1,13 +1,18 @@
 import { EventEmitter } from "node:events";
 
 /**
- * In-process notifications that a worker's agent state changed (a pause
- * started, ended, was scheduled or cancelled; a device was revoked).
- * Published after the change's transaction commits; the SSE and long-poll
- * handlers listen. One process serves all agents (SQLite, one node), so an
- * in-process emitter is the whole fan-out.
+ * In-process notifications that agents' state changed. Only the outbox
+ * dispatcher (app/commands/outbox-dispatcher.server.ts) publishes, after the
+ * change's transaction committed; the SSE and long-poll handlers listen. One
+ * process serves all agents (SQLite, one node), so an in-process emitter is
+ * the whole fan-out; on several nodes the dispatcher's publish is the seam.
+ *
+ * Listeners must subscribe *before* they read the state they compare with,
+ * so a change committed in between is never missed (ADR 0013).
  */
-export type StateChange = { workerId: string; revokedDeviceId?: string };
+export type StateChange = { revokedDeviceId?: string };
+
+const EVERYONE = "everyone";
 
 declare global {
   var __lullStateBus: EventEmitter | undefined;
@@ -21,16 +26,26 @@ function bus(): EventEmitter {
   return globalThis.__lullStateBus;
 }
 
-export function publishStateChange(change: StateChange): void {
-  bus().emit(`worker:${change.workerId}`, change);
+/** One worker's state changed (or one of their devices was revoked). */
+export function publishStateChange(workerId: string, change: StateChange = {}): void {
+  bus().emit(`worker:${workerId}`, change);
 }
 
-/** Calls `listener` on every change for `workerId`; returns the unsubscribe function. */
+/** A change that moves every worker's state (the acknowledgement gate, a new notice). */
+export function publishStateChangeToEveryone(): void {
+  bus().emit(EVERYONE, {});
+}
+
+/** Calls `listener` on every change for `workerId` (or everyone); returns the unsubscribe function. */
 export function subscribeToWorker(
   workerId: string,
   listener: (change: StateChange) => void,
 ): () => void {
   const channel = `worker:${workerId}`;
   bus().on(channel, listener);
-  return () => bus().off(channel, listener);
+  bus().on(EVERYONE, listener);
+  return () => {
+    bus().off(channel, listener);
+    bus().off(EVERYONE, listener);
+  };
 }

@@ -28,7 +28,7 @@ test.beforeAll(async () => {
     DATABASE_URL: `file:${path.join(dir, "lull.db")}`,
     LULL_VITE_CACHE_DIR: path.join(dir, "vite"),
   };
-  delete env.NODE_ENV; // as in a developer's shell: the dev script sets it
+  Reflect.deleteProperty(env, "NODE_ENV"); // as in a developer's shell: the dev script sets it
   child = spawn("npm", ["run", "dev"], { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));

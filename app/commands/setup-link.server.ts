@@ -1,6 +1,7 @@
 import { formatDateTime } from "#app/domain/local-time.ts";
-import { getEnv } from "./env.server.ts";
-import { sendMail } from "./mail.server.ts";
+import { getEnv } from "#app/utils/env.server.ts";
+import type { Mail } from "#app/utils/mail.server.ts";
+import { runCommand } from "./command.server.ts";
 
 /** The absolute set-password address for `token` (PUBLIC_URL, else the admin's own origin). */
 function setupLinkUrl(request: Request, token: string): string {
@@ -8,8 +9,8 @@ function setupLinkUrl(request: Request, token: string): string {
   return new URL(`/set-password/${token}`, base).toString();
 }
 
-/** Mails the one-time link. The body holds the link, so the console line never shows it. */
-function sendSetupLinkMail({
+/** The mail with the one-time link. The body holds the link, so the console line never shows it. */
+function setupLinkMail({
   to,
   name,
   url,
@@ -19,8 +20,8 @@ function sendSetupLinkMail({
   name: string;
   url: string;
   expiresAt: Date;
-}): Promise<void> {
-  return sendMail({
+}): Mail {
+  return {
     to,
     subject: "Set your Lull password",
     sensitive: true,
@@ -35,7 +36,7 @@ function sendSetupLinkMail({
       "",
       "In Lull you can see what the monitoring agent collects about you, pause it, and ask for exemptions.",
     ].join("\n"),
-  });
+  };
 }
 
 /** Mails `link` to the person and returns its address (for the admin, when it may be shown). */
@@ -45,6 +46,12 @@ export async function deliverSetupLink(
   link: { token: string; expiresAt: Date },
 ): Promise<string> {
   const url = setupLinkUrl(request, link.token);
-  await sendSetupLinkMail({ to: person.email, name: person.name, url, expiresAt: link.expiresAt });
+  const message = setupLinkMail({
+    to: person.email,
+    name: person.name,
+    url,
+    expiresAt: link.expiresAt,
+  });
+  await runCommand(new Date(), async ({ mail }) => mail(message));
   return url;
 }
