@@ -23,7 +23,7 @@ import { ToastMessage } from "#app/components/toast-message.tsx";
 import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
 import { countUnreadNotifications } from "#app/models/notification.server.ts";
 import { listOutstandingDocuments } from "#app/models/policy-document.server.ts";
-import { getUser } from "#app/utils/auth.server.ts";
+import { getUser } from "#app/web/auth.server.ts";
 import { useNonce } from "#app/utils/nonce-provider.tsx";
 import { takeToast } from "#app/utils/toast.server.ts";
 import stylesheet from "./tailwind.css?url";

@@ -3,14 +3,14 @@ import { describeScope } from "#app/domain/exemption-rules.ts";
 import { describeTimeZone, formatDateTime } from "#app/domain/local-time.ts";
 import { durationChoices } from "#app/domain/pause-forms.ts";
 import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";
-import type { SessionUser } from "#app/utils/auth.server.ts";
+
 import { listActiveExemptions } from "./exemption.server.ts";
 import { isHeldForAcknowledgement } from "./policy-document.server.ts";
 import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 /** Everything the status card and the pause forms show, computed from time. */
-export async function getTrackingOverview(user: SessionUser, now: Date) {
+export async function getTrackingOverview(user: { id: string; timezone: string }, now: Date) {
   const [policy, pauses, exemptions, held] = await Promise.all([
     getPausePolicy(),
     listCurrentAndUpcomingPauses(user.id, now),

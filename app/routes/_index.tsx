@@ -10,7 +10,7 @@ import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listActiveSessions } from "#app/models/session.server.ts";
 import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { describeUserAgent } from "#app/domain/user-agent.ts";
 
 export const meta: MetaFunction = () => [{ title: "Home · Lull" }];

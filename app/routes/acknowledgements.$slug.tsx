@@ -15,7 +15,7 @@ import { diffTexts, documentStatus, signatureSchema } from "#app/domain/acknowle
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { lastSignedVersion, signDocument } from "#app/models/acknowledgement.server.ts";
 import { getCurrentDocument } from "#app/models/policy-document.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";

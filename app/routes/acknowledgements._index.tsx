@@ -5,7 +5,7 @@ import type { DocumentStatus } from "#app/domain/acknowledgement-rules.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { listOwnAcknowledgements } from "#app/models/acknowledgement.server.ts";
 import { listDocumentsForWorker } from "#app/models/policy-document.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Acknowledgements · Lull" }];
 

@@ -4,7 +4,7 @@ import { buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { getOwnAcknowledgement } from "#app/models/acknowledgement.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Acknowledgement receipt · Lull" }];

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { formatReceipt } from "#app/receipts/receipt.ts";
 import { getOwnAcknowledgement } from "#app/models/acknowledgement.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 /** The receipt as issued, byte for byte what the portal signed (plus the signature). */

@@ -14,7 +14,7 @@ import {
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
 import { getReportingOverview } from "#app/models/reporting.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Admin · Lull" }];
 

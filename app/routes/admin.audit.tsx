@@ -6,7 +6,7 @@ import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { listAuditEvents } from "#app/models/audit.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Audit log · Admin · Lull" }];
 

@@ -17,7 +17,7 @@ import {
 } from "#app/domain/fleet-health.ts";
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import { getFleetSummary, listFleetDevices } from "#app/models/fleet.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Fleet health · Admin · Lull" }];
 

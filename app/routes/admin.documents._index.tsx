@@ -5,7 +5,7 @@ import { DataTable } from "#app/components/ui/table.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { listAllVersions } from "#app/models/policy-document.server.ts";
 import { countActivePeople } from "#app/models/user.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Documents · Admin · Lull" }];
 

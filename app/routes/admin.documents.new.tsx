@@ -9,7 +9,7 @@ import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { DocumentEditor } from "#app/components/document-editor.tsx";
 import { DocumentDraftSchema } from "#app/domain/acknowledgement-rules.ts";
 import { createDraft, getCurrentDocument } from "#app/models/policy-document.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "New document · Admin · Lull" }];

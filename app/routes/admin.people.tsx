@@ -1,5 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 /** The directory moved to /admin/users; old bookmarks keep working. */
 export async function loader({ request }: LoaderFunctionArgs) {

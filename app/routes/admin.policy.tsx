@@ -23,7 +23,7 @@ import {
   listPolicyHistory,
   updatePausePolicy,
 } from "#app/models/policy.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Policy · Admin · Lull" }];

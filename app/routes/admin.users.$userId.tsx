@@ -22,7 +22,7 @@ import {
   setUserActive,
   updateUserAccount,
 } from "#app/models/user-admin.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";

@@ -21,7 +21,7 @@ import { getActivitySeries, getDataOverview } from "#app/models/data-overview.se
 import { listEvents } from "#app/models/event.server.ts";
 import { findActiveGrant, grantExceptionalAccess } from "#app/models/exceptional-access.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

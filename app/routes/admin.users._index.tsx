@@ -6,7 +6,7 @@ import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { PeopleSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
 import { ROLES, ROLE_LABELS } from "#app/domain/roles.ts";
 import { listPeople } from "#app/models/user.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Users · Admin · Lull" }];
 

@@ -21,7 +21,7 @@ import {
   type ImportCheck,
 } from "#app/domain/user-import.ts";
 import { applyImport, previewImport } from "#app/models/user-admin.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];

@@ -14,7 +14,7 @@ import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import { createUserAccount } from "#app/models/user-admin.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];

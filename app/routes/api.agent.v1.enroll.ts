@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { EnrollRequestSchema, type EnrollResponse } from "#app/agent-protocol/v1.ts";
 import { enrollDevice } from "#app/models/device.server.ts";
-import { agentError, zodIssues } from "#app/utils/agent-http.server.ts";
+import { agentError, zodIssues } from "#app/web/agent-http.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
 
 /**

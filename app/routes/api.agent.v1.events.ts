@@ -6,7 +6,7 @@ import {
   readLimitedBody,
   requireDevice,
   zodIssues,
-} from "#app/utils/agent-http.server.ts";
+} from "#app/web/agent-http.server.ts";
 
 export async function loader() {
   return agentError(405, "invalid_request", "Use POST to upload a batch of events.");

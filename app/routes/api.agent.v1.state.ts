@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { LIMITS, type AgentState } from "#app/agent-protocol/v1.ts";
 import { etagFor, getAgentState, matchesEtag } from "#app/models/agent-state.server.ts";
 import { markDeviceSeen } from "#app/models/device.server.ts";
-import { agentError, requireDevice } from "#app/utils/agent-http.server.ts";
+import { agentError, requireDevice } from "#app/web/agent-http.server.ts";
 import { subscribeToWorker } from "#app/utils/state-bus.server.ts";
 
 function stateResponse(state: AgentState): Response {

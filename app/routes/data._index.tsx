@@ -7,7 +7,7 @@ import { PERIODS, PERIOD_LABELS, PeriodQuerySchema, periodRange } from "#app/dom
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import { ActivityChart } from "#app/components/activity-chart.tsx";
 import { getActivitySeries, getDataOverview } from "#app/models/data-overview.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "My data · Lull" }];
 

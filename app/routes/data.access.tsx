@@ -7,7 +7,7 @@ import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listAccessLog } from "#app/models/access-log.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Who accessed my data · Lull" }];
 

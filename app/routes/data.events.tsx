@@ -7,7 +7,7 @@ import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 import { EventQuerySchema, decodeCursor, encodeCursor } from "#app/domain/event-query.ts";
 import { formatDateTime, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
 import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "My records · Lull" }];
 

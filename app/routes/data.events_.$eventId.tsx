@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { getEvent } from "#app/models/event.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Record · Lull" }];

@@ -18,7 +18,7 @@ import {
   renameDevice,
   revokeDevice,
 } from "#app/models/device.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 

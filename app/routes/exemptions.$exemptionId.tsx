@@ -14,7 +14,7 @@ import { ExemptionWorkerChangeSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption, presentTimeline } from "#app/domain/exemption-presenter.ts";
 import { changeExemptionStatus, getOwnExemption } from "#app/models/exemption.server.ts";
 import { markNotificationsRead } from "#app/models/notification.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 

@@ -4,7 +4,7 @@ import { buttonClasses } from "#app/components/ui/button.tsx";
 import { presentExemption } from "#app/domain/exemption-presenter.ts";
 import { listOwnExemptions } from "#app/models/exemption.server.ts";
 import { getPolicySettings } from "#app/models/policy.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { StatusBadge } from "#app/components/status-badge.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Exemptions · Lull" }];

@@ -28,8 +28,8 @@ import {
 } from "#app/domain/exemption-rules.ts";
 import { describeTimeZone, localDateKey, localTimeKey } from "#app/domain/local-time.ts";
 import { getPolicySettings } from "#app/models/policy.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
-import { handleFileExemption } from "#app/utils/exemption-actions.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
+import { handleFileExemption } from "#app/web/exemption-actions.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Request an exemption · Lull" }];
 

@@ -11,7 +11,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { SignInSchema, safeRedirect } from "#app/domain/sign-in.ts";
-import { requireAnonymous, signIn } from "#app/utils/auth.server.ts";
+import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
 

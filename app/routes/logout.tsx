@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
-import { signOut } from "#app/utils/auth.server.ts";
+import { signOut } from "#app/web/auth.server.ts";
 
 /** Signing out is a POST (a link could be followed by a prefetcher). */
 export async function loader() {

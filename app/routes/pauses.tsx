@@ -22,8 +22,8 @@ import { presentPause } from "#app/domain/pause-presenter.ts";
 import { schedulePauseSchema } from "#app/domain/pause-forms.ts";
 import { listPastPauses } from "#app/models/pause.server.ts";
 import { getTrackingOverview } from "#app/models/tracking.server.ts";
-import { handlePauseAction } from "#app/utils/pause-actions.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { handlePauseAction } from "#app/web/pause-actions.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Pauses · Lull" }];
 

@@ -2,7 +2,7 @@ import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { openExportForDownload } from "#app/models/record-export.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
 /** Streams a finished export to the worker (or the staff member who asked for it); 404 otherwise. */

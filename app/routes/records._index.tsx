@@ -10,8 +10,8 @@ import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { EXPORT_KEEP_DAYS, EXPORTS_PER_DAY } from "#app/domain/records-export.ts";
 import { listExportsOfWorker, requestExport } from "#app/models/record-export.server.ts";
-import { requireUser } from "#app/utils/auth.server.ts";
-import { presentExport } from "#app/utils/export-presenter.server.ts";
+import { requireUser } from "#app/web/auth.server.ts";
+import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Download my records · Lull" }];

@@ -15,7 +15,7 @@ import { ErrorList, TextareaField } from "#app/components/ui/field.tsx";
 import { ExemptionDecisionSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption, presentTimeline } from "#app/domain/exemption-presenter.ts";
 import { changeExemptionStatus, getExemptionForReview } from "#app/models/exemption.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 

@@ -8,7 +8,7 @@ import { ReviewQueueSearchSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption } from "#app/domain/exemption-presenter.ts";
 import { EXEMPTION_REASONS, REASON_LABELS } from "#app/domain/exemption-rules.ts";
 import { listReviewQueue } from "#app/models/exemption.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption requests · Review · Lull" }];
 

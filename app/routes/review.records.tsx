@@ -14,8 +14,8 @@ import { ErrorList, Field, TextareaField } from "#app/components/ui/field.tsx";
 import { StaffExportSchema } from "#app/domain/records-export.ts";
 import { listExportsRequestedBy, requestExport } from "#app/models/record-export.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
-import { requireRole } from "#app/utils/auth.server.ts";
-import { presentExport } from "#app/utils/export-presenter.server.ts";
+import { requireRole } from "#app/web/auth.server.ts";
+import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Export a worker's records · Review · Lull" }];

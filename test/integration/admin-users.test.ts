@@ -12,7 +12,7 @@ import {
   action as setPasswordAction,
   loader as setPasswordLoader,
 } from "#app/routes/set-password.$token.tsx";
-import { getUser, signIn } from "#app/utils/auth.server.ts";
+import { getUser, signIn } from "#app/web/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { TEST_CONTEXT, callRoute, formRequest, getRequest } from "#test/route-harness.ts";

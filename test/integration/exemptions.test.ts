@@ -15,7 +15,7 @@ import {
 } from "#app/routes/review.exemptions.$exemptionId.tsx";
 import { loader as queueLoader } from "#app/routes/review.exemptions._index.tsx";
 import { prisma } from "#app/utils/db.server.ts";
-import { hashToken } from "#app/utils/agent-http.server.ts";
+import { hashToken } from "#app/web/agent-http.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { TEST_CONTEXT, callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 

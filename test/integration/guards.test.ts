@@ -4,7 +4,7 @@ import { loader as homeLoader } from "#app/routes/_index.tsx";
 import { loader as auditLoader } from "#app/routes/admin.audit.tsx";
 import { loader as usersLoader } from "#app/routes/admin.users._index.tsx";
 import { action as userAction } from "#app/routes/admin.users.$userId.tsx";
-import { getUser, requireUser } from "#app/utils/auth.server.ts";
+import { getUser, requireUser } from "#app/web/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { SESSION_IDLE_MS, SESSION_TOUCH_INTERVAL_MS } from "#app/utils/session.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { action as pausesAction, loader as pausesLoader } from "#app/routes/pauses.tsx";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
 import { prisma } from "#app/utils/db.server.ts";
-import { handlePauseAction } from "#app/utils/pause-actions.server.ts";
+import { handlePauseAction } from "#app/web/pause-actions.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
 import { action as loginAction, loader as loginLoader } from "#app/routes/login.tsx";
 import { action as logoutAction } from "#app/routes/logout.tsx";
-import { getUser, signIn } from "#app/utils/auth.server.ts";
+import { getUser, signIn } from "#app/web/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { hashSessionToken } from "#app/utils/session.server.ts";
 import { TEST_PASSWORD, cookieHeaderFrom, createUser, sessionCookieFor } from "#test/fixtures.ts";
