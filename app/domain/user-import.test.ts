@@ -104,7 +104,7 @@ describe("checkImport (the dry run)", () => {
         "\n",
       );
     expect(checkImport(big, EXISTING).fileErrors).toEqual([
-      `The file has ${MAX_IMPORT_ROWS + 1} people; import at most ${MAX_IMPORT_ROWS} at a time.`,
+      "The file has 10,001 people; import at most 10,000 at a time.",
     ]);
   });
 
@@ -121,6 +121,19 @@ describe("checkImport (the dry run)", () => {
       ["Manager email: the managers in this file go round in a circle."],
       ["Manager email: the managers in this file go round in a circle."],
     ]);
+  });
+
+  test("only the people in a circle are told so, not those whose managers lead into it", () => {
+    const check = checkImport(
+      HEADER +
+        "Tail,tail@example.com,,one@example.com,UTC\n" +
+        "One,one@example.com,,two@example.com,UTC\n" +
+        "Two,two@example.com,,three@example.com,UTC\n" +
+        "Three,three@example.com,,one@example.com,UTC\n",
+      EXISTING,
+    );
+    const circle = ["Manager email: the managers in this file go round in a circle."];
+    expect(check.rows.map((r) => r.errors)).toEqual([[], circle, circle, circle]);
   });
 
   test("a person cannot manage themself, and extra values on a line are reported", () => {

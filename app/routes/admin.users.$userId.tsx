@@ -16,12 +16,10 @@ import { ErrorList } from "#app/components/ui/field.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { UserActionSchema, timeZoneNames } from "#app/domain/user-admin.ts";
-import {
-  getUserForAdmin,
-  issueSetupLink,
-  setUserActive,
-  updateUserAccount,
-} from "#app/models/user-admin.server.ts";
+import type { Refusal } from "#app/domain/refusal.ts";
+import { getUserForAdmin, updateUserAccount } from "#app/models/user-account.server.ts";
+import { setUserActive } from "#app/models/user-activation.server.ts";
+import { issueSetupLink } from "#app/models/user-setup-link.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
@@ -74,22 +72,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const here = `/admin/users/${userId}`;
   const value = submission.value;
   // A refused edit shows on its fields; a refused status change or link, above the page.
-  const fail = (outcome: { status: number; field?: string; message: string }) => {
-    if (outcome.status === 404) notFound();
+  const fail = ({ refusal }: { refusal: Refusal }) => {
+    if (refusal.code === "not_found") notFound();
+    const { field, message } = refusal;
     const onForm = value.intent === "update";
     return data(
       {
         result: onForm
           ? submission.reply(
-              outcome.field
-                ? { fieldErrors: { [outcome.field]: [outcome.message] } }
-                : { formErrors: [outcome.message] },
+              field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] },
             )
           : undefined,
-        error: onForm ? null : outcome.message,
+        error: onForm ? null : message,
         link: null,
       },
-      { status: outcome.status },
+      { status: statusOf(refusal) },
     );
   };
   switch (value.intent) {
@@ -98,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (!outcome.ok) return fail(outcome);
       return redirectWithToast(here, {
         kind: "success",
-        message: outcome.changed.length === 0 ? "Nothing changed." : "Account saved.",
+        message: outcome.value.changed.length === 0 ? "Nothing changed." : "Account saved.",
       });
     }
     case "deactivate":
@@ -110,35 +107,51 @@ export async function action({ request, params }: ActionFunctionArgs) {
         now,
       });
       if (!outcome.ok) return fail(outcome);
+      const { revokedDevices } = outcome.value;
       return redirectWithToast(here, {
         kind: "success",
         message:
           value.intent === "deactivate"
-            ? `Account deactivated: its sessions have ended and ${outcome.revokedDevices} ${outcome.revokedDevices === 1 ? "device was" : "devices were"} revoked.`
+            ? `Account deactivated: its sessions have ended and ${revokedDevices} ${revokedDevices === 1 ? "device was" : "devices were"} revoked.`
             : "Account reactivated. The person can sign in again and enroll their devices afresh.",
       });
     }
     case "issue-link": {
       const outcome = await issueSetupLink({ actorId: admin.id, userId, now });
       if (!outcome.ok) return fail(outcome);
-      const url = await deliverSetupLink(request, outcome, outcome.link);
-      if (outcome.isReset) {
+      const issued = outcome.value;
+      const url = await deliverSetupLink(request, issued, issued.link);
+      if (issued.isReset) {
         return redirectWithToast(here, {
           kind: "success",
-          message: `A password reset link was mailed to ${outcome.email}. It is not shown here: only they may use it.`,
+          message: `A password reset link was mailed to ${issued.email}. It is not shown here: only they may use it.`,
         });
       }
       return {
         result: undefined,
         error: null,
         link: {
-          name: outcome.name,
-          email: outcome.email,
+          name: issued.name,
+          email: issued.email,
           url,
-          expires: formatDateTime(outcome.link.expiresAt, admin.timezone),
+          expires: formatDateTime(issued.link.expiresAt, admin.timezone),
         },
       };
     }
+  }
+}
+
+/** How each refusal of the account models answers over HTTP (not_found is thrown as a 404 page). */
+function statusOf(refusal: Refusal): number {
+  switch (refusal.code) {
+    case "email_taken":
+    case "last_admin":
+    case "already_active":
+    case "already_deactivated":
+    case "account_deactivated":
+      return 409; // conflicts with the account's current state
+    default:
+      return 400; // invalid_manager, manages_self, manager_loop: the input
   }
 }
 

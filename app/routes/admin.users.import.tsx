@@ -20,7 +20,7 @@ import {
   MAX_IMPORT_ROWS,
   type ImportCheck,
 } from "#app/domain/user-import.ts";
-import { applyImport, previewImport } from "#app/models/user-admin.server.ts";
+import { applyImport, previewImport } from "#app/models/user-import.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 
@@ -80,7 +80,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return data<ActionResult>({ step: "preview", csv: parsed.data.csv, check: outcome.check }, 400);
   }
   const people = [];
-  for (const person of outcome.people) {
+  for (const person of outcome.value.people) {
     const url = await deliverSetupLink(request, person, person.link);
     people.push({
       name: person.name,
@@ -116,8 +116,8 @@ export default function ImportPage() {
             <p className="text-sm text-ink-muted">
               The first line names the columns: <code>{IMPORT_COLUMNS.join(", ")}</code>. Name and
               email are required; an empty role means Worker and an empty time zone means UTC. A
-              manager must already have an account or be in the same file. Up to {MAX_IMPORT_ROWS}{" "}
-              people and 1 MB per file.
+              manager must already have an account or be in the same file. Up to{" "}
+              {MAX_IMPORT_ROWS.toLocaleString("en-GB")} people and 1 MB per file.
             </p>
             <pre className="mt-3 overflow-x-auto rounded-lg bg-surface-sunken p-3 text-sm">
               {`name,email,role,manager email,timezone\nAda Lovelace,ada@example.com,Worker,marcus.webb@lull.test,Europe/London`}

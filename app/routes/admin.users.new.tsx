@@ -13,7 +13,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
-import { createUserAccount } from "#app/models/user-admin.server.ts";
+import { createUserAccount } from "#app/models/user-account.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
 
@@ -33,28 +33,29 @@ export async function action({ request }: ActionFunctionArgs) {
   const now = new Date();
   const outcome = await createUserAccount({ actorId: admin.id, input: submission.value, now });
   if (!outcome.ok) {
+    const { code, field, message } = outcome.refusal;
     return data(
       {
         result: submission.reply(
-          outcome.field
-            ? { fieldErrors: { [outcome.field]: [outcome.message] } }
-            : { formErrors: [outcome.message] },
+          field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] },
         ),
         created: null,
       },
-      { status: outcome.status },
+      // Someone already has the email: a conflict with what exists. Anything else is the input.
+      { status: code === "email_taken" ? 409 : 400 },
     );
   }
   const { name, email } = submission.value;
-  const url = await deliverSetupLink(request, { email, name }, outcome.link);
+  const { userId, link } = outcome.value;
+  const url = await deliverSetupLink(request, { email, name }, link);
   return {
     result: submission.reply({ resetForm: true }),
     created: {
-      id: outcome.userId,
+      id: userId,
       name,
       email,
       url,
-      expires: formatDateTime(outcome.link.expiresAt, admin.timezone),
+      expires: formatDateTime(link.expiresAt, admin.timezone),
     },
   };
 }

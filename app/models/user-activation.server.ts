@@ -1,0 +1,86 @@
+import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
+import { lastAdminRefusal } from "#app/domain/user-admin.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { publishStateChange } from "#app/utils/state-bus.server.ts";
+import { deleteSessionsOfUser } from "./session.server.ts";
+import { accountNotFound, countOtherUsableAdmins, lastAdmin } from "./user-account.server.ts";
+
+/**
+ * Deactivates or reactivates an account. Deactivation, in one transaction,
+ * ends every session, revokes every device (so each agent's token gets 401
+ * on its next request, and open streams close) and voids any set-password
+ * link. Reactivation lets the person sign in again; their devices stay
+ * revoked and are enrolled afresh. Refuses to deactivate the last admin.
+ * Refusals: `not_found`, `already_active`, `already_deactivated`, `last_admin`.
+ */
+export async function setUserActive({
+  actorId,
+  userId,
+  active,
+  now,
+}: {
+  actorId: string;
+  userId: string;
+  active: boolean;
+  now: Date;
+}): Promise<Outcome<{ revokedDevices: number }>> {
+  const result = await prisma.$transaction(
+    async (tx): Promise<Outcome<{ revokedDevices: number }>> => {
+      const user = await tx.user.findUnique({
+        where: { id: userId },
+        select: { role: true, deactivatedAt: true },
+      });
+      if (!user) return accountNotFound();
+      if ((user.deactivatedAt === null) === active) {
+        return active
+          ? refuse("already_active", "That account is already active.")
+          : refuse("already_deactivated", "That account is already deactivated.");
+      }
+      const refusal = lastAdminRefusal(
+        { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
+        { active },
+        await countOtherUsableAdmins(tx, userId),
+      );
+      if (refusal) return lastAdmin(refusal);
+      await tx.user.update({
+        where: { id: userId },
+        data: active
+          ? { deactivatedAt: null }
+          : { deactivatedAt: now, stateVersion: { increment: 1 }, stateVersionAt: now },
+      });
+      let revokedDevices = 0;
+      if (!active) {
+        await deleteSessionsOfUser(tx, userId);
+        revokedDevices = (
+          await tx.device.updateMany({
+            where: { workerId: userId, revokedAt: null },
+            data: { revokedAt: now },
+          })
+        ).count;
+        await tx.passwordSetupToken.updateMany({
+          where: { userId, usedAt: null, expiresAt: { gt: now } },
+          data: { expiresAt: now },
+        });
+        // An unused enrollment code must not bring a device back after reactivation.
+        await tx.enrollmentCode.updateMany({
+          where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
+          data: { expiresAt: now },
+        });
+      }
+      await recordAuditEvent(tx, {
+        actorId,
+        subjectUserId: userId,
+        action: active ? "user.reactivate" : "user.deactivate",
+        targetType: "User",
+        targetId: userId,
+        metadata: active ? {} : { revokedDevices },
+        at: now,
+      });
+      return accept({ revokedDevices });
+    },
+  );
+  // Open state streams re-read the state, find the worker gone and close.
+  if (result.ok && !active) publishStateChange(userId);
+  return result;
+}

@@ -1,0 +1,39 @@
+import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { issueSetupToken } from "./password-setup.server.ts";
+import { accountNotFound, type SetupLink } from "./user-account.server.ts";
+
+/**
+ * A fresh one-time set-password link (the older one stops working). For an
+ * account that already has a password it is a reset: the caller mails it
+ * and does not show it to the admin, who could otherwise sign in as the
+ * person without giving a reason (that is what exceptional access is for).
+ * Refusals: `not_found`, `account_deactivated`.
+ */
+export async function issueSetupLink({
+  actorId,
+  userId,
+  now,
+}: {
+  actorId: string;
+  userId: string;
+  now: Date;
+}): Promise<Outcome<{ link: SetupLink; email: string; name: string; isReset: boolean }>> {
+  return prisma.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({
+      where: { id: userId },
+      select: {
+        email: true,
+        name: true,
+        deactivatedAt: true,
+        password: { select: { userId: true } },
+      },
+    });
+    if (!user) return accountNotFound();
+    if (user.deactivatedAt) {
+      return refuse("account_deactivated", "Reactivate the account before sending a link.");
+    }
+    const link = await issueSetupToken(tx, { userId, actorId, now });
+    return accept({ link, email: user.email, name: user.name, isReset: user.password !== null });
+  });
+}
