@@ -10,13 +10,45 @@ import { Outbox } from "./outbox.ts";
 import type { StatusReport } from "./status.ts";
 
 const FAST_BACKOFF = { baseMs: 20, capMs: 200 };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
-async function waitFor(check: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** Aborted when the running test times out (set by beforeEach). */
+let testSignal: AbortSignal;
+
+/** Polls until `check` holds. No deadline of its own: the test's timeout is the only bound. */
+async function waitFor(check: () => boolean, what: string): Promise<void> {
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    if (testSignal.aborted) throw new Error(`Still waiting for ${what} when the test timed out`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * The agent's clock: real time until the test moves it. A window placed an hour ahead is
+ * reached when the test says so, not when a timer fires, so a slow push cannot make it late.
+ */
+function controlledClock() {
+  let offsetMs = 0;
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    moveTo: (at: number) => void (offsetMs = at - Date.now()),
+  };
+}
+
+/**
+ * A real clock that counts its reads. With a state, the agent reads it on every generator tick
+ * (each 100 ms) and its safety tick (each second) only: a few more reads mean the generator ran.
+ */
+function countingClock() {
+  let reads = 0;
+  return {
+    now: () => {
+      reads += 1;
+      return new Date();
+    },
+    reads: () => reads,
+  };
 }
 
 const windowFromNow = (startMs: number, endMs: number): Window => ({
@@ -55,7 +87,8 @@ describe("reference agent against a fake Lull", () => {
     return (await new Outbox(configDir).list()).flatMap((batch) => batch.events);
   }
 
-  beforeEach(async () => {
+  beforeEach(async ({ signal }) => {
+    testSignal = signal;
     server = new FakeLullServer();
     await server.start();
     configDir = path.join(await mkdtemp(path.join(tmpdir(), "lull-agent-")), "config");
@@ -111,15 +144,19 @@ describe("reference agent against a fake Lull", () => {
   });
 
   test("a pause pushed over the stream stops events for its whole window, then collection resumes", async () => {
-    await run();
+    // A controlled clock instead of a window 300 ms ahead: the push cannot arrive too late.
+    const clock = controlledClock();
+    await run({ now: clock.now });
     await waitFor(() => has(/status=collecting version=1/), "first state");
-    const pause = windowFromNow(300, 900);
+    const pause = windowFromNow(HOUR, HOUR + 10 * MINUTE);
     server.setWindows([pause]);
     await waitFor(() => has(/status=collecting next_pause=\S+ version=2 source=stream/), "v2");
+    clock.moveTo(Date.parse(pause.startsAt) + MINUTE);
     await waitFor(
       () => has(/status=paused until=\S+ kind=pause version=2 source=schedule/),
       "pause",
     );
+    clock.moveTo(Date.parse(pause.endsAt) + MINUTE);
     await waitFor(() => has(/status=collecting version=2 source=schedule/), "resume");
     await waitFor(
       () => server.events.some((e) => Date.parse(e.at) >= Date.parse(pause.endsAt)),
@@ -132,17 +169,21 @@ describe("reference agent against a fake Lull", () => {
   });
 
   test("offline, it still stops and resumes on time from its last windows, and uploads the backlog once when back", async () => {
-    await run();
+    // A controlled clock instead of a window 600 ms ahead: going offline cannot take too long.
+    const clock = controlledClock();
+    await run({ now: clock.now });
     await waitFor(() => has(/status=collecting version=1/), "first state");
-    const pause = windowFromNow(600, 1300);
+    const pause = windowFromNow(HOUR, HOUR + 10 * MINUTE);
     server.setWindows([pause]);
     await waitFor(() => has(/version=2 source=stream/), "v2");
     await server.goOffline();
     await waitFor(() => has(/status=offline/), "offline");
+    clock.moveTo(Date.parse(pause.startsAt) + MINUTE);
     await waitFor(
       () => has(/status=paused until=\S+ kind=pause version=2 source=offline-schedule/),
       "offline pause",
     );
+    clock.moveTo(Date.parse(pause.endsAt) + MINUTE);
     await waitFor(
       () => has(/status=collecting version=2 source=offline-schedule/),
       "offline resume",
@@ -155,7 +196,6 @@ describe("reference agent against a fake Lull", () => {
     await waitFor(
       () => bufferedWhileOffline.every((id) => server.batches.has(id)),
       "backlog uploaded",
-      10_000,
     );
     await waitFor(
       () => server.events.some((event) => Date.parse(event.at) >= Date.parse(pause.endsAt)),
@@ -164,6 +204,7 @@ describe("reference agent against a fake Lull", () => {
     await agent!.stop();
     const all = [...server.events, ...(await pendingEvents())];
     expect(all.filter((event) => inside(pause, event.at))).toEqual([]);
+    expect([...server.batches.values()].every((r) => r.discardedPaused === 0)).toBe(true);
     expect(
       new Set(server.events.map((e) => `${e.batchId}|${e.at}|${e.type}`)).size,
     ).toBeLessThanOrEqual(server.events.length);
@@ -240,21 +281,27 @@ describe("reference agent against a fake Lull", () => {
     await agent!.stop();
     await server.goOffline();
     reports = [];
-    await run();
+    const clock = countingClock();
+    await run({ now: clock.now });
     await waitFor(
       () => has(/status=paused .*version=2 source=saved-state/),
       "paused from saved state",
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Ticks counted, not slept: the generator has run, and made nothing.
+    const reads = clock.reads();
+    await waitFor(() => clock.reads() >= reads + 5, "the generator to run");
     expect(agent!.snapshot()).toMatchObject({ collecting: false, bufferedEvents: 0 });
   });
 
   test("when the server says not collecting without a window to explain it, the agent holds off", async () => {
     server.holdCollection = true;
-    await run();
+    const clock = countingClock();
+    await run({ now: clock.now });
     await waitFor(() => has(/warning=state_mismatch server_collecting=false/), "mismatch warning");
     await waitFor(() => has(/status=paused kind=server_hold reason=active version=1/), "hold");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Ticks counted, not slept: the generator has run, and made nothing.
+    const reads = clock.reads();
+    await waitFor(() => clock.reads() >= reads + 5, "the generator to run");
     expect(agent!.snapshot()).toMatchObject({ collecting: false, bufferedEvents: 0 });
     server.holdCollection = false;
     server.setWindows([]);
