@@ -1,25 +1,108 @@
 /**
- * Simulated agents for the agent benchmark, on plain node:http so every byte
- * can be counted at the socket: one SSE connection per agent, or one
- * long-poll loop per agent (each with its own keep-alive socket).
+ * Simulated agents for the benchmarks, on plain node:http so every byte can
+ * be counted at the socket: enrollment through the real API, one SSE
+ * connection per agent or one long-poll loop per agent (each with its own
+ * keep-alive socket), and batches of events to upload.
  * Everything talks to 127.0.0.1 only.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import zlib from "node:zlib";
-import type { AgentState } from "#app/agent-protocol/v1.ts";
-
-export const HOST = "127.0.0.1";
+import type { AgentEvent, AgentState } from "#app/agent-protocol/v1.ts";
+import { HOST, httpRequest, type HttpResult } from "./http.ts";
+import { mapPool } from "./stats.ts";
 
 export type BenchDevice = { deviceId: string; token: string; workerId: string; index: number };
 
-export type HttpResult = {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  ms: number;
-};
+/**
+ * Enrolls one device per slot through POST /enroll, `concurrency` at a
+ * time, each from its own documentation-range address (the server, started
+ * with TRUST_PROXY=loopback, limits enrollment per client address; the
+ * bench stands in for many machines behind a proxy, as the e2e suite does).
+ */
+export function enrollAgents(
+  port: number,
+  slots: readonly { workerId: string; code: string }[],
+  concurrency = 8,
+): Promise<BenchDevice[]> {
+  return mapPool(slots, concurrency, async ({ workerId, code }, index) => {
+    const res = await httpRequest({
+      port,
+      method: "POST",
+      path: "/api/agent/v1/enroll",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Forwarded-For": `198.18.${(index >> 8) & 255}.${index & 255}`,
+      },
+      body: JSON.stringify({
+        code,
+        deviceName: `bench-device-${index}`,
+        platform: "linux",
+        agentVersion: "bench-1",
+      }),
+      timeoutMs: 15_000,
+    });
+    if (res.status !== 201) {
+      throw new Error(`Enrollment ${index} answered ${res.status}: ${res.body.slice(0, 300)}`);
+    }
+    const body = JSON.parse(res.body) as { deviceId: string; token: string };
+    return { ...body, workerId, index };
+  });
+}
+
+const APPS = "code firefox slack terminal libreoffice-writer thunderbird figma zoom".split(" ");
+
+function randomEvent(atMs: number): AgentEvent {
+  const r = Math.random();
+  const type: AgentEvent["type"] =
+    r < 0.5 ? "keystroke" : r < 0.75 ? "click" : r < 0.95 ? "scroll" : "app_focus";
+  const data: Record<string, unknown> =
+    type === "keystroke"
+      ? { count: 1 + Math.floor(Math.random() * 40) }
+      : type === "click"
+        ? { button: Math.random() < 0.9 ? "left" : "right" }
+        : type === "scroll"
+          ? { lines: Math.floor(Math.random() * 30) - 15 }
+          : { windowCount: 1 + Math.floor(Math.random() * 5) };
+  return {
+    type,
+    at: new Date(atMs).toISOString(),
+    app: APPS[Math.floor(Math.random() * APPS.length)]!,
+    data,
+  };
+}
+
+/** `size` events spread over the hour before `nowMs` (5 s to 60 min ago), in time order. */
+export function buildEvents(size: number, nowMs: number): AgentEvent[] {
+  const times = Array.from({ length: size }, () => nowMs - 5_000 - Math.random() * 3_595_000);
+  times.sort((a, b) => a - b);
+  return times.map(randomEvent);
+}
+
+/** POST /events of one batch (`body` as JSON.stringify({ batchId, events })). */
+export function uploadBatch(
+  port: number,
+  device: BenchDevice,
+  body: string,
+  agent?: http.Agent,
+): Promise<HttpResult> {
+  return httpRequest({
+    port,
+    method: "POST",
+    path: "/api/agent/v1/events",
+    headers: { Authorization: `Bearer ${device.token}`, "Content-Type": "application/json" },
+    body,
+    agent,
+    timeoutMs: 60_000,
+  });
+}
+
+/** A new batch body of `size` events from the last hour. */
+export function batchBody(size: number): string {
+  return JSON.stringify({ batchId: randomUUID(), events: buildEvents(size, Date.now()) });
+}
 
 /**
  * Every socket the simulated agents used, so bytes can be summed over a
@@ -54,66 +137,6 @@ export class SocketLedger {
     for (const s of this.sockets) total += s.bytesWritten;
     return total;
   }
-
-  get socketCount(): number {
-    return this.sockets.size;
-  }
-}
-
-/** One HTTP request to the bench server; the body is read in full. Never throws on status. */
-export function httpRequest(opts: {
-  port: number;
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  agent?: http.Agent;
-  timeoutMs: number;
-  ledger?: SocketLedger;
-}): Promise<HttpResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...opts.headers };
-    if (opts.body !== undefined) headers["Content-Length"] = Buffer.byteLength(opts.body);
-    const req = http.request(
-      {
-        host: HOST,
-        port: opts.port,
-        method: opts.method,
-        path: opts.path,
-        headers,
-        agent: opts.agent,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          clearTimeout(timer);
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString("utf8"),
-            ms: performance.now() - started,
-          });
-        });
-        res.on("error", (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      },
-    );
-    const timer = setTimeout(
-      () =>
-        req.destroy(new Error(`${opts.method} ${opts.path} timed out after ${opts.timeoutMs} ms`)),
-      opts.timeoutMs,
-    );
-    if (opts.ledger) req.on("socket", (s) => opts.ledger!.track(s));
-    req.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    req.end(opts.body);
-  });
 }
 
 export type StateListener = (device: BenchDevice, state: AgentState, receivedAt: number) => void;

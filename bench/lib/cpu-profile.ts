@@ -3,7 +3,9 @@
  * to self time per area (Prisma, SQLite, Zod, Remix, app code...) and the
  * busiest functions. Idle time is left out of the shares.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { formatMs } from "./stats.ts";
 
 type ProfileNode = {
   id: number;
@@ -37,7 +39,7 @@ function area(functionName: string, url: string): string {
   return "other";
 }
 
-export type ProfileSummary = {
+type ProfileSummary = {
   busyMs: number;
   /** Whether the samples were limited to the requested window. */
   windowed: boolean;
@@ -50,10 +52,10 @@ export type ProfileSummary = {
  * process on the same machine, which is also V8's profile clock on Linux);
  * without samples inside it, the whole profile is used.
  */
-export function summarizeCpuProfile(
+function summarizeCpuProfile(
   file: string,
   window?: { fromUs: number; toUs: number },
-  topFunctions = 12,
+  topFunctions = 20,
 ): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -97,4 +99,37 @@ export function summarizeCpuProfile(
     areas: rank(areas),
     functions: rank(functions).slice(0, topFunctions),
   };
+}
+
+/**
+ * The markdown section for the profile `node --cpu-prof` wrote into `dir`
+ * (the process must have exited): busy CPU, areas and busiest functions,
+ * limited to `window` (labelled `label`) when it holds samples.
+ */
+export function cpuProfileSection(
+  dir: string,
+  window: { fromUs: number; toUs: number; label: string } | undefined,
+): string[] {
+  const file = existsSync(dir)
+    ? readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
+    : undefined;
+  if (!file) return ["No server CPU profile was written.", ""];
+  const p = summarizeCpuProfile(path.join(dir, file), window);
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  return [
+    `## Server CPU profile (${p.windowed && window ? window.label : "whole server lifetime"}, idle excluded)`,
+    "",
+    `Busy CPU: ${(p.busyMs / 1000).toFixed(2)} s.`,
+    "",
+    "| Area | CPU | Share |",
+    "| --- | --- | --- |",
+    ...p.areas.map((a) => `| ${a.name} | ${formatMs(a.ms)} | ${pct(a.share)} |`),
+    "",
+    "| Function (self time) | CPU | Share |",
+    "| --- | --- | --- |",
+    ...p.functions.map(
+      (f) => `| \`${f.name.replace(/\|/g, "\\|")}\` | ${formatMs(f.ms)} | ${pct(f.share)} |`,
+    ),
+    "",
+  ];
 }

@@ -30,14 +30,22 @@
  */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import Database from "better-sqlite3";
 import { lastUtcDays } from "#app/domain/fleet-health.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
-import { fakeCuid, seededRandom } from "./year-of-activity.ts";
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  apportion,
+  between,
+  fakeCuid,
+  normal,
+  openForSeeding,
+  seededRandom,
+  weighted,
+  weights,
+  words,
+} from "./seed.ts";
 
 export const MONITORING_NOTICE = "monitoring-notice";
 
@@ -96,155 +104,29 @@ export type OrganisationSummary = {
   policyChanges: number;
 };
 
-const FIRST_NAMES = [
-  "Maria",
-  "James",
-  "Aisha",
-  "Wei",
-  "Olga",
-  "Carlos",
-  "Fatima",
-  "John",
-  "Priya",
-  "Lukas",
-  "Emma",
-  "Noah",
-  "Sofia",
-  "Mateo",
-  "Amara",
-  "Kenji",
-  "Ines",
-  "David",
-  "Leila",
-  "Tomasz",
-  "Hannah",
-  "Omar",
-  "Chloe",
-  "Ravi",
-  "Elena",
-  "Samuel",
-  "Yuki",
-  "Ana",
-  "Peter",
-  "Grace",
-  "Ahmed",
-  "Julia",
-  "Daniel",
-  "Mei",
-  "Lars",
-  "Nadia",
-  "Victor",
-  "Zoe",
-  "Ibrahim",
-  "Clara",
-  "Felix",
-  "Rosa",
-  "Hugo",
-  "Nora",
-  "Arjun",
-  "Lina",
-  "Marco",
-  "Eva",
-  "Kwame",
-  "Sara",
-];
-const LAST_NAMES = [
-  "Johnson",
-  "Anderson",
-  "Wilson",
-  "Garcia",
-  "Müller",
-  "Nguyen",
-  "Kowalski",
-  "Smith",
-  "Patel",
-  "Okafor",
-  "Rossi",
-  "Dubois",
-  "Tanaka",
-  "Silva",
-  "Hansen",
-  "Jackson",
-  "Ivanova",
-  "Cohen",
-  "Larsen",
-  "Fernandez",
-  "Brown",
-  "Schmidt",
-  "Kim",
-  "Haddad",
-  "Novak",
-  "Martin",
-  "Persson",
-  "O'Brien",
-  "Lopez",
-  "Wang",
-  "Davidson",
-  "Richter",
-  "Mensah",
-  "Ali",
-  "Carter",
-  "Berg",
-  "Nielsen",
-  "Moreau",
-  "Yilmaz",
-  "Taylor",
-  "Peterson",
-  "Singh",
-  "Kuznetsov",
-  "Costa",
-  "Evans",
-  "Thompson",
-  "Bianchi",
-  "Sato",
-  "Fischer",
-  "Harrison",
-];
-const TIMEZONES = [
-  ["Europe/Berlin", 30],
-  ["Europe/London", 15],
-  ["America/New_York", 15],
-  ["Asia/Kolkata", 12],
-  ["America/Los_Angeles", 8],
-  ["Asia/Tokyo", 6],
-  ["America/Sao_Paulo", 6],
-  ["Australia/Sydney", 4],
-  ["Africa/Nairobi", 4],
-] as const;
-const PLATFORMS = [
-  ["windows", 55],
-  ["macos", 30],
-  ["linux", 15],
-] as const;
-const AGENT_VERSIONS = [
-  ["1.4.2", 48],
-  ["1.4.1", 24],
-  ["1.3.0", 15],
-  ["1.2.5", 8],
-  ["1.1.0", 4],
-  ["0.9.8", 1],
-] as const;
+export const FIRST_NAMES = words(`
+Maria James Aisha Wei Olga Carlos Fatima John Priya Lukas Emma Noah Sofia Mateo Amara Kenji Ines
+David Leila Tomasz Hannah Omar Chloe Ravi Elena Samuel Yuki Ana Peter Grace Ahmed Julia Daniel
+Mei Lars Nadia Victor Zoe Ibrahim Clara Felix Rosa Hugo Nora Arjun Lina Marco Eva Kwame Sara`);
+export const LAST_NAMES = words(`
+Johnson Anderson Wilson Garcia Müller Nguyen Kowalski Smith Patel Okafor Rossi Dubois Tanaka
+Silva Hansen Jackson Ivanova Cohen Larsen Fernandez Brown Schmidt Kim Haddad Novak Martin
+Persson O'Brien Lopez Wang Davidson Richter Mensah Ali Carter Berg Nielsen Moreau Yilmaz Taylor
+Peterson Singh Kuznetsov Costa Evans Thompson Bianchi Sato Fischer Harrison`);
+export const TIMEZONES = weights(
+  "Europe/Berlin 30, Europe/London 15, America/New_York 15, Asia/Kolkata 12, America/Los_Angeles 8, Asia/Tokyo 6, America/Sao_Paulo 6, Australia/Sydney 4, Africa/Nairobi 4",
+);
+const PLATFORMS = weights<"windows" | "macos" | "linux">("windows 55, macos 30, linux 15");
+const AGENT_VERSIONS = weights("1.4.2 48, 1.4.1 24, 1.3.0 15, 1.2.5 8, 1.1.0 4, 0.9.8 1");
 const DEVICE_NAMES = {
   windows: ["Work laptop", "Office desktop", "ThinkPad", "Surface"],
   macos: ["MacBook Pro", "MacBook Air", "iMac"],
   linux: ["Workstation", "Dev laptop", "Build box"],
 } as const;
-const REASONS = [
-  ["MEDICAL", 30],
-  ["PERSONAL_DEVICE", 20],
-  ["CONFIDENTIAL_WORK", 20],
-  ["OTHER", 15],
-  ["LEGAL_OR_HR", 12],
-  ["UNION_ACTIVITY", 3],
-] as const;
-const OUTCOMES = [
-  ["PENDING", 12],
-  ["APPROVED", 50],
-  ["DENIED", 14],
-  ["WITHDRAWN", 9],
-  ["REVOKED", 5],
-  ["EXPIRED", 10],
-] as const;
+const REASONS = weights(
+  "MEDICAL 30, PERSONAL_DEVICE 20, CONFIDENTIAL_WORK 20, OTHER 15, LEGAL_OR_HR 12, UNION_ACTIVITY 3",
+);
+const OUTCOMES = weights("PENDING 12, APPROVED 50, DENIED 14, WITHDRAWN 9, REVOKED 5, EXPIRED 10");
 const JUSTIFICATIONS = [
   "Regular appointments at the clinic on these afternoons; I would rather they were not recorded.",
   "I handle confidential HR case files during this period and need collection off for them.",
@@ -253,54 +135,9 @@ const JUSTIFICATIONS = [
   "Legal advice sessions that are privileged; collection must stop for their duration.",
   "Family matter that needs calls and forms during working hours for a few weeks.",
 ];
-const AUDIT_ACTIONS = [
-  ["auth.sign_in", 50],
-  ["auth.sign_out", 7],
-  ["pause.start", 20],
-  ["pause.schedule", 8],
-  ["pause.end_early", 5],
-  ["acknowledgement.sign", 5],
-  ["device.enroll", 3],
-  ["exemption.request", 2],
-] as const;
-
-/** One of the weighted choices. */
-function weighted<T extends string>(
-  random: () => number,
-  table: readonly (readonly [T, number])[],
-) {
-  const total = table.reduce((n, [, w]) => n + w, 0);
-  let r = random() * total;
-  for (const [value, w] of table) {
-    if (r < w) return value;
-    r -= w;
-  }
-  return table[table.length - 1]![0];
-}
-
-function between(random: () => number, min: number, max: number): number {
-  return min + random() * (max - min);
-}
-
-/** A standard normal deviate (Box–Muller). */
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-/** `total` split over `weights` in whole numbers (largest remainder). */
-function apportion(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  if (sum <= 0) return weights.map(() => 0);
-  const exact = weights.map((w) => (w / sum) * total);
-  const counts = exact.map(Math.floor);
-  let left = total - counts.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0]);
-  for (const [, i] of order) {
-    if (left-- <= 0) break;
-    counts[i]!++;
-  }
-  return counts;
-}
+const AUDIT_ACTIONS = weights(
+  "auth.sign_in 50, auth.sign_out 7, pause.start 20, pause.schedule 8, pause.end_early 5, acknowledgement.sign 5, device.enroll 3, exemption.request 2",
+);
 
 type Person = {
   id: string;
@@ -717,13 +554,8 @@ export function seedOrganisation(file: string, opts: OrganisationOptions): Organ
   }
 
   // Write ----------------------------------------------------------------------
-  const db = new Database(file, { fileMustExist: true });
+  const db = openForSeeding(file);
   try {
-    db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
-    // Seeding only: a crash loses the file anyway.
-    db.pragma("synchronous = OFF");
-    db.pragma("cache_size = -262144");
     const t = (instant: number | null) => (instant === null ? null : toStoredDateTime(instant));
     const stamp = toStoredDateTime(now);
 

@@ -30,32 +30,17 @@
  */
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import Database from "better-sqlite3";
 import { localDateKey, localToUtc, nextDateKey } from "#app/domain/local-time.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
-
-/** Small, fast, seedable PRNG (mulberry32): the same seed gives the same data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A cuid-shaped id ("c" + 24 base-36 characters), like Prisma's @default(cuid()). */
-export function fakeCuid(random: () => number): string {
-  let s = "c";
-  while (s.length < 25) s += Math.floor(random() * 36).toString(36);
-  return s;
-}
+import {
+  DAY_MS,
+  HOUR_MS,
+  MINUTE_MS,
+  between,
+  fakeCuid,
+  openForSeeding,
+  seededRandom,
+} from "./seed.ts";
 
 export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
 type EventType = (typeof EVENT_TYPES)[number];
@@ -118,10 +103,6 @@ type PlannedPause = {
 };
 
 type Interval = { start: number; end: number };
-
-function between(random: () => number, min: number, max: number): number {
-  return min + random() * (max - min);
-}
 
 function pickApp(random: () => number, except: number): number {
   for (;;) {
@@ -390,14 +371,8 @@ export function seedYearOfActivity(file: string, opts: SeedOptions): SeedSummary
   const planRandom = seededRandom(opts.seed);
   const plans = opts.workers.map((w, i) => planWorker(i, w, now, opts.days, planRandom));
 
-  const db = new Database(file, { fileMustExist: true });
+  const db = openForSeeding(file);
   try {
-    db.pragma("journal_mode = WAL");
-    db.pragma("foreign_keys = ON");
-    // Seeding only: a crash loses the file anyway.
-    db.pragma("synchronous = OFF");
-    db.pragma("cache_size = -262144");
-
     const stamp = toStoredDateTime(now);
     const yearAgo = toStoredDateTime(now - (opts.days + 7) * DAY_MS);
     const insertUser = db.prepare(
