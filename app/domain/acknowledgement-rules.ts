@@ -9,6 +9,27 @@ import { z } from "zod";
 export const MONITORING_NOTICE_SLUG = "monitoring-notice";
 
 /** Case, accents' composition and runs of spaces do not matter; letters do. */
+/**
+ * The acknowledgement gate: nothing is collected while the policy asks for it,
+ * a monitoring notice that requires acknowledgement is published, and the
+ * worker has not acknowledged that (current) version. The facts come from the
+ * database (by Prisma or by the ingestion SQL); the rule is only here.
+ */
+export function acknowledgementGateHolds({
+  policyRequires,
+  notice,
+  signedCurrentNotice,
+}: {
+  policyRequires: boolean;
+  /** The newest published monitoring notice, if any. */
+  notice: { requiresAcknowledgement: boolean } | null;
+  signedCurrentNotice: boolean;
+}): boolean {
+  return (
+    policyRequires && notice !== null && notice.requiresAcknowledgement && !signedCurrentNotice
+  );
+}
+
 export function normalizeName(name: string): string {
   return name.normalize("NFC").trim().replace(/\s+/g, " ").toLocaleLowerCase("en");
 }

@@ -201,7 +201,12 @@ describe("collection state with pauses and exemptions", () => {
   });
 
   test("an approved exemption in force: not collecting, reason exempt, window kind exemption", () => {
-    const state = computeCollectionState({ pauses: [], exemptions: [exemption()], now: NOW });
+    const state = computeCollectionState({
+      heldForAcknowledgement: false,
+      pauses: [],
+      exemptions: [exemption()],
+      now: NOW,
+    });
     expect(state.collecting).toBe(false);
     expect(state.reason).toBe("exempt");
     expect(state.windows).toEqual([
@@ -217,6 +222,7 @@ describe("collection state with pauses and exemptions", () => {
 
   test("a pause inside an exemption: both windows listed, the pause is the reason while it runs", () => {
     const state = computeCollectionState({
+      heldForAcknowledgement: false,
       pauses: [pause(0, 0.5)],
       exemptions: [exemption()],
       now: NOW,
@@ -224,6 +230,7 @@ describe("collection state with pauses and exemptions", () => {
     expect(state.reason).toBe("paused");
     expect(state.windows.map((w) => w.kind)).toEqual(["pause", "exemption"]);
     const later = computeCollectionState({
+      heldForAcknowledgement: false,
       pauses: [pause(0, 0.5)],
       exemptions: [exemption()],
       now: new Date(NOW.getTime() + H),
@@ -233,6 +240,7 @@ describe("collection state with pauses and exemptions", () => {
 
   test("two approved overlapping exemptions merge into one window", () => {
     const state = computeCollectionState({
+      heldForAcknowledgement: false,
       pauses: [],
       exemptions: [
         exemption({ id: "a", endsAt: new Date(NOW.getTime() + 2 * H) }),
@@ -250,6 +258,7 @@ describe("collection state with pauses and exemptions", () => {
 
   test("a narrower exemption keeps collecting on, names the stopped types and lists its window", () => {
     const state = computeCollectionState({
+      heldForAcknowledgement: false,
       pauses: [],
       exemptions: [exemption({ scopeTypes: ["keystroke", "click"] })],
       now: NOW,
@@ -262,6 +271,7 @@ describe("collection state with pauses and exemptions", () => {
 
   test("recurring occurrences are listed up to the horizon", () => {
     const state = computeCollectionState({
+      heldForAcknowledgement: false,
       pauses: [],
       exemptions: [
         exemption({

@@ -102,11 +102,16 @@ export function effectiveEnd(exemption: Pick<StoredExemption, "endsAt" | "endedE
     : exemption.endsAt;
 }
 
-/** Whether the exemption was ever approved and has not been taken back. */
-function coversTime(status: ExemptionStatus): boolean {
-  // An EXPIRED one that was approved still covered its past; callers pass
-  // stored APPROVED/EXPIRED rows with a decision, see `occurrences`.
-  return status === "APPROVED" || status === "EXPIRED";
+/**
+ * The stored statuses of a request that covered time: approved, and approved
+ * then ended or revoked (each up to its early end, `effectiveEnd`). A request
+ * marked EXPIRED was approved first (only "end" writes EXPIRED). The one list
+ * every reader uses, Prisma queries and the ingestion SQL alike.
+ */
+export const COVERING_EXEMPTION_STATUSES = ["APPROVED", "EXPIRED", "REVOKED"] as const;
+
+export function coversTime(status: ExemptionStatus): boolean {
+  return (COVERING_EXEMPTION_STATUSES as readonly string[]).includes(status);
 }
 
 /** ISO weekday (1–7) of a calendar date "2026-11-27". */
@@ -180,7 +185,7 @@ export function occurrences(exemption: StoredExemption, from: Date, to: Date): I
 /** An interval that stops collection of some (or all: `types` null) event types. */
 export type ScopedInterval = Interval & { types: EventType[] | null };
 
-/** Every exempt interval of these (approved) exemptions within [from, to), merged per scope. */
+/** Every exempt interval of these exemptions within [from, to) (those that cover time), merged per scope. */
 export function exemptIntervals(
   exemptions: readonly StoredExemption[],
   from: Date,
@@ -188,7 +193,6 @@ export function exemptIntervals(
 ): ScopedInterval[] {
   const scoped: ScopedInterval[] = [];
   for (const exemption of exemptions) {
-    if (exemption.status !== "APPROVED") continue;
     for (const interval of occurrences(exemption, from, to)) {
       scoped.push({ ...interval, types: exemption.scopeTypes });
     }

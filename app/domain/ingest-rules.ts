@@ -1,37 +1,36 @@
 /**
- * What happens to each event an agent uploads. Pure: the windows in force
- * (from the same pauses that drive collection-state) and `now` in, a verdict
- * per event out. An event dated inside a pause or exemption is never stored,
- * whatever the agent thought; one dated too far in the future is a clock error.
+ * What happens to each event an agent uploads. Pure: the worker's collection
+ * windows (from `collectionWindows`, the same that drive the agents' state)
+ * and `now` in, a verdict per event out. An event is stored only when
+ * `decideCollection` says collecting; one dated too far in the future is a
+ * clock error.
  */
-import { isExempt, type ScopedInterval } from "./exemption-rules.ts";
-import type { Interval } from "./pause-policy.ts";
+import { decideCollection, type CollectionWindows } from "./collection-state.ts";
 
-export type EventVerdict = "store" | "paused" | "exempt" | "future";
-
-export type WindowsByKind = {
-  pause: readonly Interval[];
-  /** Approved exemptions' intervals, each for all types or for some. */
-  exemption: readonly ScopedInterval[];
-};
-
-function inside(at: number, intervals: readonly Interval[]): boolean {
-  for (const i of intervals) if (i.start.getTime() <= at && at < i.end.getTime()) return true;
-  return false;
-}
+export type EventVerdict = "store" | "paused" | "exempt" | "unacknowledged" | "future";
 
 export function classifyEvent(
   at: Date,
   type: string,
-  windows: WindowsByKind,
+  windows: CollectionWindows,
   now: Date,
   futureToleranceMs: number,
 ): EventVerdict {
-  const t = at.getTime();
-  if (t > now.getTime() + futureToleranceMs) return "future";
-  if (inside(t, windows.pause)) return "paused";
-  if (isExempt(windows.exemption, type, at)) return "exempt";
-  return "store";
+  if (at.getTime() > now.getTime() + futureToleranceMs) return "future";
+  const verdict = decideCollection(windows, at, type);
+  switch (verdict.reason) {
+    case "active":
+      return "store";
+    case "paused":
+      return "paused";
+    case "exempt":
+      return "exempt";
+    case "acknowledgement_required":
+      return "unacknowledged";
+    case "deactivated":
+      // A deactivated worker's devices are refused before ingestion (401).
+      throw new Error("Events of a deactivated worker reached ingestion.");
+  }
 }
 
 /** The UTC hour an event counts in for the hourly rollups. */

@@ -1,9 +1,6 @@
 import type { AgentState } from "#app/agent-protocol/v1.ts";
 import { computeCollectionState } from "#app/domain/collection-state.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { listActiveExemptions } from "./exemption.server.ts";
-import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
-import { isHeldForAcknowledgement } from "./policy-document.server.ts";
+import { loadCollectionInputs } from "./collection.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -14,29 +11,23 @@ export const REFRESH_AFTER_SECONDS = 3600;
  * What an agent needs to obey the worker's choices, online or off: the
  * verdict now and every window from now on. The windows cover everything
  * that can be scheduled (the policy's horizon, at least 24 hours), so an
- * unchanged state version means an unchanged schedule.
+ * unchanged state version means an unchanged schedule. Null for a worker
+ * who no longer exists or is deactivated (their agents get 401).
  */
 export async function getAgentState(workerId: string, now: Date): Promise<AgentState | null> {
-  const [worker, pauses, exemptions, policy, held] = await Promise.all([
-    prisma.user.findUnique({
-      where: { id: workerId },
-      select: { stateVersion: true, deactivatedAt: true },
-    }),
-    listCurrentAndUpcomingPauses(workerId, now),
-    listActiveExemptions(workerId, now),
+  const [inputs, policy] = await Promise.all([
+    loadCollectionInputs(workerId, now),
     getPausePolicy(),
-    isHeldForAcknowledgement(workerId),
   ]);
-  if (!worker || worker.deactivatedAt) return null;
+  if (!inputs || inputs.deactivated) return null;
   const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
-  const state = computeCollectionState({ pauses, exemptions, now, horizonMs });
+  const state = computeCollectionState({ ...inputs, now, horizonMs });
+  if (state.reason === "deactivated") return null;
   return {
-    stateVersion: String(worker.stateVersion),
+    stateVersion: String(inputs.stateVersion),
     serverTime: now.toISOString(),
-    // Not acknowledged: no window covers now, yet nothing may be collected; agents hold off
-    // until a new state (signing bumps the version).
-    collecting: state.collecting && !held,
-    reason: state.collecting && held ? "acknowledgement_required" : state.reason,
+    collecting: state.collecting,
+    reason: state.reason,
     exemptTypes: state.exemptTypes,
     windows: state.windows.map((w) => ({
       kind: w.kind,

@@ -1,5 +1,6 @@
 import type { AuditAction } from "#app/domain/audit-actions.ts";
 import {
+  COVERING_EXEMPTION_STATUSES,
   decideTransition,
   fromColumns,
   evaluateExemptionDraft,
@@ -30,31 +31,27 @@ const storedSelect = {
   timeZone: true,
 } as const;
 
-/** Statuses whose stored rows covered time (up to their effective end). */
-const COVERING: ExemptionStatus[] = ["APPROVED", "EXPIRED", "REVOKED"];
-
-/** Approved exemptions still in force at or after `now` (for the agents' windows). */
-export async function listActiveExemptions(workerId: string, now: Date, client: Tx = prisma) {
+/**
+ * The worker's exemptions that cover time (`COVERING_EXEMPTION_STATUSES`) and overlap [from, to):
+ * what the collection decision needs, for the agents' windows, the home page and the charts.
+ */
+export async function listExemptionsCovering(
+  workerId: string,
+  from: Date,
+  to: Date,
+  client: Tx = prisma,
+) {
   const rows = await client.exemptionRequest.findMany({
     where: {
       workerId,
-      status: "APPROVED",
-      endsAt: { gt: now },
-      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: now } }],
+      status: { in: [...COVERING_EXEMPTION_STATUSES] },
+      startsAt: { lt: to },
+      endsAt: { gt: from },
+      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: from } }],
     },
     select: storedSelect,
   });
   return rows.map(fromColumns);
-}
-
-/** Exemptions that covered any time in [from, to) (approved, revoked or ended since). */
-export async function listExemptionsCovering(workerId: string, from: Date, to: Date) {
-  const rows = await prisma.exemptionRequest.findMany({
-    where: { workerId, status: { in: COVERING }, startsAt: { lt: to }, endsAt: { gt: from } },
-    select: storedSelect,
-  });
-  // For coverage an ended or revoked request counts as approved up to its early end.
-  return rows.map((row) => ({ ...fromColumns(row), status: "APPROVED" as const }));
 }
 
 export type FileExemptionInput = ExemptionDraft & {

@@ -1,9 +1,17 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
-import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
-import { exemptIntervals, fromColumns } from "#app/domain/exemption-rules.ts";
+import {
+  acknowledgementGateHolds,
+  MONITORING_NOTICE_SLUG,
+} from "#app/domain/acknowledgement-rules.ts";
+import { collectionWindows } from "#app/domain/collection-state.ts";
+import {
+  COVERING_EXEMPTION_STATUSES,
+  fromColumns,
+  type ExemptionStatus,
+} from "#app/domain/exemption-rules.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
-import { effectiveInterval, type Interval, type StoredPause } from "#app/domain/pause-policy.ts";
+import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
@@ -33,51 +41,47 @@ export async function ingestBatch(
     const previous = sql.findBatch.get(device.id, batch.batchId) as { result: string } | undefined;
     if (previous) return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
 
-    const pauses = (
-      sql.overlappingPauses.all(
-        device.workerId,
-        toStoredDateTime(earliest),
-        toStoredDateTime(latest + 1),
-      ) as {
-        id: string;
-        startsAt: string;
-        endsAt: string;
-        endedEarlyAt: string | null;
-      }[]
-    ).map((p): StoredPause => ({
-      id: p.id,
-      kind: "NOW",
-      startsAt: new Date(p.startsAt),
-      endsAt: new Date(p.endsAt),
-      endedEarlyAt: p.endedEarlyAt ? new Date(p.endedEarlyAt) : null,
-      cancelledAt: null,
-    }));
+    // The facts the collection decision needs, read in this transaction; the decision is the
+    // domain's (`collectionWindows` + `decideCollection`), as for the agents' state.
+    const from = toStoredDateTime(earliest);
+    const to = toStoredDateTime(latest + 1);
+    const pauses = (sql.overlappingPauses.all(device.workerId, from, to) as PauseRow[]).map(
+      (p): StoredPause => ({
+        id: p.id,
+        kind: p.kind,
+        startsAt: new Date(p.startsAt),
+        endsAt: new Date(p.endsAt),
+        endedEarlyAt: p.endedEarlyAt ? new Date(p.endedEarlyAt) : null,
+        cancelledAt: null,
+      }),
+    );
     const exemptions = (
-      sql.coveringExemptions.all(
-        device.workerId,
-        toStoredDateTime(latest + 1),
-        toStoredDateTime(earliest),
-      ) as ExemptionRow[]
+      sql.coveringExemptions.all(device.workerId, to, from) as ExemptionRow[]
     ).map((row) =>
       fromColumns({
         ...row,
-        status: "APPROVED",
         startsAt: new Date(row.startsAt),
         endsAt: new Date(row.endsAt),
         endedEarlyAt: row.endedEarlyAt ? new Date(row.endedEarlyAt) : null,
       }),
     );
-    const windows = {
-      pause: pauses.map(effectiveInterval).filter((i): i is Interval => i !== null),
-      exemption: exemptIntervals(exemptions, new Date(earliest), new Date(latest + 1)),
-    };
-
-    // The acknowledgement gate: nothing is stored while the worker has not acknowledged the
-    // current monitoring notice (and the policy asks for it).
     // (The connection reads integers as BigInt.)
-    const gate = sql.acknowledgementGate.get(device.workerId) as
-      { held: bigint | number } | undefined;
-    const held = Number(gate?.held ?? 0) === 1;
+    const gate = sql.acknowledgementGateFacts.get(device.workerId) as GateRow;
+    const windows = collectionWindows(
+      {
+        pauses,
+        exemptions,
+        heldForAcknowledgement: acknowledgementGateHolds({
+          policyRequires: Number(gate.policyRequires) === 1,
+          notice: gate.noticeId
+            ? { requiresAcknowledgement: Number(gate.noticeRequires) === 1 }
+            : null,
+          signedCurrentNotice: Number(gate.signed) === 1,
+        }),
+      },
+      new Date(earliest),
+      new Date(latest + 1),
+    );
 
     const counts = {
       stored: 0,
@@ -94,7 +98,7 @@ export async function ingestBatch(
       if (verdict === "paused") counts.discardedPaused++;
       else if (verdict === "exempt") counts.discardedExempt++;
       else if (verdict === "future") counts.rejectedFuture++;
-      else if (held) counts.discardedUnacknowledged++;
+      else if (verdict === "unacknowledged") counts.discardedUnacknowledged++;
       else {
         counts.stored++;
         stored.push({ type: event.type, app: event.app, at });
@@ -142,8 +146,24 @@ export async function ingestBatch(
   });
 }
 
+type PauseRow = {
+  id: string;
+  kind: PauseKind;
+  startsAt: string;
+  endsAt: string;
+  endedEarlyAt: string | null;
+};
+
+type GateRow = {
+  policyRequires: bigint | number;
+  noticeId: string | null;
+  noticeRequires: bigint | number | null;
+  signed: bigint | number;
+};
+
 type ExemptionRow = {
   id: string;
+  status: ExemptionStatus;
   startsAt: string;
   endsAt: string;
   endedEarlyAt: string | null;
@@ -172,23 +192,23 @@ function prepare(db: BetterSqlite3.Database) {
       `SELECT "result" FROM "EventBatch" WHERE "deviceId" = ? AND "batchId" = ?`,
     ),
     overlappingPauses: db.prepare(
-      `SELECT "id", "startsAt", "endsAt", "endedEarlyAt" FROM "Pause"
+      `SELECT "id", "kind", "startsAt", "endsAt", "endedEarlyAt" FROM "Pause"
        WHERE "workerId" = ? AND "cancelledAt" IS NULL AND "endsAt" > ? AND "startsAt" < ?`,
     ),
-    // Approved exemptions, and those revoked or ended since: each covered time up to its early end.
+    // Exemptions that cover time: the domain's list of statuses, never a copy of it.
     coveringExemptions: db.prepare(
-      `SELECT "id", "startsAt", "endsAt", "endedEarlyAt", "scopeTypes", "recurrenceDays",
+      `SELECT "id", "status", "startsAt", "endsAt", "endedEarlyAt", "scopeTypes", "recurrenceDays",
               "recurrenceStart", "recurrenceEnd", "timeZone" FROM "ExemptionRequest"
-       WHERE "workerId" = ? AND "status" IN ('APPROVED', 'EXPIRED', 'REVOKED')
+       WHERE "workerId" = ? AND "status" IN (${COVERING_EXEMPTION_STATUSES.map((s) => `'${s}'`).join(", ")})
          AND "startsAt" < ? AND "endsAt" > ?`,
     ),
-    // 1 when the policy requires acknowledging the current monitoring notice and the worker has not.
-    acknowledgementGate: db.prepare(
-      `SELECT CASE WHEN p."requireAcknowledgementBeforeCollection" = 1
-                     AND d."id" IS NOT NULL AND d."requiresAcknowledgement" = 1
-                     AND NOT EXISTS (SELECT 1 FROM "Acknowledgement" a
-                                     WHERE a."workerId" = ? AND a."documentId" = d."id")
-                   THEN 1 ELSE 0 END AS "held"
+    // The acknowledgement gate's facts (the rule is `acknowledgementGateHolds`): whether the
+    // policy requires it, the newest published monitoring notice, and whether the worker signed it.
+    acknowledgementGateFacts: db.prepare(
+      `SELECT p."requireAcknowledgementBeforeCollection" AS "policyRequires",
+              d."id" AS "noticeId", d."requiresAcknowledgement" AS "noticeRequires",
+              EXISTS (SELECT 1 FROM "Acknowledgement" a
+                      WHERE a."workerId" = ? AND a."documentId" = d."id") AS "signed"
        FROM "Policy" p
        LEFT JOIN (SELECT "id", "requiresAcknowledgement" FROM "PolicyDocument"
                   WHERE "slug" = '${MONITORING_NOTICE_SLUG}' AND "publishedAt" IS NOT NULL

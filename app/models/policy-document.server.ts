@@ -75,27 +75,6 @@ export async function listOutstandingDocuments(workerId: string) {
     .map((d) => ({ slug: d.slug, title: d.title, status: d.status }));
 }
 
-/**
- * Whether the acknowledgement gate holds this worker's collection: the policy
- * asks for it, a monitoring notice is published, and the worker has not
- * acknowledged its current version.
- */
-export async function isHeldForAcknowledgement(workerId: string, client: Tx = prisma) {
-  const [policy, notice] = await Promise.all([
-    client.policy.findUniqueOrThrow({
-      where: { id: 1 },
-      select: { requireAcknowledgementBeforeCollection: true },
-    }),
-    getCurrentDocument(MONITORING_NOTICE_SLUG, client),
-  ]);
-  if (!policy.requireAcknowledgementBeforeCollection || !notice) return false;
-  if (!notice.requiresAcknowledgement) return false;
-  const signed = await client.acknowledgement.count({
-    where: { workerId, documentId: notice.id },
-  });
-  return signed === 0;
-}
-
 export function getDocumentById(id: string) {
   return prisma.policyDocument.findUnique({
     where: { id },

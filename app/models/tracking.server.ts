@@ -4,20 +4,19 @@ import { describeTimeZone, formatDateTime } from "#app/domain/local-time.ts";
 import { durationChoices } from "#app/domain/pause-forms.ts";
 import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";
 
-import { listActiveExemptions } from "./exemption.server.ts";
-import { isHeldForAcknowledgement } from "./policy-document.server.ts";
-import { listCurrentAndUpcomingPauses } from "./pause.server.ts";
+import { loadCollectionInputs } from "./collection.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 /** Everything the status card and the pause forms show, computed from time. */
 export async function getTrackingOverview(user: { id: string; timezone: string }, now: Date) {
-  const [policy, pauses, exemptions, held] = await Promise.all([
+  const [policy, inputs] = await Promise.all([
     getPausePolicy(),
-    listCurrentAndUpcomingPauses(user.id, now),
-    listActiveExemptions(user.id, now),
-    isHeldForAcknowledgement(user.id),
+    loadCollectionInputs(user.id, now),
   ]);
-  const state = computeCollectionState({ pauses, exemptions, now });
+  if (!inputs) throw new Error(`No such worker: ${user.id}`);
+  const state = computeCollectionState({ ...inputs, now });
+  // Running or still to come (a pause ended early is over).
+  const pauses = inputs.pauses.filter((p) => !p.endedEarlyAt || p.endedEarlyAt > now);
   const tz = user.timezone;
   const presented = pauses.map((p) => presentPause(p, now, tz));
   const byId = new Map(presented.map((p) => [p.id, p]));
@@ -32,9 +31,9 @@ export async function getTrackingOverview(user: { id: string; timezone: string }
       scheduleAheadDays: policy.scheduleAheadDays,
     },
     durationChoices: durationChoices(policy.maxPauseMinutes),
-    collecting: state.collecting && !held,
+    collecting: state.collecting,
     /** Collection waits for the worker to acknowledge the current monitoring notice. */
-    heldForAcknowledgement: held,
+    heldForAcknowledgement: state.reason === "acknowledgement_required",
     current:
       state.current?.kind === "pause" && state.current.sourceId
         ? {
