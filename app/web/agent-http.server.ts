@@ -3,7 +3,7 @@ import { gunzipSync } from "node:zlib";
 import type { ZodError } from "zod";
 import { LIMITS, type AgentError } from "#app/agent-protocol/v1.ts";
 import { findActiveDeviceByTokenHash } from "#app/models/device.server.ts";
-import { createRateLimiter } from "./rate-limit.server.ts";
+import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
 
 /** `{ "error": { code, message, issues? } }` with the right status. */
 export function agentError(

@@ -19,9 +19,9 @@ import {
   findSessionWithUser,
 } from "#app/models/session.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
-import { recordAuditEvent } from "./audit.server.ts";
-import { prisma } from "./db.server.ts";
-import { decoyHash, verifyPassword } from "./password.server.ts";
+import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { decoyHash, verifyPassword } from "#app/utils/password.server.ts";
 import {
   SESSION_TOUCH_INTERVAL_MS,
   clearSessionCookie,
@@ -29,7 +29,7 @@ import {
   nextSessionExpiry,
   readSessionToken,
   serializeSessionCookie,
-} from "./session.server.ts";
+} from "#app/utils/session.server.ts";
 
 export type SessionUser = {
   id: string;

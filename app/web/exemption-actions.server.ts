@@ -5,7 +5,7 @@ import { normalizeScope, type DraftField, type Weekday } from "#app/domain/exemp
 import { localToUtc } from "#app/domain/local-time.ts";
 import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import type { SessionUser } from "./auth.server.ts";
-import { redirectWithToast } from "./toast.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 /** Which form field shows each rule's message. */
 const FIELD_FOR: Record<DraftField, string> = {

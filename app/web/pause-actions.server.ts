@@ -7,8 +7,8 @@ import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
 import { safeRedirect } from "#app/domain/sign-in.ts";
 import { changePause, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
-import { redirectWithToast } from "./toast.server.ts";
-import { notFound } from "./responses.server.ts";
+import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { notFound } from "#app/utils/responses.server.ts";
 
 /** Which form field shows each rule's message when scheduling. */
 function scheduleField(v: PauseViolation): "date" | "time" | "durationMinutes" {
