@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { parseCsv } from "./csv.ts";
-import { csvRow } from "./records-export.ts";
+import { csvField, csvQuoted, csvRow, parseCsv } from "./csv.ts";
 
 describe("parseCsv", () => {
   test("reads quoted commas, doubled quotes and line breaks inside quotes", () => {
@@ -48,5 +47,26 @@ describe("parseCsv", () => {
         },
       ),
     );
+  });
+});
+
+describe("csvField and csvQuoted", () => {
+  test("a field is quoted only when it holds a comma, a quote or a line break", () => {
+    expect(csvField("plain text")).toBe("plain text");
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("two\nlines")).toBe('"two\nlines"');
+    expect(csvField("cr\ronly")).toBe('"cr\ronly"');
+  });
+
+  test("null and undefined are empty fields; dates are UTC ISO 8601; numbers as written", () => {
+    expect(csvRow([null, undefined, new Date("2026-11-27T09:30:00Z"), 42])).toBe(
+      ",,2026-11-27T09:30:00.000Z,42\r\n",
+    );
+  });
+
+  test("csvQuoted always quotes, even text that would not need it", () => {
+    expect(csvQuoted("{}")).toBe('"{}"');
+    expect(csvQuoted('{"a":1}')).toBe('"{""a"":1}"');
   });
 });

@@ -1,12 +1,33 @@
 /**
- * RFC 4180 CSV parsing, the reading half of `csvRow` in records-export.ts:
- * quoted fields may hold commas, quotes ("") and line breaks; lines end in
- * CRLF or LF; a UTF-8 byte-order mark (Excel) is ignored; blank lines are
- * skipped. An unterminated quote is an error naming the line it began on.
+ * CSV per RFC 4180, both halves: writing (`csvRow`, used for every CSV file of
+ * the records export) and reading (`parseCsv`, used by the user import).
  */
+
+/** A field always in double quotes, inner quotes doubled (the export's `data` column). */
+export function csvQuoted(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+/** One CSV field: quoted only when it holds a comma, a quote or a line break. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = value instanceof Date ? value.toISOString() : String(value);
+  return /[",\r\n]/.test(text) ? csvQuoted(text) : text;
+}
+
+/** One CSV record, CRLF-terminated. */
+export function csvRow(values: readonly unknown[]): string {
+  return `${values.map(csvField).join(",")}\r\n`;
+}
+
 export type CsvParseResult =
   { ok: true; records: { line: number; fields: string[] }[] } | { ok: false; error: string };
 
+/**
+ * Reading: quoted fields may hold commas, quotes ("") and line breaks; lines
+ * end in CRLF or LF; a UTF-8 byte-order mark (Excel) is ignored; blank lines
+ * are skipped. An unterminated quote is an error naming the line it began on.
+ */
 export function parseCsv(input: string): CsvParseResult {
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
   const records: { line: number; fields: string[] }[] = [];

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { csvRow, decideExportRequest, exportStatus, progressPercent } from "./records-export.ts";
+import { csvRow } from "./csv.ts";
+import { decideExportRequest, exportStatus, progressPercent } from "./records-export.ts";
 
 /** A strict RFC 4180 reader for one record, to check csvRow against. */
 function parseRecord(text: string): string[] {

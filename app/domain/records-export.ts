@@ -1,6 +1,7 @@
 /**
  * The rules and formats of a worker's records export, pure: who may start one
- * and when, the derived status, CSV per RFC 4180, and the manifest.
+ * and when, the derived status, the manifest and the archive's README. (Its CSV
+ * is written by `csvRow` in csv.ts.)
  */
 import { z } from "zod";
 import { localDateKey } from "./local-time.ts";
@@ -63,18 +64,6 @@ export function decideExportRequest({
 export function progressPercent(written: number, total: number): number {
   if (total <= 0) return written > 0 ? 100 : 0;
   return Math.min(100, Math.floor((written / total) * 100));
-}
-
-/** One CSV field per RFC 4180: quoted when it holds a comma, a quote or a line break. */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const text = value instanceof Date ? value.toISOString() : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** One CSV record, CRLF-terminated (RFC 4180). */
-export function csvRow(values: readonly unknown[]): string {
-  return `${values.map(csvField).join(",")}\r\n`;
 }
 
 export type ManifestFile = { name: string; rows: number; bytes: number; sha256: string };

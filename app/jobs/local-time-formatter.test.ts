@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { wallClock, zoneOffsetMs } from "#app/domain/local-time.ts";
-import { localTimeFormatter } from "./export-records.server.ts";
+import { localTimeFormatter } from "./export/local-time-column.ts";
 
 describe("the export's local time column", () => {
   test("property: equals the wall clock in the zone, with its offset, across DST and odd offsets", () => {

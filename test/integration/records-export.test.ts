@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { localTimeFormatter } from "#app/jobs/export-records.server.ts";
+import { localTimeFormatter } from "#app/jobs/export/local-time-column.ts";
 import { recoverInterruptedExports, runNextExport } from "#app/jobs/export-runner.server.ts";
 import { createPause } from "#app/models/pause.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";

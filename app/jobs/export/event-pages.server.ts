@@ -1,0 +1,126 @@
+/**
+ * A worker's events for the export, read once in keyset pages on (at, id),
+ * each row already formatted by SQLite as its CSV line and its NDJSON line
+ * (ADR 0011): two strings per row instead of a dozen values, so millions of
+ * rows leave little garbage on the JS heap.
+ */
+import type Database from "better-sqlite3";
+import { z } from "zod";
+import { type LocalTimeFormatter, storedToUtc } from "./local-time-column.ts";
+import { sqliteCsvField, sqliteCsvQuoted, sqliteCsvRow } from "./sqlite-csv.ts";
+
+export const EVENTS_PAGE_SIZE = 2_000;
+const HOUR_MS = 3_600_000;
+
+/** The header of events.csv; `EVENT_CSV_LINE` writes the fields in this order. */
+export const EVENT_CSV_COLUMNS = [
+  "id",
+  "at_utc",
+  "at_local",
+  "device_id",
+  "type",
+  "app",
+  "data",
+  "received_at_utc",
+] as const;
+
+/** A stored time ("…T09:30:00.000+00:00") as UTC ISO 8601 in SQL, as `storedToUtc` does. */
+const utcSql = (column: string) => `substr(${column}, 1, 23) || 'Z'`;
+
+// The local column: whole-hour offsets swap the date-and-hour prefix; others shift the time.
+// Both come from the "ExportZone" temp table, one row per UTC hour the events span.
+const LOCAL_SQL = `COALESCE(z."prefix" || substr(e."at", 14, 10), strftime('%Y-%m-%dT%H:%M:%f', substr(e."at", 1, 23), z."modifier")) || z."suffix"`;
+
+const EVENT_CSV_LINE = sqliteCsvRow([
+  `e."id"`,
+  utcSql(`e."at"`),
+  LOCAL_SQL,
+  `e."deviceId"`,
+  `e."type"`,
+  sqliteCsvField(`e."app"`),
+  // Always quoted (ADR 0011): the data is a JSON object, whose quotes would mostly force it anyway.
+  sqliteCsvQuoted(`e."data"`),
+  utcSql(`e."receivedAt"`),
+]);
+
+const EVENT_NDJSON_LINE = `json_object('id', e."id", 'at', ${utcSql(`e."at"`)}, 'deviceId', e."deviceId", 'type', e."type",
+  'app', e."app", 'data', json(e."data"), 'receivedAt', ${utcSql(`e."receivedAt"`)}) || char(10)`;
+
+const PAGE_SELECT = `SELECT ${EVENT_CSV_LINE}, ${EVENT_NDJSON_LINE}, e."at", e."id"
+  FROM "Event" e JOIN "ExportZone" z ON z."hour" = substr(e."at", 1, 13)`;
+
+/** One page as SQLite returns it (raw rows): the two lines, and the keyset cursor. */
+type EventLines = [csv: string, ndjson: string, at: string, id: number];
+
+export type EventPage = { csv: string; ndjson: string; rows: number };
+
+const SpanRow = z.object({ first: z.string().nullable(), last: z.string().nullable() });
+
+/**
+ * Fills the connection's "ExportZone" temp table with the worker's zone offset
+ * for every UTC hour from the first event to the last.
+ */
+function fillZoneTable(db: Database.Database, workerId: string, local: LocalTimeFormatter): void {
+  const span = SpanRow.parse(
+    db
+      .prepare(`SELECT MIN("at") AS first, MAX("at") AS last FROM "Event" WHERE "workerId" = ?`)
+      .get(workerId),
+  );
+  db.exec(
+    `CREATE TEMP TABLE IF NOT EXISTS "ExportZone" ("hour" TEXT PRIMARY KEY, "prefix" TEXT, "modifier" TEXT, "suffix" TEXT) WITHOUT ROWID;
+     DELETE FROM "ExportZone";`,
+  );
+  if (!span.first || !span.last) return;
+  const hourStart = (stored: string) =>
+    Date.parse(`${storedToUtc(stored).slice(0, 13)}:00:00.000Z`);
+  const insertZone = db.prepare(`INSERT INTO "ExportZone" VALUES (?, ?, ?, ?)`);
+  db.transaction(() => {
+    const end = hourStart(span.last!);
+    for (let t = hourStart(span.first!); t <= end; t += HOUR_MS) {
+      const hour = new Date(t).toISOString().slice(0, 13);
+      const z = local.zoneOfHour(hour);
+      insertZone.run(hour, z.prefix, `${z.offset / 60_000} minutes`, z.suffix);
+    }
+  })();
+}
+
+/**
+ * The worker's events, oldest first, handed to `onPage` one page of formatted
+ * lines at a time; the next page is read only once `onPage` has settled, so
+ * the archive's backpressure reaches the database reads. (A callback rather
+ * than a generator suspended across the writes: on a 400,000-event export the
+ * generator's version grew the JS heap to ~60 MB instead of ~30 MB.)
+ */
+export async function forEachEventPage(
+  db: Database.Database,
+  workerId: string,
+  local: LocalTimeFormatter,
+  onPage: (page: EventPage) => Promise<void>,
+): Promise<void> {
+  fillZoneTable(db, workerId, local);
+  const firstPage = db
+    .prepare(
+      `${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${EVENTS_PAGE_SIZE}`,
+    )
+    .raw(true);
+  const nextPage = db
+    .prepare(
+      // A row-value comparison, so SQLite starts the index range at the cursor (the OR form
+      // re-walked the worker's index from the start on every page: quadratic).
+      `${PAGE_SELECT} WHERE e."workerId" = ? AND (e."at", e."id") > (?, ?)
+       ORDER BY e."at", e."id" LIMIT ${EVENTS_PAGE_SIZE}`,
+    )
+    .raw(true);
+  let rows = firstPage.all(workerId) as EventLines[];
+  while (rows.length > 0) {
+    let csv = "";
+    let ndjson = "";
+    for (const row of rows) {
+      csv += row[0];
+      ndjson += row[1];
+    }
+    await onPage({ csv, ndjson, rows: rows.length });
+    const last = rows[rows.length - 1]!;
+    rows = nextPage.all(workerId, last[2], last[3]) as EventLines[];
+  }
+}
