@@ -24,7 +24,7 @@ import {
   type ExemptionStatus,
   type StoredExemption,
   type Weekday,
-} from "#app/domain/exemption-rules.ts";
+} from "#app/domain/exemption.ts";
 import type { StoredPause } from "#app/domain/pause-policy.ts";
 import { getAgentState } from "#app/models/agent-state.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
@@ -35,6 +35,8 @@ import { createDevice, createUser } from "#test/fixtures.ts";
 const NOW = new Date("2026-03-29T06:00:00.000Z");
 const MIN = 60_000;
 const ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"] as const;
+
+type Of<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * MIN);
 
@@ -87,7 +89,7 @@ const gateArb = fc.record({
 
 type Gate = { policyRequires: boolean; requiresAcknowledgement: boolean; signed: string };
 
-function toPauses(generated: fc.infer<typeof pauseArb>[]): StoredPause[] {
+function toPauses(generated: Of<typeof pauseArb>[]): StoredPause[] {
   return generated.map((p) => ({
     id: randomUUID(),
     kind: p.start <= 0 ? "NOW" : "SCHEDULED",
@@ -98,7 +100,7 @@ function toPauses(generated: fc.infer<typeof pauseArb>[]): StoredPause[] {
   }));
 }
 
-function toExemptions(generated: fc.infer<typeof exemptionArb>[]): StoredExemption[] {
+function toExemptions(generated: Of<typeof exemptionArb>[]): StoredExemption[] {
   return generated.map((e) => {
     const from = e.recurrence?.from;
     const to = from ? { h: Math.min(23, from.h + e.recurrence!.hours), m: from.m } : null;
@@ -218,10 +220,10 @@ function domainVerdict(inputs: CollectionInputs, eventAt: Date, type: string) {
 }
 
 async function checkHistory(
-  generatedPauses: fc.infer<typeof pauseArb>[],
-  generatedExemptions: fc.infer<typeof exemptionArb>[],
+  generatedPauses: Of<typeof pauseArb>[],
+  generatedExemptions: Of<typeof exemptionArb>[],
   gate: Gate | null,
-  events: fc.infer<typeof eventArb>[],
+  events: Of<typeof eventArb>[],
 ) {
   const worker = await createUser();
   const device = await createDevice(worker.id);
