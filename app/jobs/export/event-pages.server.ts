@@ -9,7 +9,7 @@ import { z } from "zod";
 import { type LocalTimeFormatter, storedToUtc } from "./local-time-column.ts";
 import { sqliteCsvField, sqliteCsvQuoted, sqliteCsvRow } from "./sqlite-csv.ts";
 
-export const EVENTS_PAGE_SIZE = 2_000;
+const ROWS_PER_PAGE = 2_000;
 const HOUR_MS = 3_600_000;
 
 /** The header of events.csv; `EVENT_CSV_LINE` writes the fields in this order. */
@@ -99,16 +99,14 @@ export async function forEachEventPage(
 ): Promise<void> {
   fillZoneTable(db, workerId, local);
   const firstPage = db
-    .prepare(
-      `${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${EVENTS_PAGE_SIZE}`,
-    )
+    .prepare(`${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${ROWS_PER_PAGE}`)
     .raw(true);
   const nextPage = db
     .prepare(
       // A row-value comparison, so SQLite starts the index range at the cursor (the OR form
       // re-walked the worker's index from the start on every page: quadratic).
       `${PAGE_SELECT} WHERE e."workerId" = ? AND (e."at", e."id") > (?, ?)
-       ORDER BY e."at", e."id" LIMIT ${EVENTS_PAGE_SIZE}`,
+       ORDER BY e."at", e."id" LIMIT ${ROWS_PER_PAGE}`,
     )
     .raw(true);
   let rows = firstPage.all(workerId) as EventLines[];

@@ -18,7 +18,7 @@ export async function writeText(sink: FileSink, text: string): Promise<ManifestF
 }
 
 /** JSON as the export writes it: two-space indent, a final newline. */
-export function jsonText(value: unknown): string {
+function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 

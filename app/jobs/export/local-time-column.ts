@@ -10,7 +10,7 @@ export function storedToUtc(stored: string): string {
 }
 
 /** A time zone's offset during one UTC hour ("2026-11-27T09"), and how local times read then. */
-export type HourZone = { offset: number; prefix: string | null; suffix: string };
+type HourZone = { offset: number; prefix: string | null; suffix: string };
 
 /**
  * Local wall-clock time with its offset, e.g. "2026-11-27T10:30:00.000+01:00".
