@@ -127,20 +127,6 @@ export async function changePause({
   });
 }
 
-/** Pauses that are running or still to come (for the status and the lists). */
-export function listCurrentAndUpcomingPauses(workerId: string, now: Date): Promise<StoredPause[]> {
-  return prisma.pause.findMany({
-    where: {
-      workerId,
-      cancelledAt: null,
-      endsAt: { gt: now },
-      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: now } }],
-    },
-    orderBy: { startsAt: "asc" },
-    select: storedPauseSelect,
-  });
-}
-
 export const PAST_PAUSES_PAGE_SIZE = 10;
 
 /** Pauses that are over (ended, ended early or cancelled), newest first. */
