@@ -1,4 +1,4 @@
-import type { ExemptionStatus } from "#app/domain/exemption-rules.ts";
+import type { ExemptionStatus } from "#app/domain/exemption.ts";
 
 const TONE: Record<ExemptionStatus, string> = {
   PENDING: "border-ink-muted text-ink",

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { collectionWindows, computeCollectionState, decideCollection } from "./collection-state.ts";
-import type { StoredExemption } from "./exemption-rules.ts";
+import type { StoredExemption } from "./exemption.ts";
 import { pauseStatus, type StoredPause } from "./pause-policy.ts";
 
 const MIN = 60_000;

@@ -13,13 +13,13 @@
  *   page show: the verdict plus the windows ahead.
  */
 import type { EventType } from "#app/agent-protocol/v1.ts";
+import type { StoredExemption } from "./exemption.ts";
 import {
   exemptIntervals,
   isExempt,
   mergeScoped,
   type ScopedInterval,
-  type StoredExemption,
-} from "./exemption-rules.ts";
+} from "./exemption-windows.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "./pause-policy.ts";
 
 /** Everything the decision needs to know about one worker. */

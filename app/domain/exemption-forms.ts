@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
-import { EXEMPTION_REASONS, JUSTIFICATION_LIMITS } from "./exemption-rules.ts";
+import { EXEMPTION_REASONS } from "./exemption.ts";
+import { JUSTIFICATION_LIMITS } from "./exemption-draft.ts";
 
 /**
  * The exemption forms, shared by the browser and the server. The schema

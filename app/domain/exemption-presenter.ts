@@ -2,18 +2,22 @@
  * How an exemption request reads on screen, in the viewer's time zone. Pure.
  */
 import {
-  describeRecurrence,
-  describeScope,
   effectiveEnd,
   effectiveStatus,
-  parseStoredRecurrence,
-  parseStoredScope,
-  REASON_LABELS,
-  STATUS_LABELS,
-  type ExemptionColumns,
   type ExemptionReason,
   type ExemptionStatus,
-} from "./exemption-rules.ts";
+} from "./exemption.ts";
+import {
+  describeRecurrence,
+  describeScope,
+  REASON_LABELS,
+  STATUS_LABELS,
+} from "./exemption-labels.ts";
+import {
+  parseStoredRecurrence,
+  parseStoredScope,
+  type ExemptionColumns,
+} from "./exemption-columns.ts";
 import { formatDateTime } from "./local-time.ts";
 
 export type ExemptionRow = ExemptionColumns & { reason: ExemptionReason; createdAt: Date };

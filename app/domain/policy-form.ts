@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { POLICY_BOUNDS } from "./pause-policy.ts";
-import { MAX_EXEMPTION_DAYS_BOUNDS } from "./exemption-rules.ts";
+import { MAX_EXEMPTION_DAYS_BOUNDS } from "./exemption-draft.ts";
 import { RETENTION_BOUNDS } from "./retention.ts";
 
 function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {

@@ -1,4 +1,5 @@
-import { describeScope, exemptIntervals, weekdayOf } from "#app/domain/exemption-rules.ts";
+import { describeScope } from "#app/domain/exemption-labels.ts";
+import { exemptIntervals, weekdayOf } from "#app/domain/exemption-windows.ts";
 import {
   formatDateTime,
   formatDay,

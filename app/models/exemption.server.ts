@@ -1,18 +1,21 @@
 import type { AuditAction } from "#app/domain/audit-actions.ts";
 import {
   COVERING_EXEMPTION_STATUSES,
-  decideTransition,
-  fromColumns,
-  evaluateExemptionDraft,
-  REASON_LABELS,
-  STATUS_LABELS,
-  type ActorRole,
-  type DraftViolation,
-  type ExemptionAction,
-  type ExemptionDraft,
   type ExemptionReason,
   type ExemptionStatus,
-} from "#app/domain/exemption-rules.ts";
+} from "#app/domain/exemption.ts";
+import { REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-labels.ts";
+import {
+  evaluateExemptionDraft,
+  type DraftViolation,
+  type ExemptionDraft,
+} from "#app/domain/exemption-draft.ts";
+import {
+  decideTransition,
+  type ActorRole,
+  type ExemptionAction,
+} from "#app/domain/exemption-transitions.ts";
+import { fromColumns } from "#app/domain/exemption-columns.ts";
 import type { Prisma } from "#app/generated/prisma/client.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";

@@ -5,11 +5,8 @@ import {
   MONITORING_NOTICE_SLUG,
 } from "#app/domain/acknowledgement-rules.ts";
 import { collectionWindows } from "#app/domain/collection-state.ts";
-import {
-  COVERING_EXEMPTION_STATUSES,
-  fromColumns,
-  type ExemptionStatus,
-} from "#app/domain/exemption-rules.ts";
+import { COVERING_EXEMPTION_STATUSES, type ExemptionStatus } from "#app/domain/exemption.ts";
+import { fromColumns } from "#app/domain/exemption-columns.ts";
 import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
 import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";

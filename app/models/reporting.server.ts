@@ -12,7 +12,7 @@ import {
   EXEMPTION_STATUSES,
   type ExemptionReason,
   type ExemptionStatus,
-} from "#app/domain/exemption-rules.ts";
+} from "#app/domain/exemption.ts";
 import { localDateKey, previousDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
 import {
   median,

@@ -1,5 +1,5 @@
 import { computeCollectionState } from "#app/domain/collection-state.ts";
-import { describeScope } from "#app/domain/exemption-rules.ts";
+import { describeScope } from "#app/domain/exemption-labels.ts";
 import { describeTimeZone, formatDateTime } from "#app/domain/local-time.ts";
 import { durationChoices } from "#app/domain/pause-forms.ts";
 import { presentPause, timeWithZone } from "#app/domain/pause-presenter.ts";

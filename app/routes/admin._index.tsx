@@ -2,7 +2,8 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Card } from "#app/components/ui/card.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
-import { EXEMPTION_STATUSES, REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-rules.ts";
+import { EXEMPTION_STATUSES } from "#app/domain/exemption.ts";
+import { REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-labels.ts";
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import {
   describeHiddenGroups,

@@ -16,7 +16,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { POLICY_BOUNDS } from "#app/domain/pause-policy.ts";
 import { PolicySchema, describePolicyValue, policyFieldLabel } from "#app/domain/policy-form.ts";
-import { MAX_EXEMPTION_DAYS_BOUNDS } from "#app/domain/exemption-rules.ts";
+import { MAX_EXEMPTION_DAYS_BOUNDS } from "#app/domain/exemption-draft.ts";
 import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
 import {
   getPolicySettings,

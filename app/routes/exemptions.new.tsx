@@ -18,14 +18,9 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 import { ExemptionRequestSchema } from "#app/domain/exemption-forms.ts";
-import {
-  EVENT_TYPE_LABELS,
-  EXEMPTION_REASONS,
-  JUSTIFICATION_LIMITS,
-  REASON_LABELS,
-  WEEKDAY_LABELS,
-  WEEKDAYS,
-} from "#app/domain/exemption-rules.ts";
+import { EXEMPTION_REASONS, WEEKDAYS } from "#app/domain/exemption.ts";
+import { EVENT_TYPE_LABELS, REASON_LABELS, WEEKDAY_LABELS } from "#app/domain/exemption-labels.ts";
+import { JUSTIFICATION_LIMITS } from "#app/domain/exemption-draft.ts";
 import { describeTimeZone, localDateKey, localTimeKey } from "#app/domain/local-time.ts";
 import { getPolicySettings } from "#app/models/policy.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";

@@ -6,7 +6,8 @@ import { DataTable } from "#app/components/ui/table.tsx";
 import { searchParamsObject } from "#app/domain/admin-forms.ts";
 import { ReviewQueueSearchSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption } from "#app/domain/exemption-presenter.ts";
-import { EXEMPTION_REASONS, REASON_LABELS } from "#app/domain/exemption-rules.ts";
+import { EXEMPTION_REASONS } from "#app/domain/exemption.ts";
+import { REASON_LABELS } from "#app/domain/exemption-labels.ts";
 import { listReviewQueue } from "#app/models/exemption.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 

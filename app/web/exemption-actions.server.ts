@@ -1,7 +1,8 @@
 import { parseWithZod } from "@conform-to/zod";
 import { data } from "@remix-run/node";
 import { ExemptionRequestSchema } from "#app/domain/exemption-forms.ts";
-import { normalizeScope, type DraftField, type Weekday } from "#app/domain/exemption-rules.ts";
+import type { Weekday } from "#app/domain/exemption.ts";
+import { normalizeScope, type DraftField } from "#app/domain/exemption-draft.ts";
 import { localToUtc } from "#app/domain/local-time.ts";
 import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import type { SessionUser } from "./auth.server.ts";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
-import type { ExemptionReason, ExemptionStatus } from "#app/domain/exemption-rules.ts";
+import type { ExemptionReason, ExemptionStatus } from "#app/domain/exemption.ts";
 import { localDateKey } from "#app/domain/local-time.ts";
 import { effectiveInterval } from "#app/domain/pause-policy.ts";
 import { median } from "#app/domain/reporting.ts";

@@ -1,21 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { computeCollectionState } from "./collection-state.ts";
-import {
-  decideTransition,
-  effectiveStatus,
-  evaluateExemptionDraft,
-  EXEMPTION_STATUSES,
-  exemptIntervals,
-  isExempt,
-  mergeScoped,
-  occurrences,
-  type ExemptionAction,
-  type ExemptionDraft,
-  type ExemptionStatus,
-  type StoredExemption,
-  type Weekday,
-} from "./exemption-rules.ts";
+import type { StoredExemption, Weekday } from "./exemption.ts";
+import { exemptIntervals, isExempt, mergeScoped, occurrences } from "./exemption-windows.ts";
 import { localDateKey, localTimeKey } from "./local-time.ts";
 import type { StoredPause } from "./pause-policy.ts";
 
@@ -36,19 +23,6 @@ function exemption(overrides: Partial<StoredExemption> = {}): StoredExemption {
     ...overrides,
   };
 }
-
-describe("effectiveStatus: expiry by time, with no job", () => {
-  test("a pending or approved request whose end passed is EXPIRED; others keep their status", () => {
-    const past = { endsAt: new Date(NOW.getTime() - 1), endedEarlyAt: null };
-    expect(effectiveStatus({ status: "PENDING", ...past }, NOW)).toBe("EXPIRED");
-    expect(effectiveStatus({ status: "APPROVED", ...past }, NOW)).toBe("EXPIRED");
-    expect(effectiveStatus({ status: "DENIED", ...past }, NOW)).toBe("DENIED");
-    expect(effectiveStatus({ status: "REVOKED", ...past }, NOW)).toBe("REVOKED");
-    const future = { endsAt: new Date(NOW.getTime() + 1), endedEarlyAt: null };
-    expect(effectiveStatus({ status: "APPROVED", ...future }, NOW)).toBe("APPROVED");
-    expect(effectiveStatus({ status: "PENDING", ...future }, NOW)).toBe("PENDING");
-  });
-});
 
 describe("occurrences", () => {
   test("a one-off exemption covers its whole span, clipped to the asked range and its early end", () => {
@@ -284,126 +258,5 @@ describe("collection state with pauses and exemptions", () => {
     });
     expect(state.windows).toHaveLength(7);
     expect(state.collecting).toBe(true);
-  });
-});
-
-describe("filing rules", () => {
-  const base: ExemptionDraft = {
-    startsAt: NOW,
-    endsAt: new Date(NOW.getTime() + 2 * D),
-    recurrence: null,
-    scopeTypes: null,
-    timeZone: "Europe/Berlin",
-  };
-  const check = (draft: Partial<ExemptionDraft>, max = 90) =>
-    evaluateExemptionDraft({ ...base, ...draft }, { maxExemptionDays: max, now: NOW });
-
-  test("a valid request passes", () => {
-    expect(check({})).toEqual([]);
-  });
-
-  test("each broken rule names its field", () => {
-    expect(check({ startsAt: new Date(NOW.getTime() - H) })[0]!.field).toBe("start");
-    expect(check({ endsAt: NOW })[0]!.field).toBe("end");
-    expect(check({ endsAt: new Date(NOW.getTime() + 3 * D) }, 2)[0]!.message).toMatch(
-      /at most 2 days/,
-    );
-    expect(
-      check({ recurrence: { days: [1], startTime: "16:00", endTime: "14:00" } })[0]!.field,
-    ).toBe("recurrenceEnd");
-    // 27–29 Nov 2026 is Friday to Sunday: no Tuesday in it.
-    expect(
-      check({ recurrence: { days: [2], startTime: "14:00", endTime: "16:00" } })[0]!.field,
-    ).toBe("recurrenceDays");
-  });
-
-  test("property: no request longer than the policy's maximum ever passes", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 365 }),
-        fc.integer({ min: 1, max: 800 * 24 }),
-        (max, hours) => {
-          const violations = check({ endsAt: new Date(NOW.getTime() + hours * H) }, max);
-          expect(violations.length === 0).toBe(hours * H <= max * D);
-        },
-      ),
-    );
-  });
-});
-
-describe("status transitions", () => {
-  const WORKER = { id: "w", role: "WORKER" as const };
-  const REVIEWER = { id: "r", role: "REVIEWER" as const };
-  const live = { startsAt: NOW, endsAt: new Date(NOW.getTime() + D), endedEarlyAt: null };
-  const decide = (
-    status: ExemptionStatus,
-    action: ExemptionAction,
-    actor: { id: string; role: "WORKER" | "REVIEWER" | "ADMIN" },
-    note: string | null = "because",
-  ) =>
-    decideTransition({
-      exemption: { ...live, status },
-      workerId: "w",
-      actor,
-      action,
-      note,
-      now: NOW,
-    });
-
-  /** The whole table of allowed moves: (status, action) → new status. */
-  const ALLOWED: Record<string, ExemptionStatus> = {
-    "PENDING approve": "APPROVED",
-    "PENDING deny": "DENIED",
-    "APPROVED revoke": "REVOKED",
-    "PENDING withdraw": "WITHDRAWN",
-    "APPROVED end": "EXPIRED",
-  };
-
-  test("property: exactly the table's moves are allowed, each by its own side", () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...EXEMPTION_STATUSES),
-        fc.constantFrom<ExemptionAction>("approve", "deny", "revoke", "withdraw", "end"),
-        (status, action) => {
-          const actor = ["withdraw", "end"].includes(action) ? WORKER : REVIEWER;
-          const result = decide(status, action, actor);
-          const expected = ALLOWED[`${status} ${action}`];
-          if (expected) expect(result).toEqual({ ok: true, from: status, to: expected });
-          else expect(result).toMatchObject({ ok: false, code: "conflict" });
-        },
-      ),
-    );
-  });
-
-  test("a reviewer never decides their own request; a worker never decides; others never withdraw", () => {
-    const own = decideTransition({
-      exemption: { ...live, status: "PENDING" },
-      workerId: "r",
-      actor: REVIEWER,
-      action: "approve",
-      note: null,
-      now: NOW,
-    });
-    expect(own).toMatchObject({ ok: false, code: "forbidden" });
-    expect(decide("PENDING", "approve", WORKER)).toMatchObject({ ok: false, code: "forbidden" });
-    expect(decide("PENDING", "withdraw", REVIEWER)).toMatchObject({ ok: false, code: "forbidden" });
-  });
-
-  test("a denial and a revocation need a note", () => {
-    expect(decide("PENDING", "deny", REVIEWER, "  ")).toMatchObject({ code: "note_required" });
-    expect(decide("APPROVED", "revoke", REVIEWER, null)).toMatchObject({ code: "note_required" });
-    expect(decide("PENDING", "approve", REVIEWER, null)).toMatchObject({ ok: true });
-  });
-
-  test("a request whose end has passed can no longer be approved", () => {
-    const result = decideTransition({
-      exemption: { ...live, status: "PENDING", endsAt: new Date(NOW.getTime() - 1) },
-      workerId: "w",
-      actor: REVIEWER,
-      action: "approve",
-      note: null,
-      now: NOW,
-    });
-    expect(result).toMatchObject({ ok: false, code: "conflict" });
   });
 });

@@ -1,0 +1,99 @@
+/**
+ * Decisions on an exemption request: which status changes are allowed, and
+ * by whom (reviewers decide other people's requests; the worker withdraws or
+ * ends their own). Pure: `now` is passed in.
+ */
+import { effectiveStatus, type ExemptionStatus, type StoredExemption } from "./exemption.ts";
+import { STATUS_LABELS } from "./exemption-labels.ts";
+
+export type ExemptionAction = "approve" | "deny" | "revoke" | "withdraw" | "end";
+
+export type ActorRole = "WORKER" | "REVIEWER" | "ADMIN";
+
+export type TransitionDecision =
+  | { ok: true; to: ExemptionStatus; from: ExemptionStatus }
+  | { ok: false; code: "forbidden" | "conflict" | "note_required"; message: string };
+
+const REVIEW_ACTIONS: readonly ExemptionAction[] = ["approve", "deny", "revoke"];
+
+export const ACTION_LABELS: Record<ExemptionAction, string> = {
+  approve: "Approved",
+  deny: "Denied",
+  revoke: "Revoked",
+  withdraw: "Withdrawn",
+  end: "Ended early",
+};
+
+/**
+ * Whether `actor` may take `action` on the worker's request now. Reviewers
+ * (and admins) decide other people's requests, never their own; a worker
+ * withdraws their pending request or ends their approved one. A denial and a
+ * revocation need a note the worker will read.
+ */
+export function decideTransition({
+  exemption,
+  workerId,
+  actor,
+  action,
+  note,
+  now,
+}: {
+  exemption: Pick<StoredExemption, "status" | "startsAt" | "endsAt" | "endedEarlyAt">;
+  workerId: string;
+  actor: { id: string; role: ActorRole };
+  action: ExemptionAction;
+  note: string | null;
+  now: Date;
+}): TransitionDecision {
+  const from = effectiveStatus(exemption, now);
+  const isReview = REVIEW_ACTIONS.includes(action);
+  if (isReview) {
+    if (actor.role === "WORKER") {
+      return {
+        ok: false,
+        code: "forbidden",
+        message: "Only reviewers and admins decide requests.",
+      };
+    }
+    if (actor.id === workerId) {
+      return {
+        ok: false,
+        code: "forbidden",
+        message: "You cannot decide your own request; another reviewer or an admin must.",
+      };
+    }
+  } else if (actor.id !== workerId) {
+    return { ok: false, code: "forbidden", message: "Only the worker who asked can do this." };
+  }
+  const needs = (status: ExemptionStatus): TransitionDecision | null =>
+    from === status
+      ? null
+      : {
+          ok: false,
+          code: "conflict",
+          message: `This request is ${STATUS_LABELS[from].toLowerCase()}; only a ${STATUS_LABELS[status].toLowerCase()} request can be ${ACTION_LABELS[action].toLowerCase()}.`,
+        };
+  const blank = !note || note.trim().length === 0;
+  switch (action) {
+    case "approve":
+      return needs("PENDING") ?? { ok: true, from, to: "APPROVED" };
+    case "deny":
+      return (
+        needs("PENDING") ??
+        (blank
+          ? { ok: false, code: "note_required", message: "Say why the request is denied." }
+          : { ok: true, from, to: "DENIED" })
+      );
+    case "revoke":
+      return (
+        needs("APPROVED") ??
+        (blank
+          ? { ok: false, code: "note_required", message: "Say why the exemption is revoked." }
+          : { ok: true, from, to: "REVOKED" })
+      );
+    case "withdraw":
+      return needs("PENDING") ?? { ok: true, from, to: "WITHDRAWN" };
+    case "end":
+      return needs("APPROVED") ?? { ok: true, from, to: "EXPIRED" };
+  }
+}
