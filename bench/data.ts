@@ -29,9 +29,9 @@ import {
   timeInProcess,
   type Page,
 } from "./lib/page-bench.ts";
-import { DAY_MS, fakeCuid, seededRandom, words } from "./lib/seed.ts";
+import { DAY_MS, seededRandom, words } from "./lib/seed.ts";
 import { fmtInt, formatBytes, formatMs, summarize } from "./lib/stats.ts";
-import { seedYearOfActivity, type SeedWorker } from "./lib/year-of-activity.ts";
+import { LAPTOP_AND_DESKTOP, seedWorker, seedYearOfActivity } from "./lib/year-of-activity.ts";
 
 const PASSWORD = "lull-bench-password";
 /** Long enough to keep the whole seeded year (the policy allows 7–730 days). */
@@ -73,33 +73,30 @@ await runBench({
 
     // Seed --------------------------------------------------------------------
     const random = seededRandom(f.seed);
-    const device = (name: string, kind: "laptop" | "desktop", platform: "linux" | "windows") => ({
-      id: fakeCuid(random),
-      name,
-      kind,
-      platform,
-    });
-    const worker: SeedWorker = {
-      id: fakeCuid(random),
-      email: "bench-data-worker@lull.test",
-      name: "Bench Data Worker",
-      timezone: tz,
-      passwordHash,
-      devices: [
-        device("Work laptop", "laptop", "linux"),
-        device("Office desktop", "desktop", "windows"),
-      ],
-      events: f.events,
-    };
-    const others: SeedWorker[] = Array.from({ length: f.otherWorkers }, (_, i) => ({
-      id: fakeCuid(random),
-      email: `bench-data-other-${i}@lull.test`,
-      name: `Bench Other Worker ${i}`,
-      timezone: OTHER_TIMEZONES[i % OTHER_TIMEZONES.length]!,
-      passwordHash,
-      devices: [device("Laptop", "laptop", "linux")],
-      events: f.otherEvents,
-    }));
+    const worker = seedWorker(
+      random,
+      {
+        email: "bench-data-worker@lull.test",
+        name: "Bench Data Worker",
+        timezone: tz,
+        passwordHash,
+        events: f.events,
+      },
+      LAPTOP_AND_DESKTOP,
+    );
+    const others = Array.from({ length: f.otherWorkers }, (_, i) =>
+      seedWorker(
+        random,
+        {
+          email: `bench-data-other-${i}@lull.test`,
+          name: `Bench Other Worker ${i}`,
+          timezone: OTHER_TIMEZONES[i % OTHER_TIMEZONES.length]!,
+          passwordHash,
+          events: f.otherEvents,
+        },
+        [["Laptop", "laptop", "linux"]],
+      ),
+    );
     bench.log(
       `seeding ${fmtInt(f.events)} events for one worker (2 devices, ${f.days} days, ${tz}) and ${fmtInt(f.otherEvents)} for each of ${f.otherWorkers} others`,
     );

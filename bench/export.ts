@@ -17,9 +17,9 @@ import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { ROOT, int, runBench } from "./lib/harness.ts";
-import { fakeCuid, seededRandom } from "./lib/seed.ts";
+import { seededRandom } from "./lib/seed.ts";
 import { fmtInt, formatBytes } from "./lib/stats.ts";
-import { seedYearOfActivity, type SeedWorker } from "./lib/year-of-activity.ts";
+import { LAPTOP_AND_DESKTOP, seedWorker, seedYearOfActivity } from "./lib/year-of-activity.ts";
 
 const TARGET_ROWS_PER_SECOND = 200_000;
 const TARGET_PEAK_RSS = 200 * 1024 * 1024;
@@ -37,19 +37,17 @@ await runBench({
   async run(bench) {
     const { events, seed } = bench.flags;
     const { dbFile, databaseUrl } = bench.migratedDatabase();
-    const random = seededRandom(seed);
-    const worker: SeedWorker = {
-      id: fakeCuid(random),
-      email: "bench-export-worker@lull.test",
-      name: "Bench Export Worker",
-      timezone: "Europe/Berlin",
-      passwordHash: "not-a-real-hash",
-      devices: [
-        { id: fakeCuid(random), name: "Work laptop", kind: "laptop", platform: "linux" },
-        { id: fakeCuid(random), name: "Office desktop", kind: "desktop", platform: "windows" },
-      ],
-      events,
-    };
+    const worker = seedWorker(
+      seededRandom(seed),
+      {
+        email: "bench-export-worker@lull.test",
+        name: "Bench Export Worker",
+        timezone: "Europe/Berlin",
+        passwordHash: "not-a-real-hash",
+        events,
+      },
+      LAPTOP_AND_DESKTOP,
+    );
     bench.log(`seeding ${fmtInt(events)} events over a year on 2 devices`);
     const seeded = seedYearOfActivity(dbFile, {
       workers: [worker],

@@ -330,8 +330,10 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
       if (flags.keepTmp) log(`kept ${tmpDir} (database and server.log)`);
       else rmSync(tmpDir, { recursive: true, force: true });
     })());
+  let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
+      stopping = true;
       log(`${signal}: stopping the server and exiting`);
       void cleanup().then(() => process.exit(130));
     });
@@ -447,6 +449,7 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
     await cleanup();
     process.exit(0);
   } catch (error) {
+    if (stopping) await new Promise(() => {}); // the signal handler exits
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     printLogTail(serverLog);
     await cleanup();

@@ -79,6 +79,28 @@ export type SeedWorker = {
   events: number;
 };
 
+/** A worker to seed, its id and then its devices' ids drawn from `random`. */
+export function seedWorker(
+  random: () => number,
+  worker: Omit<SeedWorker, "id" | "devices">,
+  devices: [name: string, kind: SeedDevice["kind"], platform: SeedDevice["platform"]][],
+): SeedWorker {
+  const id = fakeCuid(random);
+  const list = devices.map(([name, kind, platform]) => ({
+    id: fakeCuid(random),
+    name,
+    kind,
+    platform,
+  }));
+  return { id, ...worker, devices: list };
+}
+
+/** The measured worker's two devices in bench:data and bench:export. */
+export const LAPTOP_AND_DESKTOP: Parameters<typeof seedWorker>[2] = [
+  ["Work laptop", "laptop", "linux"],
+  ["Office desktop", "desktop", "windows"],
+];
+
 type Segment = {
   worker: number;
   device: number;
