@@ -12,9 +12,11 @@
  * Nothing else in app/ bumps a state version, publishes to agents, sends
  * mail or wakes a job (test/integration/architecture.test.ts holds that).
  */
+import type BetterSqlite3 from "better-sqlite3";
 import { recordAuditEvent, type AuditEventInput } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import type { Mail } from "#app/utils/mail.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import type { OutboxEffect } from "./outbox.ts";
 import { deliverOutbox } from "./outbox-dispatcher.server.ts";
 
@@ -104,4 +106,27 @@ async function moveStateVersions(tx: Tx, workerIds: string[], everyone: boolean)
       ).map((u) => u.id)
     : workerIds;
   if (rest.length > 0) await tx.user.updateMany({ where: { id: { in: rest } }, data });
+}
+
+/**
+ * For the one bulk write that runs as raw better-sqlite3 statements inside
+ * `runSqliteTransaction` (the CSV import): queues effects as outbox rows in
+ * that same transaction. After it commits, call `deliverCommittedEffects`.
+ * Mail only: such a write moves no state version (new people have no agents).
+ */
+export function queueMailInSqliteTransaction(
+  db: BetterSqlite3.Database,
+  mails: readonly Mail[],
+  now: Date,
+): void {
+  const insert = db.prepare(
+    `INSERT INTO "OutboxMessage" ("kind", "payload", "createdAt", "attempts") VALUES ('mail', ?, ?, 0)`,
+  );
+  const at = toStoredDateTime(now);
+  for (const mail of mails) insert.run(JSON.stringify(mail), at);
+}
+
+/** Delivers what a raw transaction queued, after it committed. */
+export function deliverCommittedEffects(): Promise<void> {
+  return deliverOutbox();
 }

@@ -20,7 +20,7 @@ import {
   storedMail,
 } from "#app/utils/mail.server.ts";
 import { publishStateChange, publishStateChangeToEveryone } from "#app/utils/state-bus.server.ts";
-import { parseOutboxEffect } from "./outbox.ts";
+import { OutboxPayloads, parseOutboxEffect } from "./outbox.ts";
 
 const BATCH = 200;
 /** After this many failed attempts a message is set aside (failedAt) for an operator. */
@@ -82,47 +82,80 @@ async function deliverPending(): Promise<void> {
       take: BATCH,
       select: { id: true, kind: true, payload: true, attempts: true },
     });
-    for (const row of rows) {
-      after = row.id;
-      try {
-        await deliver(row);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        console.error(`outbox: message ${row.id} (${row.kind}) not delivered: ${message}`);
-        await prisma.outboxMessage.updateMany({
-          where: { id: row.id },
-          data: {
-            attempts: { increment: 1 },
-            lastError: message.slice(0, 500),
-            ...(row.attempts + 1 >= MAX_ATTEMPTS ? { failedAt: new Date() } : {}),
-          },
-        });
+    let i = 0;
+    while (i < rows.length) {
+      // Consecutive mails for the database transport are stored together (an import's links).
+      if (rows[i]!.kind === "mail" && mailIsStoredInDatabase()) {
+        let j = i;
+        while (j < rows.length && rows[j]!.kind === "mail") j++;
+        await attempt(rows.slice(i, j), storeMails);
+        i = j;
+      } else {
+        const row = rows[i]!;
+        await attempt([row], () => deliver(row));
+        i++;
       }
     }
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
     if (rows.length < BATCH) return;
   }
 }
 
-async function deliver(row: { id: number; kind: string; payload: string }): Promise<void> {
+type Row = { id: number; kind: string; payload: string; attempts: number };
+
+async function attempt(rows: Row[], work: (rows: Row[]) => Promise<void>): Promise<void> {
+  try {
+    await work(rows);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    for (const row of rows) {
+      console.error(`outbox: message ${row.id} (${row.kind}) not delivered: ${message}`);
+      await prisma.outboxMessage.updateMany({
+        where: { id: row.id },
+        data: {
+          attempts: { increment: 1 },
+          lastError: message.slice(0, 500),
+          ...(row.attempts + 1 >= MAX_ATTEMPTS ? { failedAt: new Date() } : {}),
+        },
+      });
+    }
+  }
+}
+
+/**
+ * The "database" transport: claim the rows and store their mails in one
+ * transaction, so each is stored exactly once, even with two dispatchers.
+ */
+async function storeMails(rows: Row[]): Promise<void> {
+  const mails = rows.map((row) => ({
+    id: row.id,
+    mail: OutboxPayloads.mail.parse(JSON.parse(row.payload)),
+  }));
+  const stored = await prisma.$transaction(async (tx) => {
+    const claimed = new Set(
+      (
+        await tx.outboxMessage.findMany({
+          where: { id: { in: mails.map((m) => m.id) } },
+          select: { id: true },
+        })
+      ).map((r) => r.id),
+    );
+    const mine = mails.filter((m) => claimed.has(m.id));
+    await tx.outboxMessage.deleteMany({ where: { id: { in: mine.map((m) => m.id) } } });
+    await tx.outboundEmail.createMany({ data: mine.map((m) => storedMail(m.mail)) });
+    return mine;
+  });
+  for (const { mail } of stored) logMailDelivered(mail);
+}
+
+async function deliver(row: Row): Promise<void> {
   const effect = parseOutboxEffect(row.kind, row.payload);
   switch (effect.kind) {
-    case "mail": {
-      const mail = effect.payload;
-      if (mailIsStoredInDatabase()) {
-        // Claim and store in one transaction: exactly once, even with two dispatchers.
-        const stored = await prisma.$transaction(async (tx) => {
-          const { count } = await tx.outboxMessage.deleteMany({ where: { id: row.id } });
-          if (count === 0) return false;
-          await tx.outboundEmail.create({ data: storedMail(mail) });
-          return true;
-        });
-        if (stored) logMailDelivered(mail);
-        return;
-      }
-      await sendOverSmtp(mail);
-      logMailDelivered(mail);
+    case "mail":
+      await sendOverSmtp(effect.payload);
+      logMailDelivered(effect.payload);
       break;
-    }
     case "state.changed":
       if (effect.payload.everyone) publishStateChangeToEveryone();
       for (const workerId of effect.payload.workerIds) publishStateChange(workerId);

@@ -1,16 +1,23 @@
+/**
+ * The one-time set-password link: its address and the mail that carries it.
+ * Commands that issue a link queue this mail in their own transaction, so a
+ * new person's link is mailed if and only if their account was created.
+ */
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import type { Mail } from "#app/utils/mail.server.ts";
-import { runCommand } from "./command.server.ts";
 
-/** The absolute set-password address for `token` (PUBLIC_URL, else the admin's own origin). */
-function setupLinkUrl(request: Request, token: string): string {
-  const base = getEnv().PUBLIC_URL ?? new URL(request.url).origin;
+/** Where links point: PUBLIC_URL, else the origin the admin's browser used. */
+export function setupLinkBase(request: Request): string {
+  return getEnv().PUBLIC_URL ?? new URL(request.url).origin;
+}
+
+export function setupLinkUrl(base: string, token: string): string {
   return new URL(`/set-password/${token}`, base).toString();
 }
 
 /** The mail with the one-time link. The body holds the link, so the console line never shows it. */
-function setupLinkMail({
+export function setupLinkMail({
   to,
   name,
   url,
@@ -37,21 +44,4 @@ function setupLinkMail({
       "In Lull you can see what the monitoring agent collects about you, pause it, and ask for exemptions.",
     ].join("\n"),
   };
-}
-
-/** Mails `link` to the person and returns its address (for the admin, when it may be shown). */
-export async function deliverSetupLink(
-  request: Request,
-  person: { email: string; name: string },
-  link: { token: string; expiresAt: Date },
-): Promise<string> {
-  const url = setupLinkUrl(request, link.token);
-  const message = setupLinkMail({
-    to: person.email,
-    name: person.name,
-    url,
-    expiresAt: link.expiresAt,
-  });
-  await runCommand(new Date(), async ({ mail }) => mail(message));
-  return url;
 }

@@ -1,7 +1,8 @@
 import type { Role } from "#app/domain/roles.ts";
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal, type CreateUserInput } from "#app/domain/user-admin.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
+import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { accountSelect } from "./user.server.ts";
 import { issueSetupToken } from "./password-setup.server.ts";
@@ -85,13 +86,16 @@ export async function getUserForAdmin(userId: string, now: Date) {
 export async function createUserAccount({
   actorId,
   input,
+  linkBase,
   now,
 }: {
   actorId: string;
   input: CreateUserInput;
+  /** Where the mailed link points (`setupLinkBase`). */
+  linkBase: string;
   now: Date;
-}): Promise<Outcome<{ userId: string; link: SetupLink }>> {
-  return prisma.$transaction(async (tx) => {
+}): Promise<Outcome<{ userId: string; link: SetupLink; url: string }>> {
+  return runCommand(now, async ({ tx, audit, mail }) => {
     if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
       return refuse("email_taken", `${input.email} already has an account.`, "email");
     }
@@ -108,17 +112,18 @@ export async function createUserAccount({
       },
       select: { id: true },
     });
-    await recordAuditEvent(tx, {
+    await audit({
       actorId,
       subjectUserId: user.id,
       action: "user.create",
       targetType: "User",
       targetId: user.id,
       metadata: { role: input.role, manager: input.managerEmail, timezone: input.timezone },
-      at: now,
     });
     const link = await issueSetupToken(tx, { userId: user.id, actorId, now });
-    return accept({ userId: user.id, link });
+    const url = setupLinkUrl(linkBase, link.token);
+    mail(setupLinkMail({ to: input.email, name: input.name, url, expiresAt: link.expiresAt }));
+    return accept({ userId: user.id, link, url });
   });
 }
 
@@ -139,7 +144,7 @@ export async function updateUserAccount({
   values: { role: Role; managerEmail: string | null; timezone: string };
   now: Date;
 }): Promise<Outcome<{ changed: string[] }>> {
-  return prisma.$transaction(async (tx) => {
+  return runCommand(now, async ({ tx, audit }) => {
     const user = await tx.user.findUnique({
       where: { id: userId },
       select: {
@@ -188,7 +193,7 @@ export async function updateUserAccount({
       data: { role: values.role, managerId: manager.id, timezone: values.timezone },
     });
     for (const field of changed) {
-      await recordAuditEvent(tx, {
+      await audit({
         actorId,
         subjectUserId: userId,
         action: field === "role" ? "user.role_change" : "user.update",

@@ -1,8 +1,6 @@
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal } from "#app/domain/user-admin.ts";
-import { recordAuditEvent } from "#app/utils/audit.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { publishStateChange } from "#app/utils/state-bus.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
 import { accountNotFound, countOtherUsableAdmins, lastAdmin } from "./user-account.server.ts";
 
@@ -25,8 +23,9 @@ export async function setUserActive({
   active: boolean;
   now: Date;
 }): Promise<Outcome<{ revokedDevices: number }>> {
-  const result = await prisma.$transaction(
-    async (tx): Promise<Outcome<{ revokedDevices: number }>> => {
+  return runCommand(
+    now,
+    async ({ tx, audit, touchWorker }): Promise<Outcome<{ revokedDevices: number }>> => {
       const user = await tx.user.findUnique({
         where: { id: userId },
         select: { role: true, deactivatedAt: true },
@@ -45,10 +44,10 @@ export async function setUserActive({
       if (refusal) return lastAdmin(refusal);
       await tx.user.update({
         where: { id: userId },
-        data: active
-          ? { deactivatedAt: null }
-          : { deactivatedAt: now, stateVersion: { increment: 1 }, stateVersionAt: now },
+        data: { deactivatedAt: active ? null : now },
       });
+      // Open state streams re-read the state, find the worker gone and close.
+      if (!active) touchWorker(userId);
       let revokedDevices = 0;
       if (!active) {
         await deleteSessionsOfUser(tx, userId);
@@ -68,7 +67,7 @@ export async function setUserActive({
           data: { expiresAt: now },
         });
       }
-      await recordAuditEvent(tx, {
+      await audit({
         actorId,
         subjectUserId: userId,
         action: active ? "user.reactivate" : "user.deactivate",
@@ -80,7 +79,4 @@ export async function setUserActive({
       return accept({ revokedDevices });
     },
   );
-  // Open state streams re-read the state, find the worker gone and close.
-  if (result.ok && !active) publishStateChange(userId);
-  return result;
 }

@@ -10,6 +10,11 @@ import {
   type ImportCheck,
   type ImportRow,
 } from "#app/domain/user-import.ts";
+import {
+  deliverCommittedEffects,
+  queueMailInSqliteTransaction,
+} from "#app/commands/command.server.ts";
+import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import type { SetupLink } from "./user-account.server.ts";
 import {
@@ -93,7 +98,14 @@ export async function previewImport(csv: string): Promise<ImportCheck> {
   return (await checkFile(csv)).check;
 }
 
-export type ImportedPerson = { userId: string; name: string; email: string; link: SetupLink };
+export type ImportedPerson = {
+  userId: string;
+  name: string;
+  email: string;
+  link: SetupLink;
+  /** The link's address, as mailed. */
+  url: string;
+};
 
 export type ImportOutcome =
   | { ok: true; value: { people: ImportedPerson[] } }
@@ -133,10 +145,13 @@ function sha256(value: string): string {
 export async function applyImport({
   actorId,
   csv,
+  linkBase,
   now,
 }: {
   actorId: string;
   csv: string;
+  /** Where the mailed links point (`setupLinkBase`). */
+  linkBase: string;
   now: Date;
 }): Promise<ImportOutcome> {
   const checked = await checkFile(csv);
@@ -167,7 +182,14 @@ export async function applyImport({
       }),
       linkEventId: newId(),
     };
-    return { person, account, token };
+    const url = setupLinkUrl(linkBase, token);
+    const mail = setupLinkMail({
+      to: person.email,
+      name: person.name,
+      url,
+      expiresAt: linkExpiresAt,
+    });
+    return { person, account, token, url, mail };
   });
   const importEventId = newId();
 
@@ -184,16 +206,24 @@ export async function applyImport({
         : null,
     }));
     insertImportedAccounts(db, { accounts, actorId, importEventId, now, linkExpiresAt });
+    // Each new person's link is mailed if and only if the import committed.
+    queueMailInSqliteTransaction(
+      db,
+      prepared.map((p) => p.mail),
+      now,
+    );
     return null;
   });
   if (written) return rowsRefused(written);
+  await deliverCommittedEffects();
 
   return accept({
-    people: prepared.map(({ person, account, token }) => ({
+    people: prepared.map(({ person, account, token, url }) => ({
       userId: account.id,
       name: person.name,
       email: person.email,
       link: { token, expiresAt: linkExpiresAt },
+      url,
     })),
   });
 }

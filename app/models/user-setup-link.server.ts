@@ -1,25 +1,31 @@
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
-import { prisma } from "#app/utils/db.server.ts";
+import { runCommand } from "#app/commands/command.server.ts";
+import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { issueSetupToken } from "./password-setup.server.ts";
 import { accountNotFound, type SetupLink } from "./user-account.server.ts";
 
 /**
  * A fresh one-time set-password link (the older one stops working). For an
- * account that already has a password it is a reset: the caller mails it
- * and does not show it to the admin, who could otherwise sign in as the
+ * account that already has a password it is a reset: it is mailed, and the
+ * caller does not show it to the admin, who could otherwise sign in as the
  * person without giving a reason (that is what exceptional access is for).
  * Refusals: `not_found`, `account_deactivated`.
  */
 export async function issueSetupLink({
   actorId,
   userId,
+  linkBase,
   now,
 }: {
   actorId: string;
   userId: string;
+  /** Where the mailed link points (`setupLinkBase`). */
+  linkBase: string;
   now: Date;
-}): Promise<Outcome<{ link: SetupLink; email: string; name: string; isReset: boolean }>> {
-  return prisma.$transaction(async (tx) => {
+}): Promise<
+  Outcome<{ link: SetupLink; url: string; email: string; name: string; isReset: boolean }>
+> {
+  return runCommand(now, async ({ tx, mail }) => {
     const user = await tx.user.findUnique({
       where: { id: userId },
       select: {
@@ -34,6 +40,10 @@ export async function issueSetupLink({
       return refuse("account_deactivated", "Reactivate the account before sending a link.");
     }
     const link = await issueSetupToken(tx, { userId, actorId, now });
-    return accept({ link, email: user.email, name: user.name, isReset: user.password !== null });
+    const url = setupLinkUrl(linkBase, link.token);
+    mail(setupLinkMail({ to: user.email, name: user.name, url, expiresAt: link.expiresAt }));
+    return {
+      ...accept({ link, url, email: user.email, name: user.name, isReset: user.password !== null }),
+    };
   });
 }

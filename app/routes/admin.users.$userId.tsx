@@ -22,7 +22,7 @@ import { setUserActive } from "#app/models/user-activation.server.ts";
 import { issueSetupLink } from "#app/models/user-setup-link.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
-import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
+import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -117,10 +117,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
       });
     }
     case "issue-link": {
-      const outcome = await issueSetupLink({ actorId: admin.id, userId, now });
+      const outcome = await issueSetupLink({
+        actorId: admin.id,
+        userId,
+        linkBase: setupLinkBase(request),
+        now,
+      });
       if (!outcome.ok) return fail(outcome);
       const issued = outcome.value;
-      const url = await deliverSetupLink(request, issued, issued.link);
+      const url = issued.url;
       if (issued.isReset) {
         return redirectWithToast(here, {
           kind: "success",

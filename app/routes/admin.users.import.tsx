@@ -22,7 +22,7 @@ import {
 } from "#app/domain/user-import.ts";
 import { applyImport, previewImport } from "#app/models/user-import.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
-import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
+import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];
 
@@ -75,20 +75,21 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   const now = new Date();
-  const outcome = await applyImport({ actorId: admin.id, csv: parsed.data.csv, now });
+  const outcome = await applyImport({
+    actorId: admin.id,
+    csv: parsed.data.csv,
+    linkBase: setupLinkBase(request),
+    now,
+  });
   if (!outcome.ok) {
     return data<ActionResult>({ step: "preview", csv: parsed.data.csv, check: outcome.check }, 400);
   }
-  const people = [];
-  for (const person of outcome.value.people) {
-    const url = await deliverSetupLink(request, person, person.link);
-    people.push({
-      name: person.name,
-      email: person.email,
-      url,
-      expires: formatDateTime(person.link.expiresAt, admin.timezone),
-    });
-  }
+  const people = outcome.value.people.map((person) => ({
+    name: person.name,
+    email: person.email,
+    url: person.url,
+    expires: formatDateTime(person.link.expiresAt, admin.timezone),
+  }));
   return data<ActionResult>({ step: "done", people });
 }
 

@@ -15,7 +15,7 @@ import { formatDateTime } from "#app/domain/local-time.ts";
 import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import { createUserAccount } from "#app/models/user-account.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
-import { deliverSetupLink } from "#app/commands/setup-link.server.ts";
+import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];
 
@@ -31,7 +31,12 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ result: submission.reply(), created: null }, { status: 400 });
   }
   const now = new Date();
-  const outcome = await createUserAccount({ actorId: admin.id, input: submission.value, now });
+  const outcome = await createUserAccount({
+    actorId: admin.id,
+    input: submission.value,
+    linkBase: setupLinkBase(request),
+    now,
+  });
   if (!outcome.ok) {
     const { code, field, message } = outcome.refusal;
     return data(
@@ -46,8 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
     );
   }
   const { name, email } = submission.value;
-  const { userId, link } = outcome.value;
-  const url = await deliverSetupLink(request, { email, name }, link);
+  const { userId, link, url } = outcome.value;
   return {
     result: submission.reply({ resetForm: true }),
     created: {

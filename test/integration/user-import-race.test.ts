@@ -50,6 +50,7 @@ describe("a change between the import's check and its write", () => {
     const users = await prisma.user.count();
     const outcome = await applyImport({
       actorId: admin.id,
+      linkBase: "http://127.0.0.1",
       csv: "name,email\nFirst,first@race.test\nSecond,second@race.test\n",
       now: new Date(),
     });
@@ -74,6 +75,7 @@ describe("a change between the import's check and its write", () => {
         .run(toStoredDateTime(new Date()), boss.id);
     const outcome = await applyImport({
       actorId: admin.id,
+      linkBase: "http://127.0.0.1",
       csv: "name,email,manager email\nReport,report@race.test,boss@race.test\n",
       now: new Date(),
     });
@@ -90,6 +92,7 @@ describe("a change between the import's check and its write", () => {
     const boss = await createUser({ email: "chief@race.test" });
     const outcome = await applyImport({
       actorId: admin.id,
+      linkBase: "http://127.0.0.1",
       csv: "name,email,manager email\nReport,direct@race.test,chief@race.test\n",
       now: new Date(),
     });
