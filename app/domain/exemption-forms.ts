@@ -6,7 +6,7 @@ import { JUSTIFICATION_LIMITS } from "./exemption-draft.ts";
 /**
  * The exemption forms, shared by the browser and the server. The schema
  * checks shape and required fields; time and policy rules (start not past,
- * longest span, a recurrence that happens) are exemption-rules.ts's, on the
+ * longest span, a recurrence that happens) are exemption-draft.ts's, on the
  * server, with field-named messages too.
  */
 const date = (label: string) =>
