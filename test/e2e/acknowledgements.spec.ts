@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import type { Browser, Page } from "@playwright/test";
 import { verifyReceiptFile } from "#app/receipts/receipt.ts";
 import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures.ts";
-import { prepareDatabase, startServerProcess } from "./server-process.ts";
 
 async function signInAt(browser: Browser, base: string, email: string, ip: string): Promise<Page> {
   const context = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": ip } });
@@ -18,81 +15,70 @@ async function signInAt(browser: Browser, base: string, email: string, ip: strin
 }
 
 // Publishing a new monitoring notice asks every worker to sign again, so this
-// test runs its own server and database instead of the shared one.
+// test runs on a server and database of its own instead of the shared one.
+test.use({ ownServer: true });
+
 test("an admin publishes a new notice; a worker sees the banner and the changes, signs, and the receipt verifies", async ({
   browser,
+  privateServer,
 }) => {
   test.setTimeout(120_000);
-  const dir = mkdtempSync(path.join(tmpdir(), "lull-ack-"));
-  const databaseUrl = `file:${path.join(dir, "lull.db")}`;
-  const port = 20_000 + Math.floor(Math.random() * 10_000);
-  prepareDatabase(databaseUrl);
-  const server = await startServerProcess({
-    port,
-    databaseUrl,
-    sessionSecret: "e2e-acknowledgement-secret-0123456789abcdef",
-  });
-  try {
-    // The admin drafts version 2 from version 1, previews it and publishes it.
-    const admin = await signInAt(browser, server.url, "admin@lull.test", "198.20.1.1");
-    await admin.goto(`${server.url}/admin/documents`);
-    await admin.getByRole("link", { name: "New version of monitoring-notice" }).click();
-    const body = admin.getByLabel("Text (Markdown)");
-    await body.fill(
-      `${await body.inputValue()}\n\n## Screenshots\n\nThe agent now also takes **no** screenshots, ever.`,
-    );
-    await admin
-      .getByLabel(/Summary of changes/)
-      .fill("A new section says the agent never takes screenshots.");
-    await admin.getByRole("button", { name: "Save draft" }).click();
-    await expect(admin.getByTestId("document-preview")).toContainText(
-      "The agent now also takes no screenshots, ever.",
-    );
-    await expectAccessible(admin);
-    await admin.getByRole("button", { name: "Publish version 2" }).click();
-    await expect(admin.getByTestId("compliance-counts")).toContainText("0 acknowledged");
+  const server = privateServer!;
+  // The admin drafts version 2 from version 1, previews it and publishes it.
+  const admin = await signInAt(browser, server.url, "admin@lull.test", "198.20.1.1");
+  await admin.goto(`${server.url}/admin/documents`);
+  await admin.getByRole("link", { name: "New version of monitoring-notice" }).click();
+  const body = admin.getByLabel("Text (Markdown)");
+  await body.fill(
+    `${await body.inputValue()}\n\n## Screenshots\n\nThe agent now also takes **no** screenshots, ever.`,
+  );
+  await admin
+    .getByLabel(/Summary of changes/)
+    .fill("A new section says the agent never takes screenshots.");
+  await admin.getByRole("button", { name: "Save draft" }).click();
+  await expect(admin.getByTestId("document-preview")).toContainText(
+    "The agent now also takes no screenshots, ever.",
+  );
+  await expectAccessible(admin);
+  await admin.getByRole("button", { name: "Publish version 2" }).click();
+  await expect(admin.getByTestId("compliance-counts")).toContainText("0 acknowledged");
 
-    // A worker now sees the banner on every page, then the changes since version 1.
-    const worker = await signInAt(browser, server.url, "worker@lull.test", "198.20.1.2");
-    await expect(worker.getByTestId("acknowledgement-banner")).toContainText(
-      "Notice of electronic monitoring (new version)",
-    );
-    await expect(worker.getByTestId("held-for-acknowledgement")).toBeVisible();
-    await worker.getByTestId("acknowledgement-banner").getByRole("link").click();
-    await expect(worker.getByTestId("document-diff").locator("ins")).toContainText("Screenshots");
-    await expectAccessible(worker);
+  // A worker now sees the banner on every page, then the changes since version 1.
+  const worker = await signInAt(browser, server.url, "worker@lull.test", "198.20.1.2");
+  await expect(worker.getByTestId("acknowledgement-banner")).toContainText(
+    "Notice of electronic monitoring (new version)",
+  );
+  await expect(worker.getByTestId("held-for-acknowledgement")).toBeVisible();
+  await worker.getByTestId("acknowledgement-banner").getByRole("link").click();
+  await expect(worker.getByTestId("document-diff").locator("ins")).toContainText("Screenshots");
+  await expectAccessible(worker);
 
-    // Without the tick and with another name: refused, with the reasons on the fields.
-    await worker.getByLabel("Your full name").fill("Wren C.");
-    await worker.getByLabel("Your full name").blur(); // validated on leaving the field
-    await worker.getByRole("button", { name: "Sign and get my receipt" }).click();
-    await expect(worker.getByText("Tick the box to confirm")).toBeVisible();
-    await expect(worker.getByText(/exactly as in your profile: Wren Castellanos/)).toBeVisible();
+  // Without the tick and with another name: refused, with the reasons on the fields.
+  await worker.getByLabel("Your full name").fill("Wren C.");
+  await worker.getByLabel("Your full name").blur(); // validated on leaving the field
+  await worker.getByRole("button", { name: "Sign and get my receipt" }).click();
+  await expect(worker.getByText("Tick the box to confirm")).toBeVisible();
+  await expect(worker.getByText(/exactly as in your profile: Wren Castellanos/)).toBeVisible();
 
-    await worker.getByLabel("I have read and understand this document.").check();
-    await worker.getByLabel("Your full name").fill("wren  castellanos");
-    await worker.getByRole("button", { name: "Sign and get my receipt" }).click();
-    await expect(worker.getByRole("heading", { level: 1 })).toHaveText("Acknowledgement receipt");
-    await expect(worker.getByTestId("receipt")).toContainText("version 2");
-    await expect(worker.getByTestId("acknowledgement-banner")).toHaveCount(0);
-    await expectAccessible(worker);
+  await worker.getByLabel("I have read and understand this document.").check();
+  await worker.getByLabel("Your full name").fill("wren  castellanos");
+  await worker.getByRole("button", { name: "Sign and get my receipt" }).click();
+  await expect(worker.getByRole("heading", { level: 1 })).toHaveText("Acknowledgement receipt");
+  await expect(worker.getByTestId("receipt")).toContainText("version 2");
+  await expect(worker.getByTestId("acknowledgement-banner")).toHaveCount(0);
+  await expectAccessible(worker);
 
-    // The downloaded receipt verifies against the published key, and not once altered.
-    const download = worker.waitForEvent("download");
-    await worker.getByRole("link", { name: "Download receipt (JSON)" }).click();
-    const file = await (await download).path();
-    const { readFileSync } = await import("node:fs");
-    const text = readFileSync(file, "utf8");
-    const key = await (await fetch(`${server.url}/.well-known/lull-receipt-key`)).text();
-    expect(verifyReceiptFile(text, key)).toMatchObject({ ok: true });
-    expect(verifyReceiptFile(text.replace("wren castellanos", "Wren Castellanos"), key).ok).toBe(
-      false,
-    );
+  // The downloaded receipt verifies against the published key, and not once altered.
+  const download = worker.waitForEvent("download");
+  await worker.getByRole("link", { name: "Download receipt (JSON)" }).click();
+  const file = await (await download).path();
+  const text = readFileSync(file, "utf8");
+  const key = await (await fetch(`${server.url}/.well-known/lull-receipt-key`)).text();
+  expect(verifyReceiptFile(text, key)).toMatchObject({ ok: true });
+  expect(verifyReceiptFile(text.replace("wren castellanos", "Wren Castellanos"), key).ok).toBe(
+    false,
+  );
 
-    await admin.reload();
-    await expect(admin.getByTestId("compliance-counts")).toContainText("1 acknowledged");
-  } finally {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  }
+  await admin.reload();
+  await expect(admin.getByTestId("compliance-counts")).toContainText("1 acknowledged");
 });

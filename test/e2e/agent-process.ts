@@ -4,6 +4,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { promisify } from "node:util";
+import { expect } from "@playwright/test";
 
 const run = promisify(execFile);
 
@@ -31,12 +32,16 @@ export async function enrollAgent({
   ]);
 }
 
-export type StatusLine = { line: string; at: number };
+export type StatusLine = { line: string };
+
+/** The agent's own time for a status line (its first field), from the machine's clock. */
+export function agentTime(line: StatusLine): number {
+  return Date.parse(line.line.slice(0, line.line.indexOf(" ")));
+}
 
 export class AgentProcess {
   readonly lines: StatusLine[] = [];
   private readonly child: ChildProcess;
-  private waiters: { pattern: RegExp; from: number; resolve: (l: StatusLine) => void }[] = [];
 
   constructor(configDir: string, extraArgs: string[] = []) {
     this.child = spawn(
@@ -60,17 +65,8 @@ export class AgentProcess {
       buffer += chunk.toString("utf8");
       let newline: number;
       while ((newline = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, newline);
+        this.lines.push({ line: buffer.slice(0, newline) });
         buffer = buffer.slice(newline + 1);
-        const entry = { line, at: Date.now() };
-        this.lines.push(entry);
-        this.waiters = this.waiters.filter((w) => {
-          if (this.lines.indexOf(entry) >= w.from && w.pattern.test(line)) {
-            w.resolve(entry);
-            return false;
-          }
-          return true;
-        });
       }
     });
     this.child.stderr!.on("data", (chunk: Buffer) =>
@@ -78,39 +74,52 @@ export class AgentProcess {
     );
   }
 
-  /** The next status line matching `pattern` from line index `from` on (default: any so far). */
-  waitFor(pattern: RegExp, timeoutMs: number, from = 0): Promise<StatusLine> {
-    const seen = this.lines.slice(from).find((l) => pattern.test(l.line));
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `no agent line matching ${pattern} within ${timeoutMs} ms; last lines:\n${this.lines
-                .slice(-8)
-                .map((l) => l.line)
-                .join("\n")}`,
-            ),
-          ),
-        timeoutMs,
-      );
-      this.waiters.push({
-        pattern,
-        from,
-        resolve: (l) => {
-          clearTimeout(timer);
-          resolve(l);
-        },
-      });
-    });
+  /**
+   * The first status line matching `pattern` from line index `from` on (default: any so far).
+   * No deadline of its own: it waits as long as the test may run, and fails at once if the
+   * agent exits.
+   */
+  async waitFor(pattern: RegExp, from = 0): Promise<StatusLine> {
+    const find = () => {
+      const seen = this.lines.slice(from).find((l) => pattern.test(l.line));
+      if (!seen && this.child.exitCode !== null) {
+        throw new Error(
+          `the agent exited (${this.child.exitCode}) without a line matching ${pattern}`,
+        );
+      }
+      return seen;
+    };
+    await expect
+      .poll(find, { message: `an agent line matching ${pattern}`, timeout: 0, intervals: [100] })
+      .toBeDefined();
+    return find()!;
+  }
+
+  /**
+   * Checks that `line` (at index `from` or later) came from a state pushed over the stream: a
+   * newer state version than `previous`, received on the stream, with no reconnection between
+   * `from` and `line` (a reconnecting agent reads the state afresh, which would hide a missing
+   * push). The agent's other ways to learn a state, its hourly refresh and its reconnection
+   * after 100 s of silence, are further away than the test's timeout.
+   */
+  expectPushed(line: StatusLine, { from, previous }: { from: number; previous: StatusLine }) {
+    expect(line.line).toMatch(/ source=stream( |$)/);
+    expect(versionOf(line)).toBeGreaterThan(versionOf(previous));
+    const between = this.lines.slice(from, this.lines.indexOf(line));
+    expect(between.map((l) => l.line).filter((l) => /status=(offline|online)/.test(l))).toEqual([]);
   }
 
   stop(): Promise<void> {
     return new Promise((resolve) => {
-      if (this.child.exitCode !== null) return resolve();
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return resolve();
       this.child.once("exit", () => resolve());
       this.child.kill("SIGTERM");
     });
   }
+}
+
+function versionOf(line: StatusLine): number {
+  const version = / version=(\d+)/.exec(line.line)?.[1];
+  if (version === undefined) throw new Error(`no version in: ${line.line}`);
+  return Number(version);
 }

@@ -1,5 +1,12 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
+import { AgentProcess } from "./agent-process.ts";
+import { prepareDatabase, startServerProcess, type ServerProcess } from "./server-process.ts";
 
 export const DEMO_PASSWORD = "lull-demo-password";
 
@@ -9,18 +16,121 @@ function uniqueClientIp(): string {
   return `198.18.${n >> 8}.${n & 255}`;
 }
 
+/** A production server of one test's own, on its own freshly seeded database. */
+export type PrivateServer = {
+  url: string;
+  databaseFile: string;
+  /** Stops it, as an outage would; `start` brings it back on the same port, database and secret. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+};
+
+/** Reference agents of one test, stopped and their folders removed when it ends, however it ends. */
+export type Agents = {
+  /** A new, empty configuration folder for an agent. */
+  configDir(): string;
+  /** Runs an agent enrolled in `configDir`; its status lines are attached if the test fails. */
+  start(configDir: string): AgentProcess;
+};
+
+/** A port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 /**
  * Every test gets its own client address (the server trusts the loopback
  * proxy header in the suite), so sign-in throttling in one test never
  * spills into another.
+ *
+ * The suite runs fully parallel against one shared server and database. A test
+ * that changes something for the whole organisation (the policy, a published
+ * document, the acknowledgement gate) would change it under every test running
+ * beside it, so it declares `test.use({ ownServer: true })`: it then gets a
+ * server and database of its own (`privateServer`), and its `baseURL`, `page`,
+ * `request` and new browser contexts point there.
  */
-export const test = base.extend<{ clientIp: string }>({
+export const test = base.extend<{
+  clientIp: string;
+  ownServer: boolean;
+  privateServer: PrivateServer | undefined;
+  agents: Agents;
+}>({
   clientIp: async ({}, use) => {
     await use(uniqueClientIp());
   },
   context: async ({ context, clientIp }, use) => {
     await context.setExtraHTTPHeaders({ "X-Forwarded-For": clientIp });
     await use(context);
+  },
+  ownServer: [false, { option: true }],
+  privateServer: [
+    async ({ ownServer }, use) => {
+      if (!ownServer) return use(undefined);
+      const dir = mkdtempSync(path.join(tmpdir(), "lull-own-server-"));
+      const databaseFile = path.join(dir, "lull.db");
+      const options = {
+        port: await freePort(),
+        databaseUrl: `file:${databaseFile}`,
+        sessionSecret: randomBytes(32).toString("hex"),
+      };
+      prepareDatabase(options.databaseUrl);
+      let running: ServerProcess | undefined = await startServerProcess(options);
+      try {
+        await use({
+          url: running.url,
+          databaseFile,
+          stop: async () => {
+            await running?.stop();
+            running = undefined;
+          },
+          start: async () => {
+            running ??= await startServerProcess(options);
+          },
+        });
+      } finally {
+        await running?.stop();
+        rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      }
+    },
+    // Migrating and seeding a database takes a while on a busy machine; not the test's time.
+    { timeout: 120_000 },
+  ],
+  baseURL: async ({ baseURL, privateServer }, use) => {
+    await use(privateServer?.url ?? baseURL);
+  },
+  agents: async ({}, use, testInfo) => {
+    const dirs: string[] = [];
+    const started: AgentProcess[] = [];
+    await use({
+      configDir: () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "lull-agent-"));
+        dirs.push(dir);
+        return dir;
+      },
+      start: (configDir) => {
+        const agent = new AgentProcess(configDir);
+        started.push(agent);
+        return agent;
+      },
+    });
+    for (const [i, agent] of started.entries()) {
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach(`agent ${i + 1} status lines`, {
+          body: agent.lines.map((l) => l.line).join("\n"),
+          contentType: "text/plain",
+        });
+      }
+      await agent.stop();
+    }
+    // The agent may still be finishing a write as it exits: retry on ENOTEMPTY.
+    for (const dir of dirs) {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    }
   },
 });
 
@@ -61,18 +171,4 @@ export async function createEnrollmentCode(page: Page, base = ""): Promise<strin
   const code = await page.getByTestId("enrollment-code").locator("p.font-mono").textContent();
   expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   return code!;
-}
-
-/**
- * Runs `click` and returns the time the server answered the POST it sent to a
- * path starting with `path`: the change is committed by then, so an agent's
- * reaction is timed from the change, not from the browser's side of the form.
- */
-export async function timePost(page: Page, path: string, click: () => Promise<void>) {
-  const answered = page.waitForResponse(
-    (r) => r.request().method() === "POST" && new URL(r.url()).pathname.startsWith(path),
-  );
-  await click();
-  await answered;
-  return Date.now();
 }
