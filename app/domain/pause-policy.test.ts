@@ -55,20 +55,24 @@ describe("pause now", () => {
     const decision = evaluate({ kind: "NOW", durationMinutes: 10 }, [stored(at(-5), 30)]);
     expect(decision).toEqual({
       ok: false,
-      violations: [
-        {
-          field: "startsAt",
-          rule: "running",
-          message: "You already have a pause running until 10:25.",
-        },
-      ],
+      refusal: {
+        code: "invalid",
+        message: "You already have a pause running until 10:25.",
+        issues: [
+          {
+            code: "running",
+            field: "startsAt",
+            message: "You already have a pause running until 10:25.",
+          },
+        ],
+      },
     });
   });
 
   test("must wait out the gap after the previous pause", () => {
     const decision = evaluate({ kind: "NOW", durationMinutes: 10 }, [stored(at(-40), 30)]);
     expect(decision.ok).toBe(false);
-    expect(!decision.ok && decision.violations[0]!.message).toBe(
+    expect(!decision.ok && decision.refusal.issues![0]!.message).toBe(
       "Pauses must be at least 15 minutes apart; your previous pause ends at 09:50.",
     );
   });
@@ -79,13 +83,17 @@ describe("duration", () => {
     const decision = evaluate({ kind: "NOW", durationMinutes: minutes });
     expect(decision).toEqual({
       ok: false,
-      violations: [
-        {
-          field: "durationMinutes",
-          rule: "duration",
-          message: "A pause lasts between 5 and 30 minutes.",
-        },
-      ],
+      refusal: {
+        code: "invalid",
+        message: "A pause lasts between 5 and 30 minutes.",
+        issues: [
+          {
+            code: "duration",
+            field: "durationMinutes",
+            message: "A pause lasts between 5 and 30 minutes.",
+          },
+        ],
+      },
     });
   });
 
@@ -93,7 +101,7 @@ describe("duration", () => {
     const policy = { ...DEFAULT_PAUSE_POLICY, maxPauseMinutes: 20 };
     expect(evaluate({ kind: "NOW", durationMinutes: 20 }, [], policy).ok).toBe(true);
     const refused = evaluate({ kind: "NOW", durationMinutes: 21 }, [], policy);
-    expect(!refused.ok && refused.violations[0]!.message).toBe(
+    expect(!refused.ok && refused.refusal.issues![0]!.message).toBe(
       "A pause lasts between 5 and 20 minutes.",
     );
   });
@@ -107,7 +115,7 @@ describe("duration", () => {
 describe("scheduling", () => {
   test("a time in the past is refused", () => {
     const decision = evaluate({ kind: "SCHEDULED", startsAt: at(-1), durationMinutes: 10 });
-    expect(!decision.ok && decision.violations.map((v) => v.rule)).toEqual(["in_past"]);
+    expect(!decision.ok && decision.refusal.issues!.map((v) => v.code)).toEqual(["in_past"]);
   });
 
   test("no further ahead than the policy allows", () => {
@@ -119,7 +127,7 @@ describe("scheduling", () => {
       startsAt: at(14 * 24 * 60 + 1),
       durationMinutes: 10,
     });
-    expect(!decision.ok && decision.violations[0]!.message).toBe(
+    expect(!decision.ok && decision.refusal.issues![0]!.message).toBe(
       "Pauses can be scheduled at most 14 days ahead, until 10:00 on Fri 11 Dec.",
     );
   });
@@ -128,7 +136,7 @@ describe("scheduling", () => {
     const decision = evaluate({ kind: "SCHEDULED", startsAt: at(60), durationMinutes: 30 }, [
       stored(at(100), 10),
     ]);
-    expect(!decision.ok && decision.violations[0]!.message).toBe(
+    expect(!decision.ok && decision.refusal.issues![0]!.message).toBe(
       "Pauses must be at least 15 minutes apart; your next pause starts at 11:40.",
     );
     expect(
@@ -153,9 +161,9 @@ describe("daily cap", () => {
   test("counts the minutes already paused that local day", () => {
     const earlier = [stored(at(-120), 30)];
     const decision = evaluate({ kind: "NOW", durationMinutes: 30 }, earlier, policy);
-    expect(!decision.ok && decision.violations[0]).toEqual({
+    expect(!decision.ok && decision.refusal.issues![0]).toEqual({
+      code: "daily_cap",
       field: "durationMinutes",
-      rule: "daily_cap",
       message:
         "You can pause for at most 45 minutes a day; you have 15 minutes left on Fri 27 Nov.",
     });
@@ -195,7 +203,10 @@ describe("ending early and cancelling", () => {
     expect(decideCancel(stored(at(5), 30), NOW)).toEqual({ ok: true, at: NOW });
     expect(decideCancel(stored(at(-5), 30), NOW)).toEqual({
       ok: false,
-      message: "This pause has already started. End it instead.",
+      refusal: {
+        code: "pause_started",
+        message: "This pause has already started. End it instead.",
+      },
     });
     expect(decideCancel(stored(at(5), 30, { cancelledAt: NOW }), NOW).ok).toBe(false);
   });

@@ -5,6 +5,7 @@
  * each with a sentence a worker can act on. No I/O, no clock: `now` is passed in.
  */
 import { formatDay, formatTime, localDateKey, nextDateKey, startOfLocalDay } from "./local-time.ts";
+import { refuse, refuseAll, type Refused } from "./refusal.ts";
 
 export const MIN_PAUSE_MINUTES = 5;
 /** The promise made to workers: no pause is ever longer than this, whatever the policy says. */
@@ -51,15 +52,16 @@ export type PauseRequest =
 export type PauseRule =
   "duration" | "running" | "in_past" | "too_far_ahead" | "min_gap" | "daily_cap";
 
+/** One broken rule: an issue of the `invalid` refusal, its code the rule. */
 export type PauseViolation = {
+  code: PauseRule;
   field: "durationMinutes" | "startsAt";
-  rule: PauseRule;
   message: string;
 };
 
+/** Refused: `invalid`, with every broken rule as an issue. */
 export type PauseDecision =
-  | { ok: true; pause: { kind: PauseKind; startsAt: Date; endsAt: Date } }
-  | { ok: false; violations: PauseViolation[] };
+  { ok: true; pause: { kind: PauseKind; startsAt: Date; endsAt: Date } } | Refused;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -143,7 +145,7 @@ export function evaluatePauseRequest({
   if (!Number.isInteger(duration) || duration < MIN_PAUSE_MINUTES || duration > maxMinutes) {
     violations.push({
       field: "durationMinutes",
-      rule: "duration",
+      code: "duration",
       message: `A pause lasts between ${MIN_PAUSE_MINUTES} and ${maxMinutes} minutes.`,
     });
   }
@@ -153,21 +155,21 @@ export function evaluatePauseRequest({
     if (startsAt <= now) {
       violations.push({
         field: "startsAt",
-        rule: "in_past",
+        code: "in_past",
         message: "That time has already passed. Choose a time in the future.",
       });
     } else if (startsAt.getTime() > now.getTime() + policy.scheduleAheadDays * DAY_MS) {
       const limit = new Date(now.getTime() + policy.scheduleAheadDays * DAY_MS);
       violations.push({
         field: "startsAt",
-        rule: "too_far_ahead",
+        code: "too_far_ahead",
         message: `Pauses can be scheduled at most ${policy.scheduleAheadDays} days ahead, until ${describeInstant(limit, now, timeZone)}.`,
       });
     }
   }
 
   // The remaining rules need a well-formed interval; without one, the duration error says enough.
-  if (violations.some((v) => v.rule === "duration")) return { ok: false, violations };
+  if (violations.some((v) => v.code === "duration")) return refuseAll("invalid", violations);
   const wanted: Interval = {
     start: startsAt,
     end: new Date(startsAt.getTime() + duration * MINUTE_MS),
@@ -182,7 +184,7 @@ export function evaluatePauseRequest({
   if (request.kind === "NOW" && running) {
     violations.push({
       field: "startsAt",
-      rule: "running",
+      code: "running",
       message: `You already have a pause running until ${describeInstant(running.end, now, timeZone)}.`,
     });
   } else {
@@ -195,7 +197,7 @@ export function evaluatePauseRequest({
       const before = conflict.start <= wanted.start;
       violations.push({
         field: "startsAt",
-        rule: "min_gap",
+        code: "min_gap",
         message: before
           ? `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart; your previous pause ends at ${describeInstant(conflict.end, now, timeZone)}.`
           : `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart; your next pause starts at ${describeInstant(conflict.start, now, timeZone)}.`,
@@ -212,7 +214,7 @@ export function evaluatePauseRequest({
         const left = Math.max(0, Math.floor((cap * MINUTE_MS - usedMs) / MINUTE_MS));
         violations.push({
           field: "durationMinutes",
-          rule: "daily_cap",
+          code: "daily_cap",
           message: `You can pause for at most ${minutesLabel(cap)} a day; you have ${minutesLabel(left)} left on ${formatDay(day.start, timeZone)}.`,
         });
         break;
@@ -220,16 +222,17 @@ export function evaluatePauseRequest({
     }
   }
 
-  if (violations.length > 0) return { ok: false, violations };
+  if (violations.length > 0) return refuseAll("invalid", violations);
   return { ok: true, pause: { kind: request.kind, startsAt: wanted.start, endsAt: wanted.end } };
 }
 
-export type PauseChangeDecision = { ok: true; at: Date } | { ok: false; message: string };
+/** Refused: `pause_not_running`, `pause_started` or `pause_over`. */
+export type PauseChangeDecision = { ok: true; at: Date } | Refused;
 
 /** Ending early applies only to a running pause; it ends now. */
 export function decideEndEarly(pause: StoredPause, now: Date): PauseChangeDecision {
   if (pauseStatus(pause, now) !== "running") {
-    return { ok: false, message: "This pause is not running, so there is nothing to end." };
+    return refuse("pause_not_running", "This pause is not running, so there is nothing to end.");
   }
   return { ok: true, at: now };
 }
@@ -238,10 +241,10 @@ export function decideEndEarly(pause: StoredPause, now: Date): PauseChangeDecisi
 export function decideCancel(pause: StoredPause, now: Date): PauseChangeDecision {
   const status = pauseStatus(pause, now);
   if (status === "running") {
-    return { ok: false, message: "This pause has already started. End it instead." };
+    return refuse("pause_started", "This pause has already started. End it instead.");
   }
   if (status !== "upcoming") {
-    return { ok: false, message: "This pause is over or already cancelled." };
+    return refuse("pause_over", "This pause is over or already cancelled.");
   }
   return { ok: true, at: now };
 }

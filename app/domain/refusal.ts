@@ -1,20 +1,48 @@
 /**
- * The one shape of "no" that models and domain rules give: a stable code a
- * program can branch on, a sentence a person can act on, and the form field it
- * is about (if any). Routes turn it into a form reply, a toast or an API
- * error in one helper (`app/utils/refusal-response.server.ts`); models never
- * speak HTTP.
+ * The one shape of "no" that models and domain rules give: a stable
+ * snake_case code a program can branch on, a sentence a person can act on,
+ * and the form field it is about (if any). Routes turn it into a form reply,
+ * a toast, a 404 or an agent API error in one helper
+ * (`app/web/refusal-response.server.ts`, which also maps codes to HTTP
+ * statuses); models never speak HTTP.
+ *
+ * Codes in use: `not_found`, `forbidden`, `conflict`, `rate_limited`,
+ * `invalid`, `note_required`, `not_current`, `export_in_progress`,
+ * `pause_not_running`, `pause_started`, `pause_over`, `invalid_code`,
+ * `link_expired`, `invalid_credentials`, `account_deactivated`,
+ * `email_taken`, `last_admin`, `already_active`, `already_deactivated`,
+ * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`, and
+ * as issues of an `invalid` refusal the pause rules (`duration`, `running`,
+ * `in_past`, `too_far_ahead`, `min_gap`, `daily_cap`) and `draft_rule` (an
+ * exemption draft).
  */
-export type Refusal = { code: string; message: string; field?: string };
+export type Refusal = {
+  code: string;
+  message: string;
+  field?: string;
+  /**
+   * Every problem of the request, each with its own code and (usually) field,
+   * when a form rule reports several at once (pause rules, exemption drafts).
+   * `message` then repeats them as one text for places without fields (a toast,
+   * an API error); a form shows the issues instead.
+   */
+  issues?: Refusal[];
+};
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+export type Refused = { ok: false; refusal: Refusal };
 
-export function refuse(
-  code: string,
-  message: string,
-  field?: string,
-): { ok: false; refusal: Refusal } {
+export type Outcome<T> = { ok: true; value: T } | Refused;
+
+export function refuse(code: string, message: string, field?: string): Refused {
   return { ok: false, refusal: field ? { code, message, field } : { code, message } };
+}
+
+/** One refusal carrying every issue found (at least one). */
+export function refuseAll(code: string, issues: readonly Refusal[]): Refused {
+  return {
+    ok: false,
+    refusal: { code, message: issues.map((i) => i.message).join(" "), issues: [...issues] },
+  };
 }
 
 export function accept<T>(value: T): { ok: true; value: T } {

@@ -3,9 +3,9 @@ import {
   decideEndEarly,
   evaluatePauseRequest,
   type PauseRequest,
-  type PauseViolation,
   type StoredPause,
 } from "#app/domain/pause-policy.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
@@ -44,8 +44,8 @@ function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<Sto
   );
 }
 
-export type CreatePauseResult =
-  { ok: true; pause: StoredPause } | { ok: false; violations: PauseViolation[] };
+/** Refused: `invalid`, every broken rule an issue (see `evaluatePauseRequest`). */
+export type CreatePauseResult = { ok: true; pause: StoredPause } | Refused;
 
 /**
  * Checks every rule and stores the pause in one transaction, so two
@@ -88,8 +88,8 @@ export async function createPause({
   });
 }
 
-export type ChangePauseResult =
-  { ok: true } | { ok: false; notFound: true } | { ok: false; notFound: false; message: string };
+/** Refused: `not_found` (also someone else's pause), or why the change does not apply now. */
+export type ChangePauseResult = { ok: true } | Refused;
 
 /** Ends a running pause now, or cancels an upcoming one. Only the worker's own pauses exist for them. */
 export async function changePause({
@@ -108,9 +108,9 @@ export async function changePause({
       where: { id: pauseId, workerId },
       select: storedPauseSelect,
     });
-    if (!pause) return { ok: false, notFound: true };
+    if (!pause) return refuse("not_found", "No such pause.");
     const decision = change === "end" ? decideEndEarly(pause, now) : decideCancel(pause, now);
-    if (!decision.ok) return { ok: false, notFound: false, message: decision.message };
+    if (!decision.ok) return decision;
     await tx.pause.update({
       where: { id: pause.id },
       data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },

@@ -2,24 +2,24 @@ import { parseWithZod } from "@conform-to/zod";
 import { data } from "@remix-run/node";
 import { formatDay, localToUtc } from "#app/domain/local-time.ts";
 import { PauseChangeSchema, pauseNowSchema, schedulePauseSchema } from "#app/domain/pause-forms.ts";
-import { ABSOLUTE_MAX_PAUSE_MINUTES, type PauseViolation } from "#app/domain/pause-policy.ts";
+import { ABSOLUTE_MAX_PAUSE_MINUTES } from "#app/domain/pause-policy.ts";
 import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
 import { safeRedirect } from "#app/domain/sign-in.ts";
+import type { Refusal } from "#app/domain/refusal.ts";
 import { changePause, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
-import { notFound } from "#app/utils/responses.server.ts";
+import { refusalData, refusalReply } from "./refusal-response.server.ts";
 
-/** Which form field shows each rule's message when scheduling. */
-function scheduleField(v: PauseViolation): "date" | "time" | "durationMinutes" {
-  if (v.field === "durationMinutes") return "durationMinutes";
-  return v.rule === "too_far_ahead" ? "date" : "time";
+/** Starting now: the duration rules on the duration, every other rule above the form. */
+function startField(issue: Refusal): string | undefined {
+  return issue.field === "durationMinutes" ? "durationMinutes" : undefined;
 }
 
-function groupMessages<K extends string>(entries: [K, string][]): Partial<Record<K, string[]>> {
-  const grouped: Partial<Record<K, string[]>> = {};
-  for (const [key, message] of entries) (grouped[key] ??= []).push(message);
-  return grouped;
+/** Scheduling: which form field shows each rule's message. */
+function scheduleField(issue: Refusal): string {
+  if (issue.field === "durationMinutes") return "durationMinutes";
+  return issue.code === "too_far_ahead" ? "date" : "time";
 }
 
 /**
@@ -49,18 +49,10 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
       now,
     });
     if (!result.ok) {
-      const duration = result.violations.filter((v) => v.field === "durationMinutes");
-      const other = result.violations.filter((v) => v.field !== "durationMinutes");
-      return data(
-        {
-          intent: "start" as const,
-          result: submission.reply({
-            fieldErrors: duration.length ? { durationMinutes: duration.map((v) => v.message) } : {},
-            formErrors: other.map((v) => v.message),
-          }),
-        },
-        { status: 400 },
-      );
+      return refusalReply(submission, result.refusal, {
+        extra: { intent: "start" as const },
+        fieldFor: startField,
+      });
     }
     return redirectWithToast(returnTo, {
       kind: "success",
@@ -98,15 +90,10 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
       now,
     });
     if (!result.ok) {
-      return data(
-        {
-          intent: "schedule" as const,
-          result: submission.reply({
-            fieldErrors: groupMessages(result.violations.map((v) => [scheduleField(v), v.message])),
-          }),
-        },
-        { status: 400 },
-      );
+      return refusalReply(submission, result.refusal, {
+        extra: { intent: "schedule" as const },
+        fieldFor: scheduleField,
+      });
     }
     return redirectWithToast(returnTo, {
       kind: "success",
@@ -123,11 +110,11 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
   }
   const { intent: change, pauseId } = submission.value;
   const result = await changePause({ workerId: user.id, pauseId, change, now });
-  if (!result.ok && result.notFound) {
-    notFound();
-  }
   if (!result.ok) {
-    return data({ intent: "change" as const, message: result.message }, { status: 400 });
+    return refusalData(result.refusal, {
+      intent: "change" as const,
+      message: result.refusal.message,
+    });
   }
   return redirectWithToast(returnTo, {
     kind: "success",
