@@ -45,7 +45,7 @@ describe("status transitions", () => {
           const result = decide(status, action, actor);
           const expected = ALLOWED[`${status} ${action}`];
           if (expected) expect(result).toEqual({ ok: true, from: status, to: expected });
-          else expect(result).toMatchObject({ ok: false, code: "conflict" });
+          else expect(result).toMatchObject({ ok: false, refusal: { code: "conflict" } });
         },
       ),
     );
@@ -60,14 +60,26 @@ describe("status transitions", () => {
       note: null,
       now: NOW,
     });
-    expect(own).toMatchObject({ ok: false, code: "forbidden" });
-    expect(decide("PENDING", "approve", WORKER)).toMatchObject({ ok: false, code: "forbidden" });
-    expect(decide("PENDING", "withdraw", REVIEWER)).toMatchObject({ ok: false, code: "forbidden" });
+    expect(own).toMatchObject({ ok: false, refusal: { code: "forbidden" } });
+    expect(decide("PENDING", "approve", WORKER)).toMatchObject({
+      ok: false,
+      refusal: { code: "forbidden" },
+    });
+    expect(decide("PENDING", "withdraw", REVIEWER)).toMatchObject({
+      ok: false,
+      refusal: { code: "forbidden" },
+    });
   });
 
   test("a denial and a revocation need a note", () => {
-    expect(decide("PENDING", "deny", REVIEWER, "  ")).toMatchObject({ code: "note_required" });
-    expect(decide("APPROVED", "revoke", REVIEWER, null)).toMatchObject({ code: "note_required" });
+    expect(decide("PENDING", "deny", REVIEWER, "  ")).toMatchObject({
+      ok: false,
+      refusal: { code: "note_required", field: "note" },
+    });
+    expect(decide("APPROVED", "revoke", REVIEWER, null)).toMatchObject({
+      ok: false,
+      refusal: { code: "note_required", field: "note" },
+    });
     expect(decide("PENDING", "approve", REVIEWER, null)).toMatchObject({ ok: true });
   });
 
@@ -80,6 +92,6 @@ describe("status transitions", () => {
       note: null,
       now: NOW,
     });
-    expect(result).toMatchObject({ ok: false, code: "conflict" });
+    expect(result).toMatchObject({ ok: false, refusal: { code: "conflict" } });
   });
 });

@@ -5,14 +5,14 @@
  */
 import { effectiveStatus, type ExemptionStatus, type StoredExemption } from "./exemption.ts";
 import { STATUS_LABELS } from "./exemption-labels.ts";
+import { refuse, type Refused } from "./refusal.ts";
 
 export type ExemptionAction = "approve" | "deny" | "revoke" | "withdraw" | "end";
 
 export type ActorRole = "WORKER" | "REVIEWER" | "ADMIN";
 
-export type TransitionDecision =
-  | { ok: true; to: ExemptionStatus; from: ExemptionStatus }
-  | { ok: false; code: "forbidden" | "conflict" | "note_required"; message: string };
+/** Refused: `forbidden` (not this actor's move), `conflict` (not from this status) or `note_required` (on `note`). */
+export type TransitionDecision = { ok: true; to: ExemptionStatus; from: ExemptionStatus } | Refused;
 
 const REVIEW_ACTIONS: readonly ExemptionAction[] = ["approve", "deny", "revoke"];
 
@@ -49,30 +49,24 @@ export function decideTransition({
   const isReview = REVIEW_ACTIONS.includes(action);
   if (isReview) {
     if (actor.role === "WORKER") {
-      return {
-        ok: false,
-        code: "forbidden",
-        message: "Only reviewers and admins decide requests.",
-      };
+      return refuse("forbidden", "Only reviewers and admins decide requests.");
     }
     if (actor.id === workerId) {
-      return {
-        ok: false,
-        code: "forbidden",
-        message: "You cannot decide your own request; another reviewer or an admin must.",
-      };
+      return refuse(
+        "forbidden",
+        "You cannot decide your own request; another reviewer or an admin must.",
+      );
     }
   } else if (actor.id !== workerId) {
-    return { ok: false, code: "forbidden", message: "Only the worker who asked can do this." };
+    return refuse("forbidden", "Only the worker who asked can do this.");
   }
   const needs = (status: ExemptionStatus): TransitionDecision | null =>
     from === status
       ? null
-      : {
-          ok: false,
-          code: "conflict",
-          message: `This request is ${STATUS_LABELS[from].toLowerCase()}; only a ${STATUS_LABELS[status].toLowerCase()} request can be ${ACTION_LABELS[action].toLowerCase()}.`,
-        };
+      : refuse(
+          "conflict",
+          `This request is ${STATUS_LABELS[from].toLowerCase()}; only a ${STATUS_LABELS[status].toLowerCase()} request can be ${ACTION_LABELS[action].toLowerCase()}.`,
+        );
   const blank = !note || note.trim().length === 0;
   switch (action) {
     case "approve":
@@ -81,14 +75,14 @@ export function decideTransition({
       return (
         needs("PENDING") ??
         (blank
-          ? { ok: false, code: "note_required", message: "Say why the request is denied." }
+          ? refuse("note_required", "Say why the request is denied.", "note")
           : { ok: true, from, to: "DENIED" })
       );
     case "revoke":
       return (
         needs("APPROVED") ??
         (blank
-          ? { ok: false, code: "note_required", message: "Say why the exemption is revoked." }
+          ? refuse("note_required", "Say why the exemption is revoked.", "note")
           : { ok: true, from, to: "REVOKED" })
       );
     case "withdraw":

@@ -5,17 +5,14 @@ import {
   type ExemptionStatus,
 } from "#app/domain/exemption.ts";
 import { REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-labels.ts";
-import {
-  evaluateExemptionDraft,
-  type DraftViolation,
-  type ExemptionDraft,
-} from "#app/domain/exemption-draft.ts";
+import { evaluateExemptionDraft, type ExemptionDraft } from "#app/domain/exemption-draft.ts";
 import {
   decideTransition,
   type ActorRole,
   type ExemptionAction,
 } from "#app/domain/exemption-transitions.ts";
 import { fromColumns } from "#app/domain/exemption-columns.ts";
+import { refuse, refuseAll, type Refused } from "#app/domain/refusal.ts";
 import type { Prisma } from "#app/generated/prisma/client.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
@@ -62,8 +59,11 @@ export type FileExemptionInput = ExemptionDraft & {
   justification: string;
 };
 
-export type FileExemptionResult =
-  { ok: true; id: string } | { ok: false; violations: DraftViolation[] };
+/**
+ * Refused: `invalid`, each broken rule an issue (code `invalid`) on its
+ * `DraftField` (start, end, recurrenceDays, recurrenceEnd, scopeTypes).
+ */
+export type FileExemptionResult = { ok: true; id: string } | Refused;
 
 export async function fileExemptionRequest({
   workerId,
@@ -80,7 +80,12 @@ export async function fileExemptionRequest({
       select: { maxExemptionDays: true },
     });
     const violations = evaluateExemptionDraft(input, { maxExemptionDays, now });
-    if (violations.length > 0) return { ok: false, violations };
+    if (violations.length > 0) {
+      return refuseAll(
+        "invalid",
+        violations.map((v) => ({ code: "invalid", message: v.message, field: v.field })),
+      );
+    }
     const created = await tx.exemptionRequest.create({
       data: {
         workerId,
@@ -223,9 +228,8 @@ export async function getExemptionForReview({
   return { request, past };
 }
 
-export type ChangeExemptionResult =
-  | { ok: true; to: ExemptionStatus }
-  | { ok: false; code: "not_found" | "forbidden" | "conflict" | "note_required"; message: string };
+/** Refused: `not_found` (also a worker's action on someone else's request), or as `decideTransition`. */
+export type ChangeExemptionResult = { ok: true; to: ExemptionStatus } | Refused;
 
 const AUDIT_FOR: Record<ExemptionAction, AuditAction> = {
   approve: "exemption.approve",
@@ -267,7 +271,7 @@ export async function changeExemptionStatus({
           worker: { select: { email: true, name: true } },
         },
       });
-      if (!row) return { ok: false, code: "not_found", message: "No such request." } as const;
+      if (!row) return refuse("not_found", "No such request.");
       const decision = decideTransition({
         exemption: row,
         workerId: row.workerId,

@@ -17,6 +17,7 @@ import { markNotificationsRead } from "#app/models/notification.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
+import { refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption request · Lull" }];
 
@@ -54,10 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     note: null,
     now: new Date(),
   });
-  if (!result.ok) {
-    if (result.code === "not_found") notFound();
-    return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 409 });
-  }
+  if (!result.ok) return refusalReply(submission, result.refusal);
   return redirectWithToast(`/exemptions/${id}`, {
     kind: "success",
     message:

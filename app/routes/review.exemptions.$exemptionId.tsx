@@ -18,6 +18,7 @@ import { changeExemptionStatus, getExemptionForReview } from "#app/models/exempt
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
+import { refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption request · Review · Lull" }];
 
@@ -62,14 +63,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     note,
     now: new Date(),
   });
-  if (!result.ok) {
-    if (result.code === "not_found") notFound();
-    const reply =
-      result.code === "note_required"
-        ? submission.reply({ fieldErrors: { note: [result.message] } })
-        : submission.reply({ formErrors: [result.message] });
-    return data({ result: reply }, { status: result.code === "forbidden" ? 403 : 400 });
-  }
+  if (!result.ok) return refusalReply(submission, result.refusal);
   const done = { approve: "approved", deny: "denied", revoke: "revoked" }[intent];
   return redirectWithToast(`/review/exemptions/${id}`, {
     kind: "success",

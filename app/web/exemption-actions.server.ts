@@ -7,15 +7,16 @@ import { localToUtc } from "#app/domain/local-time.ts";
 import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalReply } from "./refusal-response.server.ts";
 
 /** Which form field shows each rule's message. */
-const FIELD_FOR: Record<DraftField, string> = {
+const FIELD_FOR: Partial<Record<string, string>> = {
   start: "startDate",
   end: "endDate",
   recurrenceDays: "days",
   recurrenceEnd: "toTime",
   scopeTypes: "scopeTypes",
-};
+} satisfies Record<DraftField, string>;
 
 /**
  * Files a worker's exemption request: parse (the form's own schema) →
@@ -60,8 +61,9 @@ export async function handleFileExemption(request: Request, user: SessionUser, n
     now,
   });
   if (!result.ok) {
-    for (const v of result.violations) (fieldErrors[FIELD_FOR[v.field]] ??= []).push(v.message);
-    return data({ result: submission.reply({ fieldErrors }) }, { status: 400 });
+    return refusalReply(submission, result.refusal, {
+      fieldFor: (issue) => FIELD_FOR[issue.field ?? ""],
+    });
   }
   return redirectWithToast(`/exemptions/${result.id}`, {
     kind: "success",

@@ -280,19 +280,20 @@ describe("reviewing", () => {
     // Approving a withdrawn request.
     const withdrawn = await filed(worker);
     expect((await own(worker.cookie, withdrawn, "withdraw")).status).toBe(302);
+    // A move the request's status does not allow is a conflict (409), for reviewers and workers alike.
     const res = await review(reviewer.cookie, withdrawn, { intent: "approve" });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(409);
     expect(await status(withdrawn)).toBe("WITHDRAWN");
     // Denying an approved one, revoking a pending one, withdrawing an approved one.
     const approved = await filed(worker);
     await review(reviewer.cookie, approved, { intent: "approve" });
     expect((await review(reviewer.cookie, approved, { intent: "deny", note: "x" })).status).toBe(
-      400,
+      409,
     );
     expect((await own(worker.cookie, approved, "withdraw")).status).toBe(409);
     const pending = await filed(worker);
     expect((await review(reviewer.cookie, pending, { intent: "revoke", note: "x" })).status).toBe(
-      400,
+      409,
     );
     expect(await status(approved)).toBe("APPROVED");
     expect(await status(pending)).toBe("PENDING");
