@@ -66,6 +66,7 @@ describe("decideExportRequest", () => {
     ).toBe(true);
     expect(decideExportRequest({ exports: three, now, timeZone: "Europe/Berlin" })).toMatchObject({
       ok: false,
+      refusal: { code: "rate_limited" },
     });
     // In Tokyo it is already the 28th: yesterday's exports do not count.
     expect(decideExportRequest({ exports: three, now, timeZone: "Asia/Tokyo" }).ok).toBe(true);
@@ -80,6 +81,7 @@ describe("decideExportRequest", () => {
     const running = [{ status: "RUNNING" as const, createdAt: now, ownRequest: true }];
     expect(decideExportRequest({ exports: running, now, timeZone: "UTC" })).toMatchObject({
       ok: false,
+      refusal: { code: "export_in_progress" },
     });
   });
 });

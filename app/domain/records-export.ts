@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { localDateKey } from "./local-time.ts";
+import { refuse, type Refused } from "./refusal.ts";
 
 export const EXPORTS_PER_DAY = 3;
 export const EXPORT_KEEP_DAYS = 7;
@@ -27,8 +28,6 @@ export function expiryFor(finishedAt: Date): Date {
   return new Date(finishedAt.getTime() + EXPORT_KEEP_DAYS * DAY_MS);
 }
 
-export type ExportRefusal = { ok: false; message: string };
-
 /**
  * One export at a time per worker, and at most three a day (the worker's
  * calendar day) that the worker asked for themself.
@@ -41,22 +40,22 @@ export function decideExportRequest({
   exports: readonly { status: StoredExportStatus; createdAt: Date; ownRequest: boolean }[];
   now: Date;
   timeZone: string;
-}): { ok: true } | ExportRefusal {
+}): { ok: true } | Refused {
   if (exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING")) {
-    return {
-      ok: false,
-      message: "An export is already being prepared. Wait for it to finish, then ask again.",
-    };
+    return refuse(
+      "export_in_progress",
+      "An export is already being prepared. Wait for it to finish, then ask again.",
+    );
   }
   const today = localDateKey(now, timeZone);
   const todays = exports.filter(
     (e) => e.ownRequest && localDateKey(e.createdAt, timeZone) === today,
   ).length;
   if (todays >= EXPORTS_PER_DAY) {
-    return {
-      ok: false,
-      message: `You can export your records ${EXPORTS_PER_DAY} times a day. You have used them all today; try again tomorrow, or download one of today's exports.`,
-    };
+    return refuse(
+      "rate_limited",
+      `You can export your records ${EXPORTS_PER_DAY} times a day. You have used them all today; try again tomorrow, or download one of today's exports.`,
+    );
   }
   return { ok: true };
 }

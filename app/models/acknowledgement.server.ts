@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { Prisma } from "#app/generated/prisma/client.ts";
 import { RECEIPT_FORMAT, type Receipt } from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
@@ -8,9 +9,19 @@ import { getEnv } from "#app/utils/env.server.ts";
 import { signReceiptPayload } from "#app/utils/receipt-signing.server.ts";
 import { getCurrentDocument } from "./policy-document.server.ts";
 
+/**
+ * The refusal plus its message at the top, as before: prisma/seed.ts and
+ * bench/agents.ts still read `.message` (not ours to edit now). Remove once
+ * they read `refusal.message`.
+ * @deprecated read `refusal.message`.
+ */
+type RefusedWithMessage = Refused & { message: string };
+const withMessage = (r: Refused): RefusedWithMessage => ({ ...r, message: r.refusal.message });
+
 export type SignResult =
   | { ok: true; acknowledgementId: string; alreadySigned: boolean }
-  | { ok: false; code: "not_found" | "not_current"; message: string };
+  /** `not_found`, or `not_current`: a newer version was published meanwhile. */
+  | RefusedWithMessage;
 
 /**
  * Records a worker's acknowledgement of the current version of a document,
@@ -40,15 +51,16 @@ export async function signDocument({
         select: { id: true, slug: true, version: true, title: true, contentSha256: true },
       });
       if (!doc || !doc.contentSha256) {
-        return { ok: false, code: "not_found", message: "No such document." };
+        return withMessage(refuse("not_found", "No such document."));
       }
       const current = await getCurrentDocument(doc.slug, tx);
       if (current?.id !== doc.id) {
-        return {
-          ok: false,
-          code: "not_current",
-          message: "A newer version of this document has been published; read and sign that one.",
-        };
+        return withMessage(
+          refuse(
+            "not_current",
+            "A newer version of this document has been published; read and sign that one.",
+          ),
+        );
       }
       const existing = await tx.acknowledgement.findUnique({
         where: { workerId_documentId: { workerId: worker.id, documentId } },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { EnrollRequest } from "#app/agent-protocol/v1.ts";
 import { runCommand } from "#app/commands/command.server.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma } from "#app/utils/db.server.ts";
 
 export const ENROLLMENT_CODE_TTL_MS = 15 * 60 * 1000;
@@ -36,7 +37,14 @@ export async function createEnrollmentCode(workerId: string, now: Date) {
   return { code: `${raw.slice(0, 4)}-${raw.slice(4)}`, expiresAt };
 }
 
-export type EnrollResult = { ok: true; deviceId: string; token: string } | { ok: false };
+/** Refused: `invalid_code` (wrong, expired or used code, or a deactivated worker's). */
+export type EnrollResult = { ok: true; deviceId: string; token: string } | Refused;
+
+const invalidCode = () =>
+  refuse(
+    "invalid_code",
+    "That enrollment code is wrong, expired or already used. Create a new one in Lull under Devices.",
+  );
 
 /**
  * Trades a valid, unused, unexpired code for a device and its token (256
@@ -49,12 +57,12 @@ export async function enrollDevice(input: EnrollRequest, now: Date): Promise<Enr
     const code = await tx.enrollmentCode.findUnique({
       where: { codeHash: sha256(normaliseCode(input.code)) },
     });
-    if (!code || code.usedAt || code.expiresAt <= now) return { ok: false };
+    if (!code || code.usedAt || code.expiresAt <= now) return invalidCode();
     const worker = await tx.user.findUnique({
       where: { id: code.workerId },
       select: { deactivatedAt: true },
     });
-    if (!worker || worker.deactivatedAt) return { ok: false };
+    if (!worker || worker.deactivatedAt) return invalidCode();
     const device = await tx.device.create({
       data: {
         workerId: code.workerId,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { runCommand } from "#app/commands/command.server.ts";
@@ -56,6 +57,11 @@ export async function findValidSetupToken(token: string, now: Date) {
   return { id: row.id, createdById: row.createdById, user: row.user };
 }
 
+export const SETUP_LINK_EXPIRED_MESSAGE =
+  "This link has expired or was already used. Ask your privacy office for a new one.";
+
+const linkExpired = () => refuse("link_expired", SETUP_LINK_EXPIRED_MESSAGE);
+
 /**
  * Sets the password and uses up the token, in one transaction: a second use
  * of the link, or a race between two tabs, finds it used. Any sessions of
@@ -65,9 +71,9 @@ export async function completePasswordSetup(
   token: string,
   password: string,
   now: Date,
-): Promise<{ ok: true; email: string } | { ok: false }> {
+): Promise<{ ok: true; email: string } | Refused> {
   const valid = await findValidSetupToken(token, now);
-  if (!valid) return { ok: false };
+  if (!valid) return linkExpired();
   const hash = await hashPassword(password);
   // Checked again after the (slow) hash: a newer link or a deactivation in the
   // meantime voids this one.
@@ -77,7 +83,7 @@ export async function completePasswordSetup(
       where: { id: valid.id, usedAt: null, expiresAt: { gt: at }, user: { deactivatedAt: null } },
       data: { usedAt: at },
     });
-    if (count === 0) return { ok: false as const };
+    if (count === 0) return linkExpired();
     await tx.password.upsert({
       where: { userId: valid.user.id },
       create: { userId: valid.user.id, hash },

@@ -5,6 +5,7 @@ import {
 } from "#app/domain/acknowledgement-rules.ts";
 import { documentContentSha256 } from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 
 const documentSelect = {
@@ -94,8 +95,17 @@ export function listAllVersions() {
   });
 }
 
-export type DraftResult =
-  { ok: true; id: string } | { ok: false; field: "slug" | "form"; message: string };
+/**
+ * The refusal plus its message at the top, as before: prisma/seed.ts and
+ * bench/agents.ts still read `.message` (not ours to edit now). Remove once
+ * they read `refusal.message`.
+ * @deprecated read `refusal.message`.
+ */
+type RefusedWithMessage = Refused & { message: string };
+const withMessage = (r: Refused): RefusedWithMessage => ({ ...r, message: r.refusal.message });
+
+/** Refused: `conflict` on `slug` (the document already has an open draft). */
+export type DraftResult = { ok: true; id: string } | RefusedWithMessage;
 
 /** A new draft version of `slug` (the next number); one open draft per document. */
 export async function createDraft(draft: DocumentDraft, actorId: string, now: Date) {
@@ -105,11 +115,13 @@ export async function createDraft(draft: DocumentDraft, actorId: string, now: Da
       select: { id: true },
     });
     if (open) {
-      return {
-        ok: false,
-        field: "slug",
-        message: "This document already has an unpublished draft: edit or publish that one.",
-      };
+      return withMessage(
+        refuse(
+          "conflict",
+          "This document already has an unpublished draft: edit or publish that one.",
+          "slug",
+        ),
+      );
     }
     const last = await tx.policyDocument.findFirst({
       where: { slug: draft.slug },

@@ -1,10 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
-import {
-  decideExportRequest,
-  exportStatus,
-  type ExportRefusal,
-} from "#app/domain/records-export.ts";
+import { decideExportRequest, exportStatus } from "#app/domain/records-export.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
@@ -23,7 +20,8 @@ export function partialFilePath(id: string): string {
   return `${exportFilePath(id)}.partial`;
 }
 
-export type RequestExportResult = { ok: true; id: string } | ExportRefusal;
+/** Refused: `not_found`, or as `decideExportRequest` (`export_in_progress`, `rate_limited`). */
+export type RequestExportResult = { ok: true; id: string } | Refused;
 
 /**
  * Queues an export of `workerId`'s records, asked for by the worker or (with
@@ -46,7 +44,7 @@ export async function requestExport({
       where: { id: workerId },
       select: { timezone: true },
     });
-    if (!worker) return { ok: false, message: "No such person." };
+    if (!worker) return refuse("not_found", "No such person.");
     const recent = await tx.recordExport.findMany({
       where: {
         workerId,

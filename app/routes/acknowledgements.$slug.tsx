@@ -18,6 +18,7 @@ import { getCurrentDocument } from "#app/models/policy-document.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
+import { throwIfNotFound } from "#app/web/refusal-response.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -77,8 +78,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     now: new Date(),
   });
   if (!result.ok) {
-    if (result.code === "not_found") notFound();
-    // A new version appeared while the worker was reading: show it.
+    throwIfNotFound(result.refusal);
+    // not_current: a new version appeared while the worker was reading: show it.
     return redirect(`/acknowledgements/${params.slug ?? ""}`);
   }
   return redirectWithToast(`/acknowledgements/receipts/${result.acknowledgementId}`, {

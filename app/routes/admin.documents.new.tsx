@@ -11,6 +11,7 @@ import { DocumentDraftSchema } from "#app/domain/acknowledgement-rules.ts";
 import { createDraft, getCurrentDocument } from "#app/models/policy-document.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "New document · Admin · Lull" }];
 
@@ -38,12 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const result = await createDraft(submission.value, admin.id, new Date());
-  if (!result.ok) {
-    return data(
-      { result: submission.reply({ fieldErrors: { [result.field]: [result.message] } }) },
-      { status: 400 },
-    );
-  }
+  if (!result.ok) return refusalReply(submission, result.refusal);
   return redirectWithToast(`/admin/documents/${result.id}`, {
     kind: "success",
     message: "Draft saved. Preview it below, then publish when it is right.",

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { EnrollRequestSchema, type EnrollResponse } from "#app/agent-protocol/v1.ts";
 import { enrollDevice } from "#app/models/device.server.ts";
 import { agentError, zodIssues } from "#app/web/agent-http.server.ts";
+import { agentRefusal } from "#app/web/refusal-response.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
 
 /**
@@ -46,11 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = await enrollDevice(parsed.data, new Date());
   if (!result.ok) {
     failedEnrollments.hit(context.clientIp);
-    return agentError(
-      400,
-      "invalid_code",
-      "That enrollment code is wrong, expired or already used. Create a new one in Lull under Devices.",
-    );
+    return agentRefusal(result.refusal);
   }
   const response: EnrollResponse = { deviceId: result.deviceId, token: result.token };
   return Response.json(response, { status: 201, headers: { "Cache-Control": "no-store" } });

@@ -13,6 +13,7 @@ import { listExportsOfWorker, requestExport } from "#app/models/record-export.se
 import { requireUser } from "#app/web/auth.server.ts";
 import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalData } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Download my records · Lull" }];
 
@@ -35,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
     reason: null,
     now: new Date(),
   });
-  if (!result.ok) return data({ error: result.message }, { status: 429 });
+  if (!result.ok) return refusalData(result.refusal, { error: result.refusal.message });
   return redirectWithToast("/records", {
     kind: "success",
     message: "Your export is being prepared. You can leave this page; it will be here when ready.",

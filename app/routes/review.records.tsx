@@ -17,6 +17,7 @@ import { findUserForSignIn } from "#app/models/user.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Export a worker's records · Review · Lull" }];
 
@@ -56,9 +57,7 @@ export async function action({ request }: ActionFunctionArgs) {
     reason: submission.value.reason,
     now: new Date(),
   });
-  if (!result.ok) {
-    return data({ result: submission.reply({ formErrors: [result.message] }) }, { status: 429 });
-  }
+  if (!result.ok) return refusalReply(submission, result.refusal);
   return redirectWithToast("/review/records", {
     kind: "success",
     message: "Export queued. The worker sees it, and your reason, in their access log.",

@@ -10,17 +10,19 @@ import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/re
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { MIN_PASSWORD_LENGTH, SetPasswordSchema } from "#app/domain/user-admin.ts";
-import { completePasswordSetup, findValidSetupToken } from "#app/models/password-setup.server.ts";
+import {
+  completePasswordSetup,
+  findValidSetupToken,
+  SETUP_LINK_EXPIRED_MESSAGE,
+} from "#app/models/password-setup.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [
   { title: "Set your password · Lull" },
   // The address holds a one-time secret: keep it out of search engines.
   { name: "robots", content: "noindex" },
 ];
-
-const EXPIRED_MESSAGE =
-  "This link has expired or was already used. Ask your privacy office for a new one.";
 
 /** The page a one-time link opens: anyone holding the link may use it, once, within 72 hours. */
 export async function loader({ params }: LoaderFunctionArgs) {
@@ -40,11 +42,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     new Date(),
   );
   if (!outcome.ok) {
+    // link_expired (410): the page's action data is the bare reply.
     return data(
-      submission.reply({ formErrors: [EXPIRED_MESSAGE], hideFields: ["password", "confirm"] }),
-      {
-        status: 410,
-      },
+      submission.reply({
+        ...refusalErrors(outcome.refusal),
+        hideFields: ["password", "confirm"],
+      }),
+      { status: refusalStatus(outcome.refusal) },
     );
   }
   return redirectWithToast("/login", {
@@ -69,7 +73,7 @@ export default function SetPasswordPage() {
     return (
       <div className="mx-auto max-w-md space-y-3">
         <h1 className="text-3xl font-bold tracking-tight">This link no longer works</h1>
-        <p className="text-ink-muted">{EXPIRED_MESSAGE}</p>
+        <p className="text-ink-muted">{SETUP_LINK_EXPIRED_MESSAGE}</p>
       </div>
     );
   }

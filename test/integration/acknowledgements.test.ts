@@ -47,7 +47,7 @@ async function publish(slug: string, body: string, requiresAcknowledgement = tru
     actor,
     new Date(),
   );
-  if (!draft.ok) throw new Error(draft.message);
+  if (!draft.ok) throw new Error(draft.refusal.message);
   expect(await publishDraft(draft.id, actor, new Date())).toBe(true);
   return draft.id;
 }
@@ -122,7 +122,7 @@ describe("policy documents", () => {
       actor,
       new Date(),
     );
-    expect(second).toMatchObject({ ok: false, field: "slug" });
+    expect(second).toMatchObject({ ok: false, refusal: { code: "conflict", field: "slug" } });
   });
 });
 

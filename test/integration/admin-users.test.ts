@@ -168,8 +168,11 @@ describe("creating a user", () => {
     if (!outcome.ok) throw new Error(outcome.refusal.message);
     const { link, userId } = outcome.value;
     const after72h = new Date(now.getTime() + SETUP_LINK_TTL_MS);
-    expect(await completePasswordSetup(link.token, "a long and private phrase", after72h)).toEqual({
+    expect(
+      await completePasswordSetup(link.token, "a long and private phrase", after72h),
+    ).toMatchObject({
       ok: false,
+      refusal: { code: "link_expired" },
     });
 
     const res = await changeUser(cookie, userId, { intent: "issue-link" });
@@ -177,7 +180,7 @@ describe("creating a user", () => {
     const fresh = tokenFrom((res.data as { link: { url: string } }).link.url);
     expect(
       await completePasswordSetup(link.token, "a long and private phrase", new Date()),
-    ).toEqual({ ok: false });
+    ).toMatchObject({ ok: false, refusal: { code: "link_expired" } });
     expect(
       await completePasswordSetup(fresh, "a long and private phrase", new Date()),
     ).toMatchObject({ ok: true });
@@ -502,13 +505,19 @@ describe("deactivating a user", () => {
       params: { token },
     });
     expect(page.status).toBe(410);
-    expect(await completePasswordSetup(token, "a long and private phrase", new Date())).toEqual({
+    expect(
+      await completePasswordSetup(token, "a long and private phrase", new Date()),
+    ).toMatchObject({
       ok: false,
+      refusal: { code: "link_expired" },
     });
     // Reactivating does not revive it: a new link must be sent.
     await changeUser(cookie, userId, { intent: "reactivate" });
-    expect(await completePasswordSetup(token, "a long and private phrase", new Date())).toEqual({
+    expect(
+      await completePasswordSetup(token, "a long and private phrase", new Date()),
+    ).toMatchObject({
       ok: false,
+      refusal: { code: "link_expired" },
     });
   });
 

@@ -62,7 +62,7 @@ async function exported(workerId: string, requesterId = workerId) {
     reason: requesterId === workerId ? null : "Regulator request reference 2026-117.",
     now: new Date(),
   });
-  if (!res.ok) throw new Error(res.message);
+  if (!res.ok) throw new Error(res.refusal.message);
   expect(await runNextExport()).toBe(true);
   return res.id;
 }
@@ -253,7 +253,7 @@ describe("limits and access", () => {
       reason: null,
       now: new Date(),
     });
-    if (!res.ok) throw new Error(res.message);
+    if (!res.ok) throw new Error(res.refusal.message);
     // As if the process died while writing: RUNNING, half a file on disk.
     await prisma.recordExport.update({
       where: { id: res.id },
