@@ -24,6 +24,7 @@ import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { refusalData, refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.person.name ?? "Person"} · Users · Admin · Lull` },
@@ -72,23 +73,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const here = `/admin/users/${userId}`;
   const value = submission.value;
   // A refused edit shows on its fields; a refused status change or link, above the page.
-  const fail = ({ refusal }: { refusal: Refusal }) => {
-    if (refusal.code === "not_found") notFound();
-    const { field, message } = refusal;
-    const onForm = value.intent === "update";
-    return data(
-      {
-        result: onForm
-          ? submission.reply(
-              field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] },
-            )
-          : undefined,
-        error: onForm ? null : message,
-        link: null,
-      },
-      { status: statusOf(refusal) },
-    );
-  };
+  const fail = ({ refusal }: { refusal: Refusal }) =>
+    value.intent === "update"
+      ? refusalReply(submission, refusal, { extra: { error: null, link: null } })
+      : refusalData(refusal, { result: undefined, error: refusal.message, link: null });
   switch (value.intent) {
     case "update": {
       const outcome = await updateUserAccount({ actorId: admin.id, userId, values: value, now });
@@ -143,20 +131,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
         },
       };
     }
-  }
-}
-
-/** How each refusal of the account models answers over HTTP (not_found is thrown as a 404 page). */
-function statusOf(refusal: Refusal): number {
-  switch (refusal.code) {
-    case "email_taken":
-    case "last_admin":
-    case "already_active":
-    case "already_deactivated":
-    case "account_deactivated":
-      return 409; // conflicts with the account's current state
-    default:
-      return 400; // invalid_manager, manages_self, manager_loop: the input
   }
 }
 

@@ -16,6 +16,7 @@ import { CreateUserSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import { createUserAccount } from "#app/models/user-account.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
+import { refusalReply } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];
 
@@ -37,19 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
     linkBase: setupLinkBase(request),
     now,
   });
-  if (!outcome.ok) {
-    const { code, field, message } = outcome.refusal;
-    return data(
-      {
-        result: submission.reply(
-          field ? { fieldErrors: { [field]: [message] } } : { formErrors: [message] },
-        ),
-        created: null,
-      },
-      // Someone already has the email: a conflict with what exists. Anything else is the input.
-      { status: code === "email_taken" ? 409 : 400 },
-    );
-  }
+  if (!outcome.ok) return refusalReply(submission, outcome.refusal, { extra: { created: null } });
   const { name, email } = submission.value;
   const { userId, link, url } = outcome.value;
   return {

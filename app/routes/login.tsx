@@ -12,6 +12,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { SignInSchema, safeRedirect } from "#app/domain/sign-in.ts";
 import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
+import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
 
@@ -33,8 +34,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent: request.headers.get("user-agent"),
   });
   if (!result.ok) {
-    return data(submission.reply({ formErrors: [result.message], hideFields: ["password"] }), {
-      status: result.status,
+    // The login page's action data is the bare reply.
+    return data(submission.reply({ ...refusalErrors(result.refusal), hideFields: ["password"] }), {
+      status: refusalStatus(result.refusal),
       headers: result.retryAfterSeconds
         ? { "Retry-After": String(result.retryAfterSeconds) }
         : undefined,

@@ -5,6 +5,7 @@ import {
   throttleVerdict,
   tooManyAttemptsMessage,
 } from "#app/domain/login-throttle.ts";
+import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { hasRole, type Role } from "#app/domain/roles.ts";
 import {
   clearLoginFailuresForEmail,
@@ -102,7 +103,8 @@ export async function requireAnonymous(request: Request): Promise<void> {
 
 export type SignInResult =
   | { ok: true; setCookie: string; userId: string }
-  | { ok: false; status: 400 | 403 | 429; message: string; retryAfterSeconds?: number };
+  /** `rate_limited` (with when to try again), `invalid_credentials` or `forbidden` (deactivated). */
+  | (Refused & { retryAfterSeconds?: number });
 
 /**
  * Checks the throttle, then the credentials, then creates a session and
@@ -128,9 +130,7 @@ export async function signIn({
   );
   if (verdict.blocked) {
     return {
-      ok: false,
-      status: 429,
-      message: tooManyAttemptsMessage(verdict.retryAfterSeconds),
+      ...refuse("rate_limited", tooManyAttemptsMessage(verdict.retryAfterSeconds)),
       retryAfterSeconds: verdict.retryAfterSeconds,
     };
   }
@@ -139,10 +139,10 @@ export async function signIn({
   const valid = await verifyPassword(password, user?.password?.hash ?? (await decoyHash()));
   if (!user || !user.password || !valid) {
     await recordLoginFailure(email, ip, now);
-    return { ok: false, status: 400, message: INVALID_CREDENTIALS_MESSAGE };
+    return refuse("invalid_credentials", INVALID_CREDENTIALS_MESSAGE);
   }
   if (user.deactivatedAt) {
-    return { ok: false, status: 403, message: DEACTIVATED_MESSAGE };
+    return refuse("forbidden", DEACTIVATED_MESSAGE);
   }
 
   const token = newSessionToken();

@@ -169,7 +169,11 @@ describe("signing in", () => {
       userAgent: null,
       now: new Date(start.getTime() + 30_000),
     });
-    expect(blocked).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 30 });
+    expect(blocked).toMatchObject({
+      ok: false,
+      refusal: { code: "rate_limited" },
+      retryAfterSeconds: 30,
+    });
     const later = await signIn({
       email: user.email,
       password: TEST_PASSWORD,
