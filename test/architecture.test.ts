@@ -4,7 +4,27 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
+import type {
+  decideCancel,
+  decideEndEarly,
+  evaluatePauseRequest,
+} from "#app/domain/pause-policy.ts";
+import type { decideTransition } from "#app/domain/exemption-transitions.ts";
+import type { decideExportRequest } from "#app/domain/records-export.ts";
+import type { Refused } from "#app/domain/refusal.ts";
+import type { signDocument } from "#app/models/acknowledgement.server.ts";
+import type { enrollDevice } from "#app/models/device.server.ts";
+import type { changeExemptionStatus, fileExemptionRequest } from "#app/models/exemption.server.ts";
+import type { completePasswordSetup } from "#app/models/password-setup.server.ts";
+import type { changePause, createPause } from "#app/models/pause.server.ts";
+import type { createDraft } from "#app/models/policy-document.server.ts";
+import type { requestExport } from "#app/models/record-export.server.ts";
+import type { createUserAccount, updateUserAccount } from "#app/models/user-account.server.ts";
+import type { setUserActive } from "#app/models/user-activation.server.ts";
+import type { applyImport } from "#app/models/user-import.server.ts";
+import type { issueSetupLink } from "#app/models/user-setup-link.server.ts";
+import type { signIn } from "#app/web/auth.server.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -116,5 +136,63 @@ describe("layers depend downwards", () => {
       ),
     );
     expect(http).toEqual([]);
+  });
+});
+
+describe("one shape of refusal (app/domain/refusal.ts)", () => {
+  /** Results that are not refusals to a client: parse results and a per-row import report. */
+  const NOT_REFUSALS = [
+    "app/domain/refusal.ts", // the shape itself
+    "app/domain/local-time.ts", // parsing a local time: the route words the message
+    "app/domain/csv.ts", // parsing CSV: becomes a file error of the import check
+    "app/domain/user-import.ts", // the import's per-row check, refused as import_invalid by the model
+    "app/models/user-import.server.ts", // its private checkFile; applyImport refuses with a refusal
+  ];
+
+  test("models and domain rules say no only as { ok: false, refusal }", () => {
+    const found = sourceFiles("app/models")
+      .concat(sourceFiles("app/domain"))
+      .filter((file) => !NOT_REFUSALS.includes(file))
+      .flatMap((file) =>
+        readFileSync(path.join(ROOT, file), "utf8")
+          .split("\n")
+          .flatMap((line, i) =>
+            /\bok:\s*false\b/.test(line) && !/\brefusal\b/.test(line)
+              ? [`${file}:${i + 1}: ${line.trim()}`]
+              : [],
+          ),
+      );
+    expect(found).toEqual([]);
+  });
+
+  test("every decision that can refuse a client returns Refused (checked by tsc)", () => {
+    /** true when the function's `ok: false` side exists and is a Refused. */
+    type RefusesStandard<F extends (...args: never[]) => unknown> = [
+      Extract<Awaited<ReturnType<F>>, { ok: false }>,
+    ] extends [never]
+      ? false
+      : Extract<Awaited<ReturnType<F>>, { ok: false }> extends Refused
+        ? true
+        : false;
+    expectTypeOf<RefusesStandard<typeof evaluatePauseRequest>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof decideEndEarly>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof decideCancel>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof decideTransition>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof decideExportRequest>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof createPause>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof changePause>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof fileExemptionRequest>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof changeExemptionStatus>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof signDocument>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof createDraft>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof requestExport>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof enrollDevice>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof completePasswordSetup>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof createUserAccount>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof updateUserAccount>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof setUserActive>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof issueSetupLink>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof applyImport>>().toEqualTypeOf<true>();
+    expectTypeOf<RefusesStandard<typeof signIn>>().toEqualTypeOf<true>();
   });
 });

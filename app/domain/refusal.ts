@@ -11,10 +11,11 @@
  * `pause_not_running`, `pause_started`, `pause_over`, `invalid_code`,
  * `link_expired`, `invalid_credentials`, `account_deactivated`,
  * `email_taken`, `last_admin`, `already_active`, `already_deactivated`,
- * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`, and
- * as issues of an `invalid` refusal the pause rules (`duration`, `running`,
- * `in_past`, `too_far_ahead`, `min_gap`, `daily_cap`) and `draft_rule` (an
- * exemption draft).
+ * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`; as
+ * issues of an `invalid` refusal, the pause rules (`duration`, `running`,
+ * `in_past`, `too_far_ahead`, `min_gap`, `daily_cap`) and an exemption
+ * draft's rules (`invalid`, each on its field). test/architecture.test.ts
+ * holds that models and domain rules refuse in this shape.
  */
 export type Refusal = {
   code: string;
