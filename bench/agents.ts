@@ -253,7 +253,8 @@ await runBench({
         userAgent: "bench",
         now: new Date(),
       });
-      if (!signed.ok) throw new Error(`${w.email} could not sign the notice: ${signed.message}`);
+      if (!signed.ok)
+        throw new Error(`${w.email} could not sign the notice: ${signed.refusal.message}`);
     }
     const owners = Array.from(
       { length: f.agents },

@@ -362,7 +362,7 @@ async function seedDocuments(ids: Map<string, string>, now: Date) {
       adminId,
       now,
     );
-    if (!draft.ok) throw new Error(draft.message);
+    if (!draft.ok) throw new Error(draft.refusal.message);
     await publishDraft(draft.id, adminId, now);
     if (doc.slug === MONITORING_NOTICE_SLUG) noticeId = draft.id;
   }

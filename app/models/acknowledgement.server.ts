@@ -9,19 +9,10 @@ import { getEnv } from "#app/utils/env.server.ts";
 import { signReceiptPayload } from "#app/utils/receipt-signing.server.ts";
 import { getCurrentDocument } from "./policy-document.server.ts";
 
-/**
- * The refusal plus its message at the top, as before: prisma/seed.ts and
- * bench/agents.ts still read `.message` (not ours to edit now). Remove once
- * they read `refusal.message`.
- * @deprecated read `refusal.message`.
- */
-type RefusedWithMessage = Refused & { message: string };
-const withMessage = (r: Refused): RefusedWithMessage => ({ ...r, message: r.refusal.message });
-
 export type SignResult =
   | { ok: true; acknowledgementId: string; alreadySigned: boolean }
   /** `not_found`, or `not_current`: a newer version was published meanwhile. */
-  | RefusedWithMessage;
+  | Refused;
 
 /**
  * Records a worker's acknowledgement of the current version of a document,
@@ -51,15 +42,13 @@ export async function signDocument({
         select: { id: true, slug: true, version: true, title: true, contentSha256: true },
       });
       if (!doc || !doc.contentSha256) {
-        return withMessage(refuse("not_found", "No such document."));
+        return refuse("not_found", "No such document.");
       }
       const current = await getCurrentDocument(doc.slug, tx);
       if (current?.id !== doc.id) {
-        return withMessage(
-          refuse(
-            "not_current",
-            "A newer version of this document has been published; read and sign that one.",
-          ),
+        return refuse(
+          "not_current",
+          "A newer version of this document has been published; read and sign that one.",
         );
       }
       const existing = await tx.acknowledgement.findUnique({

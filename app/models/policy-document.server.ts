@@ -95,17 +95,8 @@ export function listAllVersions() {
   });
 }
 
-/**
- * The refusal plus its message at the top, as before: prisma/seed.ts and
- * bench/agents.ts still read `.message` (not ours to edit now). Remove once
- * they read `refusal.message`.
- * @deprecated read `refusal.message`.
- */
-type RefusedWithMessage = Refused & { message: string };
-const withMessage = (r: Refused): RefusedWithMessage => ({ ...r, message: r.refusal.message });
-
 /** Refused: `conflict` on `slug` (the document already has an open draft). */
-export type DraftResult = { ok: true; id: string } | RefusedWithMessage;
+export type DraftResult = { ok: true; id: string } | Refused;
 
 /** A new draft version of `slug` (the next number); one open draft per document. */
 export async function createDraft(draft: DocumentDraft, actorId: string, now: Date) {
@@ -115,12 +106,10 @@ export async function createDraft(draft: DocumentDraft, actorId: string, now: Da
       select: { id: true },
     });
     if (open) {
-      return withMessage(
-        refuse(
-          "conflict",
-          "This document already has an unpublished draft: edit or publish that one.",
-          "slug",
-        ),
+      return refuse(
+        "conflict",
+        "This document already has an unpublished draft: edit or publish that one.",
+        "slug",
       );
     }
     const last = await tx.policyDocument.findFirst({
