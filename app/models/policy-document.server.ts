@@ -134,12 +134,22 @@ export async function createDraft(draft: DocumentDraft, actorId: string, now: Da
 }
 
 /** Saves a draft's text; a published version cannot be changed (the database refuses too). */
-export async function updateDraft(id: string, draft: Omit<DocumentDraft, "slug">) {
-  const result = await prisma.policyDocument.updateMany({
-    where: { id, publishedAt: null },
-    data: draft,
+export async function updateDraft(
+  id: string,
+  draft: Omit<DocumentDraft, "slug">,
+  now = new Date(),
+): Promise<{ ok: true } | Refused> {
+  return runCommand(now, async ({ tx }) => {
+    const { count } = await tx.policyDocument.updateMany({
+      where: { id, publishedAt: null },
+      data: draft,
+    });
+    if (count === 1) return { ok: true as const };
+    return refuse(
+      "conflict",
+      "A published version cannot be changed: publish a new version instead.",
+    );
   });
-  return result.count === 1;
 }
 
 /**
@@ -147,7 +157,11 @@ export async function updateDraft(id: string, draft: Omit<DocumentDraft, "slug">
  * monitoring notice that needs acknowledging re-opens the gate for every
  * worker, so every worker's state version moves and their agents are told.
  */
-export async function publishDraft(id: string, actorId: string, now: Date) {
+export async function publishDraft(
+  id: string,
+  actorId: string,
+  now: Date,
+): Promise<{ ok: true } | Refused> {
   return runCommand(now, async ({ tx, audit, touchEveryone }) => {
     const draft = await tx.policyDocument.findFirst({
       where: { id, publishedAt: null },
@@ -160,7 +174,7 @@ export async function publishDraft(id: string, actorId: string, now: Date) {
         requiresAcknowledgement: true,
       },
     });
-    if (!draft) return false;
+    if (!draft) return refuse("conflict", "Only a draft can be published.");
     await tx.policyDocument.update({
       where: { id },
       data: {
@@ -178,7 +192,7 @@ export async function publishDraft(id: string, actorId: string, now: Date) {
       metadata: { slug: draft.slug, version: draft.version },
     });
     if (draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement) touchEveryone();
-    return true;
+    return { ok: true as const };
   });
 }
 

@@ -18,6 +18,7 @@ import {
   updateDraft,
 } from "#app/models/policy-document.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
+import { refusalData, refusalReply } from "#app/web/refusal-response.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
@@ -58,8 +59,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const formData = await request.formData();
   if (formData.get("intent") === "publish") {
     const published = await publishDraft(id, admin.id, new Date());
-    if (!published) {
-      return data({ result: null, message: "Only a draft can be published." }, { status: 409 });
+    if (!published.ok) {
+      return refusalData(published.refusal, { result: null, message: published.refusal.message });
     }
     return redirectWithToast(`/admin/documents/${id}`, {
       kind: "success",
@@ -72,17 +73,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const { slug: _slug, ...text } = submission.value;
   const saved = await updateDraft(id, text);
-  if (!saved) {
-    return data(
-      {
-        result: submission.reply({
-          formErrors: ["A published version cannot be changed: publish a new version instead."],
-        }),
-        message: null,
-      },
-      { status: 409 },
-    );
-  }
+  if (!saved.ok) return refusalReply(submission, saved.refusal, { extra: { message: null } });
   return redirectWithToast(`/admin/documents/${id}`, { kind: "success", message: "Draft saved." });
 }
 

@@ -48,7 +48,7 @@ async function publish(slug: string, body: string, requiresAcknowledgement = tru
     new Date(),
   );
   if (!draft.ok) throw new Error(draft.refusal.message);
-  expect(await publishDraft(draft.id, actor, new Date())).toBe(true);
+  expect(await publishDraft(draft.id, actor, new Date())).toEqual({ ok: true });
   return draft.id;
 }
 
@@ -78,7 +78,7 @@ describe("policy documents", () => {
         summaryOfChanges: null,
         requiresAcknowledgement: true,
       }),
-    ).toBe(false);
+    ).toMatchObject({ ok: false, refusal: { code: "conflict" } });
     await expect(
       prisma.policyDocument.update({ where: { id }, data: { body: "Quietly changed text" } }),
     ).rejects.toThrow();
@@ -110,7 +110,7 @@ describe("policy documents", () => {
         summaryOfChanges: null,
         requiresAcknowledgement: true,
       }),
-    ).toBe(true);
+    ).toEqual({ ok: true });
     const second = await createDraft(
       {
         slug: "handbook-b",
