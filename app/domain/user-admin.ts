@@ -3,6 +3,10 @@ import { ROLES, type Role } from "./roles.ts";
 
 /** A set-password link works once, for 72 hours. */
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000;
+
+/** Shown on the set-password page, by the server and the browser alike. */
+export const SETUP_LINK_EXPIRED_MESSAGE =
+  "This link has expired or was already used. Ask your privacy office for a new one.";
 export const MIN_PASSWORD_LENGTH = 12;
 /** An admin's look at one worker's data lasts this long before a new reason is needed. */
 export const EXCEPTIONAL_ACCESS_TTL_MS = 30 * 60 * 1000;

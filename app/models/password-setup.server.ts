@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
-import { SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
+import { SETUP_LINK_EXPIRED_MESSAGE, SETUP_LINK_TTL_MS } from "#app/domain/user-admin.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
@@ -56,9 +56,6 @@ export async function findValidSetupToken(token: string, now: Date) {
   if (!row || row.usedAt || row.expiresAt <= now || row.user.deactivatedAt) return null;
   return { id: row.id, createdById: row.createdById, user: row.user };
 }
-
-export const SETUP_LINK_EXPIRED_MESSAGE =
-  "This link has expired or was already used. Ask your privacy office for a new one.";
 
 const linkExpired = () => refuse("link_expired", SETUP_LINK_EXPIRED_MESSAGE);
 

@@ -9,12 +9,12 @@ import {
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
-import { MIN_PASSWORD_LENGTH, SetPasswordSchema } from "#app/domain/user-admin.ts";
 import {
-  completePasswordSetup,
-  findValidSetupToken,
+  MIN_PASSWORD_LENGTH,
   SETUP_LINK_EXPIRED_MESSAGE,
-} from "#app/models/password-setup.server.ts";
+  SetPasswordSchema,
+} from "#app/domain/user-admin.ts";
+import { completePasswordSetup, findValidSetupToken } from "#app/models/password-setup.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 
