@@ -30,6 +30,11 @@ export async function runSqliteTransaction<T>(work: (db: BetterSqlite3.Database)
   await prisma.$connect();
   const db = globalThis.__lullAdapter?.connection();
   if (!db) throw new Error("The SQLite connection is not open.");
-  while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+  for (;;) {
+    await globalThis.__lullAdapter?.noTransactionOpen();
+    if (!db.inTransaction) break;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Synchronous from here: no Prisma transaction can start before this one commits.
   return db.transaction(() => work(db)).immediate();
 }

@@ -64,6 +64,70 @@ function scriptAware(adapter: SqlDriverAdapter): SqlDriverAdapter {
 }
 
 /**
+ * One connection serves every request, so while a Prisma interactive
+ * transaction is open (a command awaits between its statements), a query
+ * from another request would run *inside* it and be committed or rolled back
+ * with it: a refused command would undo someone else's write. This gate
+ * makes queries outside a transaction, and the next transaction, wait until
+ * the open one has committed or rolled back. (A query on the global client
+ * inside a transaction's own work would wait for it: use the `tx` handed to
+ * the work; Prisma's transaction timeout ends such a wait.)
+ */
+type TransactionGate = { open: Promise<void> | null };
+
+function oneTransactionAtATime(adapter: SqlDriverAdapter, gate: TransactionGate): SqlDriverAdapter {
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      if (prop === "queryRaw" || prop === "executeRaw" || prop === "executeScript") {
+        const run = (
+          Reflect.get(target, prop, receiver) as (arg: unknown) => Promise<unknown>
+        ).bind(target);
+        return async (arg: unknown) => {
+          while (gate.open) await gate.open;
+          return run(arg);
+        };
+      }
+      if (prop === "startTransaction") {
+        return async (...args: Parameters<SqlDriverAdapter["startTransaction"]>) => {
+          // No await between the check and taking the gate: two waiters cannot both take it.
+          while (gate.open) await gate.open;
+          let release!: () => void;
+          gate.open = new Promise<void>((resolve) => (release = resolve));
+          const done = () => {
+            gate.open = null;
+            release();
+          };
+          let tx: Awaited<ReturnType<SqlDriverAdapter["startTransaction"]>>;
+          try {
+            tx = await target.startTransaction(...args);
+          } catch (error) {
+            done();
+            throw error;
+          }
+          return new Proxy(tx, {
+            get(t, p, r) {
+              if (p === "commit" || p === "rollback") {
+                return async () => {
+                  try {
+                    return await (t[p] as () => Promise<void>).call(t);
+                  } finally {
+                    done();
+                  }
+                };
+              }
+              const value: unknown = Reflect.get(t, p, r);
+              return typeof value === "function" ? value.bind(t) : value;
+            },
+          });
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
  * The driver adapter factory for a `file:` database URL; creates the folder if needed.
  *
  * - `"app"`: the application's connection, with the pragmas above.
@@ -80,6 +144,8 @@ export type SqliteAdapterFactory = SqlMigrationAwareDriverAdapterFactory & {
    * statements synchronously on the same connection. See ADR 0007.
    */
   connection(): BetterSqlite3.Database | undefined;
+  /** Resolves when no Prisma transaction is open on the app's connection. */
+  noTransactionOpen(): Promise<void>;
 };
 
 export function createSqliteAdapter(
@@ -90,15 +156,19 @@ export function createSqliteAdapter(
   mkdirSync(dirname(resolve(file)), { recursive: true });
   const inner = new PrismaBetterSQLite3({ url: file, timeout: 5000 });
   let connection: BetterSqlite3.Database | undefined;
+  const gate: TransactionGate = { open: null };
   return {
     provider: inner.provider,
     adapterName: inner.adapterName,
     connection: () => connection,
+    noTransactionOpen: async () => {
+      while (gate.open) await gate.open;
+    },
     connect: async () => {
       const adapter = await inner.connect();
       if (mode === "cli") return scriptAware(adapter);
       connection = (adapter as unknown as { client: BetterSqlite3.Database }).client;
-      return withPragmas(adapter);
+      return oneTransactionAtATime(await withPragmas(adapter), gate);
     },
     connectToShadowDb: async () => scriptAware(await inner.connectToShadowDb()),
   };

@@ -65,6 +65,7 @@ export function capturingAdapter(
     provider: factory.provider,
     adapterName: factory.adapterName,
     connection: () => factory.connection(),
+    noTransactionOpen: () => factory.noTransactionOpen(),
     connect: async () => recording(await factory.connect(), sink),
     connectToShadowDb: () => factory.connectToShadowDb(),
   };

@@ -1,0 +1,66 @@
+/**
+ * One SQLite connection serves every request. A command's transaction that
+ * is rolled back (a refusal, an error) must take only its own writes with it:
+ * another request's write made while it was open lands on its own.
+ */
+import { describe, expect, test } from "vitest";
+import { runCommand } from "#app/commands/command.server.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { createUser } from "#test/fixtures.ts";
+
+describe("one connection, many requests", () => {
+  test("a write made while another request's command is open survives that command's rollback", async () => {
+    const worker = await createUser();
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+
+    const refused = runCommand(new Date(), async ({ tx }) => {
+      await tx.user.update({ where: { id: worker.id }, data: { name: "Inside" } });
+      entered();
+      await held; // another request runs now
+      return { ok: false as const, message: "refused" };
+    });
+    await inside;
+    // Another request writes while the command is open (given time to run, were it let in)…
+    // (A create is one INSERT … RETURNING, with no transaction of its own.)
+    const other = prisma.notification.create({
+      data: { userId: worker.id, title: "Written outside", body: "by another request" },
+    });
+    await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 300))]);
+    finish();
+    expect(await refused).toEqual({ ok: false, message: "refused" });
+    await other;
+
+    // …and keeps its write when the command is rolled back.
+    const stored = await prisma.user.findUniqueOrThrow({ where: { id: worker.id } });
+    expect(stored.name).not.toBe("Inside");
+    expect(await prisma.notification.count({ where: { userId: worker.id } })).toBe(1);
+  });
+
+  test("ingestion's synchronous transaction waits for an open command instead of joining it", async () => {
+    const worker = await createUser();
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const failing = runCommand(new Date(), async ({ tx }) => {
+      await tx.user.update({ where: { id: worker.id }, data: { name: "Inside" } });
+      entered();
+      await held;
+      throw new Error("the command fails");
+    }).catch((error: Error) => error.message);
+    await inside;
+    const { runSqliteTransaction } = await import("#app/utils/db.server.ts");
+    const raw = runSqliteTransaction((db) =>
+      db.prepare(`UPDATE "User" SET "timezone" = 'Asia/Tokyo' WHERE "id" = ?`).run(worker.id),
+    );
+    finish();
+    expect(await failing).toBe("the command fails");
+    await raw;
+    const stored = await prisma.user.findUniqueOrThrow({ where: { id: worker.id } });
+    expect(stored.name).not.toBe("Inside");
+    expect(stored.timezone).toBe("Asia/Tokyo");
+  });
+});
