@@ -3,6 +3,7 @@ import type { EnrollRequest } from "#app/agent-protocol/v1.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
 export const ENROLLMENT_CODE_TTL_MS = 15 * 60 * 1000;
 /** Crockford's base32: no I, L, O or U to misread. 8 characters = 40 bits. */
@@ -102,12 +103,14 @@ export function findActiveDeviceByTokenHash(tokenHash: string) {
   });
 }
 
-/** Records that the device asked just now and holds `stateVersion`. */
+/**
+ * Records that the device asked just now and holds `stateVersion`. One raw
+ * statement: every stream runs it after every push, and Prisma's updateMany
+ * opens a transaction of its own, which holds every other query on the one
+ * connection (ADR 0013) while a thousand streams take turns.
+ */
 export function markDeviceSeen(deviceId: string, stateVersion: number, now: Date) {
-  return prisma.device.updateMany({
-    where: { id: deviceId },
-    data: { lastSeenAt: now, lastStateVersion: stateVersion },
-  });
+  return prisma.$executeRaw`UPDATE "Device" SET "lastSeenAt" = ${toStoredDateTime(now)}, "lastStateVersion" = ${stateVersion} WHERE "id" = ${deviceId}`;
 }
 
 export async function listDevices(workerId: string) {
