@@ -111,7 +111,7 @@ async function moveStateVersions(tx: Tx, workerIds: string[], everyone: boolean)
 /**
  * For the one bulk write that runs as raw better-sqlite3 statements inside
  * `runSqliteTransaction` (the CSV import): queues effects as outbox rows in
- * that same transaction. After it commits, call `deliverCommittedEffects`.
+ * that same transaction. After it commits, call `deliverOutbox`.
  * Mail only: such a write moves no state version (new people have no agents).
  */
 export function queueMailInSqliteTransaction(
@@ -124,9 +124,4 @@ export function queueMailInSqliteTransaction(
   );
   const at = toStoredDateTime(now);
   for (const mail of mails) insert.run(JSON.stringify(mail), at);
-}
-
-/** Delivers what a raw transaction queued, after it committed. */
-export function deliverCommittedEffects(): Promise<void> {
-  return deliverOutbox();
 }

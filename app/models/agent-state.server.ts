@@ -22,6 +22,7 @@ export async function getAgentState(workerId: string, now: Date): Promise<AgentS
   if (!inputs || inputs.deactivated) return null;
   const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
   const state = computeCollectionState({ ...inputs, now, horizonMs });
+  // Never true after the check above; it narrows the reason to the protocol's list.
   if (state.reason === "deactivated") return null;
   return {
     stateVersion: String(inputs.stateVersion),

@@ -10,10 +10,8 @@ import {
   type ImportCheck,
   type ImportRow,
 } from "#app/domain/user-import.ts";
-import {
-  deliverCommittedEffects,
-  queueMailInSqliteTransaction,
-} from "#app/commands/command.server.ts";
+import { queueMailInSqliteTransaction } from "#app/commands/command.server.ts";
+import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import type { SetupLink } from "./user-account.server.ts";
@@ -215,7 +213,7 @@ export async function applyImport({
     return null;
   });
   if (written) return rowsRefused(written);
-  await deliverCommittedEffects();
+  await deliverOutbox();
 
   return accept({
     people: prepared.map(({ person, account, token, url }) => ({

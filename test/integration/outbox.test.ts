@@ -8,6 +8,7 @@ import { describe, expect, test } from "vitest";
 import { runCommand } from "#app/commands/command.server.ts";
 import {
   deliverOutbox,
+  MAX_ATTEMPTS,
   startOutboxDispatcher,
   stopOutboxDispatcher,
 } from "#app/commands/outbox-dispatcher.server.ts";
@@ -148,5 +149,34 @@ describe("the outbox", () => {
     expect(after.map((u, i) => u.stateVersion - before[i]!.stateVersion)).toEqual(
       after.map((u) => (u.id === a.id ? 1 : 2)),
     );
+  });
+});
+
+describe("an effect that cannot be delivered", () => {
+  test("is retried, then set aside with its error after the last attempt, and holds up nothing behind it", async () => {
+    const worker = await createUser();
+    const broken = await prisma.outboxMessage.create({
+      data: { kind: "mail", payload: "{ not json" },
+    });
+    let pushes = 0;
+    const unsubscribe = subscribeToWorker(worker.id, () => pushes++);
+    try {
+      // A later effect is delivered although the one before it fails.
+      await runCommand(new Date(), async ({ touchWorker }) => touchWorker(worker.id));
+      expect(pushes).toBe(1);
+      for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) await deliverOutbox();
+      const setAside = await prisma.outboxMessage.findUniqueOrThrow({ where: { id: broken.id } });
+      expect(setAside.attempts).toBe(MAX_ATTEMPTS);
+      expect(setAside.failedAt).not.toBeNull();
+      expect(setAside.lastError).toMatch(/JSON/);
+      // Set aside: no further attempts.
+      await deliverOutbox();
+      expect(
+        (await prisma.outboxMessage.findUniqueOrThrow({ where: { id: broken.id } })).attempts,
+      ).toBe(MAX_ATTEMPTS);
+    } finally {
+      unsubscribe();
+      await prisma.outboxMessage.deleteMany({ where: { id: broken.id } });
+    }
   });
 });
