@@ -132,8 +132,8 @@ export default function NewExemptionPage() {
           {getCollectionProps(fields.scope, {
             type: "radio",
             options: ["all", "types"],
-          }).map((props) => (
-            <label key={props.key} className="flex items-center gap-2">
+          }).map(({ key, ...props }) => (
+            <label key={key} className="flex items-center gap-2">
               <input {...props} />
               {props.value === "all" ? "All collection" : "Only some kinds of data:"}
             </label>
@@ -142,8 +142,8 @@ export default function NewExemptionPage() {
             {getCollectionProps(fields.scopeTypes, {
               type: "checkbox",
               options: [...EVENT_TYPES],
-            }).map((props) => (
-              <label key={props.key} className="flex items-center gap-2">
+            }).map(({ key, ...props }) => (
+              <label key={key} className="flex items-center gap-2">
                 <input {...props} />
                 {EVENT_TYPE_LABELS[props.value as (typeof EVENT_TYPES)[number]]}
               </label>
@@ -175,8 +175,8 @@ export default function NewExemptionPage() {
           {getCollectionProps(fields.repeat, {
             type: "radio",
             options: ["once", "weekly"],
-          }).map((props) => (
-            <label key={props.key} className="flex items-center gap-2">
+          }).map(({ key, ...props }) => (
+            <label key={key} className="flex items-center gap-2">
               <input {...props} />
               {props.value === "once"
                 ? "Once: the whole time from start to end"
@@ -192,8 +192,8 @@ export default function NewExemptionPage() {
               {getCollectionProps(fields.days, {
                 type: "checkbox",
                 options: WEEKDAYS.map(String),
-              }).map((props) => (
-                <label key={props.key} className="flex items-center gap-2">
+              }).map(({ key, ...props }) => (
+                <label key={key} className="flex items-center gap-2">
                   <input {...props} />
                   {WEEKDAY_LABELS[Number(props.value) as (typeof WEEKDAYS)[number]]}
                 </label>
