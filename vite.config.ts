@@ -15,11 +15,12 @@ export default defineConfig({
   build: { target: "es2022", cssMinify: true },
   // The dependency scanner follows route modules into *.server.ts files. @node-rs/argon2's
   // browser entry points at a WASI package that is never installed, so pre-bundling it fails
-  // and every client module answers 504 (Outdated Optimize Dep). It never runs in a browser.
+  // and every client module answers 504 (Outdated Optimize Dep). nodemailer is found late (after
+  // the first page has loaded), which re-optimises and reloads that page. Neither runs in a browser.
   // The rest are pre-bundled at start-up, so the first page a developer opens does not race the
   // optimiser's discovery (a mid-load re-optimisation reloads the page with two Reacts).
   optimizeDeps: {
-    exclude: ["@node-rs/argon2"],
+    exclude: ["@node-rs/argon2", "nodemailer"],
     include: [
       "react",
       "react-dom",

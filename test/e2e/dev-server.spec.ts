@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, expect, test } from "./fixtures.ts";
+import { DEMO_PASSWORD, expect, freePort, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
@@ -18,9 +18,14 @@ let child: ChildProcess;
 let base: string;
 const consoleErrors: string[] = [];
 
-test.beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "lull-dev-"));
-  const port = 30_000 + Math.floor(Math.random() * 9_000);
+/**
+ * Starts `npm run dev` on a port free a moment ago. Another process can take
+ * that port before the server binds it (the ephemeral range is shared with
+ * every outgoing connection of the test run), so a start that fails with
+ * EADDRINUSE is tried again on another port; any other failure is reported.
+ */
+async function startDevServer(attempt = 1): Promise<void> {
+  const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -36,14 +41,22 @@ test.beforeAll(async () => {
   const deadline = Date.now() + 150_000;
   for (;;) {
     try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
+      if ((await fetch(`${base}/healthz`)).ok) return;
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
+    if (child.exitCode !== null) {
+      if (output.includes("EADDRINUSE") && attempt < 3) return startDevServer(attempt + 1);
+      throw new Error(`npm run dev exited:\n${output}`);
+    }
     if (Date.now() > deadline) throw new Error(`npm run dev did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "lull-dev-"));
+  await startDevServer();
 });
 
 test.afterAll(() => {
