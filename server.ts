@@ -12,6 +12,7 @@ import compression from "compression";
 import express from "express";
 import type { LullLoadContext } from "#app/load-context.ts";
 import { getEnv } from "#app/utils/env.server.ts";
+import { requestStarted } from "#app/utils/pace.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
 
@@ -26,6 +27,14 @@ const viteDevServer = env.isProduction
 const app = express();
 app.disable("x-powered-by");
 if (process.env.TRUST_PROXY) app.set("trust proxy", process.env.TRUST_PROXY);
+
+// Background work (imports, the outbox, retention) gives way to requests being served.
+app.use((req, res, next) => {
+  const answered = requestStarted();
+  res.once("finish", answered);
+  res.once("close", answered);
+  next();
+});
 
 app.use((req, res, next) => {
   const nonce = createCspNonce();

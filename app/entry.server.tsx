@@ -6,16 +6,20 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { startOutboxDispatcher } from "#app/commands/outbox-dispatcher.server.ts";
 import { startExportRunner } from "#app/jobs/export-runner.server.ts";
+import { rollBackUnfinishedImports } from "#app/models/user-import.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
 
-// The server process delivers commands' after-commit effects (first whatever a crash left
-// undelivered), deletes data past retention on a timer (also `npm run jobs:retention`), and
-// builds records exports as they are asked for.
+// The server process removes what an import interrupted by a crash had written, delivers
+// commands' after-commit effects (first whatever a crash left undelivered), deletes data past
+// retention on a timer (also `npm run jobs:retention`), and builds records exports as they are
+// asked for.
 if (process.env.NODE_ENV !== "test") {
-  void startOutboxDispatcher();
+  void rollBackUnfinishedImports()
+    .catch((error: unknown) => console.error("rolling back unfinished imports:", error))
+    .then(startOutboxDispatcher);
   scheduleRetention();
   startExportRunner();
 }

@@ -118,10 +118,12 @@ export function queueMailInSqliteTransaction(
   db: BetterSqlite3.Database,
   mails: readonly Mail[],
   now: Date,
+  /** Held until this CSV import has finished (ADR 0016). */
+  importId: string | null = null,
 ): void {
   const insert = db.prepare(
-    `INSERT INTO "OutboxMessage" ("kind", "payload", "createdAt", "attempts") VALUES ('mail', ?, ?, 0)`,
+    `INSERT INTO "OutboxMessage" ("kind", "payload", "createdAt", "attempts", "importId") VALUES ('mail', ?, ?, 0, ?)`,
   );
   const at = toStoredDateTime(now);
-  for (const mail of mails) insert.run(JSON.stringify(mail), at);
+  for (const mail of mails) insert.run(JSON.stringify(mail), at, importId);
 }

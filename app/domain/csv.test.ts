@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { csvField, csvQuoted, csvRow, parseCsv } from "./csv.ts";
+import { csvField, csvQuoted, csvRow, parseCsv, type CsvParseResult } from "./csv.ts";
 
 describe("parseCsv", () => {
   test("reads quoted commas, doubled quotes and line breaks inside quotes", () => {
@@ -30,6 +30,19 @@ describe("parseCsv", () => {
       ok: false,
       error: "Line 2: a quoted value is never closed.",
     });
+  });
+
+  test("reads any text, well-formed or not, as the plain character-at-a-time reading does", () => {
+    const text = fc.string({
+      unit: fc.constantFrom("a", "b", ",", '"', "\n", "\r", " ", "\uFEFF"),
+      maxLength: 60,
+    });
+    fc.assert(
+      fc.property(text, (input) => {
+        expect(parseCsv(input)).toEqual(characterAtATime(input));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test("reads back exactly what the export's csvRow writes", () => {
@@ -70,3 +83,62 @@ describe("csvField and csvQuoted", () => {
     expect(csvQuoted('{"a":1}')).toBe('"{""a"":1}"');
   });
 });
+
+/** The reading rules written as plainly as possible, one character at a time: the reference. */
+function characterAtATime(input: string): CsvParseResult {
+  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  const records: { line: number; fields: string[] }[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let quoteLine = 0;
+  let touched = false; // the current record has content (so "" is a field, not a blank line)
+
+  const endField = () => {
+    fields.push(field);
+    field = "";
+  };
+  const endRecord = () => {
+    endField();
+    if (touched || fields.length > 1 || fields[0] !== "")
+      records.push({ line: recordLine, fields });
+    fields = [];
+    touched = false;
+  };
+
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (c === "\n") line++;
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"' && field === "") {
+      quoted = true;
+      quoteLine = line;
+      touched = true;
+    } else if (c === ",") {
+      endField();
+      touched = true;
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else {
+      field += c;
+    }
+  }
+  if (quoted) return { ok: false, error: `Line ${quoteLine}: a quoted value is never closed.` };
+  endRecord();
+  return { ok: true, records };
+}

@@ -51,34 +51,47 @@ export function parseCsv(input: string): CsvParseResult {
     touched = false;
   };
 
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
+  // Runs of ordinary characters are copied as one slice (a 1 MB file is read in
+  // milliseconds, not a character at a time).
+  const special = /[",\r\n]/g;
+  let i = 0;
+  while (i < text.length) {
     if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
+      const q = text.indexOf('"', i);
+      const chunk = text.slice(i, q === -1 ? text.length : q);
+      for (let n = chunk.indexOf("\n"); n !== -1; n = chunk.indexOf("\n", n + 1)) line++;
+      field += chunk;
+      if (q === -1) break;
+      if (text[q + 1] === '"') {
+        field += '"';
+        i = q + 2;
       } else {
-        if (c === "\n") line++;
-        field += c;
+        quoted = false;
+        i = q + 1;
       }
       continue;
     }
-    if (c === '"' && field === "") {
-      quoted = true;
-      quoteLine = line;
-      touched = true;
+    special.lastIndex = i;
+    const match = special.exec(text);
+    const j = match ? match.index : text.length;
+    field += text.slice(i, j);
+    if (!match) break;
+    const c = text[j]!;
+    i = j + 1;
+    if (c === '"') {
+      if (field === "") {
+        quoted = true;
+        quoteLine = line;
+        touched = true;
+      } else field += c;
     } else if (c === ",") {
       endField();
       touched = true;
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
+    } else {
+      if (c === "\r" && text[i] === "\n") i++;
       endRecord();
       line++;
       recordLine = line;
-    } else {
-      field += c;
     }
   }
   if (quoted) return { ok: false, error: `Line ${quoteLine}: a quoted value is never closed.` };

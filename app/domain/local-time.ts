@@ -4,13 +4,18 @@
  * applied only here, at the edges (display, forms).
  */
 
+/** Zones found valid (a few hundred at most); an import of 10,000 rows asks 10,000 times. */
+const validZones = new Set<string>();
+
 export function isValidTimeZone(timeZone: string): boolean {
+  if (validZones.has(timeZone)) return true;
   try {
     new Intl.DateTimeFormat("en-GB", { timeZone });
-    return true;
   } catch {
     return false;
   }
+  validZones.add(timeZone);
+  return true;
 }
 
 /** The hour (0–23) of `instant` in `timeZone`. */

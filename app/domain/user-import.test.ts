@@ -1,5 +1,13 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { checkImport, MAX_IMPORT_ROWS } from "./user-import.ts";
+import {
+  checkImport,
+  MAX_IMPORT_ROWS,
+  PREVIEW_ALL_ROWS,
+  PREVIEW_FIRST_ROWS,
+  PREVIEW_PROBLEM_ROWS,
+  previewOf,
+} from "./user-import.ts";
 
 const EXISTING = {
   emails: new Set(["marcus.webb@lull.test", "taken@example.com", "left@example.com"]),
@@ -145,5 +153,43 @@ describe("checkImport (the dry run)", () => {
       "This line has 6 values for 5 columns.",
       "Manager email: a person cannot manage themself.",
     ]);
+  });
+});
+
+describe("previewOf", () => {
+  const existing = { emails: new Set<string>(), activeEmails: new Set<string>() };
+  const fileOf = (n: number, bad: (i: number) => boolean) =>
+    [
+      "name,email",
+      ...Array.from({ length: n }, (_, i) => `P ${i},${bad(i) ? "not-an-email" : `p${i}@x.test`}`),
+    ].join("\n");
+
+  test("shows every row of a short file", () => {
+    const preview = previewOf(checkImport(fileOf(PREVIEW_ALL_ROWS, (i) => i === 7), existing));
+    expect(preview).toMatchObject({ total: PREVIEW_ALL_ROWS, withProblems: 1, ok: false });
+    expect(preview.rows).toHaveLength(PREVIEW_ALL_ROWS);
+  });
+
+  test("of a long file: the first rows and every row with a problem (up to the cap), in line order", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: PREVIEW_ALL_ROWS + 1, max: 2000 }),
+        fc.integer({ min: 2, max: 97 }),
+        (n, every) => {
+          const bad = (i: number) => i % every === 0;
+          const check = checkImport(fileOf(n, bad), existing);
+          const preview = previewOf(check);
+          const problems = check.rows.filter((r) => r.errors.length > 0);
+          expect(preview.total).toBe(n);
+          expect(preview.withProblems).toBe(problems.length);
+          const lines = preview.rows.map((r) => r.line);
+          expect(lines).toEqual([...lines].sort((a, b) => a - b));
+          for (const r of check.rows.slice(0, PREVIEW_FIRST_ROWS)) expect(lines).toContain(r.line);
+          for (const r of problems.slice(0, PREVIEW_PROBLEM_ROWS)) expect(lines).toContain(r.line);
+          expect(preview.rows.length).toBeLessThanOrEqual(PREVIEW_FIRST_ROWS + PREVIEW_PROBLEM_ROWS);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });

@@ -253,6 +253,44 @@ function labelOf(key: unknown): string {
   }
 }
 
+/** Every row of a file this long is shown in the dry run; a longer file's are summarised. */
+export const PREVIEW_ALL_ROWS = 200;
+/** At most this many rows with problems are listed (after fixing those, check again). */
+export const PREVIEW_PROBLEM_ROWS = 500;
+/** How many of a long file's first rows are shown when they have no problems. */
+export const PREVIEW_FIRST_ROWS = 50;
+
+/** What the dry run shows of a check: counts of everything, and the rows worth reading. */
+export type ImportPreview = {
+  fileErrors: string[];
+  ok: boolean;
+  /** Rows in the file, and how many of them have problems. */
+  total: number;
+  withProblems: number;
+  /** In file order: every row of a short file; else the first rows and the rows with problems. */
+  rows: ImportRow[];
+};
+
+/**
+ * A dry run's answer stays small for a file of 10,000 rows: every row with a
+ * problem (up to PREVIEW_PROBLEM_ROWS) and the file's first rows, in line order.
+ */
+export function previewOf(check: ImportCheck): ImportPreview {
+  const bad = check.rows.filter((r) => r.errors.length > 0);
+  const base = {
+    fileErrors: check.fileErrors,
+    ok: check.ok,
+    total: check.rows.length,
+    withProblems: bad.length,
+  };
+  if (check.rows.length <= PREVIEW_ALL_ROWS) return { ...base, rows: check.rows };
+  const shown = new Set([
+    ...check.rows.slice(0, PREVIEW_FIRST_ROWS),
+    ...bad.slice(0, PREVIEW_PROBLEM_ROWS),
+  ]);
+  return { ...base, rows: check.rows.filter((r) => shown.has(r)) };
+}
+
 /** The upload or the re-submitted text of the preview. */
 export const ImportFormSchema = z.object({
   intent: z.enum(["preview", "apply"], {

@@ -1,16 +1,9 @@
 import { retentionCutoff } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { yieldToRequests } from "#app/utils/pace.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { deleteExpiredExportFiles } from "./record-export.server.ts";
-
-/**
- * The driver answers synchronously, so a loop of awaited queries runs on
- * microtasks alone and never lets the event loop serve a request: yield.
- */
-function yieldToRequests(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
 
 export type RetentionResult = {
   cutoff: Date;

@@ -2,6 +2,7 @@ import type { Role } from "#app/domain/roles.ts";
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal, type CreateUserInput } from "#app/domain/user-admin.ts";
 import { runCommand } from "#app/commands/command.server.ts";
+import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
 import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { accountSelect } from "./user.server.ts";
@@ -95,36 +96,38 @@ export async function createUserAccount({
   linkBase: string;
   now: Date;
 }): Promise<Outcome<{ userId: string; link: SetupLink; url: string }>> {
-  return runCommand(now, async ({ tx, audit, mail }) => {
-    if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
-      return refuse("email_taken", `${input.email} already has an account.`, "email");
-    }
-    const manager = await findManager(tx, input.managerEmail);
-    if (!manager) return invalidManager(input.managerEmail);
-    const user = await tx.user.create({
-      data: {
-        name: input.name,
-        email: input.email,
-        role: input.role,
-        timezone: input.timezone,
-        managerId: manager.id,
-        createdAt: now,
-      },
-      select: { id: true },
-    });
-    await audit({
-      actorId,
-      subjectUserId: user.id,
-      action: "user.create",
-      targetType: "User",
-      targetId: user.id,
-      metadata: { role: input.role, manager: input.managerEmail, timezone: input.timezone },
-    });
-    const link = await issueSetupToken(tx, { userId: user.id, actorId, now });
-    const url = setupLinkUrl(linkBase, link.token);
-    mail(setupLinkMail({ to: input.email, name: input.name, url, expiresAt: link.expiresAt }));
-    return accept({ userId: user.id, link, url });
-  });
+  return withPeopleDirectory(() =>
+    runCommand(now, async ({ tx, audit, mail }) => {
+      if (await tx.user.findUnique({ where: { email: input.email }, select: { id: true } })) {
+        return refuse("email_taken", `${input.email} already has an account.`, "email");
+      }
+      const manager = await findManager(tx, input.managerEmail);
+      if (!manager) return invalidManager(input.managerEmail);
+      const user = await tx.user.create({
+        data: {
+          name: input.name,
+          email: input.email,
+          role: input.role,
+          timezone: input.timezone,
+          managerId: manager.id,
+          createdAt: now,
+        },
+        select: { id: true },
+      });
+      await audit({
+        actorId,
+        subjectUserId: user.id,
+        action: "user.create",
+        targetType: "User",
+        targetId: user.id,
+        metadata: { role: input.role, manager: input.managerEmail, timezone: input.timezone },
+      });
+      const link = await issueSetupToken(tx, { userId: user.id, actorId, now });
+      const url = setupLinkUrl(linkBase, link.token);
+      mail(setupLinkMail({ to: input.email, name: input.name, url, expiresAt: link.expiresAt }));
+      return accept({ userId: user.id, link, url });
+    }),
+  );
 }
 
 /**
@@ -144,65 +147,67 @@ export async function updateUserAccount({
   values: { role: Role; managerEmail: string | null; timezone: string };
   now: Date;
 }): Promise<Outcome<{ changed: string[] }>> {
-  return runCommand(now, async ({ tx, audit }) => {
-    const user = await tx.user.findUnique({
-      where: { id: userId },
-      select: {
-        role: true,
-        timezone: true,
-        deactivatedAt: true,
-        managerId: true,
-        manager: { select: { email: true } },
-      },
-    });
-    if (!user) return accountNotFound();
-    const refusal = lastAdminRefusal(
-      { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
-      { role: values.role },
-      await countOtherUsableAdmins(tx, userId),
-    );
-    if (refusal) return lastAdmin(refusal, "role");
-    // Keeping the current manager is always allowed, even one who has since left.
-    const manager =
-      values.managerEmail === (user.manager?.email ?? null)
-        ? { id: user.managerId }
-        : await findManager(tx, values.managerEmail);
-    if (!manager) return invalidManager(values.managerEmail);
-    if (manager.id === userId) {
-      return refuse("manages_self", "A person cannot manage themself.", "managerEmail");
-    }
-    if (await wouldCycle(tx, userId, manager.id)) {
-      return refuse(
-        "manager_loop",
-        `${values.managerEmail} is managed, directly or further down, by this person.`,
-        "managerEmail",
-      );
-    }
-    const before = {
-      role: user.role,
-      manager: user.manager?.email ?? null,
-      timezone: user.timezone,
-    };
-    const after = { role: values.role, manager: values.managerEmail, timezone: values.timezone };
-    const changed = (Object.keys(before) as (keyof typeof before)[]).filter(
-      (k) => before[k] !== after[k],
-    );
-    if (changed.length === 0) return accept({ changed });
-    await tx.user.update({
-      where: { id: userId },
-      data: { role: values.role, managerId: manager.id, timezone: values.timezone },
-    });
-    for (const field of changed) {
-      await audit({
-        actorId,
-        subjectUserId: userId,
-        action: field === "role" ? "user.role_change" : "user.update",
-        targetType: "User",
-        targetId: userId,
-        metadata: { field, from: before[field], to: after[field] },
-        at: now,
+  return withPeopleDirectory(() =>
+    runCommand(now, async ({ tx, audit }) => {
+      const user = await tx.user.findUnique({
+        where: { id: userId },
+        select: {
+          role: true,
+          timezone: true,
+          deactivatedAt: true,
+          managerId: true,
+          manager: { select: { email: true } },
+        },
       });
-    }
-    return accept({ changed });
-  });
+      if (!user) return accountNotFound();
+      const refusal = lastAdminRefusal(
+        { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
+        { role: values.role },
+        await countOtherUsableAdmins(tx, userId),
+      );
+      if (refusal) return lastAdmin(refusal, "role");
+      // Keeping the current manager is always allowed, even one who has since left.
+      const manager =
+        values.managerEmail === (user.manager?.email ?? null)
+          ? { id: user.managerId }
+          : await findManager(tx, values.managerEmail);
+      if (!manager) return invalidManager(values.managerEmail);
+      if (manager.id === userId) {
+        return refuse("manages_self", "A person cannot manage themself.", "managerEmail");
+      }
+      if (await wouldCycle(tx, userId, manager.id)) {
+        return refuse(
+          "manager_loop",
+          `${values.managerEmail} is managed, directly or further down, by this person.`,
+          "managerEmail",
+        );
+      }
+      const before = {
+        role: user.role,
+        manager: user.manager?.email ?? null,
+        timezone: user.timezone,
+      };
+      const after = { role: values.role, manager: values.managerEmail, timezone: values.timezone };
+      const changed = (Object.keys(before) as (keyof typeof before)[]).filter(
+        (k) => before[k] !== after[k],
+      );
+      if (changed.length === 0) return accept({ changed });
+      await tx.user.update({
+        where: { id: userId },
+        data: { role: values.role, managerId: manager.id, timezone: values.timezone },
+      });
+      for (const field of changed) {
+        await audit({
+          actorId,
+          subjectUserId: userId,
+          action: field === "role" ? "user.role_change" : "user.update",
+          targetType: "User",
+          targetId: userId,
+          metadata: { field, from: before[field], to: after[field] },
+          at: now,
+        });
+      }
+      return accept({ changed });
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal } from "#app/domain/user-admin.ts";
 import { runCommand } from "#app/commands/command.server.ts";
+import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
 import { accountNotFound, countOtherUsableAdmins, lastAdmin } from "./user-account.server.ts";
 
@@ -23,60 +24,62 @@ export async function setUserActive({
   active: boolean;
   now: Date;
 }): Promise<Outcome<{ revokedDevices: number }>> {
-  return runCommand(
-    now,
-    async ({ tx, audit, touchWorker }): Promise<Outcome<{ revokedDevices: number }>> => {
-      const user = await tx.user.findUnique({
-        where: { id: userId },
-        select: { role: true, deactivatedAt: true },
-      });
-      if (!user) return accountNotFound();
-      if ((user.deactivatedAt === null) === active) {
-        return active
-          ? refuse("already_active", "That account is already active.")
-          : refuse("already_deactivated", "That account is already deactivated.");
-      }
-      const refusal = lastAdminRefusal(
-        { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
-        { active },
-        await countOtherUsableAdmins(tx, userId),
-      );
-      if (refusal) return lastAdmin(refusal);
-      await tx.user.update({
-        where: { id: userId },
-        data: { deactivatedAt: active ? null : now },
-      });
-      // Open state streams re-read the state, find the worker gone and close.
-      if (!active) touchWorker(userId);
-      let revokedDevices = 0;
-      if (!active) {
-        await deleteSessionsOfUser(tx, userId);
-        revokedDevices = (
-          await tx.device.updateMany({
-            where: { workerId: userId, revokedAt: null },
-            data: { revokedAt: now },
-          })
-        ).count;
-        await tx.passwordSetupToken.updateMany({
-          where: { userId, usedAt: null, expiresAt: { gt: now } },
-          data: { expiresAt: now },
+  return withPeopleDirectory(() =>
+    runCommand(
+      now,
+      async ({ tx, audit, touchWorker }): Promise<Outcome<{ revokedDevices: number }>> => {
+        const user = await tx.user.findUnique({
+          where: { id: userId },
+          select: { role: true, deactivatedAt: true },
         });
-        // An unused enrollment code must not bring a device back after reactivation.
-        await tx.enrollmentCode.updateMany({
-          where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
-          data: { expiresAt: now },
+        if (!user) return accountNotFound();
+        if ((user.deactivatedAt === null) === active) {
+          return active
+            ? refuse("already_active", "That account is already active.")
+            : refuse("already_deactivated", "That account is already deactivated.");
+        }
+        const refusal = lastAdminRefusal(
+          { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
+          { active },
+          await countOtherUsableAdmins(tx, userId),
+        );
+        if (refusal) return lastAdmin(refusal);
+        await tx.user.update({
+          where: { id: userId },
+          data: { deactivatedAt: active ? null : now },
         });
-      }
-      await audit({
-        actorId,
-        subjectUserId: userId,
-        action: active ? "user.reactivate" : "user.deactivate",
-        targetType: "User",
-        targetId: userId,
-        metadata: active ? {} : { revokedDevices },
-        at: now,
-      });
-      return accept({ revokedDevices });
-    },
+        // Open state streams re-read the state, find the worker gone and close.
+        if (!active) touchWorker(userId);
+        let revokedDevices = 0;
+        if (!active) {
+          await deleteSessionsOfUser(tx, userId);
+          revokedDevices = (
+            await tx.device.updateMany({
+              where: { workerId: userId, revokedAt: null },
+              data: { revokedAt: now },
+            })
+          ).count;
+          await tx.passwordSetupToken.updateMany({
+            where: { userId, usedAt: null, expiresAt: { gt: now } },
+            data: { expiresAt: now },
+          });
+          // An unused enrollment code must not bring a device back after reactivation.
+          await tx.enrollmentCode.updateMany({
+            where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
+            data: { expiresAt: now },
+          });
+        }
+        await audit({
+          actorId,
+          subjectUserId: userId,
+          action: active ? "user.reactivate" : "user.deactivate",
+          targetType: "User",
+          targetId: userId,
+          metadata: active ? {} : { revokedDevices },
+          at: now,
+        });
+        return accept({ revokedDevices });
+      },
+    ),
   );
 }

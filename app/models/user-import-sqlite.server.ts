@@ -5,7 +5,8 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
 /**
  * The user import's SQL for SQLite, run on Prisma's own connection inside
- * `runSqliteTransaction` (synchronous: nothing else runs in between). Prisma's
+ * `runSqliteTransaction` (synchronous: nothing else runs in between; each
+ * call below is one short transaction of an import, ADR 0016). Prisma's
  * `createMany` spends ~0.35 ms of JavaScript per row on this schema (3.5 s for
  * 10,000 people before any audit event or link), so the bulk path uses
  * prepared statements, as event ingestion does (ADR 0007).
@@ -52,25 +53,34 @@ export type NewAccount = {
   linkEventId: string;
 };
 
+/** Records the start of an import: until `finishImport`, its people and their mails do not count. */
+export function startImport(
+  db: BetterSqlite3.Database,
+  { importId, actorId, now, rows }: { importId: string; actorId: string; now: Date; rows: number },
+): void {
+  db.prepare(
+    `INSERT INTO "UserImport" ("id", "actorId", "startedAt", "rows") VALUES (?, ?, ?, ?)`,
+  ).run(importId, actorId, toStoredDateTime(now), rows);
+}
+
 /**
- * Writes the accounts, their set-password tokens, a user.create and a
- * user.setup_link audit event each, and one user.import event, exactly as
+ * Writes one chunk of an import: the accounts, their set-password tokens and
+ * a user.create and a user.setup_link audit event each, exactly as
  * `createUserAccount` and `issueSetupToken` would write them one by one.
- * Managers may come later in the list than the people they manage: foreign
- * keys are checked at commit.
+ * A manager in the file must have been written in this chunk or an earlier one.
  */
 export function insertImportedAccounts(
   db: BetterSqlite3.Database,
   {
+    importId,
     accounts,
     actorId,
-    importEventId,
     now,
     linkExpiresAt,
   }: {
+    importId: string;
     accounts: readonly NewAccount[];
     actorId: string;
-    importEventId: string;
     now: Date;
     linkExpiresAt: Date;
   },
@@ -78,10 +88,9 @@ export function insertImportedAccounts(
   const at = toStoredDateTime(now);
   const expires = toStoredDateTime(linkExpiresAt);
   const linkMetadata = JSON.stringify({ expiresAt: linkExpiresAt.toISOString() });
-  db.pragma("defer_foreign_keys = ON");
   const user = db.prepare(
-    `INSERT INTO "User" ("id", "email", "name", "role", "timezone", "managerId", "stateVersion", "createdAt", "updatedAt")
-     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+    `INSERT INTO "User" ("id", "email", "name", "role", "timezone", "managerId", "stateVersion", "createdAt", "updatedAt", "importId")
+     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
   );
   const token = db.prepare(
     `INSERT INTO "PasswordSetupToken" ("id", "userId", "tokenHash", "createdById", "createdAt", "expiresAt")
@@ -92,20 +101,63 @@ export function insertImportedAccounts(
      VALUES (?, ?, ?, ?, ?, 'User', ?, ?)`,
   );
   for (const a of accounts) {
-    user.run(a.id, a.email, a.name, a.role, a.timezone, a.managerId, at, at);
+    user.run(a.id, a.email, a.name, a.role, a.timezone, a.managerId, at, at, importId);
   }
   for (const a of accounts) {
     audit.run(a.createEventId, at, actorId, a.id, "user.create", a.id, a.createMetadata);
     token.run(a.tokenId, a.id, a.tokenHash, actorId, at, expires);
     audit.run(a.linkEventId, at, actorId, a.id, "user.setup_link", a.id, linkMetadata);
   }
-  audit.run(
-    importEventId,
-    at,
+}
+
+/** The import counts from here: one user.import event, and its mails may go. */
+export function finishImport(
+  db: BetterSqlite3.Database,
+  {
+    importId,
     actorId,
-    null,
-    "user.import",
-    null,
-    JSON.stringify({ count: accounts.length }),
+    eventId,
+    count,
+    now,
+  }: { importId: string; actorId: string; eventId: string; count: number; now: Date },
+): void {
+  const at = toStoredDateTime(now);
+  db.prepare(`UPDATE "UserImport" SET "finishedAt" = ? WHERE "id" = ?`).run(at, importId);
+  db.prepare(
+    `INSERT INTO "AuditEvent" ("id", "at", "actorId", "subjectUserId", "action", "targetType", "targetId", "metadata")
+     VALUES (?, ?, ?, NULL, 'user.import', NULL, NULL, ?)`,
+  ).run(eventId, at, actorId, JSON.stringify({ count }));
+}
+
+/** Imports that started and neither finished nor were rolled back (a crash, or one running now). */
+export function unfinishedImports(db: BetterSqlite3.Database): string[] {
+  return z
+    .array(z.object({ id: z.string() }))
+    .parse(
+      db
+        .prepare(
+          `SELECT "id" FROM "UserImport" WHERE "finishedAt" IS NULL AND "rolledBackAt" IS NULL`,
+        )
+        .all(),
+    )
+    .map((r) => r.id);
+}
+
+/**
+ * Removes everything an unfinished import wrote: its people, their links and
+ * audit events (the audit trail's one exception, for events of people who
+ * never counted) and its held mails. The UserImport row stays, marked.
+ */
+export function rollBackImport(db: BetterSqlite3.Database, importId: string, now: Date): number {
+  const people = `SELECT "id" FROM "User" WHERE "importId" = ?`;
+  db.prepare(`DELETE FROM "OutboxMessage" WHERE "importId" = ?`).run(importId);
+  db.prepare(`DELETE FROM "PasswordSetupToken" WHERE "userId" IN (${people})`).run(importId);
+  db.prepare(`DELETE FROM "AuditEvent" WHERE "subjectUserId" IN (${people})`).run(importId);
+  db.prepare(`UPDATE "User" SET "managerId" = NULL WHERE "importId" = ?`).run(importId);
+  const removed = db.prepare(`DELETE FROM "User" WHERE "importId" = ?`).run(importId).changes;
+  db.prepare(`UPDATE "UserImport" SET "rolledBackAt" = ? WHERE "id" = ?`).run(
+    toStoredDateTime(now),
+    importId,
   );
+  return removed;
 }

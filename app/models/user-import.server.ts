@@ -13,44 +13,47 @@ import {
 import { queueMailInSqliteTransaction } from "#app/commands/command.server.ts";
 import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
+import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
+import type { Mail } from "#app/utils/mail.server.ts";
+import { pacer } from "#app/utils/pace.ts";
 import type { SetupLink } from "./user-account.server.ts";
 import {
   findPeopleByEmail,
+  finishImport,
   insertImportedAccounts,
+  rollBackImport,
+  startImport,
+  unfinishedImports,
   type KnownPeople,
   type NewAccount,
 } from "./user-import-sqlite.server.ts";
 
 /*
- * How an import stays out of everyone else's way. Node runs one thing at a
- * time, and agents' uploads share the one SQLite connection, so two things
- * can hold them up: a long stretch of JavaScript, and a long transaction.
+ * How an import stays out of everyone else's way (ADR 0016). Node runs one
+ * thing at a time, and agents' uploads share the one SQLite connection, so
+ * two things can hold them up: a long stretch of JavaScript, and a long
+ * transaction.
  *
  * - Reading and checking the rows (Zod, ~10–50 µs a row) and making ids and
- *   tokens happens before any transaction, in slices of at most SLICE_MS with
- *   a turn for other requests after each.
+ *   tokens happens before any transaction, paced: after each 10 ms of work,
+ *   as long a pause for requests.
  * - What exists is read in one indexed statement for all the file's emails.
- * - The write is one synchronous transaction of prepared inserts (no
- *   hashing, no argon2: imported people get set-password links). Inside it,
- *   the same look-up runs again; only if an answer changed since the check
- *   (someone took an email, a manager left) are the rows checked again, and
- *   then nothing is written if anything is wrong now. All or nothing.
+ * - The write is a few short transactions of prepared inserts (no hashing,
+ *   no argon2: imported people get set-password links), IMPORT_CHUNK people each,
+ *   managers before the people they manage, paced the same way. The import
+ *   counts only once its last step marks it finished; its mails are held
+ *   until then. If anything goes wrong in between (a crash, a conflict), what
+ *   it wrote is removed again: all or nothing.
+ * - Account changes wait while it writes (`withPeopleDirectory`), so the
+ *   check made before the first chunk still holds at the last; each chunk
+ *   checks its own emails and managers again all the same.
  */
-const SLICE_MS = 20;
+/** People written per transaction (~10 ms each). */
+export const IMPORT_CHUNK = 150;
 
-/** Gives other requests a turn once this one has run for SLICE_MS. */
-function turnTaker() {
-  let since = performance.now();
-  return async () => {
-    if (performance.now() - since < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    since = performance.now();
-  };
-}
-
-async function mapInSlices<T, U>(items: readonly T[], fn: (item: T) => U): Promise<U[]> {
-  const takeTurn = turnTaker();
+async function mapPaced<T, U>(items: readonly T[], fn: (item: T) => U): Promise<U[]> {
+  const takeTurn = pacer();
   const out: U[] = [];
   for (const item of items) {
     out.push(fn(item));
@@ -82,12 +85,20 @@ type CheckedFile =
 
 /** The file read and checked against the people who exist now; nothing written. */
 async function checkFile(csv: string): Promise<CheckedFile> {
+  const takeTurn = pacer();
   const file = readImportFile(csv);
   if (!file.ok) return { ok: false, check: file.check };
-  const rows = await mapInSlices(file.value.records, (record) => readImportRow(file.value, record));
+  await takeTurn();
+  const rows: ImportRow[] = [];
+  for (const record of file.value.records) {
+    rows.push(readImportRow(file.value, record));
+    await takeTurn();
+  }
   const emails = emailsNamedIn(rows);
   const known = await runSqliteTransaction((db) => findPeopleByEmail(db, emails));
+  await takeTurn();
   const check = checkImportRows(rows, existingFrom(known));
+  await takeTurn();
   return check.ok ? { ok: true, rows, emails, known, check } : { ok: false, check };
 }
 
@@ -108,6 +119,9 @@ export type ImportedPerson = {
 export type ImportOutcome =
   | { ok: true; value: { people: ImportedPerson[] } }
   | { ok: false; refusal: Refusal; check: ImportCheck };
+
+const CONFLICT_MESSAGE =
+  "Accounts changed while the file was being imported, so nobody was imported. Check the file again and import it.";
 
 function rowsRefused(check: ImportCheck): ImportOutcome {
   const bad = check.rows.filter((r) => r.errors.length > 0).length;
@@ -136,7 +150,8 @@ function sha256(value: string): string {
 /**
  * Applies an import all or nothing: the file is checked again against the
  * people who exist at the moment of writing, and one bad row means nothing
- * is written. Each new person gets a set-password link (and user.create and
+ * is written. It is written in chunks and counts only when the last is in
+ * (see above); `onChunkWritten` is told after each chunk commits. Each new person gets a set-password link (and user.create and
  * user.setup_link audit events); the import as a whole is one user.import
  * event. Refusal: `import_invalid`, with the check that says why.
  */
@@ -145,12 +160,15 @@ export async function applyImport({
   csv,
   linkBase,
   now,
+  onChunkWritten,
 }: {
   actorId: string;
   csv: string;
   /** Where the mailed links point (`setupLinkBase`). */
   linkBase: string;
   now: Date;
+  /** After each chunk has committed, with how many people are written so far. */
+  onChunkWritten?: (written: number) => void | Promise<void>;
 }): Promise<ImportOutcome> {
   const checked = await checkFile(csv);
   if (!checked.ok) return rowsRefused(checked.check);
@@ -159,9 +177,9 @@ export async function applyImport({
   const newId = idMaker(now);
   const linkExpiresAt = new Date(now.getTime() + SETUP_LINK_TTL_MS);
   const people = rows.map((r) => r.person!);
-  const ids = await mapInSlices(people, newId);
+  const ids = await mapPaced(people, newId);
   const idOf = new Map(people.map((p, i) => [p.email, ids[i]!]));
-  const prepared = await mapInSlices(people, (person) => {
+  const prepared = await mapPaced(people, (person): Prepared => {
     const token = randomBytes(32).toString("base64url");
     const account: Omit<NewAccount, "managerId"> = {
       id: idOf.get(person.email)!,
@@ -189,31 +207,23 @@ export async function applyImport({
     });
     return { person, account, token, url, mail };
   });
-  const importEventId = newId();
-
-  const written = await runSqliteTransaction((db): ImportCheck | null => {
-    const knownNow = findPeopleByEmail(db, emails);
-    if (!sameAnswers(known, knownNow)) {
-      const again = checkImportRows(rows, existingFrom(knownNow));
-      if (!again.ok) return again;
-    }
-    const accounts = prepared.map(({ person, account }) => ({
-      ...account,
-      managerId: person.managerEmail
-        ? (idOf.get(person.managerEmail) ?? knownNow.get(person.managerEmail)!.id)
-        : null,
-    }));
-    insertImportedAccounts(db, { accounts, actorId, importEventId, now, linkExpiresAt });
-    // Each new person's link is mailed if and only if the import committed.
-    queueMailInSqliteTransaction(
-      db,
-      prepared.map((p) => p.mail),
+  const outcome = await withPeopleDirectory(() =>
+    writeImport({
+      actorId,
+      rows,
+      emails,
+      known,
+      prepared,
+      idOf,
+      newId,
       now,
-    );
-    return null;
-  });
-  if (written) return rowsRefused(written);
-  await deliverOutbox();
+      linkExpiresAt,
+      onChunkWritten,
+    }),
+  );
+  if (outcome) return outcome;
+  // Thousands of links may take minutes over SMTP: the answer does not wait for them.
+  void deliverOutbox();
 
   return accept({
     people: prepared.map(({ person, account, token, url }) => ({
@@ -224,4 +234,159 @@ export async function applyImport({
       url,
     })),
   });
+}
+
+type Prepared = {
+  person: NonNullable<ImportRow["person"]>;
+  account: Omit<NewAccount, "managerId">;
+  token: string;
+  url: string;
+  mail: Mail;
+};
+
+/** The people in an order where everyone's manager in the file comes before them. */
+function managersFirst(prepared: readonly Prepared[]): Prepared[] {
+  const byEmail = new Map(prepared.map((p) => [p.person.email, p]));
+  const depth = new Map<string, number>();
+  const depthOf = (email: string): number => {
+    const known = depth.get(email);
+    if (known !== undefined) return known;
+    // The file has no circles (checked), so this walk ends; iterative for long chains.
+    const chain: string[] = [];
+    let at: string | null = email;
+    let base = 0;
+    while (at !== null && byEmail.has(at)) {
+      const d = depth.get(at);
+      if (d !== undefined) {
+        base = d + 1;
+        break;
+      }
+      chain.push(at);
+      at = byEmail.get(at)!.person.managerEmail;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) depth.set(chain[i]!, base++);
+    return depth.get(email)!;
+  };
+  return prepared
+    .map((p, index) => ({ p, index, depth: depthOf(p.person.email) }))
+    .sort((a, b) => a.depth - b.depth || a.index - b.index)
+    .map((x) => x.p);
+}
+
+/** Removes what an unfinished import wrote (a conflict, an error, or a crash before start-up). */
+function rollBack(importId: string, now: Date): Promise<number> {
+  return runSqliteTransaction((db) => rollBackImport(db, importId, now));
+}
+
+/**
+ * Start-up: an import that a crash interrupted never counted, so what it
+ * wrote is removed (its mails were held, so nobody got a link).
+ */
+export async function rollBackUnfinishedImports(now = new Date()): Promise<void> {
+  const unfinished = await runSqliteTransaction((db) => unfinishedImports(db));
+  for (const importId of unfinished) {
+    const removed = await rollBack(importId, now);
+    console.warn(`import ${importId} never finished; removed the ${removed} people it had written`);
+  }
+}
+
+/** The writing half of `applyImport`: returns a refusal, or null once the import has finished. */
+async function writeImport({
+  actorId,
+  rows,
+  emails,
+  known,
+  prepared,
+  idOf,
+  newId,
+  now,
+  linkExpiresAt,
+  onChunkWritten,
+}: {
+  actorId: string;
+  rows: ImportRow[];
+  emails: string[];
+  known: KnownPeople;
+  prepared: Prepared[];
+  idOf: ReadonlyMap<string, string>;
+  newId: () => string;
+  now: Date;
+  linkExpiresAt: Date;
+  onChunkWritten?: (written: number) => void | Promise<void>;
+}): Promise<ImportOutcome | null> {
+  const importId = newId();
+  const start = await runSqliteTransaction((db) => {
+    const knownNow = findPeopleByEmail(db, emails);
+    if (!sameAnswers(known, knownNow)) {
+      const again = checkImportRows(rows, existingFrom(knownNow));
+      if (!again.ok) return { ok: false as const, check: again };
+    }
+    startImport(db, { importId, actorId, now, rows: prepared.length });
+    return { ok: true as const, knownNow };
+  });
+  if (!start.ok) return rowsRefused(start.check);
+  const { knownNow } = start;
+  const managerIdOf = (email: string | null) =>
+    email ? (idOf.get(email) ?? knownNow.get(email)!.id) : null;
+
+  const ordered = managersFirst(prepared);
+  // After every chunk, as long a pause as it took.
+  const takeTurn = pacer(0);
+  try {
+    for (let from = 0; from < ordered.length; from += IMPORT_CHUNK) {
+      const chunk = ordered.slice(from, from + IMPORT_CHUNK);
+      const conflict = await runSqliteTransaction((db) => {
+        // The directory lock keeps these true; checked anyway, as the write depends on them.
+        const named = new Set<string>();
+        for (const { person } of chunk) {
+          named.add(person.email);
+          if (person.managerEmail && !idOf.has(person.managerEmail)) named.add(person.managerEmail);
+        }
+        const current = findPeopleByEmail(db, [...named]);
+        const changed = chunk.some(
+          ({ person }) =>
+            current.has(person.email) ||
+            (person.managerEmail !== null &&
+              !idOf.has(person.managerEmail) &&
+              current.get(person.managerEmail)?.active !== true),
+        );
+        if (changed) return true;
+        insertImportedAccounts(db, {
+          importId,
+          accounts: chunk.map(({ person, account }) => ({
+            ...account,
+            managerId: managerIdOf(person.managerEmail),
+          })),
+          actorId,
+          now,
+          linkExpiresAt,
+        });
+        // Held until the import finishes: mailed if and only if it counts.
+        queueMailInSqliteTransaction(
+          db,
+          chunk.map((p) => p.mail),
+          now,
+          importId,
+        );
+        return false;
+      });
+      if (conflict) {
+        await rollBack(importId, now);
+        const knownAfter = await runSqliteTransaction((db) => findPeopleByEmail(db, emails));
+        const again = checkImportRows(rows, existingFrom(knownAfter));
+        return again.ok
+          ? { ...refuse("import_conflict", CONFLICT_MESSAGE), check: again }
+          : rowsRefused(again);
+      }
+      await onChunkWritten?.(Math.min(from + IMPORT_CHUNK, ordered.length));
+      await takeTurn();
+    }
+    await runSqliteTransaction((db) =>
+      finishImport(db, { importId, actorId, eventId: newId(), count: prepared.length, now }),
+    );
+  } catch (error) {
+    await rollBack(importId, now).catch(() => undefined);
+    throw error;
+  }
+  return null;
 }

@@ -13,12 +13,16 @@ import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
+import { csvRow } from "#app/domain/csv.ts";
 import {
   IMPORT_COLUMNS,
   ImportFormSchema,
   MAX_IMPORT_BYTES,
   MAX_IMPORT_ROWS,
-  type ImportCheck,
+  PREVIEW_FIRST_ROWS,
+  PREVIEW_PROBLEM_ROWS,
+  previewOf,
+  type ImportPreview,
 } from "#app/domain/user-import.ts";
 import { applyImport, previewImport } from "#app/models/user-import.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
@@ -31,12 +35,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
+/** People listed with their links after an import; the rest are in the links file. */
+const DONE_SHOWN = 100;
+
+type ImportedRow = { name: string; email: string; url: string; expires: string };
+
 type ActionResult =
   | { step: "error"; errors: string[] }
-  | { step: "preview"; csv: string; check: ImportCheck }
+  | { step: "preview"; csv: string; check: ImportPreview }
   | {
       step: "done";
-      people: { name: string; email: string; url: string; expires: string }[];
+      total: number;
+      people: ImportedRow[];
+      /** Everyone's link as one CSV text (a 10,000-row answer stays one string). */
+      linksCsv: string;
     };
 
 /** The form's fields: a multipart upload (the file) or the preview's re-submitted text. */
@@ -70,7 +82,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (parsed.data.intent === "preview") {
     const check = await previewImport(parsed.data.csv);
     return data<ActionResult>(
-      { step: "preview", csv: parsed.data.csv, check },
+      { step: "preview", csv: parsed.data.csv, check: previewOf(check) },
       check.ok ? 200 : 400,
     );
   }
@@ -82,15 +94,26 @@ export async function action({ request }: ActionFunctionArgs) {
     now,
   });
   if (!outcome.ok) {
-    return data<ActionResult>({ step: "preview", csv: parsed.data.csv, check: outcome.check }, 400);
+    return data<ActionResult>(
+      { step: "preview", csv: parsed.data.csv, check: previewOf(outcome.check) },
+      400,
+    );
   }
-  const people = outcome.value.people.map((person) => ({
-    name: person.name,
-    email: person.email,
-    url: person.url,
-    expires: formatDateTime(person.link.expiresAt, admin.timezone),
-  }));
-  return data<ActionResult>({ step: "done", people });
+  // Every link of one import expires at the same moment: formatted once, not 10,000 times.
+  const expires = new Map<number, string>();
+  const people = outcome.value.people.map((person): ImportedRow => {
+    const at = person.link.expiresAt.getTime();
+    if (!expires.has(at)) expires.set(at, formatDateTime(person.link.expiresAt, admin.timezone));
+    return { name: person.name, email: person.email, url: person.url, expires: expires.get(at)! };
+  });
+  return data<ActionResult>({
+    step: "done",
+    total: people.length,
+    people: people.slice(0, DONE_SHOWN),
+    linksCsv:
+      csvRow(["name", "email", "link", "valid until"]) +
+      people.map((p) => csvRow([p.name, p.email, p.url, p.expires])).join(""),
+  });
 }
 
 export default function ImportPage() {
@@ -110,7 +133,7 @@ export default function ImportPage() {
       </div>
 
       {result?.step === "done" ? (
-        <Done people={result.people} />
+        <Done {...result} />
       ) : (
         <>
           <Card title="1. Choose the file" titleId="file-heading">
@@ -166,8 +189,9 @@ export default function ImportPage() {
   );
 }
 
-function Preview({ csv, check, busy }: { csv: string; check: ImportCheck; busy: boolean }) {
-  const bad = check.rows.filter((r) => r.errors.length > 0).length;
+function Preview({ csv, check, busy }: { csv: string; check: ImportPreview; busy: boolean }) {
+  const bad = check.withProblems;
+  const hidden = check.total - check.rows.length;
   return (
     <Card title="2. Check the preview" titleId="preview-heading">
       <div role="status" data-testid="import-summary">
@@ -175,18 +199,28 @@ function Preview({ csv, check, busy }: { csv: string; check: ImportCheck; busy: 
           <ErrorList errors={check.fileErrors} />
         ) : check.ok ? (
           <p>
-            All {check.rows.length} {check.rows.length === 1 ? "row is" : "rows are"} fine. Nothing
-            has been written yet.
+            All {count(check.total)} {check.total === 1 ? "row is" : "rows are"} fine. Nothing has
+            been written yet.
           </p>
         ) : (
           <p className="text-danger">
-            {bad} of {check.rows.length} rows have problems. Nothing has been written; fix the file
-            and check it again.
+            {count(bad)} of {count(check.total)} rows have problems. Nothing has been written; fix
+            the file and check it again.
           </p>
         )}
       </div>
       {check.rows.length > 0 ? (
         <div className="mt-4">
+          {hidden > 0 ? (
+            <p className="mb-2 text-sm text-ink-muted" data-testid="import-rows-shown">
+              Showing {count(check.rows.length)} of {count(check.total)} rows: the first{" "}
+              {count(PREVIEW_FIRST_ROWS)}
+              {bad > 0
+                ? ` and ${bad > PREVIEW_PROBLEM_ROWS ? `the first ${count(PREVIEW_PROBLEM_ROWS)} rows` : "every row"} with a problem`
+                : ""}
+              .
+            </p>
+          ) : null}
           <DataTable
             caption="Rows of the file"
             columns={["Line", "Name", "Email", "Role", "Manager email", "Time zone", "Problems"]}
@@ -221,7 +255,7 @@ function Preview({ csv, check, busy }: { csv: string; check: ImportCheck; busy: 
             className={buttonClasses("primary")}
             disabled={busy}
           >
-            Import {check.rows.length} {check.rows.length === 1 ? "person" : "people"}
+            Import {count(check.total)} {check.total === 1 ? "person" : "people"}
           </button>
         </Form>
       ) : null}
@@ -230,18 +264,32 @@ function Preview({ csv, check, busy }: { csv: string; check: ImportCheck; busy: 
 }
 
 function Done({
+  total,
   people,
+  linksCsv,
 }: {
-  people: { name: string; email: string; url: string; expires: string }[];
+  total: number;
+  people: ImportedRow[];
+  linksCsv: string;
 }) {
   return (
     <Card
-      title={`Imported ${people.length} ${people.length === 1 ? "person" : "people"}`}
+      title={`Imported ${count(total)} ${total === 1 ? "person" : "people"}`}
       titleId="done-heading"
     >
       <p className="mb-3" role="status">
         Each was mailed a one-time link to set their password. The links are shown here once, in
         case you need to hand one over yourself.
+      </p>
+      <p className="mb-3">
+        <a
+          href={`data:text/csv;charset=utf-8,${encodeURIComponent(linksCsv)}`}
+          download="lull-imported-people-links.csv"
+          className="underline underline-offset-2"
+        >
+          Download all {count(total)} links (CSV)
+        </a>
+        {total > people.length ? ` — the first ${count(people.length)} are listed below.` : null}
       </p>
       <DataTable
         caption="Imported people and their links"
@@ -263,4 +311,8 @@ function Done({
       </p>
     </Card>
   );
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-GB");
 }

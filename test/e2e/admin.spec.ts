@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { attemptSignIn, expect, expectAccessible, signIn, test } from "./fixtures.ts";
 
 test("an admin creates a user, who sets a password through the link and signs in", async ({
@@ -109,6 +110,14 @@ test("the CSV import shows every bad row in a dry run, then imports the fixed fi
   await page.getByRole("button", { name: "Import 2 people" }).click();
   await expect(page.getByRole("heading", { name: "Imported 2 people" })).toBeVisible();
   await expect(page.getByRole("cell", { name: `pat.${stamp}@lull.test` })).toBeVisible();
+  // Every link, as one CSV file.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download all 2 links (CSV)" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("lull-imported-people-links.csv");
+  const text = readFileSync(await file.path(), "utf8");
+  expect(text.split("\r\n")[0]).toBe("name,email,link,valid until");
+  expect(text).toContain(`Pat Typo,pat.${stamp}@lull.test,http`);
 });
 
 test("exceptional access needs a reason, shows a banner, and the worker reads it in their access log", async ({
