@@ -1,32 +1,23 @@
 /**
- * Sign-in throttling: more than `maxFailures` failed attempts for one email
- * or one IP address within `windowMs` are refused until the oldest of them
- * leaves the window. Pure: callers pass the failure times and the clock.
+ * Sign-in throttling policy. Every attempt is counted *before* its password
+ * is checked (so attempts in flight count too), against three budgets:
+ *
+ * - one account from one address: tight, so guessing from one place is slow
+ *   at once;
+ * - one address, any accounts: far higher, so a whole office behind one NAT
+ *   address is never locked out by a few people's typos (the address honours
+ *   TRUST_PROXY);
+ * - one account, any addresses: bounds guessing spread over many addresses.
+ *   A targeted lockout of the person then needs a sustained attack from many
+ *   addresses; a typo or an attacker at one address only slows that address.
+ *
+ * A successful sign-in clears its account's budgets.
  */
-export const LOGIN_THROTTLE = { maxFailures: 5, windowMs: 60_000 } as const;
-
-export type ThrottleVerdict = { blocked: false } | { blocked: true; retryAfterSeconds: number };
-
-/** `failures` are the attempt times (ms since epoch) for one key, any order. */
-export function throttleVerdict(
-  failures: readonly number[],
-  now: number,
-  { maxFailures, windowMs }: { maxFailures: number; windowMs: number } = LOGIN_THROTTLE,
-): ThrottleVerdict {
-  const recent = failures.filter((t) => t > now - windowMs && t <= now).sort((a, b) => b - a);
-  if (recent.length < maxFailures) return { blocked: false };
-  // Unblocked once fewer than maxFailures remain in the window, i.e. when the
-  // maxFailures-th most recent failure expires.
-  const pivot = recent[maxFailures - 1]!;
-  const retryAfterSeconds = Math.max(1, Math.ceil((pivot + windowMs - now) / 1000));
-  return { blocked: true, retryAfterSeconds };
-}
-
-export function combineVerdicts(...verdicts: ThrottleVerdict[]): ThrottleVerdict {
-  let worst = 0;
-  for (const v of verdicts) if (v.blocked) worst = Math.max(worst, v.retryAfterSeconds);
-  return worst > 0 ? { blocked: true, retryAfterSeconds: worst } : { blocked: false };
-}
+export const SIGN_IN_BUDGETS = {
+  accountFromAddress: { attempts: 5, perSeconds: 60 },
+  address: { attempts: 1000, perSeconds: 600 },
+  account: { attempts: 60, perSeconds: 3600 },
+} as const;
 
 export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
   const unit = retryAfterSeconds === 1 ? "second" : "seconds";

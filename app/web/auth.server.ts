@@ -1,17 +1,8 @@
 import { redirect } from "@remix-run/node";
 import { DEACTIVATED_MESSAGE, INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
-import {
-  combineVerdicts,
-  throttleVerdict,
-  tooManyAttemptsMessage,
-} from "#app/domain/login-throttle.ts";
+import { tooManyAttemptsMessage } from "#app/domain/login-throttle.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { hasRole, type Role } from "#app/domain/roles.ts";
-import {
-  clearLoginFailuresForEmail,
-  recentLoginFailures,
-  recordLoginFailure,
-} from "#app/models/login-failure.server.ts";
 import {
   createSessionRecord,
   deleteExpiredSessionsOfUser,
@@ -23,6 +14,7 @@ import { findUserForSignIn } from "#app/models/user.server.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { decoyHash, verifyPassword } from "#app/utils/password.server.ts";
+import { reserveSignInAttempt, signedInClearsAttempts } from "./sign-in-throttle.server.ts";
 import {
   SESSION_TOUCH_INTERVAL_MS,
   clearSessionCookie,
@@ -107,8 +99,9 @@ export type SignInResult =
   | (Refused & { retryAfterSeconds?: number });
 
 /**
- * Checks the throttle, then the credentials, then creates a session and
- * records the sign-in. A failed attempt changes nothing but the throttle.
+ * Counts the attempt against the throttle, then checks the credentials, then
+ * creates a session and records the sign-in. A failed attempt changes nothing
+ * but the throttle.
  */
 export async function signIn({
   email,
@@ -123,22 +116,18 @@ export async function signIn({
   userAgent: string | null;
   now?: Date;
 }): Promise<SignInResult> {
-  const failures = await recentLoginFailures(email, ip, now);
-  const verdict = combineVerdicts(
-    throttleVerdict(failures.email, now.getTime()),
-    throttleVerdict(failures.ip, now.getTime()),
-  );
-  if (verdict.blocked) {
+  // Counted before the password is checked: attempts in flight count too.
+  const attempt = await reserveSignInAttempt(email, ip);
+  if (!attempt.allowed) {
     return {
-      ...refuse("rate_limited", tooManyAttemptsMessage(verdict.retryAfterSeconds)),
-      retryAfterSeconds: verdict.retryAfterSeconds,
+      ...refuse("rate_limited", tooManyAttemptsMessage(attempt.retryAfterSeconds)),
+      retryAfterSeconds: attempt.retryAfterSeconds,
     };
   }
 
   const user = await findUserForSignIn(email);
   const valid = await verifyPassword(password, user?.password?.hash ?? (await decoyHash()));
   if (!user || !user.password || !valid) {
-    await recordLoginFailure(email, ip, now);
     return refuse("invalid_credentials", INVALID_CREDENTIALS_MESSAGE);
   }
   if (user.deactivatedAt) {
@@ -167,7 +156,7 @@ export async function signIn({
       at: now,
     });
   });
-  await clearLoginFailuresForEmail(email);
+  await signedInClearsAttempts(email, ip);
   return { ok: true, setCookie: await serializeSessionCookie(token), userId: user.id };
 }
 

@@ -1,8 +1,10 @@
-import { beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
+import { SIGN_IN_BUDGETS } from "#app/domain/login-throttle.ts";
 import { INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
 import { action as loginAction, loader as loginLoader } from "#app/routes/login.tsx";
 import { action as logoutAction } from "#app/routes/logout.tsx";
 import { getUser, signIn } from "#app/web/auth.server.ts";
+import { resetSignInThrottle } from "#app/web/sign-in-throttle.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { hashSessionToken } from "#app/utils/session.server.ts";
 import { TEST_PASSWORD, cookieHeaderFrom, createUser, sessionCookieFor } from "#test/fixtures.ts";
@@ -21,9 +23,9 @@ async function countRows() {
   return { sessions, audit };
 }
 
-// The throttle counts failures per IP, and every request here comes from the same one.
-beforeEach(async () => {
-  await prisma.loginFailure.deleteMany();
+// The throttle counts attempts per address, and every request here comes from the same one.
+beforeEach(() => {
+  resetSignInThrottle();
 });
 
 describe("signing in", () => {
@@ -128,7 +130,62 @@ describe("signing in", () => {
     expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
   });
 
-  test("failures from one IP address across many emails are limited too", async () => {
+  test("attempts in flight count: 100 at once for one account from one address, only 5 are checked", async () => {
+    const user = await createUser();
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        signIn({
+          email: user.email,
+          password: i === 99 ? TEST_PASSWORD : `wrong-${i}`,
+          ip: "203.0.113.9",
+          userAgent: null,
+        }),
+      ),
+    );
+    const codes = results.map((r) => (r.ok ? "signed in" : r.refusal.code));
+    expect(codes.filter((c) => c === "rate_limited")).toHaveLength(95);
+    expect(codes.filter((c) => c !== "rate_limited")).toHaveLength(5);
+    expect(await prisma.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  test("an attacker at one address slows that address, not the person at theirs", async () => {
+    const user = await createUser();
+    const attempt = (password: string, ip: string) =>
+      signIn({ email: user.email, password, ip, userAgent: null });
+    for (let i = 0; i < 5; i++) expect((await attempt("guess", "203.0.113.66")).ok).toBe(false);
+    expect(await attempt(TEST_PASSWORD, "203.0.113.66")).toMatchObject({
+      ok: false,
+      refusal: { code: "rate_limited" },
+    });
+    expect((await attempt(TEST_PASSWORD, "198.51.100.20")).ok).toBe(true);
+  });
+
+  test("twenty people behind one office address who mistype are never held up", async () => {
+    const people = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => createUser({ email: `office${i}@example.test` })),
+    );
+    for (const person of people) {
+      for (let i = 0; i < 3; i++) {
+        const r = await signIn({
+          email: person.email,
+          password: "typo",
+          ip: "192.0.2.1",
+          userAgent: null,
+        });
+        expect(r).toMatchObject({ ok: false, refusal: { code: "invalid_credentials" } });
+      }
+      const r = await signIn({
+        email: person.email,
+        password: TEST_PASSWORD,
+        ip: "192.0.2.1",
+        userAgent: null,
+      });
+      expect(r.ok).toBe(true);
+    }
+  });
+
+  test("one address's budget covers every account it tries; another address is not affected", async () => {
+    resetSignInThrottle({ ...SIGN_IN_BUDGETS, address: { attempts: 5, perSeconds: 600 } });
     for (let i = 0; i < 5; i++) {
       await callRoute(
         loginAction,
@@ -140,7 +197,6 @@ describe("signing in", () => {
       signInRequest({ email: "another@example.test", password: "x" }),
     );
     expect(res.status).toBe(429);
-    // Another address is not affected.
     const other = await callRoute(
       loginAction,
       signInRequest({ email: "another@example.test", password: "x" }),
@@ -149,39 +205,26 @@ describe("signing in", () => {
     expect(other.status).toBe(400);
   });
 
-  test("the limit lifts once the failures are a minute old", async () => {
+  test("the limit lifts once its minute has passed", async () => {
     const user = await createUser();
-    const start = new Date("2026-03-01T10:00:00Z");
-    for (let i = 0; i < 5; i++) {
-      const r = await signIn({
-        email: user.email,
-        password: "bad",
-        ip: "203.0.113.1",
-        userAgent: null,
-        now: new Date(start.getTime() + i * 1000),
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const start = new Date("2026-03-01T10:00:00Z").getTime();
+      vi.setSystemTime(start);
+      const attempt = (password: string) =>
+        signIn({ email: user.email, password, ip: "203.0.113.1", userAgent: null });
+      for (let i = 0; i < 5; i++) expect((await attempt("bad")).ok).toBe(false);
+      vi.setSystemTime(start + 30_000);
+      expect(await attempt(TEST_PASSWORD)).toMatchObject({
+        ok: false,
+        refusal: { code: "rate_limited" },
+        retryAfterSeconds: 30,
       });
-      expect(r.ok).toBe(false);
+      vi.setSystemTime(start + 60_001);
+      expect((await attempt(TEST_PASSWORD)).ok).toBe(true);
+    } finally {
+      vi.useRealTimers();
     }
-    const blocked = await signIn({
-      email: user.email,
-      password: TEST_PASSWORD,
-      ip: "203.0.113.1",
-      userAgent: null,
-      now: new Date(start.getTime() + 30_000),
-    });
-    expect(blocked).toMatchObject({
-      ok: false,
-      refusal: { code: "rate_limited" },
-      retryAfterSeconds: 30,
-    });
-    const later = await signIn({
-      email: user.email,
-      password: TEST_PASSWORD,
-      ip: "203.0.113.1",
-      userAgent: null,
-      now: new Date(start.getTime() + 60_001),
-    });
-    expect(later.ok).toBe(true);
   });
 
   test("redirectTo to another site is ignored", async () => {
