@@ -26,24 +26,3 @@ export const INVALID_CREDENTIALS_MESSAGE =
 
 export const DEACTIVATED_MESSAGE =
   "This account has been deactivated. Ask your administrator if you think this is a mistake.";
-
-/**
- * Where to go after signing in: only a path on this site. Anything that a
- * browser could read as another origin (`//evil`, `/\evil`, `https://…`,
- * control characters) falls back to the default.
- */
-export function safeRedirect(to: unknown, fallback = "/"): string {
-  if (typeof to !== "string" || to.length === 0) return fallback;
-  if (!to.startsWith("/")) return fallback;
-  if (to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  // Browsers strip tabs and newlines from URLs, which could turn "/\t/evil" into "//evil".
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(to)) return fallback;
-  try {
-    const resolved = new URL(to, "http://lull.invalid");
-    if (resolved.origin !== "http://lull.invalid") return fallback;
-    return resolved.pathname + resolved.search + resolved.hash;
-  } catch {
-    return fallback;
-  }
-}

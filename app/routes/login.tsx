@@ -10,7 +10,8 @@ import {
 import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
-import { SignInSchema, safeRedirect } from "#app/domain/sign-in.ts";
+import { safeRedirect } from "#app/domain/safe-redirect.ts";
+import { SignInSchema } from "#app/domain/sign-in.ts";
 import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 

@@ -4,7 +4,7 @@ import { formatDay, localToUtc } from "#app/domain/local-time.ts";
 import { PauseChangeSchema, pauseNowSchema, schedulePauseSchema } from "#app/domain/pause-forms.ts";
 import { ABSOLUTE_MAX_PAUSE_MINUTES } from "#app/domain/pause-policy.ts";
 import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
-import { safeRedirect } from "#app/domain/sign-in.ts";
+import { safeRedirect } from "#app/domain/safe-redirect.ts";
 import type { Refusal } from "#app/domain/refusal.ts";
 import { changePause, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
