@@ -6,6 +6,7 @@ import {
   type FleetFilter,
 } from "#app/domain/fleet-health.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { LIKE_ESCAPE_CLAUSE, likeContains } from "#app/utils/sql-like.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 
 /*
@@ -108,11 +109,6 @@ export type FleetDeviceRow = {
   behind: boolean;
 };
 
-/** A LIKE pattern matching `text` anywhere, with its wildcards taken literally. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /**
  * One page of active devices, by owner name then device name, optionally
  * only those behind, stale (includes offline) or offline, and only owners
@@ -143,8 +139,8 @@ export async function listFleetDevices({
     params.push(at.offline);
   }
   if (q) {
-    conditions.push(`u."name" LIKE ? ESCAPE '\\'`);
-    params.push(containsPattern(q));
+    conditions.push(`u."name" LIKE ? ${LIKE_ESCAPE_CLAUSE}`);
+    params.push(likeContains(q));
   }
   const where = `${ACTIVE_DEVICES}${conditions.map((c) => ` AND ${c}`).join("")}`;
   const [[counted], rows] = await Promise.all([

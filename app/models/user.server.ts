@@ -1,5 +1,7 @@
-import type { Role } from "#app/domain/roles.ts";
+import { z } from "zod";
+import { ROLES, type Role } from "#app/domain/roles.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { LIKE_ESCAPE_CLAUSE, likeContains } from "#app/utils/sql-like.ts";
 
 export function findUserForSignIn(email: string) {
   return prisma.user.findUnique({
@@ -26,6 +28,26 @@ export function getUserProfile(userId: string) {
 
 export const PEOPLE_PAGE_SIZE = 25;
 
+const PersonRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  timezone: z.string(),
+  // The adapter hands back a stored DateTime as its ISO text.
+  deactivatedAt: z
+    .union([z.string(), z.date()])
+    .nullable()
+    .transform((v) => (v === null ? null : new Date(v))),
+  managerName: z.string().nullable(),
+});
+
+/**
+ * One page of the people directory, by name, optionally only those whose name
+ * or email contains `query` (wildcards taken literally, so a search for "%"
+ * finds names with a "%" in them) and only one role. Raw SQL because Prisma's
+ * `contains` cannot escape LIKE's wildcards on SQLite.
+ */
 export async function listPeople({
   query,
   role,
@@ -35,28 +57,45 @@ export async function listPeople({
   role: Role | null;
   page: number;
 }) {
-  const where = {
-    ...(query ? { OR: [{ name: { contains: query } }, { email: { contains: query } }] } : {}),
-    ...(role ? { role } : {}),
-  };
-  const [total, people] = await prisma.$transaction([
-    prisma.user.count({ where }),
-    prisma.user.findMany({
-      where,
-      orderBy: [{ name: "asc" }, { id: "asc" }],
-      skip: (page - 1) * PEOPLE_PAGE_SIZE,
-      take: PEOPLE_PAGE_SIZE,
-      select: {
-        id: true,
-        name: true,
-        email: true,
-        role: true,
-        timezone: true,
-        deactivatedAt: true,
-        manager: { select: { name: true } },
-      },
-    }),
+  const conditions: string[] = [];
+  const params: string[] = [];
+  if (query) {
+    conditions.push(
+      `(u."name" LIKE ? ${LIKE_ESCAPE_CLAUSE} OR u."email" LIKE ? ${LIKE_ESCAPE_CLAUSE})`,
+    );
+    params.push(likeContains(query), likeContains(query));
+  }
+  if (role) {
+    conditions.push(`u."role" = ?`);
+    params.push(role);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+  const [[counted], rows] = await prisma.$transaction([
+    prisma.$queryRawUnsafe<{ total: number | bigint }[]>(
+      `SELECT COUNT(*) AS "total" FROM "User" u ${where}`,
+      ...params,
+    ),
+    prisma.$queryRawUnsafe<unknown[]>(
+      `SELECT u."id" AS "id", u."name" AS "name", u."email" AS "email", u."role" AS "role",
+              u."timezone" AS "timezone", u."deactivatedAt" AS "deactivatedAt",
+              m."name" AS "managerName"
+       FROM "User" u LEFT JOIN "User" m ON m."id" = u."managerId"
+       ${where}
+       ORDER BY u."name", u."id"
+       LIMIT ? OFFSET ?`,
+      ...params,
+      PEOPLE_PAGE_SIZE,
+      (page - 1) * PEOPLE_PAGE_SIZE,
+    ),
   ]);
+  const total = Number(counted?.total ?? 0);
+  const people = z
+    .array(PersonRow)
+    .parse(rows)
+    .map(({ managerName, ...person }) => ({
+      ...person,
+      manager: managerName === null ? null : { name: managerName },
+    }));
   return { total, people, pageCount: Math.max(1, Math.ceil(total / PEOPLE_PAGE_SIZE)) };
 }
 
