@@ -50,6 +50,7 @@ app.use((req, res, next) => {
 app.use((req, res, next) => {
   const verdict = checkRequestOrigin({
     method: req.method,
+    protocol: req.protocol,
     host: req.headers.host,
     path: req.path,
     headers: {

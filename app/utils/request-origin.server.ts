@@ -8,15 +8,23 @@
  * same-origin is refused. Requests with neither header do not come from a
  * browser page and so cannot carry a victim's cookies by accident.
  * JSON APIs authenticated by a bearer token (agents) are exempt: browsers
- * never attach such a header to a cross-site request on their own.
+ * never attach such a header to a cross-site request on their own. The
+ * exemption is decided on the path the router will act on, not the raw one
+ * (`/api/agent/%2e%2e/devices` is `/devices`), and an ambiguous path is never
+ * exempt. An Origin is compared with the request's own origin in full:
+ * scheme, host and port (ADR 0017).
  */
+import { isRoutedUnder } from "./request-path.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 
 export type OriginCheckInput = {
   method: string;
+  /** The scheme the request arrived with ("http" or "https"; behind a proxy, as it reports). */
+  protocol: string;
   /** The request's own host (Host header), e.g. "127.0.0.1:3000". */
   host: string | undefined;
+  /** The raw path, as received (not decoded). */
   path: string;
   headers: {
     origin?: string | undefined;
@@ -27,14 +35,14 @@ export type OriginCheckInput = {
 
 export type OriginCheckResult = { allowed: true } | { allowed: false; reason: string };
 
-export const BEARER_API_PREFIX = "/api/agent/";
+export const BEARER_API_PREFIX = "/api/agent/" as const;
 
 export function checkRequestOrigin(input: OriginCheckInput): OriginCheckResult {
   if (SAFE_METHODS.has(input.method.toUpperCase())) return { allowed: true };
 
   const { origin, secFetchSite, authorization } = input.headers;
   if (
-    input.path.startsWith(BEARER_API_PREFIX) &&
+    isRoutedUnder(input.path, BEARER_API_PREFIX) &&
     authorization !== undefined &&
     /^Bearer\s+\S+/i.test(authorization) &&
     !origin
@@ -49,17 +57,29 @@ export function checkRequestOrigin(input: OriginCheckInput): OriginCheckResult {
 
   if (origin === undefined) return { allowed: true };
   if (origin === "null") return { allowed: false, reason: "opaque Origin" };
-  let originHost: string;
+  let requestOrigin: string;
   try {
-    originHost = new URL(origin).host;
+    requestOrigin = new URL(origin).origin;
   } catch {
     return { allowed: false, reason: "malformed Origin" };
   }
-  if (input.host !== undefined && originHost.toLowerCase() === input.host.toLowerCase()) {
-    return { allowed: true };
-  }
+  if (requestOrigin === ownOrigin(input)) return { allowed: true };
   return {
     allowed: false,
-    reason: `Origin ${origin} does not match host ${input.host ?? "(none)"}`,
+    reason: `Origin ${origin} does not match ${input.protocol}://${input.host ?? "(no host)"}`,
   };
+}
+
+/** A Host header: a name or IP literal and maybe a port, nothing else. */
+const HOST_HEADER = /^(?:[a-z0-9.-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
+
+/** This request's own origin (scheme, host, port), or null without a usable Host. */
+function ownOrigin({ protocol, host }: OriginCheckInput): string | null {
+  if (!host || !HOST_HEADER.test(host)) return null;
+  if (protocol !== "http" && protocol !== "https") return null;
+  try {
+    return new URL(`${protocol}://${host}`).origin;
+  } catch {
+    return null;
+  }
 }

@@ -4,7 +4,6 @@ import type { ZodError } from "zod";
 import { LIMITS, type AgentError } from "#app/agent-protocol/v1.ts";
 import { findActiveDeviceByTokenHash } from "#app/models/device.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
-import { TOO_LARGE_HEADERS, readBodyWithin } from "./request-body.server.ts";
 
 /** `{ "error": { code, message, issues? } }` with the right status. */
 export function agentError(
@@ -31,7 +30,7 @@ export function hashToken(token: string): string {
 /** Per device: state/stream requests and event batches, each up to 120 a minute. */
 const deviceLimiter = createRateLimiter({ limit: 120, windowMs: 60_000 });
 
-export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Date };
+export type AuthenticatedDevice = { id: string; workerId: string };
 
 /**
  * The device behind `Authorization: Bearer <token>`, or a thrown 401 (missing,
@@ -70,24 +69,22 @@ export async function requireDevice(
       },
     );
   }
-  return { id: device.id, workerId: device.workerId, enrolledAt: device.createdAt };
+  return { id: device.id, workerId: device.workerId };
 }
 
 /**
- * The request body as text, at most `limit` bytes on the wire and after
- * decompression (a batch by default: LIMITS.maxBatchBytes). Throws a 413
- * response beyond that (nothing is read past the limit, and the connection
- * closes with the answer) and a 415 for encodings other than identity and gzip.
+ * The request body as text, at most LIMITS.maxBatchBytes after decompression.
+ * Throws a 413 response beyond that (nothing is read past the limit) and a
+ * 415 for encodings other than identity and gzip.
  */
-export async function readLimitedBody(
-  request: Request,
-  {
-    limit = LIMITS.maxBatchBytes,
-    tooLargeMessage = `A batch may be at most ${LIMITS.maxBatchBytes} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
-  }: { limit?: number; tooLargeMessage?: string } = {},
-): Promise<string> {
+export async function readLimitedBody(request: Request): Promise<string> {
+  const limit = LIMITS.maxBatchBytes;
   const tooLarge = () =>
-    agentError(413, "payload_too_large", tooLargeMessage, { headers: TOO_LARGE_HEADERS });
+    agentError(
+      413,
+      "payload_too_large",
+      `A batch may be at most ${limit} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
+    );
   const encoding = (request.headers.get("Content-Encoding") ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip") {
     throw agentError(
@@ -96,9 +93,24 @@ export async function readLimitedBody(
       "Send the body as plain JSON or with Content-Encoding: gzip.",
     );
   }
-  const body = await readBodyWithin(request, limit);
-  if (!body.ok) throw tooLarge();
-  const raw = body.bytes;
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const raw = Buffer.concat(chunks);
   if (encoding === "identity") return raw.toString("utf8");
   try {
     return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");
