@@ -33,6 +33,23 @@ export function classifyEvent(
   }
 }
 
+/**
+ * An event dated more than this before its device was enrolled cannot have
+ * been recorded by that agent: the batch is refused (a clock set years back,
+ * or a crafted time that would make every later export walk decades).
+ */
+export const EARLIEST_BEFORE_ENROLLMENT_MS = 24 * 60 * 60 * 1000;
+
+/** The first event dated too long before the device's enrollment, if any. */
+export function firstEventBeforeEnrollment(
+  events: readonly { at: string }[],
+  enrolledAt: Date,
+): { index: number; at: string } | null {
+  const earliest = enrolledAt.getTime() - EARLIEST_BEFORE_ENROLLMENT_MS;
+  const index = events.findIndex((e) => new Date(e.at).getTime() < earliest);
+  return index === -1 ? null : { index, at: events[index]!.at };
+}
+
 /** The UTC hour an event counts in for the hourly rollups. */
 export function hourBucket(at: Date): Date {
   const d = new Date(at.getTime());

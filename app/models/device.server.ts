@@ -99,7 +99,7 @@ export async function enrollDevice(input: EnrollRequest, now: Date): Promise<Enr
 export function findActiveDeviceByTokenHash(tokenHash: string) {
   return prisma.device.findFirst({
     where: { tokenHash, revokedAt: null, worker: { deactivatedAt: null } },
-    select: { id: true, workerId: true, tokenHash: true },
+    select: { id: true, workerId: true, tokenHash: true, createdAt: true },
   });
 }
 

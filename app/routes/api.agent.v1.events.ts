@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { EventBatchSchema, LIMITS } from "#app/agent-protocol/v1.ts";
+import { firstEventBeforeEnrollment } from "#app/domain/ingest-rules.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
   agentError,
@@ -41,6 +42,14 @@ export async function action({ request }: ActionFunctionArgs) {
     return agentError(400, "invalid_request", "The batch is not valid; nothing was stored.", {
       issues: zodIssues(parsed.error).slice(0, 20),
     });
+  }
+  const tooOld = firstEventBeforeEnrollment(parsed.data.events, device.enrolledAt);
+  if (tooOld) {
+    return agentError(
+      400,
+      "invalid_request",
+      `Event ${tooOld.index} is dated ${tooOld.at}, more than a day before this device was enrolled (${device.enrolledAt.toISOString()}); check the device's clock. Nothing was stored.`,
+    );
   }
   const result = await ingestBatch(device, parsed.data, new Date());
   return Response.json(result, { headers: { "Cache-Control": "no-store" } });

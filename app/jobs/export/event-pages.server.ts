@@ -6,11 +6,11 @@
  */
 import type Database from "better-sqlite3";
 import { z } from "zod";
+import { pacer } from "#app/utils/pace.ts";
 import { type LocalTimeFormatter, storedToUtc } from "./local-time-column.ts";
 import { sqliteCsvField, sqliteCsvQuoted, sqliteCsvRow } from "./sqlite-csv.ts";
 
 const ROWS_PER_PAGE = 2_000;
-const HOUR_MS = 3_600_000;
 
 /** The header of events.csv; `EVENT_CSV_LINE` writes the fields in this order. */
 export const EVENT_CSV_COLUMNS = [
@@ -54,34 +54,38 @@ type EventLines = [csv: string, ndjson: string, at: string, id: number];
 
 export type EventPage = { csv: string; ndjson: string; rows: number };
 
-const SpanRow = z.object({ first: z.string().nullable(), last: z.string().nullable() });
-
 /**
  * Fills the connection's "ExportZone" temp table with the worker's zone offset
- * for every UTC hour from the first event to the last.
+ * for every UTC hour that holds one of their events: one index seek per such
+ * hour, so the work follows the data, not the span between the first and the
+ * last event (one event dated decades back must not mean a loop over every
+ * hour in between), paced so requests keep their turn.
  */
-function fillZoneTable(db: Database.Database, workerId: string, local: LocalTimeFormatter): void {
-  const span = SpanRow.parse(
-    db
-      .prepare(`SELECT MIN("at") AS first, MAX("at") AS last FROM "Event" WHERE "workerId" = ?`)
-      .get(workerId),
-  );
+async function fillZoneTable(
+  db: Database.Database,
+  workerId: string,
+  local: LocalTimeFormatter,
+): Promise<void> {
   db.exec(
     `CREATE TEMP TABLE IF NOT EXISTS "ExportZone" ("hour" TEXT PRIMARY KEY, "prefix" TEXT, "modifier" TEXT, "suffix" TEXT) WITHOUT ROWID;
      DELETE FROM "ExportZone";`,
   );
-  if (!span.first || !span.last) return;
-  const hourStart = (stored: string) =>
-    Date.parse(`${storedToUtc(stored).slice(0, 13)}:00:00.000Z`);
+  const firstFrom = db
+    .prepare(`SELECT "at" FROM "Event" WHERE "workerId" = ? AND "at" >= ? ORDER BY "at" LIMIT 1`)
+    .pluck();
   const insertZone = db.prepare(`INSERT INTO "ExportZone" VALUES (?, ?, ?, ?)`);
-  db.transaction(() => {
-    const end = hourStart(span.last!);
-    for (let t = hourStart(span.first!); t <= end; t += HOUR_MS) {
-      const hour = new Date(t).toISOString().slice(0, 13);
-      const z = local.zoneOfHour(hour);
-      insertZone.run(hour, z.prefix, `${z.offset / 60_000} minutes`, z.suffix);
-    }
-  })();
+  const takeTurn = pacer();
+  let from = "";
+  for (;;) {
+    const at = z.string().optional().parse(firstFrom.get(workerId, from));
+    if (at === undefined) return;
+    const hour = storedToUtc(at).slice(0, 13);
+    const zone = local.zoneOfHour(hour);
+    insertZone.run(hour, zone.prefix, `${zone.offset / 60_000} minutes`, zone.suffix);
+    // The next seek starts at the next hour (stored times compare as text).
+    from = `${at.slice(0, 13)}\uffff`;
+    await takeTurn();
+  }
 }
 
 /**
@@ -97,7 +101,7 @@ export async function forEachEventPage(
   local: LocalTimeFormatter,
   onPage: (page: EventPage) => Promise<void>,
 ): Promise<void> {
-  fillZoneTable(db, workerId, local);
+  await fillZoneTable(db, workerId, local);
   const firstPage = db
     .prepare(`${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${ROWS_PER_PAGE}`)
     .raw(true);

@@ -1,0 +1,121 @@
+/**
+ * Event times are bounded where they enter (not long before the device was
+ * enrolled), and the export's work follows the data, not the span of time it
+ * covers: one event dated decades back froze the whole server for seconds,
+ * one dated year 0 for minutes.
+ */
+import { randomUUID } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { EARLIEST_BEFORE_ENROLLMENT_MS } from "#app/domain/ingest-rules.ts";
+import { forEachEventPage } from "#app/jobs/export/event-pages.server.ts";
+import { openExportReader } from "#app/jobs/export/export-reader.server.ts";
+import { localTimeFormatter } from "#app/jobs/export/local-time-column.ts";
+import { createEnrollmentCode } from "#app/models/device.server.ts";
+import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
+import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
+import { prisma } from "#app/utils/db.server.ts";
+import { createDevice, createUser } from "#test/fixtures.ts";
+import { TEST_CONTEXT, callRoute } from "#test/route-harness.ts";
+
+const BASE = "http://127.0.0.1/api/agent/v1";
+
+async function enrolledDevice() {
+  const worker = await createUser();
+  const { code } = await createEnrollmentCode(worker.id, new Date());
+  const res = await callRoute(
+    enrollAction,
+    new Request(`${BASE}/enroll`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code, deviceName: "Laptop", platform: "linux", agentVersion: "1" }),
+    }),
+    { context: { ...TEST_CONTEXT, clientIp: "10.9.8.7" } },
+  );
+  expect(res.status).toBe(201);
+  const { deviceId, token } = res.data as { deviceId: string; token: string };
+  const { createdAt } = await prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
+  return { worker, deviceId, token, enrolledAt: createdAt };
+}
+
+function upload(token: string, times: Date[]) {
+  return callRoute(
+    eventsAction,
+    new Request(`${BASE}/events`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        batchId: randomUUID(),
+        events: times.map((at) => ({ type: "click", at: at.toISOString(), app: "Editor" })),
+      }),
+    }),
+  );
+}
+
+describe("event times at ingestion", () => {
+  test("a batch with an event dated long before the device was enrolled is refused whole", async () => {
+    const { token, deviceId, enrolledAt } = await enrolledDevice();
+    for (const at of [
+      new Date("1970-01-01T00:00:00Z"),
+      new Date("0000-01-01T00:00:00Z"),
+      new Date(enrolledAt.getTime() - EARLIEST_BEFORE_ENROLLMENT_MS - 1),
+    ]) {
+      const res = await upload(token, [new Date(), at]);
+      expect(res.status).toBe(400);
+      expect(res.data).toMatchObject({ error: { code: "invalid_request" } });
+      expect(JSON.stringify(res.data)).toContain("before this device was enrolled");
+    }
+    expect(await prisma.event.count({ where: { deviceId } })).toBe(0);
+    expect(await prisma.eventBatch.count({ where: { deviceId } })).toBe(0);
+  });
+
+  test("events up to a day before enrollment (a clock a little behind) are accepted", async () => {
+    const { token, enrolledAt } = await enrolledDevice();
+    const res = await upload(token, [
+      new Date(enrolledAt.getTime() - EARLIEST_BEFORE_ENROLLMENT_MS + 60_000),
+    ]);
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("the export's local-time table", () => {
+  test("is filled for the hours that hold events, however far apart they are", async () => {
+    const worker = await createUser({ timezone: "Europe/Berlin" });
+    const device = await createDevice(worker.id);
+    // Stored before the bound existed: one event in 1970, two in one hour of 2026.
+    const times = ["1970-01-01T00:30:00Z", "2026-06-01T10:05:00Z", "2026-06-01T10:55:00Z"];
+    for (const at of times) {
+      await prisma.event.create({
+        data: {
+          workerId: worker.id,
+          deviceId: device.id,
+          type: "click",
+          app: "Editor",
+          at: new Date(at),
+          data: "{}",
+          receivedAt: new Date(),
+        },
+      });
+    }
+    const local = localTimeFormatter("Europe/Berlin");
+    const asked: string[] = [];
+    const counting = Object.assign((stored: string) => local(stored), {
+      zoneOfHour: (hour: string) => {
+        asked.push(hour);
+        return local.zoneOfHour(hour);
+      },
+    });
+    const db = openExportReader();
+    const lines: string[] = [];
+    try {
+      await forEachEventPage(db, worker.id, counting, async (page) => {
+        lines.push(...page.csv.trim().split("\n"));
+      });
+    } finally {
+      db.close();
+    }
+    expect(asked).toEqual(["1970-01-01T00", "2026-06-01T10"]);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain("1970-01-01T01:30:00"); // Berlin, UTC+1 then
+    expect(lines[1]).toContain("2026-06-01T12:05:00"); // Berlin, UTC+2 in June
+  });
+});
