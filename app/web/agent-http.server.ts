@@ -30,7 +30,7 @@ export function hashToken(token: string): string {
 /** Per device: state/stream requests and event batches, each up to 120 a minute. */
 const deviceLimiter = createRateLimiter({ limit: 120, windowMs: 60_000 });
 
-export type AuthenticatedDevice = { id: string; workerId: string };
+export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Date };
 
 /**
  * The device behind `Authorization: Bearer <token>`, or a thrown 401 (missing,
@@ -69,7 +69,7 @@ export async function requireDevice(
       },
     );
   }
-  return { id: device.id, workerId: device.workerId };
+  return { id: device.id, workerId: device.workerId, enrolledAt: device.createdAt };
 }
 
 /**
