@@ -15,7 +15,9 @@ export type Toast = z.infer<typeof ToastSchema>;
 let cookie: ReturnType<typeof createCookie> | undefined;
 function toastCookie() {
   const env = getEnv();
-  cookie ??= createCookie("lull_toast", {
+  // As the session cookie: in production __Host- (Secure, Path=/, no Domain), so a sibling
+  // subdomain cannot set or shadow it; plain over http in development.
+  cookie ??= createCookie(env.isProduction ? "__Host-lull_toast" : "lull_toast", {
     httpOnly: true,
     sameSite: "lax",
     secure: env.isProduction,
