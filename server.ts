@@ -11,12 +11,15 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import type { LullLoadContext } from "#app/load-context.ts";
+import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { requestStarted } from "#app/utils/pace.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
 
 const env = getEnv();
+// One server per SQLite file, on a migrated database, before anything touches it (ADR 0019).
+claimDatabaseOrExit("Lull");
 
 const viteDevServer = env.isProduction
   ? undefined
