@@ -6,10 +6,11 @@
  * (section-queries, section-rows, event-pages), how each format is written
  * (file-writers), the archive, the README and manifest, and the progress bar.
  */
-import { mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import type Database from "better-sqlite3";
 import type { ManifestFile } from "#app/domain/records-export.ts";
 import {
+  deletePartialFiles,
   exportFilePath,
   exportsDirectory,
   partialFilePath,
@@ -22,6 +23,7 @@ import { CsvWriter, NdjsonWriter, writeCsv, writeJson, writeText } from "./expor
 import { type LocalTimeFormatter, localTimeFormatter } from "./export/local-time-column.ts";
 import { archiveReadme, buildManifest } from "./export/manifest.ts";
 import { ExportProgress, plannedRows } from "./export/progress.server.ts";
+import { verifyArchive } from "./export/verify-archive.server.ts";
 import {
   countSectionRows,
   getExportSubject,
@@ -44,9 +46,11 @@ import {
 } from "./export/section-rows.ts";
 
 /**
- * Writes the export's archive and marks it COMPLETE. Throws on failure (the
- * runner marks it FAILED); an interrupted run leaves only a `.partial` file,
- * which is never served.
+ * Writes the export's archive, checks the file on disk is what was written,
+ * and marks it COMPLETE. Throws on failure (the runner marks it FAILED),
+ * leaving no file of it behind; a run interrupted by a crash leaves only
+ * `.partial` files, which are never served and are deleted at the next
+ * start-up or by the hourly sweep.
  */
 export async function buildExport(exportId: string, now = () => new Date()): Promise<void> {
   const { worker } = await getExportSubject(exportId);
@@ -55,10 +59,12 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
   mkdirSync(exportsDirectory(), { recursive: true });
   const partial = partialFilePath(exportId);
   const scratch = `${partial}.events.ndjson`;
+  let opened: ExportArchive | undefined;
   try {
     const progress = new ExportProgress(exportId, plannedRows(countSectionRows(db, worker.id)));
     await progress.heartbeat(true);
     const archive = new ExportArchive(partial, progress);
+    opened = archive;
 
     const readme = await writeText(
       archive.entry("README.txt", { countsRows: false }),
@@ -96,13 +102,15 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
         files: [readme, ...files],
       }),
     );
-    await archive.finish();
+    const written = await archive.finish();
     rmSync(scratch, { force: true });
     renameSync(partial, exportFilePath(exportId));
-    await progress.complete(statSync(exportFilePath(exportId)).size, now());
+    await verifyArchive(exportFilePath(exportId), written);
+    await progress.complete(written, now());
   } catch (error) {
-    rmSync(partial, { force: true });
-    rmSync(scratch, { force: true });
+    await opened?.discard().catch(() => undefined);
+    deletePartialFiles(exportId);
+    rmSync(exportFilePath(exportId), { force: true });
     throw error;
   } finally {
     db.close();

@@ -1,14 +1,14 @@
 /**
  * Runs queued records exports one at a time inside the server process. The
  * queue is the RecordExport table: on start-up an export left RUNNING by a
- * crash is queued again once (its partial file deleted), or marked FAILED if
+ * crash is queued again once (its partial files deleted), or marked FAILED if
  * it was already retried, so none stays "running" forever.
  */
-import { rmSync } from "node:fs";
-import { partialFilePath } from "#app/models/record-export.server.ts";
+import { deletePartialFiles } from "#app/models/record-export.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { onExportQueued } from "#app/utils/export-queue.server.ts";
 import { buildExport } from "./export-records.server.ts";
+import { ArchiveMismatchError } from "./export/verify-archive.server.ts";
 
 export const MAX_ATTEMPTS = 2;
 
@@ -18,7 +18,7 @@ export async function recoverInterruptedExports(now = new Date()): Promise<void>
     select: { id: true, attempts: true },
   });
   for (const e of running) {
-    rmSync(partialFilePath(e.id), { force: true });
+    deletePartialFiles(e.id);
     await prisma.recordExport.update({
       where: { id: e.id },
       data:
@@ -61,7 +61,10 @@ export async function runNextExport(): Promise<boolean> {
       data: {
         status: "FAILED",
         finishedAt: new Date(),
-        error: "Something went wrong while building the export. Please ask for a new one.",
+        error:
+          error instanceof ArchiveMismatchError
+            ? "The export file on disk was not the one written, so it was deleted. Please ask for a new one."
+            : "Something went wrong while building the export. Please ask for a new one.",
       },
     });
   }

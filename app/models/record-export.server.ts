@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { decideExportRequest, exportStatus } from "#app/domain/records-export.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
@@ -16,8 +16,53 @@ export function exportFilePath(id: string): string {
   return path.join(exportsDirectory(), `${id}.zip`);
 }
 
+/** The archive while it is written; scratch files beside it are named `<this>.<something>`. */
 export function partialFilePath(id: string): string {
   return `${exportFilePath(id)}.partial`;
+}
+
+function exportFileNames(): string[] {
+  return existsSync(exportsDirectory()) ? readdirSync(exportsDirectory()) : [];
+}
+
+/** Deletes an export's unfinished files: its `.partial` archive and the scratch files beside it. */
+export function deletePartialFiles(id: string): void {
+  const partial = path.basename(partialFilePath(id));
+  for (const name of exportFileNames()) {
+    if (name === partial || name.startsWith(`${partial}.`)) {
+      rmSync(path.join(exportsDirectory(), name), { force: true });
+    }
+  }
+}
+
+/** How old an unfinished file must be before the sweep deletes it. */
+export const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes every `*.partial*` file in exports/ older than an hour that no
+ * RUNNING export owns (run by the hourly job): what a failed or interrupted
+ * export left holds a worker's data in plain text (ADR 0019). Returns how
+ * many it deleted.
+ */
+export async function deleteAbandonedPartialFiles(now: Date): Promise<number> {
+  const partials = exportFileNames().filter((name) => name.includes(".partial"));
+  if (partials.length === 0) return 0;
+  const running = await prisma.recordExport.findMany({
+    where: { status: "RUNNING" },
+    select: { id: true },
+  });
+  const owned = new Set(running.map((e) => e.id));
+  let deleted = 0;
+  for (const name of partials) {
+    // Export ids (cuids) have no dot: the id is the name up to its first one.
+    if (owned.has(name.slice(0, name.indexOf(".")))) continue;
+    const file = path.join(exportsDirectory(), name);
+    const stat = statSync(file, { throwIfNoEntry: false });
+    if (!stat?.isFile() || now.getTime() - stat.mtimeMs < ABANDONED_AFTER_MS) continue;
+    rmSync(file, { force: true });
+    deleted += 1;
+  }
+  return deleted;
 }
 
 /** Refused: `not_found`, or as `decideExportRequest` (`export_in_progress`, `rate_limited`). */

@@ -3,7 +3,7 @@ import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { yieldToRequests } from "#app/utils/pace.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
-import { deleteExpiredExportFiles } from "./record-export.server.ts";
+import { deleteAbandonedPartialFiles, deleteExpiredExportFiles } from "./record-export.server.ts";
 
 export type RetentionResult = {
   cutoff: Date;
@@ -98,17 +98,27 @@ declare global {
 }
 
 /**
- * Runs retention (and deletes records exports past their 7 days) shortly
- * after start-up and then every hour, once per process.
+ * The hourly job: retention, records exports past their 7 days, and files
+ * that failed or interrupted exports left behind. Each step runs even if
+ * another failed; failures are logged.
  */
+export async function runHourlyJobs(now = new Date()): Promise<void> {
+  const steps: [string, () => Promise<unknown>][] = [
+    ["retention", () => runRetention({ now })],
+    ["expired exports", () => deleteExpiredExportFiles(now)],
+    ["abandoned export files", () => deleteAbandonedPartialFiles(now)],
+  ];
+  for (const [name, step] of steps) {
+    await step().catch((error: unknown) =>
+      console.error(`${name}:`, error instanceof Error ? error.message : error),
+    );
+  }
+}
+
+/** Runs the hourly job shortly after start-up and then every hour, once per process. */
 export function scheduleRetention(): void {
   if (globalThis.__lullRetentionTimer) return;
-  const run = () =>
-    runRetention()
-      .then(() => deleteExpiredExportFiles(new Date()))
-      .catch((error: unknown) =>
-        console.error("retention:", error instanceof Error ? error.message : error),
-      );
+  const run = () => runHourlyJobs(new Date());
   setTimeout(run, 60_000).unref();
   globalThis.__lullRetentionTimer = setInterval(run, HOUR_MS).unref();
 }

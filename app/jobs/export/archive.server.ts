@@ -1,10 +1,12 @@
 /**
  * The export's ZIP (ADR 0011): entries streamed in order into a `.partial`
- * file with yazl, each hashed and counted as its bytes pass, for the manifest.
+ * file with yazl, each hashed and counted as its bytes pass, for the manifest;
+ * the archive itself is hashed and counted as it is written, so the file on
+ * disk can be checked against it (ADR 0019).
  */
 import { createHash } from "node:crypto";
 import { once } from "node:events";
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from "node:fs";
 import { PassThrough } from "node:stream";
 import yazl from "yazl";
 import type { ManifestFile } from "#app/domain/records-export.ts";
@@ -36,9 +38,17 @@ class FileTally {
   }
 }
 
+/** What was written to the archive's file: its size and SHA-256 (hex). */
+export type WrittenArchive = { bytes: number; sha256: string };
+
 export class ExportArchive {
   private readonly zip = new yazl.ZipFile();
+  private readonly out: WriteStream;
   private readonly written: Promise<unknown>;
+  private readonly hash = createHash("sha256");
+  private bytes = 0;
+  /** Every file this archive opens, closed by `discard` before they are deleted. */
+  private readonly files: (WriteStream | ReadStream)[] = [];
 
   /** Starts writing the archive to `file` (the export's `.partial` path). */
   constructor(
@@ -46,8 +56,16 @@ export class ExportArchive {
     private readonly progress: ExportProgress,
   ) {
     const out = createWriteStream(file);
+    this.out = out;
+    this.files.push(out);
+    this.zip.outputStream.on("data", (chunk: Buffer) => {
+      this.hash.update(chunk);
+      this.bytes += chunk.length;
+    });
     this.zip.outputStream.pipe(out);
+    // Rejects if writing fails; `finish` reports it, and it is never an unhandled rejection.
     this.written = once(out, "close");
+    this.written.catch(() => undefined);
   }
 
   /**
@@ -82,10 +100,13 @@ export class ExportArchive {
    */
   scratchEntry(name: string, scratchFile: string): FileSink {
     const stream: WriteStream = createWriteStream(scratchFile);
+    this.files.push(stream);
     const opened = once(stream, "open");
     const tally = new FileTally();
     const progress = this.progress;
     const zip = this.zip;
+    const files = this.files;
+    const out = this.out;
     return {
       async write(text, rows) {
         const chunk = Buffer.from(text, "utf8");
@@ -97,15 +118,37 @@ export class ExportArchive {
         await opened;
         stream.end();
         await once(stream, "close");
-        zip.addReadStream(createReadStream(scratchFile), name, entryOptions());
+        const reader = createReadStream(scratchFile);
+        files.push(reader);
+        // A scratch file that cannot be read fails the archive (and `finish`), not the process.
+        reader.on("error", (error) => out.destroy(error));
+        zip.addReadStream(reader, name, entryOptions());
         return tally.manifestFile(name);
       },
     };
   }
 
-  /** Ends the zip and waits until the whole file is on disk. */
-  async finish(): Promise<void> {
+  /** Ends the zip and waits until the whole file is on disk; says what was written. */
+  async finish(): Promise<WrittenArchive> {
     this.zip.end();
     await this.written;
+    return { bytes: this.bytes, sha256: this.hash.digest("hex") };
+  }
+
+  /**
+   * Stops writing after a failure and waits until every file it opened is
+   * closed, so none is created or written after the caller deletes it (a file
+   * still being opened would otherwise appear after the delete).
+   */
+  async discard(): Promise<void> {
+    this.zip.outputStream.unpipe();
+    await Promise.all(
+      this.files.map(async (stream) => {
+        if (stream.closed) return;
+        const closed = once(stream, "close");
+        stream.destroy();
+        await closed;
+      }),
+    );
   }
 }

@@ -5,6 +5,7 @@
  */
 import { expiryFor } from "#app/domain/records-export.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import type { WrittenArchive } from "./archive.server.ts";
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -45,8 +46,8 @@ export class ExportProgress {
     });
   }
 
-  /** The archive is in place: COMPLETE, with its size and the date it expires. */
-  async complete(bytes: number, finishedAt: Date): Promise<void> {
+  /** The archive is in place and checked: COMPLETE, with its size, hash and the date it expires. */
+  async complete({ bytes, sha256 }: WrittenArchive, finishedAt: Date): Promise<void> {
     await prisma.recordExport.update({
       where: { id: this.exportId },
       data: {
@@ -54,6 +55,7 @@ export class ExportProgress {
         writtenRows: this.total,
         totalRows: this.total,
         bytes,
+        sha256,
         finishedAt,
         expiresAt: expiryFor(finishedAt),
         heartbeatAt: finishedAt,
