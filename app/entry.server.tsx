@@ -1,5 +1,10 @@
 import { PassThrough } from "node:stream";
-import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
+import type {
+  AppLoadContext,
+  EntryContext,
+  HandleDataRequestFunction,
+  HandleErrorFunction,
+} from "@remix-run/node";
 import { createReadableStreamFromReadable } from "@remix-run/node";
 import { RemixServer, isRouteErrorResponse } from "@remix-run/react";
 import { isbot } from "isbot";
@@ -8,6 +13,7 @@ import { startOutboxDispatcher } from "#app/commands/outbox-dispatcher.server.ts
 import { startExportRunner } from "#app/jobs/export-runner.server.ts";
 import { rollBackUnfinishedImports } from "#app/models/user-import.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
+import { defaultToNoStore, withNoStoreDefault } from "#app/utils/cache-control.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
@@ -30,6 +36,10 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
   if (isRouteErrorResponse(error) && error.status === 404) return;
   console.error(error);
 };
+
+/** Single-fetch (`.data`) answers are personal too: no-store unless the route says otherwise. */
+export const handleDataRequest: HandleDataRequestFunction = (response) =>
+  withNoStoreDefault(response);
 
 export default function handleRequest(
   request: Request,
@@ -54,6 +64,8 @@ export default function handleRequest(
           shellRendered = true;
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
+          // Every page is personal: no-store unless its route says otherwise (ADR 0017).
+          defaultToNoStore(responseHeaders);
           resolve(
             new Response(createReadableStreamFromReadable(body), {
               headers: responseHeaders,

@@ -4,6 +4,7 @@ import {
   data,
   redirect,
   type ActionFunctionArgs,
+  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
@@ -16,6 +17,17 @@ import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
+
+/**
+ * Remix passes on an action's cookies but no other header unless the route names it: the
+ * throttle's Retry-After reaches the browser, on the page and on its `.data` answer alike.
+ */
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const kept = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) kept.set("Retry-After", retryAfter);
+  return kept;
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
