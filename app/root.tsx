@@ -216,6 +216,10 @@ export function ErrorBoundary() {
     } else if (error.status === 404) {
       title = "Page not found";
       message = "There is nothing at this address. Check the link, or go back home.";
+    } else if ((error.status === 413 || error.status === 415) && typeof error.data === "string") {
+      // The sentence comes from app/web/request-body.server.ts: what was wrong, what to do.
+      title = error.status === 413 ? "Too much to send at once" : "Lull could not read that";
+      message = error.data;
     } else {
       title = `${error.status} ${error.statusText}`;
     }

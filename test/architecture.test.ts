@@ -196,3 +196,15 @@ describe("one shape of refusal (app/domain/refusal.ts)", () => {
     expectTypeOf<RefusesStandard<typeof signIn>>().toEqualTypeOf<true>();
   });
 });
+
+describe("request bodies (ADR 0018)", () => {
+  test("are read only within a limit, through request-body.server.ts", () => {
+    expect(
+      offenders(
+        // Code, not comments: a line that does not start with * or //.
+        /^(?!\s*(\*|\/\/)).*(\brequest\.(formData|json|text|arrayBuffer|blob)\(|\.body\.getReader\(|parseMultipartFormData)/,
+        ["app/web/request-body.server.ts"],
+      ),
+    ).toEqual([]);
+  });
+});

@@ -11,6 +11,8 @@ export const API_PREFIX = "/api/agent/v1";
 export const LIMITS = {
   maxEventsPerBatch: 5_000,
   maxBatchBytes: 1024 * 1024,
+  /** An enrollment request's body (four short fields). */
+  maxEnrollBytes: 4 * 1024,
   /** Events dated further ahead than this are rejected as clock errors. */
   futureToleranceMs: 5 * 60 * 1000,
   /** Long-poll waits at most this long. */

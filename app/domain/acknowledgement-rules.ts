@@ -85,6 +85,9 @@ export function diffTexts(before: string, after: string): DiffPart[] {
   }));
 }
 
+/** The longest document body an admin may write, in characters. */
+export const MAX_DOCUMENT_CHARS = 100_000;
+
 /** Admin draft form. */
 export const DocumentDraftSchema = z.object({
   slug: z
@@ -100,7 +103,7 @@ export const DocumentDraftSchema = z.object({
     .string({ required_error: "Write the document." })
     .trim()
     .min(20, "Write at least 20 characters.")
-    .max(100_000, "Keep the document under 100,000 characters."),
+    .max(MAX_DOCUMENT_CHARS, "Keep the document under 100,000 characters."),
   summaryOfChanges: z
     .string()
     .trim()

@@ -12,6 +12,7 @@ import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { describeUserAgent } from "#app/domain/user-agent.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Home · Lull" }];
 
@@ -59,7 +60,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 /** "Mark all as read" for the notifications card. */
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") !== "mark-read") {
     throw new Response("Unknown action", { status: 400 });
   }

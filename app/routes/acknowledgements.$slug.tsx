@@ -20,6 +20,7 @@ import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { throwIfNotFound } from "#app/web/refusal-response.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.document.title ?? "Document"} · Lull` },
@@ -63,7 +64,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), {
+  const submission = parseWithZod(await readForm(request), {
     schema: signatureSchema(user.name),
   });
   if (submission.status !== "success") {

@@ -22,6 +22,8 @@ import { refusalData, refusalReply } from "#app/web/refusal-response.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
+import { BODY_LIMITS } from "#app/domain/body-limits.ts";
 
 export const meta: MetaFunction = () => [{ title: "Document · Admin · Lull" }];
 
@@ -56,7 +58,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const id = params.documentId ?? "";
-  const formData = await request.formData();
+  const formData = await readForm(request, { limit: BODY_LIMITS.documentForm });
   if (formData.get("intent") === "publish") {
     const published = await publishDraft(id, admin.id, new Date());
     if (!published.ok) {

@@ -12,6 +12,8 @@ import { createDraft, getCurrentDocument } from "#app/models/policy-document.ser
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalReply } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
+import { BODY_LIMITS } from "#app/domain/body-limits.ts";
 
 export const meta: MetaFunction = () => [{ title: "New document · Admin · Lull" }];
 
@@ -34,7 +36,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
-  const submission = parseWithZod(await request.formData(), { schema: DocumentDraftSchema });
+  const submission = parseWithZod(await readForm(request, { limit: BODY_LIMITS.documentForm }), {
+    schema: DocumentDraftSchema,
+  });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }

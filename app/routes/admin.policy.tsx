@@ -25,6 +25,7 @@ import {
 } from "#app/models/policy.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Policy · Admin · Lull" }];
 
@@ -51,7 +52,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
-  const submission = parseWithZod(await request.formData(), { schema: PolicySchema });
+  const submission = parseWithZod(await readForm(request), { schema: PolicySchema });
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400 });
   }

@@ -25,6 +25,7 @@ import { notFound } from "#app/utils/responses.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData, refusalReply } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.person.name ?? "Person"} · Users · Admin · Lull` },
@@ -65,7 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const userId = params.userId ?? "";
-  const submission = parseWithZod(await request.formData(), { schema: UserActionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: UserActionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply(), error: null, link: null }, { status: 400 });
   }

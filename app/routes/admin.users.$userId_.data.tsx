@@ -23,6 +23,7 @@ import { findActiveGrant, grantExceptionalAccess } from "#app/models/exceptional
 import { getUserProfile } from "#app/models/user.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data?.worker.name ?? "Worker"}'s data (exceptional access) · Admin · Lull` },
@@ -81,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, worker } = await requireWorker(request, params.userId);
-  const submission = parseWithZod(await request.formData(), { schema: ExceptionalAccessSchema });
+  const submission = parseWithZod(await readForm(request), { schema: ExceptionalAccessSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const grant = await grantExceptionalAccess({
     adminId: admin.id,

@@ -1,7 +1,5 @@
 import {
   data,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
@@ -28,6 +26,8 @@ import { applyImport, previewImport } from "#app/models/user-import.server.ts";
 import { pacer } from "#app/utils/pace.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
+import { BODY_LIMITS } from "#app/domain/body-limits.ts";
+import { TOO_LARGE_HEADERS, tryReadForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];
 
@@ -38,6 +38,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 /** People listed with their links after an import; the rest are in the links file. */
 const DONE_SHOWN = 100;
+
+const FILE_TOO_LARGE = "The file must be at most 1 MB.";
 
 type ImportedRow = { name: string; email: string; url: string; expires: string };
 
@@ -52,27 +54,24 @@ type ActionResult =
       linksCsv: string;
     };
 
-/** The form's fields: a multipart upload (the file) or the preview's re-submitted text. */
-async function readForm(request: Request): Promise<FormData | null> {
-  const type = request.headers.get("Content-Type") ?? "";
-  if (!type.startsWith("multipart/form-data")) return request.formData();
-  try {
-    return await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MAX_IMPORT_BYTES }),
-    );
-  } catch {
-    return null;
-  }
-}
-
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
-  const form = await readForm(request);
-  if (!form) {
-    return data<ActionResult>({ step: "error", errors: ["The file must be at most 1 MB."] }, 413);
+  // A multipart upload (the file) or the dry run's text posted back (urlencoded).
+  const read = await tryReadForm(request, {
+    limit: BODY_LIMITS.importForm,
+    tooLargeMessage: FILE_TOO_LARGE,
+  });
+  if (!read.ok) {
+    return data<ActionResult>(
+      { step: "error", errors: [read.message] },
+      { status: read.status, headers: read.status === 413 ? TOO_LARGE_HEADERS : undefined },
+    );
   }
+  const form = read.form;
   const file = form.get("file");
+  if (file instanceof File && file.size > MAX_IMPORT_BYTES) {
+    return data<ActionResult>({ step: "error", errors: [FILE_TOO_LARGE] }, 413);
+  }
   const csv =
     file instanceof File && file.size > 0 ? await file.text() : (form.get("csv") ?? undefined);
   const parsed = ImportFormSchema.safeParse({ intent: form.get("intent"), csv });

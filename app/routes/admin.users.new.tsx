@@ -17,6 +17,7 @@ import { createUserAccount } from "#app/models/user-account.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { refusalReply } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Add a person · Admin · Lull" }];
 
@@ -27,7 +28,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
-  const submission = parseWithZod(await request.formData(), { schema: CreateUserSchema });
+  const submission = parseWithZod(await readForm(request), { schema: CreateUserSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply(), created: null }, { status: 400 });
   }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { EnrollRequestSchema, type EnrollResponse } from "#app/agent-protocol/v1.ts";
+import { EnrollRequestSchema, LIMITS, type EnrollResponse } from "#app/agent-protocol/v1.ts";
 import { enrollDevice } from "#app/models/device.server.ts";
-import { agentError, zodIssues } from "#app/web/agent-http.server.ts";
+import { agentError, readLimitedBody, zodIssues } from "#app/web/agent-http.server.ts";
 import { agentRefusal } from "#app/web/refusal-response.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
 
@@ -30,9 +30,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
       },
     );
   }
+  const text = await readLimitedBody(request, {
+    limit: LIMITS.maxEnrollBytes,
+    tooLargeMessage: `An enrollment request may be at most ${LIMITS.maxEnrollBytes} bytes.`,
+  });
   let body: unknown;
   try {
-    body = await request.json();
+    body = JSON.parse(text);
   } catch {
     failedEnrollments.hit(context.clientIp);
     return agentError(400, "invalid_request", "The body must be JSON.");

@@ -21,6 +21,7 @@ import {
 import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Devices · Lull" }];
 
@@ -52,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await request.formData(), { schema: DeviceActionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: DeviceActionSchema });
   if (submission.status !== "success") {
     return data({ kind: "error" as const, result: submission.reply() }, { status: 400 });
   }

@@ -15,6 +15,7 @@ import { safeRedirect } from "#app/domain/safe-redirect.ts";
 import { SignInSchema } from "#app/domain/sign-in.ts";
 import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
 
@@ -35,7 +36,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseWithZod(formData, { schema: SignInSchema });
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: ["password"] }), { status: 400 });

@@ -14,6 +14,7 @@ import { requireUser } from "#app/web/auth.server.ts";
 import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Download my records · Lull" }];
 
@@ -26,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get("intent") !== "export") {
     return data({ error: "Choose what to do." }, { status: 400 });
   }

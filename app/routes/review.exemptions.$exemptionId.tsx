@@ -19,6 +19,7 @@ import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { refusalReply } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Exemption request · Review · Lull" }];
 
@@ -50,7 +51,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const reviewer = await requireRole(request, ["REVIEWER", "ADMIN"]);
-  const submission = parseWithZod(await request.formData(), { schema: ExemptionDecisionSchema });
+  const submission = parseWithZod(await readForm(request), { schema: ExemptionDecisionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }

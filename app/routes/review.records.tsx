@@ -18,6 +18,7 @@ import { requireRole } from "#app/web/auth.server.ts";
 import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalReply } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Export a worker's records · Review · Lull" }];
 
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireRole(request, ["REVIEWER", "ADMIN"]);
-  const submission = parseWithZod(await request.formData(), { schema: StaffExportSchema });
+  const submission = parseWithZod(await readForm(request), { schema: StaffExportSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }

@@ -17,6 +17,7 @@ import {
 import { completePasswordSetup, findValidSetupToken } from "#app/models/password-setup.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
+import { readForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [
   { title: "Set your password · Lull" },
@@ -32,7 +33,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: SetPasswordSchema });
+  const submission = parseWithZod(await readForm(request), { schema: SetPasswordSchema });
   if (submission.status !== "success") {
     return data(submission.reply({ hideFields: ["password", "confirm"] }), { status: 400 });
   }

@@ -4,6 +4,7 @@ import type { ZodError } from "zod";
 import { LIMITS, type AgentError } from "#app/agent-protocol/v1.ts";
 import { findActiveDeviceByTokenHash } from "#app/models/device.server.ts";
 import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
+import { TOO_LARGE_HEADERS, readBodyWithin } from "./request-body.server.ts";
 
 /** `{ "error": { code, message, issues? } }` with the right status. */
 export function agentError(
@@ -73,18 +74,20 @@ export async function requireDevice(
 }
 
 /**
- * The request body as text, at most LIMITS.maxBatchBytes after decompression.
- * Throws a 413 response beyond that (nothing is read past the limit) and a
- * 415 for encodings other than identity and gzip.
+ * The request body as text, at most `limit` bytes on the wire and after
+ * decompression (a batch by default: LIMITS.maxBatchBytes). Throws a 413
+ * response beyond that (nothing is read past the limit, and the connection
+ * closes with the answer) and a 415 for encodings other than identity and gzip.
  */
-export async function readLimitedBody(request: Request): Promise<string> {
-  const limit = LIMITS.maxBatchBytes;
+export async function readLimitedBody(
+  request: Request,
+  {
+    limit = LIMITS.maxBatchBytes,
+    tooLargeMessage = `A batch may be at most ${LIMITS.maxBatchBytes} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
+  }: { limit?: number; tooLargeMessage?: string } = {},
+): Promise<string> {
   const tooLarge = () =>
-    agentError(
-      413,
-      "payload_too_large",
-      `A batch may be at most ${limit} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
-    );
+    agentError(413, "payload_too_large", tooLargeMessage, { headers: TOO_LARGE_HEADERS });
   const encoding = (request.headers.get("Content-Encoding") ?? "identity").toLowerCase();
   if (encoding !== "identity" && encoding !== "gzip") {
     throw agentError(
@@ -93,24 +96,9 @@ export async function readLimitedBody(request: Request): Promise<string> {
       "Send the body as plain JSON or with Content-Encoding: gzip.",
     );
   }
-  const declared = Number(request.headers.get("Content-Length") ?? "0");
-  if (declared > limit) throw tooLarge();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  }
-  const raw = Buffer.concat(chunks);
+  const body = await readBodyWithin(request, limit);
+  if (!body.ok) throw tooLarge();
+  const raw = body.bytes;
   if (encoding === "identity") return raw.toString("utf8");
   try {
     return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");

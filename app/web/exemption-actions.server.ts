@@ -8,6 +8,7 @@ import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalReply } from "./refusal-response.server.ts";
+import { readForm } from "./request-body.server.ts";
 
 /** Which form field shows each rule's message. */
 const FIELD_FOR: Partial<Record<string, string>> = {
@@ -24,7 +25,7 @@ const FIELD_FOR: Partial<Record<string, string>> = {
  * Errors come back on the fields they concern, and nothing is stored.
  */
 export async function handleFileExemption(request: Request, user: SessionUser, now = new Date()) {
-  const submission = parseWithZod(await request.formData(), { schema: ExemptionRequestSchema });
+  const submission = parseWithZod(await readForm(request), { schema: ExemptionRequestSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }

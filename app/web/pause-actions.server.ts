@@ -10,6 +10,7 @@ import { changePause, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData, refusalReply } from "./refusal-response.server.ts";
+import { readForm } from "./request-body.server.ts";
 
 /** Starting now: the duration rules on the duration, every other rule above the form. */
 function startField(issue: Refusal): string | undefined {
@@ -30,7 +31,7 @@ function scheduleField(issue: Refusal): string {
  * own maximum is a rule in pause-policy.ts, so its message is the same everywhere.
  */
 export async function handlePauseAction(request: Request, user: SessionUser, now = new Date()) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = formData.get("intent");
   const returnTo = safeRedirect(formData.get("returnTo"), "/pauses");
   const tz = user.timezone;
