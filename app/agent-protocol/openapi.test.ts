@@ -43,4 +43,10 @@ describe("the OpenAPI document", () => {
     );
     expect(doc.components.schemas.EventBatch!.required).toEqual(["batchId", "events"]);
   });
+
+  test("states the body limits: the enrollment's 413 and an event's data depth and size", () => {
+    expect(Object.keys(doc.paths["/api/agent/v1/enroll"]!.post!.responses)).toContain("413");
+    const events = JSON.stringify(doc.paths["/api/agent/v1/events"]);
+    expect(events).toContain("nested at most 16 levels deep and at most 4096 bytes as JSON");
+  });
 });

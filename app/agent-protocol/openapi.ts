@@ -66,6 +66,7 @@ export function buildOpenApiDocument() {
         },
       },
       400: errorResponse("invalid_request, or invalid_code (wrong, expired or used)"),
+      413: errorResponse(`payload_too_large: the body is over ${LIMITS.maxEnrollBytes} bytes`),
       429: rateLimited,
     },
   });
@@ -113,7 +114,7 @@ export function buildOpenApiDocument() {
     method: "post",
     path: `${API_PREFIX}/events`,
     summary: "Upload one batch of events (idempotent per batchId)",
-    description: `At most ${LIMITS.maxEventsPerBatch} events and ${LIMITS.maxBatchBytes} bytes uncompressed; Content-Encoding: gzip accepted. Events inside a pause or exemption, or more than 5 minutes in the future, are not stored; the answer counts them. A batch sent again is stored once and answered with the first result, duplicate: true.`,
+    description: `At most ${LIMITS.maxEventsPerBatch} events and ${LIMITS.maxBatchBytes} bytes uncompressed; Content-Encoding: gzip accepted. Each event's data is a JSON object nested at most ${LIMITS.maxEventDataDepth} levels deep and at most ${LIMITS.maxEventDataBytes} bytes as JSON; an event beyond either refuses the whole batch (400, nothing stored). Events inside a pause or exemption, or more than 5 minutes in the future, are not stored; the answer counts them. A batch sent again is stored once and answered with the first result, duplicate: true.`,
     security: [{ [bearer.name]: [] }],
     request: {
       body: {

@@ -13,6 +13,10 @@ export const LIMITS = {
   maxBatchBytes: 1024 * 1024,
   /** An enrollment request's body (four short fields). */
   maxEnrollBytes: 4 * 1024,
+  /** An event's `data`: an object nested at most this deep (the object itself is level 1)… */
+  maxEventDataDepth: 16,
+  /** …and at most this many bytes written as JSON (UTF-8). */
+  maxEventDataBytes: 4 * 1024,
   /** Events dated further ahead than this are rejected as clock errors. */
   futureToleranceMs: 5 * 60 * 1000,
   /** Long-poll waits at most this long. */
@@ -23,6 +27,32 @@ export const LIMITS = {
 
 export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Why an event's `data` is refused, or null: nested deeper than
+ * LIMITS.maxEventDataDepth or longer than LIMITS.maxEventDataBytes as JSON.
+ * The depth is measured without recursion and before anything serialises
+ * the value, so no input can exhaust the stack.
+ */
+export function eventDataProblem(data: unknown): string | null {
+  const pending: { value: object; depth: number }[] =
+    typeof data === "object" && data !== null ? [{ value: data, depth: 1 }] : [];
+  while (pending.length > 0) {
+    const { value, depth } = pending.pop()!;
+    if (depth > LIMITS.maxEventDataDepth) {
+      return `data may be nested at most ${LIMITS.maxEventDataDepth} levels deep.`;
+    }
+    for (const child of Object.values(value)) {
+      if (typeof child === "object" && child !== null)
+        pending.push({ value: child, depth: depth + 1 });
+    }
+  }
+  const bytes = new TextEncoder().encode(JSON.stringify(data) ?? "").byteLength;
+  if (bytes > LIMITS.maxEventDataBytes) {
+    return `data may be at most ${LIMITS.maxEventDataBytes} bytes as JSON (this is ${bytes}).`;
+  }
+  return null;
+}
 
 const isoTime = z
   .string()
@@ -83,7 +113,16 @@ export const EventSchema = z.object({
   type: z.enum(EVENT_TYPES),
   at: isoTime,
   app: z.string().min(1).max(200),
-  data: z.record(z.unknown()).default({}),
+  data: z
+    .record(z.unknown())
+    .default({})
+    .superRefine((data, ctx) => {
+      const problem = eventDataProblem(data);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    })
+    .describe(
+      `A JSON object nested at most ${LIMITS.maxEventDataDepth} levels deep (the object itself is level 1) and at most ${LIMITS.maxEventDataBytes} bytes as JSON.`,
+    ),
 });
 export type AgentEvent = z.infer<typeof EventSchema>;
 
