@@ -1,16 +1,14 @@
-import { prisma } from "#app/utils/db.server.ts";
+import { checkDatabaseHealth } from "#app/utils/database-health.server.ts";
 
-/** Liveness and database readiness for load balancers and monitoring. No auth, no personal data. */
+/**
+ * Liveness and database readiness for load balancers and monitoring: 200 only
+ * when the database answers, is at the latest migration and takes a write
+ * (ADR 0019). No auth, no personal data.
+ */
 export async function loader() {
   const headers = { "Cache-Control": "no-store" };
-  try {
-    await prisma.$queryRaw`SELECT id FROM "Policy" LIMIT 1`;
-    return Response.json({ status: "ok", db: "ok" }, { headers });
-  } catch (error) {
-    console.error(
-      "healthz: database check failed:",
-      error instanceof Error ? error.message : error,
-    );
-    return Response.json({ status: "error", db: "error" }, { status: 503, headers });
-  }
+  const { db, detail } = await checkDatabaseHealth();
+  if (db === "ok") return Response.json({ status: "ok", db }, { headers });
+  console.error(`healthz: database check failed (${db}): ${detail ?? ""}`);
+  return Response.json({ status: "error", db }, { status: 503, headers });
 }
