@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { calendarDate } from "./calendar-date.ts";
 import { localDateKey, nextDateKey, startOfLocalDay } from "./local-time.ts";
 
 /** The periods of the /data overview, in the worker's time zone. */
@@ -19,7 +20,7 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.");
+const day = calendarDate("Enter a date as YYYY-MM-DD.");
 
 export const PeriodQuerySchema = z
   .discriminatedUnion("period", [

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { calendarDate, isCalendarDate } from "./calendar-date.ts";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 
 /**
@@ -6,9 +7,7 @@ import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
  * parsed the same way in the browser and on the server. Dates are calendar
  * days in the worker's time zone; `to` is inclusive.
  */
-const day = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter a date as YYYY-MM-DD.")
+const day = calendarDate("Enter a date as YYYY-MM-DD.")
   .optional()
   .or(z.literal("").transform(() => undefined));
 
@@ -31,7 +30,23 @@ export const EventQuerySchema = z
       .or(z.literal("").transform(() => undefined)),
     from: day,
     to: day,
-    cursor: z.string().max(200).optional(),
+    /** An opaque position from a "Next" link; one that is not ours is refused, never queried. */
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .transform((value, ctx) => {
+        if (!value) return undefined;
+        const cursor = decodeCursor(value);
+        if (!cursor) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            message: "This page link is broken. Start again from the first page.",
+          });
+          return z.NEVER;
+        }
+        return cursor;
+      }),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
     path: ["to"],
@@ -47,11 +62,16 @@ export function encodeCursor(cursor: EventCursor): string {
   return Buffer.from(`${cursor.at.toISOString()}|${cursor.id}`).toString("base64url");
 }
 
+/** What `encodeCursor` writes: a UTC time to the millisecond and a row id. */
+const CURSOR = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}\.\d{3}Z\|(\d{1,15})$/;
+
+/** The position `encodeCursor` wrote, or null for anything else (a crafted or damaged link). */
 export function decodeCursor(value: string | undefined): EventCursor | null {
-  if (!value) return null;
-  const [at, id] = Buffer.from(value, "base64url").toString("utf8").split("|");
-  const date = new Date(at ?? "");
-  const n = Number(id);
-  if (Number.isNaN(date.getTime()) || !Number.isInteger(n) || n < 0) return null;
-  return { at: date, id: n };
+  if (!value || !/^[A-Za-z0-9_-]+$/.test(value)) return null;
+  const text = Buffer.from(value, "base64url").toString("utf8");
+  const match = CURSOR.exec(text);
+  if (!match || !isCalendarDate(match[1]!)) return null;
+  const at = new Date(text.slice(0, text.indexOf("|")));
+  if (Number.isNaN(at.getTime())) return null;
+  return { at, id: Number(match[2]) };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { calendarDate } from "./calendar-date.ts";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 import { EXEMPTION_REASONS } from "./exemption.ts";
 import { JUSTIFICATION_LIMITS } from "./exemption-draft.ts";
@@ -10,9 +11,10 @@ import { JUSTIFICATION_LIMITS } from "./exemption-draft.ts";
  * server, with field-named messages too.
  */
 const date = (label: string) =>
-  z
-    .string({ required_error: `Choose the ${label} date.` })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `Enter the ${label} date as YYYY-MM-DD.`);
+  calendarDate(
+    `Enter the ${label} date as YYYY-MM-DD.`,
+    z.string({ required_error: `Choose the ${label} date.` }),
+  );
 const time = (label: string) =>
   z
     .string({ required_error: `Choose the ${label} time.` })

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { calendarDate } from "./calendar-date.ts";
 import { MIN_PAUSE_MINUTES } from "./pause-policy.ts";
 
 /**
@@ -27,9 +28,10 @@ export function pauseNowSchema(maxMinutes: number) {
 export function schedulePauseSchema(maxMinutes: number) {
   return z.object({
     intent: z.literal("schedule"),
-    date: z
-      .string({ required_error: "Choose a date." })
-      .regex(/^\d{4}-\d{2}-\d{2}$/, "Enter the date as YYYY-MM-DD."),
+    date: calendarDate(
+      "Enter the date as YYYY-MM-DD.",
+      z.string({ required_error: "Choose a date." }),
+    ),
     time: z
       .string({ required_error: "Choose a start time." })
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Enter the time as HH:MM, 24-hour."),

@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
@@ -26,24 +26,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
     getDataOverview(user.id, start, end),
     getActivitySeries(user.id, start, end, tz),
   ]);
-  return {
-    query: { period: query.period, from: raw.from ?? "", to: raw.to ?? "" },
-    errors: parsed.success ? null : parsed.error.flatten().fieldErrors,
-    range: `${formatDay(start, tz)} – ${formatDay(new Date(end.getTime() - 1), tz)}`,
-    series,
-    total: overview.total,
-    byType: overview.byType,
-    byDevice: overview.byDevice,
-    topApps: overview.topApps,
-    devices: overview.devices,
-    retentionDays: overview.retentionDays,
-    oldestDeletion: overview.oldestEventAt
-      ? formatDateTime(
-          new Date(overview.oldestEventAt.getTime() + overview.retentionDays * DAY_MS),
-          tz,
-        )
-      : null,
-  };
+  // An invalid period still shows the default one, with the errors, as a 400.
+  return data(
+    {
+      query: { period: query.period, from: raw.from ?? "", to: raw.to ?? "" },
+      errors: parsed.success ? null : parsed.error.flatten().fieldErrors,
+      range: `${formatDay(start, tz)} – ${formatDay(new Date(end.getTime() - 1), tz)}`,
+      series,
+      total: overview.total,
+      byType: overview.byType,
+      byDevice: overview.byDevice,
+      topApps: overview.topApps,
+      devices: overview.devices,
+      retentionDays: overview.retentionDays,
+      oldestDeletion: overview.oldestEventAt
+        ? formatDateTime(
+            new Date(overview.oldestEventAt.getTime() + overview.retentionDays * DAY_MS),
+            tz,
+          )
+        : null,
+    },
+    { status: parsed.success ? 200 : 400 },
+  );
 }
 
 function Bars({ rows, label }: { rows: { name: string; count: number }[]; label: string }) {

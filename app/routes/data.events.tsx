@@ -1,10 +1,10 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
-import { EventQuerySchema, decodeCursor, encodeCursor } from "#app/domain/event-query.ts";
+import { EventQuerySchema, encodeCursor } from "#app/domain/event-query.ts";
 import { formatDateTime, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
 import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
@@ -17,14 +17,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const parsed = EventQuerySchema.safeParse(Object.fromEntries(url.searchParams));
   const devices = await listDeviceChoices(user.id);
   if (!parsed.success) {
-    return {
-      errors: parsed.error.flatten().fieldErrors,
-      query: Object.fromEntries(url.searchParams),
-      devices,
-      events: [],
-      nextCursor: null,
-      isFirstPage: true,
-    };
+    return data(
+      {
+        errors: parsed.error.flatten().fieldErrors,
+        query: Object.fromEntries(url.searchParams),
+        devices,
+        events: [],
+        nextCursor: null,
+        isFirstPage: true,
+      },
+      { status: 400 },
+    );
   }
   const q = parsed.data;
   const tz = user.timezone;
@@ -37,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       from: q.from ? startOfLocalDay(q.from, tz) : undefined,
       to: q.to ? startOfLocalDay(nextDateKey(q.to), tz) : undefined,
     },
-    decodeCursor(q.cursor),
+    q.cursor ?? null,
   );
   return {
     errors: null,
