@@ -5,7 +5,8 @@
  *
  *   tsx test/processes/healthz-once.ts
  */
-const { loader } = await import("#app/routes/healthz.ts");
+import { loader } from "#app/routes/healthz.ts";
+
 const res = await loader();
 console.log(JSON.stringify({ status: res.status, body: await res.json() }));
 process.exit(0);
