@@ -13,6 +13,7 @@ import express from "express";
 import type { LullLoadContext } from "#app/load-context.ts";
 import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
+import { formBodiesOnly } from "#app/utils/form-body.server.ts";
 import { requestStarted } from "#app/utils/pace.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
@@ -95,6 +96,9 @@ const build = viteDevServer
   : ((await import(
       /* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href
     )) as ServerBuild);
+
+// Pages take forms: any other body is a 400 and one rate-limited log line, not a 500 (ADR 0019).
+app.use(formBodiesOnly);
 
 app.all(
   "*",

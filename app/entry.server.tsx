@@ -14,6 +14,7 @@ import { startExportRunner } from "#app/jobs/export-runner.server.ts";
 import { rollBackUnfinishedImports } from "#app/models/user-import.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
 import { defaultToNoStore, withNoStoreDefault } from "#app/utils/cache-control.server.ts";
+import { logClientError } from "#app/utils/client-error-log.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
 
 export const streamTimeout = 5_000;
@@ -30,10 +31,17 @@ if (process.env.NODE_ENV !== "test") {
   startExportRunner();
 }
 
-/** Logs unexpected errors once; a visitor's 404 or an aborted request is not one. */
+/**
+ * Logs unexpected errors once, with their stack. A visitor's 404 or an aborted request is
+ * not one; another client error (a 405, a 400) is one rate-limited line (ADR 0019).
+ */
 export const handleError: HandleErrorFunction = (error, { request }) => {
   if (request.signal.aborted) return;
   if (isRouteErrorResponse(error) && error.status === 404) return;
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    const { pathname } = new URL(request.url);
+    return logClientError(String(error.status), `${request.method} ${pathname}`);
+  }
   console.error(error);
 };
 

@@ -1,0 +1,35 @@
+/**
+ * Pages take forms. Every page action reads `request.formData()`, which
+ * throws on any other body, so a JSON or text POST used to end as a 500 with
+ * a stack trace in the log. Such a request is the client's mistake: it gets
+ * a 400 before it reaches the app, and one rate-limited log line (ADR 0019).
+ * The agent API under /api/ takes JSON and is left alone.
+ */
+import type { RequestHandler } from "express";
+import { logClientError } from "./client-error-log.server.ts";
+
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+const WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+export function isFormBodyRequired(method: string, path: string): boolean {
+  return WITH_BODY.has(method.toUpperCase()) && !path.startsWith("/api/");
+}
+
+export function isFormContentType(contentType: string | undefined): boolean {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  return FORM_TYPES.includes(type);
+}
+
+export const formBodiesOnly: RequestHandler = (req, res, next) => {
+  if (!isFormBodyRequired(req.method, req.path) || isFormContentType(req.headers["content-type"])) {
+    return next();
+  }
+  logClientError(
+    "400 not a form",
+    `${req.method} ${req.path} with Content-Type ${req.headers["content-type"] ?? "(none)"}`,
+  );
+  res
+    .status(400)
+    .type("text/plain")
+    .send("Lull's pages take form submissions only. Go back to the page and submit its form.");
+};
