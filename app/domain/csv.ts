@@ -1,16 +1,34 @@
 /**
- * CSV per RFC 4180, both halves: writing (`csvRow`, used for every CSV file of
- * the records export) and reading (`parseCsv`, used by the user import).
+ * CSV per RFC 4180, both halves: writing (`csvRow`, used for every CSV file
+ * Lull writes: the records export and the people import's links) and reading
+ * (`parseCsv`, used by the user import; reading keeps every character).
  */
 
-/** A field always in double quotes, inner quotes doubled (the export's `data` column). */
+/**
+ * A text a spreadsheet would run as a formula (OWASP, CSV injection): one
+ * that begins with =, +, -, @, a tab or a carriage return.
+ */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A field always in double quotes, inner quotes doubled (the export's `data`
+ * column). Not neutralised: that column holds a JSON object, whose text
+ * begins with "{".
+ */
 export function csvQuoted(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-/** One CSV field: quoted only when it holds a comma, a quote or a line break. */
+/**
+ * One CSV field: quoted only when it holds a comma, a quote or a line break.
+ * A string that begins like a formula (`FORMULA_START`: names, apps and
+ * emails come from people and agents) is written as text: a leading single
+ * quote, and quoted. Numbers and dates are Lull's own and written as they are
+ * (a -3 stays a number).
+ */
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
+  if (typeof value === "string" && FORMULA_START.test(value)) return csvQuoted(`'${value}`);
   const text = value instanceof Date ? value.toISOString() : String(value);
   return /[",\r\n]/.test(text) ? csvQuoted(text) : text;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { csvRow } from "./csv.ts";
+import { FORMULA_START, csvRow } from "./csv.ts";
 import { decideExportRequest, exportStatus, progressPercent } from "./records-export.ts";
 
 /** A strict RFC 4180 reader for one record, to check csvRow against. */
@@ -40,7 +40,10 @@ describe("csvRow", () => {
       fc.property(
         fc.array(fc.string({ unit: "grapheme" }), { minLength: 1, maxLength: 6 }),
         (fields) => {
-          expect(parseRecord(csvRow(fields))).toEqual(fields);
+          // A text that begins like a formula comes back behind a ' (csv.ts, FORMULA_START).
+          expect(parseRecord(csvRow(fields))).toEqual(
+            fields.map((f) => (FORMULA_START.test(f) ? `'${f}` : f)),
+          );
         },
       ),
     );
