@@ -16,6 +16,7 @@ import { scheduleRetention } from "#app/models/retention.server.ts";
 import { defaultToNoStore, withNoStoreDefault } from "#app/utils/cache-control.server.ts";
 import { logClientError } from "#app/utils/client-error-log.server.ts";
 import { NonceProvider } from "#app/utils/nonce-provider.tsx";
+import { closingWhenTooLarge } from "#app/web/request-body.server.ts";
 
 export const streamTimeout = 5_000;
 
@@ -47,7 +48,7 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
 
 /** Single-fetch (`.data`) answers are personal too: no-store unless the route says otherwise. */
 export const handleDataRequest: HandleDataRequestFunction = (response) =>
-  withNoStoreDefault(response);
+  closingWhenTooLarge(withNoStoreDefault(response));
 
 export default function handleRequest(
   request: Request,
@@ -74,6 +75,8 @@ export default function handleRequest(
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           // Every page is personal: no-store unless its route says otherwise (ADR 0017).
           defaultToNoStore(responseHeaders);
+          // A body refused as too large was left unread: hang up after the answer (ADR 0018).
+          if (responseStatusCode === 413) responseHeaders.set("Connection", "close");
           resolve(
             new Response(createReadableStreamFromReadable(body), {
               headers: responseHeaders,

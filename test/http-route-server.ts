@@ -1,10 +1,11 @@
 /**
- * Serves route actions over real HTTP, the way the production server hands
- * them requests: Express, with the Remix adapter turning the Node request into
- * a fetch Request whose body streams from the socket (`createRemixRequest`)
- * and writing the answer back (`sendRemixResponse`). Only Remix's routing is
- * left out: each path names its action. For tests of what happens on the wire
- * (a body larger than allowed, sent chunked or not).
+ * Serves route actions (or Remix's own handler) over real HTTP, the way the
+ * production server hands them requests: Express, with the Remix adapter
+ * turning the Node request into a fetch Request whose body streams from the
+ * socket (`createRemixRequest`) and writing the answer back
+ * (`sendRemixResponse`). `serveRoutes` leaves Remix's routing out: each path
+ * names its action. For tests of what happens on the wire (a body larger than
+ * allowed, sent chunked or not).
  */
 import type { AddressInfo } from "node:net";
 import http from "node:http";
@@ -41,27 +42,30 @@ function toResponse(result: unknown): Response {
 }
 
 export async function serveRoutes(routes: Record<string, RouteFn>): Promise<RouteServer> {
+  return serveFetch(async (request) => {
+    const action = routes[new URL(request.url).pathname];
+    if (!action) return new Response(null, { status: 404 });
+    try {
+      return toResponse(await action({ request, params: {}, context: TEST_CONTEXT }));
+    } catch (error) {
+      if (error instanceof Response) return error;
+      throw error;
+    }
+  });
+}
+
+/** Serves a fetch handler (e.g. Remix's own, test/remix-handler.ts) the same way. */
+export async function serveFetch(
+  handle: (request: Request) => Promise<Response>,
+): Promise<RouteServer> {
   const bytesRead = new Map<string, number>();
   const app = express();
   app.all("*", async (req, res, next) => {
-    const action = routes[req.path];
-    if (!action) {
-      res.status(404).end();
-      return;
-    }
     const socket = req.socket;
     const before = socket.bytesRead;
     res.once("finish", () => bytesRead.set(req.path, socket.bytesRead - before));
     try {
-      const request = createRemixRequest(req, res);
-      let result: unknown;
-      try {
-        result = await action({ request, params: {}, context: TEST_CONTEXT });
-      } catch (error) {
-        if (!(error instanceof Response)) throw error;
-        result = error;
-      }
-      await sendRemixResponse(res, toResponse(result));
+      await sendRemixResponse(res, await handle(createRemixRequest(req, res)));
     } catch (error) {
       next(error);
     }

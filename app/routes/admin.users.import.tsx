@@ -27,7 +27,7 @@ import { pacer } from "#app/utils/pace.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { BODY_LIMITS } from "#app/domain/body-limits.ts";
-import { TOO_LARGE_HEADERS, tryReadForm } from "#app/web/request-body.server.ts";
+import { tryReadForm } from "#app/web/request-body.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Import people · Users · Admin · Lull" }];
 
@@ -62,10 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
     tooLargeMessage: FILE_TOO_LARGE,
   });
   if (!read.ok) {
-    return data<ActionResult>(
-      { step: "error", errors: [read.message] },
-      { status: read.status, headers: read.status === 413 ? TOO_LARGE_HEADERS : undefined },
-    );
+    return data<ActionResult>({ step: "error", errors: [read.message] }, read.status);
   }
   const form = read.form;
   const file = form.get("file");

@@ -111,3 +111,18 @@ export async function readForm(request: Request, options?: FormReadOptions): Pro
     },
   });
 }
+
+/**
+ * Remix keeps only cookies from an action's headers, so the entry (documents
+ * and `.data` answers alike) ends the connection with any 413 here.
+ */
+export function closingWhenTooLarge(response: Response): Response {
+  if (response.status !== 413 || response.headers.get("Connection") === "close") return response;
+  const headers = new Headers(response.headers);
+  headers.set("Connection", "close");
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
+}

@@ -14,12 +14,13 @@ import { action as documentAction } from "#app/routes/admin.documents.new.tsx";
 import { action as importAction } from "#app/routes/admin.users.import.tsx";
 import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
 import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
-import { action as loginAction } from "#app/routes/login.tsx";
-import { action as pausesAction } from "#app/routes/pauses.tsx";
+import * as login from "#app/routes/login.tsx";
+import * as pauses from "#app/routes/pauses.tsx";
 import { prisma } from "#app/utils/db.server.ts";
 import { TEST_PASSWORD, createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { hashToken } from "#app/web/agent-http.server.ts";
-import { postBody, serveRoutes, type RouteServer } from "#test/http-route-server.ts";
+import { postBody, serveFetch, serveRoutes, type RouteServer } from "#test/http-route-server.ts";
+import { remixHandler } from "#test/remix-handler.ts";
 import { callRoute } from "#test/route-harness.ts";
 
 const MB = 1024 * 1024;
@@ -29,8 +30,8 @@ const JSON_BODY = { "Content-Type": "application/json" };
 let server: RouteServer;
 beforeAll(async () => {
   server = await serveRoutes({
-    "/login": loginAction,
-    "/pauses": pausesAction,
+    "/login": login.action,
+    "/pauses": pauses.action,
     "/admin/users/import": importAction,
     "/api/agent/v1/enroll": enrollAction,
     "/api/agent/v1/events": eventsAction,
@@ -209,5 +210,40 @@ describe("routes that take more", () => {
     );
     expect(res.status).not.toBe(413);
     expect(await prisma.policyDocument.count({ where: { slug: "long-notice" } })).toBe(1);
+  });
+});
+
+describe("through Remix's own request handler", () => {
+  test("a page's 413 and a .data 413 say why and end the connection", async () => {
+    const remix = await serveFetch(
+      remixHandler([
+        { id: "routes/login", path: "login", module: login },
+        { id: "routes/pauses", path: "pauses", module: pauses },
+      ]),
+    );
+    try {
+      const worker = await createUser();
+      const cookie = await sessionCookieFor(worker.id);
+      for (const [path, headers] of [
+        ["/login", FORM],
+        ["/pauses", { ...FORM, Cookie: cookie }],
+        ["/pauses.data", { ...FORM, Cookie: cookie }],
+      ] as const) {
+        const res = await postBody(`${remix.url}${path}`, {
+          prefix: "intent=start&durationMinutes=30&padding=",
+          size: 20 * MB,
+          headers,
+        });
+        expect(res.status, path).toBe(413);
+        expect(res.headers.connection, path).toBe("close");
+        expect(res.body, path).toContain(
+          path.endsWith(".data") ? "larger than Lull accepts" : "Too much to send at once",
+        );
+        expect(remix.bytesRead.get(path), path).toBeLessThan(2 * MB);
+      }
+      expect(await prisma.pause.count({ where: { workerId: worker.id } })).toBe(0);
+    } finally {
+      await remix.close();
+    }
   });
 });
