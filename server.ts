@@ -13,6 +13,7 @@ import express from "express";
 import type { LullLoadContext } from "#app/load-context.ts";
 import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
+import { logClientError } from "#app/utils/client-error-log.server.ts";
 import { formBodiesOnly } from "#app/utils/form-body.server.ts";
 import { requestStarted } from "#app/utils/pace.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
@@ -64,7 +65,7 @@ app.use((req, res, next) => {
     },
   });
   if (verdict.allowed) return next();
-  console.warn(`refused cross-origin ${req.method} ${req.path}: ${verdict.reason}`);
+  logClientError("403 cross-origin", `${req.method} ${req.path}: ${verdict.reason}`);
   res
     .status(403)
     .type("text/plain")

@@ -57,7 +57,7 @@ declare global {
   var __lullClientErrorLog: ClientErrorLog | undefined;
 }
 
-/** Logs one client error on the process's rate-limited log. `kind` is e.g. "405" or "400 not a form". */
+/** Logs one client error on the process's rate-limited log. `kind` is e.g. "405" or "415 not a form". */
 export function logClientError(kind: string, detail: string): void {
   globalThis.__lullClientErrorLog ??= createClientErrorLog();
   globalThis.__lullClientErrorLog.log(kind, detail);

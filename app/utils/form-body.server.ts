@@ -2,7 +2,7 @@
  * Pages take forms. Every page action reads `request.formData()`, which
  * throws on any other body, so a JSON or text POST used to end as a 500 with
  * a stack trace in the log. Such a request is the client's mistake: it gets
- * a 400 before it reaches the app, and one rate-limited log line (ADR 0019).
+ * a 415 (as the actions' own check answers) before it reaches the app, and one rate-limited log line (ADR 0019).
  * The agent API under /api/ takes JSON and is left alone.
  */
 import type { RequestHandler } from "express";
@@ -25,11 +25,11 @@ export const formBodiesOnly: RequestHandler = (req, res, next) => {
     return next();
   }
   logClientError(
-    "400 not a form",
+    "415 not a form",
     `${req.method} ${req.path} with Content-Type ${req.headers["content-type"] ?? "(none)"}`,
   );
   res
-    .status(400)
+    .status(415)
     .type("text/plain")
     .send("Lull's pages take form submissions only. Go back to the page and submit its form.");
 };

@@ -105,21 +105,21 @@ describe("client errors in the log", () => {
     expect(lines[0]).toBe("client error 405: POST /read-only");
   });
 
-  test("200 JSON POSTs to a page: 400 each (not 500), ten one-line log entries, no stack", async () => {
+  test("200 JSON POSTs to a page: 415 each (not 500), ten one-line log entries, no stack", async () => {
     const { lines, warns, errors } = await logged(async () => {
       for (let i = 0; i < 200; i++) {
         const res = await post("/form", {
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ i }),
         });
-        expect(res.status).toBe(400);
+        expect(res.status).toBe(415);
       }
     });
     expect(errors).toBe(0);
     expect(warns).toBe(10);
     expect(lines.every((l) => !l.includes("\n"))).toBe(true);
     expect(lines[0]).toBe(
-      "client error 400 not a form: POST /form with Content-Type application/json",
+      "client error 415 not a form: POST /form with Content-Type application/json",
     );
   });
 
