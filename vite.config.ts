@@ -13,14 +13,15 @@ export default defineConfig({
   // The dev-server e2e test optimises dependencies from nothing, as on a fresh clone.
   cacheDir: process.env.LULL_VITE_CACHE_DIR ?? "node_modules/.vite",
   build: { target: "es2022", cssMinify: true },
-  // The dependency scanner follows route modules into *.server.ts files. @node-rs/argon2's
-  // browser entry points at a WASI package that is never installed, so pre-bundling it fails
-  // and every client module answers 504 (Outdated Optimize Dep). nodemailer is found late (after
-  // the first page has loaded), which re-optimises and reloads that page. Neither runs in a browser.
-  // The rest are pre-bundled at start-up, so the first page a developer opens does not race the
-  // optimiser's discovery (a mid-load re-optimisation reloads the page with two Reacts).
+  // Dependencies are never discovered while a page loads: the client's are listed here and
+  // pre-bundled at start-up. Discovery follows route modules into *.server.ts files and finds
+  // server-only packages late (nodemailer, rate-limiter-flexible…); each late find re-optimises
+  // and reloads the page a developer just opened (mid-hydration, with two Reacts), and
+  // @node-rs/argon2's browser entry names a WASI package that is never installed (every client
+  // module then answered 504). A new client dependency goes in `include`; the dev-server e2e
+  // test fails on a page whose JavaScript does not load.
   optimizeDeps: {
-    exclude: ["@node-rs/argon2", "nodemailer"],
+    noDiscovery: true,
     include: [
       "react",
       "react-dom",

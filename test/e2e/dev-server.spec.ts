@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, expect, freePort, test } from "./fixtures.ts";
+import { DEMO_PASSWORD, expect, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
@@ -19,17 +19,15 @@ let base: string;
 const consoleErrors: string[] = [];
 
 /**
- * Starts `npm run dev` on a port free a moment ago. Another process can take
- * that port before the server binds it (the ephemeral range is shared with
- * every outgoing connection of the test run), so a start that fails with
- * EADDRINUSE is tried again on another port; any other failure is reported.
+ * Starts `npm run dev` on a port the server picks itself (PORT=0) and reads
+ * the address from its "listening on" line: a port found free a moment
+ * earlier could be taken by another test's server before this one binds it,
+ * and then that other server would answer this test.
  */
-async function startDevServer(attempt = 1): Promise<void> {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+async function startDevServer(): Promise<void> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    PORT: String(port),
+    PORT: "0",
     DATABASE_URL: `file:${path.join(dir, "lull.db")}`,
     LULL_VITE_CACHE_DIR: path.join(dir, "vite"),
   };
@@ -40,15 +38,16 @@ async function startDevServer(attempt = 1): Promise<void> {
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 150_000;
   for (;;) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // not listening yet
+    const listening = /Lull is listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+    if (listening) {
+      base = listening[1]!;
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) return;
+      } catch {
+        // not answering yet
+      }
     }
-    if (child.exitCode !== null) {
-      if (output.includes("EADDRINUSE") && attempt < 3) return startDevServer(attempt + 1);
-      throw new Error(`npm run dev exited:\n${output}`);
-    }
+    if (child.exitCode !== null) throw new Error(`npm run dev exited:\n${output}`);
     if (Date.now() > deadline) throw new Error(`npm run dev did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -40,17 +40,28 @@ export async function startServerProcess({
       // The suite stands in for a reverse proxy, so each test can have its own client address.
       TRUST_PROXY: "loopback",
     },
-    stdio,
+    // Its output is read: only once it says it listens on this port does a healthy answer
+    // count (another test's server could hold the port, and answer, if this one failed to bind).
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  const collect = (d: Buffer) => {
+    output += d.toString();
+    if (stdio === "inherit") process.stdout.write(d);
+  };
+  child.stdout!.on("data", collect);
+  child.stderr!.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if (output.includes(`Lull is listening on ${url}`) && (await fetch(`${url}/healthz`)).ok)
+        break;
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`server exited with ${child.exitCode}:\n${output.slice(-2000)}`);
     if (Date.now() > deadline) {
       child.kill();
       throw new Error("server did not become healthy within 30 s");
