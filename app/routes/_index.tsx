@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { Button } from "#app/components/ui/button.tsx";
 import { listNotifications, markNotificationsRead } from "#app/models/notification.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
@@ -7,10 +8,15 @@ import { TrackingStatus } from "#app/components/tracking-status.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { describeTimeZone, formatDateTime, greetingFor } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
-import { listActiveSessions } from "#app/models/session.server.ts";
+import {
+  endOwnSessions,
+  listActiveSessions,
+  SESSION_KEY_LENGTH,
+} from "#app/models/session.server.ts";
 import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
-import { requireUser } from "#app/web/auth.server.ts";
+import { currentSessionId, requireUser } from "#app/web/auth.server.ts";
+import { redirectWithRefusal } from "#app/web/refusal-response.server.ts";
 import { describeUserAgent } from "#app/domain/user-agent.ts";
 import { readForm } from "#app/web/request-body.server.ts";
 
@@ -19,6 +25,7 @@ export const meta: MetaFunction = () => [{ title: "Home · Lull" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const now = new Date();
+  const current = await currentSessionId(request);
   const [profile, sessions, overview, notifications] = await Promise.all([
     getUserProfile(user.id),
     listActiveSessions(user.id, now),
@@ -48,7 +55,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       manager: profile.manager?.name ?? null,
     },
     sessions: sessions.map((s) => ({
-      key: s.id.slice(0, 12),
+      key: s.id.slice(0, SESSION_KEY_LENGTH),
+      current: s.id === current,
       device: describeUserAgent(s.userAgent),
       ip: s.ip,
       startedAt: formatDateTime(s.createdAt, profile.timezone),
@@ -57,15 +65,45 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-/** "Mark all as read" for the notifications card. */
+const HomeActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("mark-read") }),
+  z.object({
+    intent: z.literal("end-session"),
+    session: z.string().regex(new RegExp(`^[0-9a-f]{${SESSION_KEY_LENGTH}}$`)),
+  }),
+  z.object({ intent: z.literal("end-other-sessions") }),
+]);
+
+/** "Mark all as read" for the notifications card; ending one's own other sessions. */
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const form = await readForm(request);
-  if (form.get("intent") !== "mark-read") {
-    throw new Response("Unknown action", { status: 400 });
+  const parsed = HomeActionSchema.safeParse(Object.fromEntries(await readForm(request)));
+  if (!parsed.success) throw new Response("Unknown action", { status: 400 });
+  const now = new Date();
+  const form = parsed.data;
+  if (form.intent === "mark-read") {
+    await markNotificationsRead(user.id, now);
+    return redirectWithToast("/", { kind: "success", message: "Notifications marked as read." });
   }
-  await markNotificationsRead(user.id, new Date());
-  return redirectWithToast("/", { kind: "success", message: "Notifications marked as read." });
+  const current = await currentSessionId(request);
+  if (!current) throw new Response("Not signed in", { status: 401 });
+  const outcome = await endOwnSessions({
+    userId: user.id,
+    currentSessionId: current,
+    which: form.intent === "end-session" ? { key: form.session } : "others",
+    now,
+  });
+  if (!outcome.ok) return redirectWithRefusal("/", outcome.refusal);
+  const { ended } = outcome.value;
+  return redirectWithToast("/", {
+    kind: "success",
+    message:
+      form.intent === "end-session"
+        ? "That session is signed out."
+        : ended === 0
+          ? "You were not signed in anywhere else."
+          : `Signed out everywhere else (${ended} ${ended === 1 ? "session" : "sessions"}).`,
+  });
 }
 
 export default function HomePage() {
@@ -144,17 +182,43 @@ export default function HomePage() {
           <p className="mb-3 text-sm text-ink-muted">
             Sessions end after 12 hours without use, and after 7 days at most.
           </p>
-          <ul className="divide-y divide-line text-sm">
+          <ul className="divide-y divide-line text-sm" data-testid="sessions">
             {sessions.map((s) => (
-              <li key={s.key} className="py-2">
-                <p className="font-medium">{s.device}</p>
-                <p className="text-ink-muted">
-                  Signed in {s.startedAt}
-                  {s.ip ? ` from ${s.ip}` : ""}; ends by {s.expiresAt}
-                </p>
+              <li key={s.key} className="flex flex-wrap items-start justify-between gap-2 py-2">
+                <div>
+                  <p className="font-medium">
+                    {s.device}
+                    {s.current ? <span className="ml-2 text-ink-muted">(this session)</span> : null}
+                  </p>
+                  <p className="text-ink-muted">
+                    Signed in {s.startedAt}
+                    {s.ip ? ` from ${s.ip}` : ""}; ends by {s.expiresAt}
+                  </p>
+                </div>
+                {s.current ? null : (
+                  <Form method="post">
+                    <input type="hidden" name="session" value={s.key} />
+                    <Button
+                      type="submit"
+                      name="intent"
+                      value="end-session"
+                      variant="secondary"
+                      aria-label={`Sign out the session on ${s.device} from ${s.startedAt}`}
+                    >
+                      Sign out
+                    </Button>
+                  </Form>
+                )}
               </li>
             ))}
           </ul>
+          {sessions.some((s) => !s.current) ? (
+            <Form method="post" className="mt-3">
+              <Button type="submit" name="intent" value="end-other-sessions" variant="secondary">
+                Sign out everywhere else
+              </Button>
+            </Form>
+          ) : null}
         </Card>
       </div>
     </div>

@@ -20,6 +20,7 @@ import {
   clearSessionCookie,
   newSessionToken,
   nextSessionExpiry,
+  hashSessionToken,
   readSessionToken,
   serializeSessionCookie,
 } from "#app/utils/session.server.ts";
@@ -158,6 +159,12 @@ export async function signIn({
   });
   await signedInClearsAttempts(email, ip);
   return { ok: true, setCookie: await serializeSessionCookie(token), userId: user.id };
+}
+
+/** The id of the request's own session (the hash of its token), if it carries one. */
+export async function currentSessionId(request: Request): Promise<string | null> {
+  const token = await readSessionToken(request);
+  return token ? hashSessionToken(token) : null;
 }
 
 /** Deletes the request's session (if any) and returns the cookie that clears it. */

@@ -151,8 +151,9 @@ export async function signIn(page: Page, email: string) {
 }
 
 export async function signOut(page: Page) {
-  await page.getByTestId("user-menu").locator("summary").click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  const menu = page.getByTestId("user-menu");
+  await menu.locator("summary").click();
+  await menu.getByRole("button", { name: "Sign out", exact: true }).click();
 }
 
 /** No serious or critical axe violations on the page as it is now. */
