@@ -1,5 +1,9 @@
 import { expect, expectAccessible, signIn, signOut, test } from "./fixtures.ts";
 
+// Each test signs in and runs axe on several pages; on a busy two-core machine that took up to
+// a minute, the default timeout. A timeout is not a speed target: these check accessibility.
+test.describe.configure({ timeout: 150_000 });
+
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`every page passes axe (${colorScheme})`, () => {
     test.use({ colorScheme });
