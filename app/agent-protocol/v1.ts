@@ -23,6 +23,10 @@ export const LIMITS = {
   maxWaitSeconds: 60,
   /** SSE comment heartbeat interval. */
   heartbeatSeconds: 60,
+  /** Open state streams a device may hold; a new one past this closes the oldest. */
+  maxStreamsPerDevice: 2,
+  /** Open state streams all of one worker's devices may hold (the same rule). */
+  maxStreamsPerWorker: 5_000,
 } as const;
 
 export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;

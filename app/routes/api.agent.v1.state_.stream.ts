@@ -3,6 +3,7 @@ import { LIMITS, type AgentState } from "#app/agent-protocol/v1.ts";
 import { getAgentState } from "#app/models/agent-state.server.ts";
 import { markDeviceSeen } from "#app/models/device.server.ts";
 import { agentError, requireDevice } from "#app/web/agent-http.server.ts";
+import { streamOpened } from "#app/web/open-streams.server.ts";
 import { subscribeToWorker } from "#app/utils/state-bus.server.ts";
 
 /**
@@ -79,8 +80,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
       const heartbeat = setInterval(() => write(":\n\n"), LIMITS.heartbeatSeconds * 1000);
       const onAbort = () => close();
       request.signal.addEventListener("abort", onAbort);
+      // At most a few streams per device (and per worker): past that, the oldest closes.
+      const forget = streamOpened(device.id, device.workerId, () => close());
       cleanup = () => {
         unsubscribe();
+        forget();
         clearInterval(heartbeat);
         request.signal.removeEventListener("abort", onAbort);
       };
