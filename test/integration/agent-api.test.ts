@@ -10,6 +10,7 @@ import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
 import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser } from "#test/fixtures.ts";
+import { enrollThroughApi } from "#test/agent-enrollment.ts";
 import { TEST_CONTEXT, callRoute } from "#test/route-harness.ts";
 
 const BASE = "http://127.0.0.1/api/agent/v1";
@@ -22,23 +23,7 @@ function enrollRequest(body: unknown) {
   });
 }
 
-async function enrolledDevice(user?: { id: string }) {
-  const worker = user ?? (await createUser());
-  const { code } = await createEnrollmentCode(worker.id, new Date());
-  const res = await callRoute(
-    enrollAction,
-    enrollRequest({ code, deviceName: "Laptop", platform: "linux", agentVersion: "1.0.0" }),
-    {
-      context: {
-        ...TEST_CONTEXT,
-        clientIp: `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`,
-      },
-    },
-  );
-  expect(res.status).toBe(201);
-  const { deviceId, token } = res.data as { deviceId: string; token: string };
-  return { worker, deviceId, token };
-}
+const enrolledDevice = enrollThroughApi;
 
 function stateRequest(
   token: string,

@@ -10,32 +10,13 @@ import { EARLIEST_BEFORE_ENROLLMENT_MS } from "#app/domain/ingest-rules.ts";
 import { forEachEventPage } from "#app/jobs/export/event-pages.server.ts";
 import { openExportReader } from "#app/jobs/export/export-reader.server.ts";
 import { localTimeFormatter } from "#app/jobs/export/local-time-column.ts";
-import { createEnrollmentCode } from "#app/models/device.server.ts";
-import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
 import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createDevice, createUser } from "#test/fixtures.ts";
-import { TEST_CONTEXT, callRoute } from "#test/route-harness.ts";
+import { enrollThroughApi, AGENT_API } from "#test/agent-enrollment.ts";
+import { callRoute } from "#test/route-harness.ts";
 
-const BASE = "http://127.0.0.1/api/agent/v1";
-
-async function enrolledDevice() {
-  const worker = await createUser();
-  const { code } = await createEnrollmentCode(worker.id, new Date());
-  const res = await callRoute(
-    enrollAction,
-    new Request(`${BASE}/enroll`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code, deviceName: "Laptop", platform: "linux", agentVersion: "1" }),
-    }),
-    { context: { ...TEST_CONTEXT, clientIp: "10.9.8.7" } },
-  );
-  expect(res.status).toBe(201);
-  const { deviceId, token } = res.data as { deviceId: string; token: string };
-  const { createdAt } = await prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
-  return { worker, deviceId, token, enrolledAt: createdAt };
-}
+const BASE = AGENT_API;
 
 function upload(token: string, times: Date[]) {
   return callRoute(
@@ -53,7 +34,7 @@ function upload(token: string, times: Date[]) {
 
 describe("event times at ingestion", () => {
   test("a batch with an event dated long before the device was enrolled is refused whole", async () => {
-    const { token, deviceId, enrolledAt } = await enrolledDevice();
+    const { token, deviceId, enrolledAt } = await enrollThroughApi();
     for (const at of [
       new Date("1970-01-01T00:00:00Z"),
       new Date("0000-01-01T00:00:00Z"),
@@ -69,7 +50,7 @@ describe("event times at ingestion", () => {
   });
 
   test("events up to a day before enrollment (a clock a little behind) are accepted", async () => {
-    const { token, enrolledAt } = await enrolledDevice();
+    const { token, enrolledAt } = await enrollThroughApi();
     const res = await upload(token, [
       new Date(enrolledAt.getTime() - EARLIEST_BEFORE_ENROLLMENT_MS + 60_000),
     ]);

@@ -4,28 +4,11 @@
  */
 import { describe, expect, test } from "vitest";
 import { LIMITS } from "#app/agent-protocol/v1.ts";
-import { createEnrollmentCode } from "#app/models/device.server.ts";
-import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
 import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
-import { createUser } from "#test/fixtures.ts";
-import { TEST_CONTEXT, callRoute } from "#test/route-harness.ts";
+import { enrollThroughApi, AGENT_API } from "#test/agent-enrollment.ts";
+import { TEST_CONTEXT } from "#test/route-harness.ts";
 
-const BASE = "http://127.0.0.1/api/agent/v1";
-
-async function enrolledDevice() {
-  const worker = await createUser();
-  const { code } = await createEnrollmentCode(worker.id, new Date());
-  const res = await callRoute(
-    enrollAction,
-    new Request(`${BASE}/enroll`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code, deviceName: "Laptop", platform: "linux", agentVersion: "1" }),
-    }),
-    { context: { ...TEST_CONTEXT, clientIp: "10.7.7.7" } },
-  );
-  return (res.data as { token: string }).token;
-}
+const BASE = AGENT_API;
 
 /** Opens a stream and reads its first event; returns its reader and a way to abort it. */
 async function openStream(token: string) {
@@ -51,7 +34,7 @@ async function openStream(token: string) {
 
 describe("open state streams per device", () => {
   test("one stream past the cap closes the oldest; the newer ones stay open", async () => {
-    const token = await enrolledDevice();
+    const { token } = await enrollThroughApi();
     const streams = [];
     for (let i = 0; i < LIMITS.maxStreamsPerDevice + 1; i++) streams.push(await openStream(token));
     // The oldest has ended (no deadline of its own: it ends at once or the test times out).
