@@ -127,9 +127,9 @@ export const test = base.extend<{
       }
       await agent.stop();
     }
-    // The agent may still be finishing a write as it exits: retry on ENOTEMPTY.
+    // The agent may still be finishing a write as it exits (ENOTEMPTY): retry for up to 5 s.
     for (const dir of dirs) {
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 50, retryDelay: 100 });
     }
   },
 });
