@@ -154,6 +154,9 @@ export async function signOut(page: Page) {
   const menu = page.getByTestId("user-menu");
   await menu.locator("summary").click();
   await menu.getByRole("button", { name: "Sign out", exact: true }).click();
+  // Until the sign-out has landed the browser still holds the session, and /login would send
+  // it back to the portal: wait for the sign-in page the sign-out leads to.
+  await page.waitForURL((url) => url.pathname === "/login");
 }
 
 /** No serious or critical axe violations on the page as it is now. */
