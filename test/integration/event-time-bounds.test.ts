@@ -99,4 +99,48 @@ describe("the export's local-time table", () => {
     expect(lines[0]).toContain("1970-01-01T01:30:00"); // Berlin, UTC+1 then
     expect(lines[1]).toContain("2026-06-01T12:05:00"); // Berlin, UTC+2 in June
   });
+
+  test("an hour in which the offset changes gives each event the offset it had", async () => {
+    // Adelaide went back from 03:00 +10:30 to 02:00 +09:30 at 16:30 UTC: mid-hour.
+    const worker = await createUser({ timezone: "Australia/Adelaide" });
+    const device = await createDevice(worker.id);
+    const times = [
+      "2025-04-05T16:15:00Z",
+      "2025-04-05T16:29:59.999Z",
+      "2025-04-05T16:30:00Z",
+      "2025-04-05T16:45:00Z",
+    ];
+    for (const at of times) {
+      await prisma.event.create({
+        data: {
+          workerId: worker.id,
+          deviceId: device.id,
+          type: "click",
+          app: "Editor",
+          at: new Date(at),
+          data: "{}",
+          receivedAt: new Date(),
+        },
+      });
+    }
+    const local = localTimeFormatter("Australia/Adelaide");
+    const db = openExportReader();
+    const lines: string[] = [];
+    try {
+      await forEachEventPage(db, worker.id, local, async (page) => {
+        lines.push(...page.csv.trim().split("\n"));
+      });
+    } finally {
+      db.close();
+    }
+    const localColumn = lines.map((line) => line.split(",")[2]);
+    expect(localColumn).toEqual([
+      "2025-04-06T02:45:00.000+10:30",
+      "2025-04-06T02:59:59.999+10:30",
+      "2025-04-06T02:00:00.000+09:30",
+      "2025-04-06T02:15:00.000+09:30",
+    ]);
+    // SQLite's column and the formatter the other CSV files use agree.
+    expect(localColumn).toEqual(times.map((at) => local(new Date(at).toISOString())));
+  });
 });

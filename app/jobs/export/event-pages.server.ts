@@ -28,7 +28,8 @@ export const EVENT_CSV_COLUMNS = [
 const utcSql = (column: string) => `substr(${column}, 1, 23) || 'Z'`;
 
 // The local column: whole-hour offsets swap the date-and-hour prefix; others shift the time.
-// Both come from the "ExportZone" temp table, one row per UTC hour the events span.
+// Both come from the "ExportZone" temp table: per UTC hour that holds events, one row, or two
+// when the offset changes within the hour; an event takes the row whose [from, until) holds it.
 const LOCAL_SQL = `COALESCE(z."prefix" || substr(e."at", 14, 10), strftime('%Y-%m-%dT%H:%M:%f', substr(e."at", 1, 23), z."modifier")) || z."suffix"`;
 
 const EVENT_CSV_LINE = sqliteCsvRow([
@@ -47,7 +48,8 @@ const EVENT_NDJSON_LINE = `json_object('id', e."id", 'at', ${utcSql(`e."at"`)}, 
   'app', e."app", 'data', json(e."data"), 'receivedAt', ${utcSql(`e."receivedAt"`)}) || char(10)`;
 
 const PAGE_SELECT = `SELECT ${EVENT_CSV_LINE}, ${EVENT_NDJSON_LINE}, e."at", e."id"
-  FROM "Event" e JOIN "ExportZone" z ON z."hour" = substr(e."at", 1, 13)`;
+  FROM "Event" e JOIN "ExportZone" z ON z."hour" = substr(e."at", 1, 13)
+    AND substr(e."at", 1, 23) >= z."from" AND substr(e."at", 1, 23) < z."until"`;
 
 /** One page as SQLite returns it (raw rows): the two lines, and the keyset cursor. */
 type EventLines = [csv: string, ndjson: string, at: string, id: number];
@@ -67,21 +69,32 @@ async function fillZoneTable(
   local: LocalTimeFormatter,
 ): Promise<void> {
   db.exec(
-    `CREATE TEMP TABLE IF NOT EXISTS "ExportZone" ("hour" TEXT PRIMARY KEY, "prefix" TEXT, "modifier" TEXT, "suffix" TEXT) WITHOUT ROWID;
+    `CREATE TEMP TABLE IF NOT EXISTS "ExportZone" ("hour" TEXT, "from" TEXT, "until" TEXT, "prefix" TEXT, "modifier" TEXT, "suffix" TEXT, PRIMARY KEY ("hour", "from")) WITHOUT ROWID;
      DELETE FROM "ExportZone";`,
   );
   const firstFrom = db
     .prepare(`SELECT "at" FROM "Event" WHERE "workerId" = ? AND "at" >= ? ORDER BY "at" LIMIT 1`)
     .pluck();
-  const insertZone = db.prepare(`INSERT INTO "ExportZone" VALUES (?, ?, ?, ?)`);
+  const insertZone = db.prepare(`INSERT INTO "ExportZone" VALUES (?, ?, ?, ?, ?, ?)`);
   const takeTurn = pacer();
   let from = "";
   for (;;) {
     const at = z.string().optional().parse(firstFrom.get(workerId, from));
     if (at === undefined) return;
     const hour = storedToUtc(at).slice(0, 13);
-    const zone = local.zoneOfHour(hour);
-    insertZone.run(hour, zone.prefix, `${zone.offset / 60_000} minutes`, zone.suffix);
+    const parts = local.zoneOfHour(hour);
+    for (const [i, part] of parts.entries()) {
+      // Stored times compare as text: the hour's end is after any time within it.
+      const until = parts[i + 1]?.from ?? `${hour}\uffff`;
+      insertZone.run(
+        hour,
+        part.from,
+        until,
+        part.prefix,
+        `${part.offset / 60_000} minutes`,
+        part.suffix,
+      );
+    }
     // The next seek starts at the next hour (stored times compare as text).
     from = `${at.slice(0, 13)}\uffff`;
     await takeTurn();

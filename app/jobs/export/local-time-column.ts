@@ -9,37 +9,72 @@ export function storedToUtc(stored: string): string {
   return stored.endsWith("Z") ? stored : `${stored.slice(0, 23)}Z`;
 }
 
-/** A time zone's offset during one UTC hour ("2026-11-27T09"), and how local times read then. */
-type HourZone = { offset: number; prefix: string | null; suffix: string };
+/**
+ * How local times read during part of one UTC hour: from `from` (a UTC time as
+ * "2026-11-27T09:30:00.000", or just the hour for the whole hour) until the next part.
+ */
+export type ZonePart = { from: string; offset: number; prefix: string | null; suffix: string };
+
+const HOUR_MS = 3_600_000;
+
+function zonePart(from: string, start: number, offset: number): ZonePart {
+  const minutes = Math.abs(offset) / 60_000;
+  const suffix = `${offset < 0 ? "-" : "+"}${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+  // Only an offset of whole hours keeps the minutes: then the date-and-hour prefix is enough.
+  const prefix =
+    offset % HOUR_MS === 0 ? new Date(start + offset).toISOString().slice(0, 13) : null;
+  return { from, offset, prefix, suffix };
+}
+
+/**
+ * The zone's parts of one UTC hour ("2026-11-27T09"): one, or two when the offset
+ * changes within the hour. Zones whose offset is not whole hours change in the
+ * middle of a UTC hour (Adelaide's 03:00 +10:30 is 16:30 UTC), so the switch is
+ * found to the second (offsets change on whole seconds); a zone changes at most
+ * once an hour.
+ */
+export function zonePartsOfHour(hourKey: string, timeZone: string): ZonePart[] {
+  const start = Date.parse(`${hourKey}:00:00.000Z`);
+  const first = zoneOffsetMs(new Date(start), timeZone);
+  const last = zoneOffsetMs(new Date(start + HOUR_MS - 1_000), timeZone);
+  if (first === last) return [zonePart(hourKey, start, first)];
+  let before = 0; // seconds into the hour still at `first`
+  let after = 3_599; // seconds into the hour already at `last`
+  while (after - before > 1) {
+    const mid = Math.floor((before + after) / 2);
+    if (zoneOffsetMs(new Date(start + mid * 1_000), timeZone) === first) before = mid;
+    else after = mid;
+  }
+  const switchAt = start + after * 1_000;
+  return [
+    zonePart(hourKey, start, first),
+    zonePart(new Date(switchAt).toISOString().slice(0, 23), switchAt, last),
+  ];
+}
 
 /**
  * Local wall-clock time with its offset, e.g. "2026-11-27T10:30:00.000+01:00".
- * Millions of rows: the zone's offset is looked up once per UTC hour, and for
+ * Millions of rows: the zone's parts are looked up once per UTC hour, and for
  * whole-hour offsets only the date-and-hour prefix changes, so it is cached too.
  * `zoneOfHour` gives the same per-hour answer to SQLite, which formats the
  * events' local column itself (see event-pages.server.ts).
  */
 export function localTimeFormatter(timeZone: string) {
-  const hours = new Map<string, HourZone>();
-  const zoneOfHour = (hourKey: string): HourZone => {
-    let hour = hours.get(hourKey);
-    if (!hour) {
-      const start = Date.parse(`${hourKey}:00:00.000Z`);
-      const offset = zoneOffsetMs(new Date(start), timeZone);
-      const minutes = Math.abs(offset) / 60_000;
-      const suffix = `${offset < 0 ? "-" : "+"}${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-      const prefix =
-        offset % 3_600_000 === 0 ? new Date(start + offset).toISOString().slice(0, 13) : null;
-      hour = { offset, prefix, suffix };
-      hours.set(hourKey, hour);
+  const hours = new Map<string, ZonePart[]>();
+  const zoneOfHour = (hourKey: string): ZonePart[] => {
+    let parts = hours.get(hourKey);
+    if (!parts) {
+      parts = zonePartsOfHour(hourKey, timeZone);
+      hours.set(hourKey, parts);
     }
-    return hour;
+    return parts;
   };
   const format = (stored: string): string => {
     const iso = storedToUtc(stored);
-    const hour = zoneOfHour(iso.slice(0, 13));
-    if (hour.prefix !== null) return `${hour.prefix}${iso.slice(13, 23)}${hour.suffix}`;
-    return `${new Date(Date.parse(iso) + hour.offset).toISOString().slice(0, 23)}${hour.suffix}`;
+    const parts = zoneOfHour(iso.slice(0, 13));
+    const part = parts.length === 1 || iso < parts[1]!.from ? parts[0]! : parts[1]!;
+    if (part.prefix !== null) return `${part.prefix}${iso.slice(13, 23)}${part.suffix}`;
+    return `${new Date(Date.parse(iso) + part.offset).toISOString().slice(0, 23)}${part.suffix}`;
   };
   return Object.assign(format, { zoneOfHour });
 }
