@@ -21,6 +21,7 @@ import type { ReactNode } from "react";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
 import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
+import { TWO_FACTOR_ROLES } from "#app/domain/two-factor.ts";
 import { countUnreadNotifications } from "#app/models/notification.server.ts";
 import { listOutstandingDocuments } from "#app/models/policy-document.server.ts";
 import { getUser } from "#app/web/auth.server.ts";
@@ -122,6 +123,20 @@ function SiteHeader() {
               </summary>
               <div className="absolute right-0 z-10 mt-2 w-64 rounded-card border border-line bg-surface-raised p-3 shadow-lg">
                 <p className="truncate text-sm text-ink-muted">{user.email}</p>
+                <ul className="mt-3 space-y-1 text-sm">
+                  <li>
+                    <Link to="/account/password" className="underline">
+                      Change password
+                    </Link>
+                  </li>
+                  {hasRole(user.role, TWO_FACTOR_ROLES) ? (
+                    <li>
+                      <Link to="/account/two-factor" className="underline">
+                        Two-factor sign-in
+                      </Link>
+                    </li>
+                  ) : null}
+                </ul>
                 <Form method="post" action="/logout" className="mt-3">
                   <button type="submit" className={buttonClasses("secondary", "w-full")}>
                     Sign out

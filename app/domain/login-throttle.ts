@@ -23,3 +23,15 @@ export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
   const unit = retryAfterSeconds === 1 ? "second" : "seconds";
   return `Too many sign-in attempts. Try again in ${retryAfterSeconds} ${unit}.`;
 }
+
+/**
+ * Codes of the second factor, per account: a six-digit code with a step either
+ * side leaves three right answers in a million, so five tries in five minutes
+ * make a guess take years (ASVS 6.3.1).
+ */
+export const SECOND_FACTOR_BUDGET = { attempts: 5, perSeconds: 300 } as const;
+
+export function tooManyCodesMessage(retryAfterSeconds: number): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return `Too many codes tried. Try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}.`;
+}

@@ -10,6 +10,7 @@
  * `invalid`, `note_required`, `not_current`, `export_in_progress`,
  * `pause_not_running`, `pause_started`, `pause_over`, `invalid_code`,
  * `link_expired`, `invalid_credentials`, `account_deactivated`,
+ * `weak_password`, `expired` (a sign-in step that waited too long),
  * `email_taken`, `last_admin`, `already_active`, `already_deactivated`,
  * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`; as
  * issues of an `invalid` refusal, the pause rules (`duration`, `running`,

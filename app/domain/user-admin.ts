@@ -97,17 +97,37 @@ export const UserActionSchema = z.discriminatedUnion(
 export type UserActionInput = z.output<typeof UserActionSchema>;
 
 /** The set-password page (reached through a one-time link). */
+const NewPasswordSchema = z
+  .string({ required_error: "Choose a password." })
+  .min(MIN_PASSWORD_LENGTH, `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`)
+  .max(1024, "The password must be at most 1,024 characters.");
+
 export const SetPasswordSchema = z
   .object({
-    password: z
-      .string({ required_error: "Choose a password." })
-      .min(MIN_PASSWORD_LENGTH, `The password must be at least ${MIN_PASSWORD_LENGTH} characters.`)
-      .max(1024, "The password must be at most 1,024 characters."),
+    password: NewPasswordSchema,
     confirm: z.string({ required_error: "Type the password again." }),
   })
   .refine((v) => v.password === v.confirm, {
     path: ["confirm"],
     message: "The two passwords are not the same.",
+  });
+
+/** Changing one's own password: the current one first (a borrowed session cannot do it). */
+export const ChangePasswordSchema = z
+  .object({
+    current: z
+      .string({ required_error: "Enter your current password." })
+      .max(1024, "That password is too long."),
+    password: NewPasswordSchema,
+    confirm: z.string({ required_error: "Type the new password again." }),
+  })
+  .refine((v) => v.password === v.confirm, {
+    path: ["confirm"],
+    message: "The two passwords are not the same.",
+  })
+  .refine((v) => v.password !== v.current, {
+    path: ["password"],
+    message: "Choose a password different from your current one.",
   });
 
 /** Why an admin needs to open one worker's data. */

@@ -5,6 +5,7 @@ import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { hashPassword } from "#app/utils/password.server.ts";
+import { passwordWeakness } from "#app/utils/password-strength.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
 
 function sha256(value: string): string {
@@ -71,6 +72,8 @@ export async function completePasswordSetup(
 ): Promise<{ ok: true; email: string } | Refused> {
   const valid = await findValidSetupToken(token, now);
   if (!valid) return linkExpired();
+  const weakness = passwordWeakness(password, [valid.user.name, valid.user.email]);
+  if (weakness) return refuse("weak_password", weakness, "password");
   const hash = await hashPassword(password);
   // Checked again after the (slow) hash: a newer link or a deactivation in the
   // meantime voids this one.

@@ -6,7 +6,12 @@ import { LIKE_ESCAPE_CLAUSE, likeContains } from "#app/utils/sql-like.ts";
 export function findUserForSignIn(email: string) {
   return prisma.user.findUnique({
     where: { email },
-    select: { id: true, deactivatedAt: true, password: { select: { hash: true } } },
+    select: {
+      id: true,
+      deactivatedAt: true,
+      password: { select: { hash: true } },
+      twoFactor: { select: { enabledAt: true } },
+    },
   });
 }
 

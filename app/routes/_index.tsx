@@ -176,6 +176,11 @@ export default function HomePage() {
             <dt className="text-ink-muted">Manager</dt>
             <dd>{profile.manager ?? "None"}</dd>
           </dl>
+          <p className="mt-3 text-sm">
+            <Link to="/account/password" className="underline">
+              Change your password
+            </Link>
+          </p>
         </Card>
 
         <Card title="Where you are signed in" titleId="sessions-heading">

@@ -56,9 +56,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
         : undefined,
     });
   }
-  throw redirect(safeRedirect(submission.value.redirectTo), {
-    headers: { "Set-Cookie": result.setCookie },
-  });
+  const next = safeRedirect(submission.value.redirectTo);
+  if (result.secondFactorPending) {
+    const search = next === "/" ? "" : `?${new URLSearchParams({ redirectTo: next })}`;
+    throw redirect(`/login/two-factor${search}`, { headers: { "Set-Cookie": result.setCookie } });
+  }
+  throw redirect(next, { headers: { "Set-Cookie": result.setCookie } });
 }
 
 export default function LoginPage() {

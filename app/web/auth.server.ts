@@ -1,7 +1,10 @@
 import { redirect } from "@remix-run/node";
 import { DEACTIVATED_MESSAGE, INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
-import { tooManyAttemptsMessage } from "#app/domain/login-throttle.ts";
-import { refuse, type Refused } from "#app/domain/refusal.ts";
+import { tooManyAttemptsMessage, tooManyCodesMessage } from "#app/domain/login-throttle.ts";
+import { accept, refuse, type Outcome, type Refused } from "#app/domain/refusal.ts";
+import type { SecondFactorCode } from "#app/domain/two-factor.ts";
+import { runCommand } from "#app/commands/command.server.ts";
+import { takeSecondFactor } from "#app/models/two-factor.server.ts";
 import { hasRole, type Role } from "#app/domain/roles.ts";
 import {
   createSessionRecord,
@@ -12,9 +15,15 @@ import {
 } from "#app/models/session.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { decoyHash, verifyPassword } from "#app/utils/password.server.ts";
-import { reserveSignInAttempt, signedInClearsAttempts } from "./sign-in-throttle.server.ts";
+import { readPendingSecondFactor, serializePendingSecondFactor } from "./second-factor.server.ts";
+import {
+  reserveSecondFactorAttempt,
+  reserveSignInAttempt,
+  secondFactorClears,
+  signedInClearsAttempts,
+} from "./sign-in-throttle.server.ts";
 import {
   SESSION_TOUCH_INTERVAL_MS,
   clearSessionCookie,
@@ -95,14 +104,53 @@ export async function requireAnonymous(request: Request): Promise<void> {
 }
 
 export type SignInResult =
-  | { ok: true; setCookie: string; userId: string }
+  /**
+   * `setCookie` starts the session, or, when the person has two-factor sign-in
+   * (`secondFactorPending`), only the five-minute wait for their code.
+   */
+  | { ok: true; setCookie: string; userId: string; secondFactorPending: boolean }
   /** `rate_limited` (with when to try again), `invalid_credentials` or `forbidden` (deactivated). */
   | (Refused & { retryAfterSeconds?: number });
 
+type Client = { ip: string; userAgent: string | null };
+
+/** A new session for `userId` and its audit event, in one transaction; the cookie that carries it. */
+async function startSession(
+  userId: string,
+  { ip, userAgent }: Client,
+  now: Date,
+  secondFactor?: (tx: Tx) => Promise<Outcome<{ method: string }>>,
+): Promise<Outcome<{ setCookie: string }>> {
+  const token = newSessionToken();
+  const outcome = await runCommand(now, async ({ tx, audit }) => {
+    const factor = secondFactor ? await secondFactor(tx) : undefined;
+    if (factor && !factor.ok) return factor;
+    await deleteExpiredSessionsOfUser(tx, userId, now);
+    const session = await createSessionRecord(tx, { token, userId, now, userAgent, ip });
+    await audit({
+      actorId: userId,
+      subjectUserId: userId,
+      action: "auth.sign_in",
+      targetType: "Session",
+      // A prefix of the hash identifies the session in the audit trail
+      // without making it usable.
+      targetId: session.id.slice(0, 12),
+      metadata: {
+        ip,
+        userAgent: userAgent?.slice(0, 200) ?? null,
+        ...(factor ? { secondFactor: factor.value.method } : {}),
+      },
+    });
+    return accept(null);
+  });
+  if (!outcome.ok) return outcome;
+  return accept({ setCookie: await serializeSessionCookie(token) });
+}
+
 /**
  * Counts the attempt against the throttle, then checks the credentials, then
- * creates a session and records the sign-in. A failed attempt changes nothing
- * but the throttle.
+ * creates a session and records the sign-in (or, with two-factor sign-in,
+ * waits for the code). A failed attempt changes nothing but the throttle.
  */
 export async function signIn({
   email,
@@ -134,31 +182,66 @@ export async function signIn({
   if (user.deactivatedAt) {
     return refuse("forbidden", DEACTIVATED_MESSAGE);
   }
-
-  const token = newSessionToken();
-  await prisma.$transaction(async (tx) => {
-    await deleteExpiredSessionsOfUser(tx, user.id, now);
-    const session = await createSessionRecord(tx, {
-      token,
-      userId: user.id,
-      now,
-      userAgent,
-      ip,
-    });
-    await recordAuditEvent(tx, {
-      actorId: user.id,
-      subjectUserId: user.id,
-      action: "auth.sign_in",
-      targetType: "Session",
-      // A prefix of the hash identifies the session in the audit trail
-      // without making it usable.
-      targetId: session.id.slice(0, 12),
-      metadata: { ip, userAgent: userAgent?.slice(0, 200) ?? null },
-      at: now,
-    });
-  });
+  if (user.twoFactor?.enabledAt) {
+    const setCookie = await serializePendingSecondFactor(user.id, now);
+    return { ok: true, setCookie, userId: user.id, secondFactorPending: true };
+  }
+  const started = await startSession(user.id, { ip, userAgent }, now);
+  if (!started.ok) return started;
   await signedInClearsAttempts(email, ip);
-  return { ok: true, setCookie: await serializeSessionCookie(token), userId: user.id };
+  return {
+    ok: true,
+    setCookie: started.value.setCookie,
+    userId: user.id,
+    secondFactorPending: false,
+  };
+}
+
+export type SecondFactorResult =
+  | { ok: true; setCookie: string; recoveryCodesLeft: number | null }
+  /** `expired` (back to the password), `rate_limited` or `invalid_code`. */
+  | (Refused & { retryAfterSeconds?: number });
+
+/**
+ * The second step: the person named by the pending cookie gives a code; a
+ * right one (taken once) starts the session in the same transaction.
+ */
+export async function completeSecondFactor({
+  request,
+  code,
+  ip,
+  userAgent,
+  now = new Date(),
+}: {
+  request: Request;
+  code: SecondFactorCode;
+  now?: Date;
+} & Client): Promise<SecondFactorResult> {
+  const pending = await readPendingSecondFactor(request, now);
+  if (!pending) {
+    return refuse("expired", "Signing in took too long. Enter your email and password again.");
+  }
+  const attempt = await reserveSecondFactorAttempt(pending.userId);
+  if (!attempt.allowed) {
+    return {
+      ...refuse("rate_limited", tooManyCodesMessage(attempt.retryAfterSeconds), "code"),
+      retryAfterSeconds: attempt.retryAfterSeconds,
+    };
+  }
+  const user = await prisma.user.findUnique({
+    where: { id: pending.userId },
+    select: { email: true, deactivatedAt: true },
+  });
+  if (!user || user.deactivatedAt) return refuse("forbidden", DEACTIVATED_MESSAGE);
+  let recoveryCodesLeft: number | null = null;
+  const started = await startSession(pending.userId, { ip, userAgent }, now, async (tx) => {
+    const taken = await takeSecondFactor(tx, pending.userId, code, now);
+    if (taken.ok) recoveryCodesLeft = taken.value.recoveryCodesLeft;
+    return taken;
+  });
+  if (!started.ok) return started;
+  await Promise.all([signedInClearsAttempts(user.email, ip), secondFactorClears(pending.userId)]);
+  return { ok: true, setCookie: started.value.setCookie, recoveryCodesLeft };
 }
 
 /** The id of the request's own session (the hash of its token), if it carries one. */

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
-import { SIGN_IN_BUDGETS } from "#app/domain/login-throttle.ts";
+import { SECOND_FACTOR_BUDGET, SIGN_IN_BUDGETS } from "#app/domain/login-throttle.ts";
 
 /*
  * The sign-in budgets (app/domain/login-throttle.ts) as rate-limiter-flexible
@@ -13,6 +13,7 @@ type Limiters = {
   accountFromAddress: RateLimiterMemory;
   address: RateLimiterMemory;
   account: RateLimiterMemory;
+  secondFactor: RateLimiterMemory;
 };
 
 declare global {
@@ -20,7 +21,12 @@ declare global {
 }
 
 type Budget = { attempts: number; perSeconds: number };
-type Budgets = { accountFromAddress: Budget; address: Budget; account: Budget };
+type Budgets = {
+  accountFromAddress: Budget;
+  address: Budget;
+  account: Budget;
+  secondFactor?: Budget;
+};
 
 function create(budgets: Budgets = SIGN_IN_BUDGETS): Limiters {
   const of = ({ attempts, perSeconds }: Budget) =>
@@ -29,6 +35,7 @@ function create(budgets: Budgets = SIGN_IN_BUDGETS): Limiters {
     accountFromAddress: of(budgets.accountFromAddress),
     address: of(budgets.address),
     account: of(budgets.account),
+    secondFactor: of(budgets.secondFactor ?? SECOND_FACTOR_BUDGET),
   };
 }
 
@@ -71,6 +78,16 @@ export async function reserveSignInAttempt(
     if (!verdict.allowed) return verdict;
   }
   return { allowed: true };
+}
+
+/** Counts one second-factor code of `userId` before it is checked. */
+export function reserveSecondFactorAttempt(userId: string): Promise<AttemptVerdict> {
+  return take(limiters().secondFactor, userId);
+}
+
+/** A right code: the person's second-factor budget is full again. */
+export async function secondFactorClears(userId: string): Promise<void> {
+  await limiters().secondFactor.delete(userId);
 }
 
 /** After a successful sign-in: the account's attempts no longer count. */
