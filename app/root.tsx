@@ -8,6 +8,7 @@ import {
   Scripts,
   ScrollRestoration,
   isRouteErrorResponse,
+  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -17,7 +18,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import type { ReactNode } from "react";
+import { useEffect, useRef, type ReactNode } from "react";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
 import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
@@ -74,6 +75,12 @@ const NAV_ITEMS: readonly NavItem[] = [
 function SiteHeader() {
   const root = useRouteLoaderData<typeof loader>("root");
   const user = root?.user;
+  // The header stays mounted across client navigations: the user menu closes on each one.
+  const menu = useRef<HTMLDetailsElement>(null);
+  const location = useLocation();
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [location.key]);
   return (
     <header className="border-b border-line bg-surface-raised">
       <div className="mx-auto flex max-w-page flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
@@ -113,7 +120,7 @@ function SiteHeader() {
                 ))}
               </ul>
             </nav>
-            <details className="relative ml-auto" data-testid="user-menu">
+            <details ref={menu} className="relative ml-auto" data-testid="user-menu">
               <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-2 text-sm hover:bg-surface-sunken">
                 <span className="font-medium text-ink">{user.name}</span>
                 <span className="rounded-full bg-surface-sunken px-2 py-0.5 text-xs text-ink-muted">

@@ -83,7 +83,8 @@ export default function SetPasswordPage() {
       <h1 className="text-3xl font-bold tracking-tight">Set your password</h1>
       <p className="mt-2 text-ink-muted">
         Welcome to Lull, {person.name}. Choose a password for {person.email}: at least{" "}
-        {MIN_PASSWORD_LENGTH} characters. A long phrase is easiest to remember.
+        {MIN_PASSWORD_LENGTH} characters, and not one that is common or easy to guess. A phrase of
+        four or more unrelated words is strong and easiest to remember.
       </p>
       <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
         {/* Lets password managers save the new password under the right account. */}

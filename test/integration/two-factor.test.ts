@@ -3,7 +3,6 @@
  * an authenticator written here from RFC 6238 and RFC 4226 (node:crypto's
  * HMAC), not with the library Lull uses: what a real phone app computes.
  */
-import { createHmac } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
 import { action as codeAction, loader as codeLoader } from "#app/routes/login_.two-factor.tsx";
 import { action as setupAction, loader as setupLoader } from "#app/routes/account.two-factor.tsx";
@@ -13,26 +12,7 @@ import { completeSecondFactor, signIn } from "#app/web/auth.server.ts";
 import { resetSignInThrottle } from "#app/web/sign-in-throttle.server.ts";
 import { TEST_PASSWORD, cookieHeaderFrom, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
-
-/** RFC 4648 base32 → bytes. */
-function base32Bytes(text: string): Buffer {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  let bits = "";
-  for (const c of text.replace(/=+$/, "")) bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 TOTP (HMAC-SHA-1, 30 s steps) with RFC 4226's dynamic truncation. */
-function authenticatorCode(key: Buffer, atMs: number, digits = 6): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 1000 / 30)));
-  const mac = createHmac("sha1", key).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0xf;
-  const value = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(value % 10 ** digits).padStart(digits, "0");
-}
+import { authenticatorCode, base32Bytes } from "#test/totp-authenticator.ts";
 
 beforeEach(() => resetSignInThrottle());
 
@@ -61,18 +41,15 @@ async function reviewerWithTwoFactor() {
   expect(page.pending?.qrSvg).toMatch(/^<svg[^>]*>.*<\/svg>\s*$/s);
   expect(page.pending?.qrSvg).not.toMatch(/style=/);
   const key = base32Bytes(page.pending!.secret);
+  const firstCode = authenticatorCode(key, Date.now());
   const confirmed = await callRoute(
     setupAction,
-    formRequest(
-      "/account/two-factor",
-      { intent: "confirm", code: authenticatorCode(key, Date.now()) },
-      { cookie },
-    ),
+    formRequest("/account/two-factor", { intent: "confirm", code: firstCode }, { cookie }),
   );
   expect(confirmed.status).toBe(200);
   const { recoveryCodes } = confirmed.data as Codes;
   expect(recoveryCodes).toHaveLength(10);
-  return { user, cookie, key, recoveryCodes: recoveryCodes! };
+  return { user, cookie, key, firstCode, recoveryCodes: recoveryCodes! };
 }
 
 async function passwordStep(email: string) {
@@ -166,12 +143,9 @@ describe("signing in with it", () => {
   });
 
   test("the right code signs in and goes on; the code used to turn it on does not work again", async () => {
-    const { user, key } = await reviewerWithTwoFactor();
+    const { user, key, firstCode } = await reviewerWithTwoFactor();
     const step = await passwordStep(user.email);
-    const replay = await callRoute(
-      codeAction,
-      codeRequest(step.setCookie, authenticatorCode(key, Date.now())),
-    );
+    const replay = await callRoute(codeAction, codeRequest(step.setCookie, firstCode));
     expect(replay.status).toBe(400);
     // The next step's code (a phone clock a little ahead) is accepted, once.
     const next = authenticatorCode(key, Date.now() + 30_000);
