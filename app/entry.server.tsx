@@ -57,12 +57,44 @@ export default function handleRequest(
   remixContext: EntryContext,
   loadContext: AppLoadContext,
 ) {
+  return renderDocument(request, responseStatusCode, responseHeaders, remixContext, loadContext);
+}
+
+/** What a client gets when the page could not be rendered in time: come back shortly. */
+export const RENDER_RETRY_AFTER_SECONDS = 5;
+
+function serverBusy(): Response {
+  return new Response("Lull is busy right now. Try again in a few seconds.", {
+    status: 503,
+    headers: {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Retry-After": String(RENDER_RETRY_AFTER_SECONDS),
+    },
+  });
+}
+
+/**
+ * Renders the document; gives up after `abortAfterMs`. A page that has not
+ * rendered by then (a crawler waits for all of it; a browser for its shell)
+ * is answered 503 with Retry-After, not 500 with an error page: the request
+ * was fine, the server was busy.
+ */
+export function renderDocument(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+  abortAfterMs = streamTimeout + 1000,
+) {
   const nonce = loadContext.cspNonce ?? "";
   // Bots and crawlers get the whole document at once; browsers get it streamed.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
 
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
+    let timedOut = false;
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <RemixServer context={remixContext} url={request.url} nonce={nonce} />
@@ -71,6 +103,8 @@ export default function handleRequest(
         nonce,
         [readyEvent]() {
           shellRendered = true;
+          // A crawler's whole document was cut short: what is left is not the page.
+          if (timedOut) return resolve(serverBusy());
           const body = new PassThrough();
           responseHeaders.set("Content-Type", "text/html; charset=utf-8");
           // Every page is personal: no-store unless its route says otherwise (ADR 0017).
@@ -86,15 +120,23 @@ export default function handleRequest(
           pipe(body);
         },
         onShellError(error: unknown) {
-          reject(error);
+          if (timedOut) resolve(serverBusy());
+          else reject(error);
         },
         onError(error: unknown) {
+          if (timedOut) return; // the abort itself, answered above
           responseStatusCode = 500;
           // Errors after the shell are logged once; before it, the shell error handler reports them.
           if (shellRendered) console.error(error);
         },
       },
     );
-    setTimeout(abort, streamTimeout + 1000);
+    setTimeout(() => {
+      timedOut = true;
+      abort();
+      // Still nothing to send (React does not always call back for a shell cut short): busy.
+      // Once a response has been resolved, this does nothing.
+      resolve(serverBusy());
+    }, abortAfterMs);
   });
 }

@@ -25,6 +25,8 @@ export type TestRoute = {
 export function remixHandler(
   routes: TestRoute[],
   context: LullLoadContext = TEST_CONTEXT,
+  /** Another document renderer in place of entry.server's default (e.g. a shorter timeout). */
+  entryModule: ServerBuild["entry"]["module"] = entryServer,
 ): (request: Request) => Promise<Response> {
   const all = [
     { id: "root", path: "", index: undefined, parentId: undefined, module: root as RouteModule },
@@ -32,7 +34,7 @@ export function remixHandler(
   ];
   const build: ServerBuild = {
     mode: "production",
-    entry: { module: entryServer },
+    entry: { module: entryModule },
     routes: Object.fromEntries(
       all.map(({ id, path, index, parentId, module }) => [
         id,
