@@ -1,7 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FORMULA_START, csvRow } from "./csv.ts";
-import { decideExportRequest, exportStatus, progressPercent } from "./records-export.ts";
+import {
+  STAFF_EXPORTS_PER_DAY,
+  decideExportRequest,
+  exportStatus,
+  progressPercent,
+} from "./records-export.ts";
 
 /** A strict RFC 4180 reader for one record, to check csvRow against. */
 function parseRecord(text: string): string[] {
@@ -78,6 +83,46 @@ describe("decideExportRequest", () => {
   test("exports staff asked for do not use up the worker's three", () => {
     const staff = [1, 2, 3].map(() => at("2026-11-27T10:00:00Z", false));
     expect(decideExportRequest({ exports: staff, now, timeZone: "Europe/Berlin" }).ok).toBe(true);
+  });
+
+  test("property: a staff request never meets the worker's daily quota, only the staff budget", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 0, max: STAFF_EXPORTS_PER_DAY + 3 }),
+        (workersOwn, staffToday) => {
+          const own = Array.from({ length: workersOwn }, () => at("2026-11-27T10:00:00Z"));
+          const decision = decideExportRequest({
+            exports: own,
+            now,
+            timeZone: "Europe/Berlin",
+            requester: {
+              kind: "staff",
+              timeZone: "Europe/Berlin",
+              recentRequests: Array.from(
+                { length: staffToday },
+                () => new Date("2026-11-27T09:00:00Z"),
+              ),
+            },
+          });
+          expect(decision.ok).toBe(staffToday < STAFF_EXPORTS_PER_DAY);
+          if (!decision.ok)
+            expect(decision.refusal.message).toMatch(/^Staff can ask for 10 exports/);
+        },
+      ),
+    );
+  });
+
+  test("staff are told, in their words, that an export is already being prepared", () => {
+    const running = [{ status: "QUEUED" as const, createdAt: now, ownRequest: true }];
+    const decision = decideExportRequest({
+      exports: running,
+      now,
+      timeZone: "UTC",
+      requester: { kind: "staff", timeZone: "UTC", recentRequests: [] },
+    });
+    expect(decision).toMatchObject({ ok: false, refusal: { code: "export_in_progress" } });
+    if (!decision.ok) expect(decision.refusal.message).toMatch(/this person's records/);
   });
 
   test("one at a time", () => {

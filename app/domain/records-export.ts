@@ -29,19 +29,52 @@ export function expiryFor(finishedAt: Date): Date {
 }
 
 /**
- * One export at a time per worker, and at most three a day (the worker's
- * calendar day) that the worker asked for themself.
+ * Staff (with a reason, audited, shown to the worker) have a budget of their
+ * own: this many exports of other people a day, whoever they are of.
+ */
+export const STAFF_EXPORTS_PER_DAY = 10;
+
+/** Who asks: the worker, or a reviewer or admin with the times of their recent staff exports. */
+export type ExportRequester =
+  { kind: "self" } | { kind: "staff"; timeZone: string; recentRequests: readonly Date[] };
+
+/**
+ * One export at a time per worker. A worker may ask for at most three of
+ * their own a day (their calendar day); staff exports never use those up, and
+ * count against the staff member's own daily budget (their calendar day).
  */
 export function decideExportRequest({
   exports,
   now,
   timeZone,
+  requester = { kind: "self" },
 }: {
   exports: readonly { status: StoredExportStatus; createdAt: Date; ownRequest: boolean }[];
   now: Date;
   timeZone: string;
+  requester?: ExportRequester;
 }): { ok: true } | Refused {
-  if (exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING")) {
+  const inProgress = exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING");
+  if (requester.kind === "staff") {
+    if (inProgress) {
+      return refuse(
+        "export_in_progress",
+        "An export of this person's records is being prepared already (asked for by them or by staff). Ask again once it has finished.",
+      );
+    }
+    const today = localDateKey(now, requester.timeZone);
+    const todays = requester.recentRequests.filter(
+      (at) => localDateKey(at, requester.timeZone) === today,
+    ).length;
+    if (todays >= STAFF_EXPORTS_PER_DAY) {
+      return refuse(
+        "rate_limited",
+        `Staff can ask for ${STAFF_EXPORTS_PER_DAY} exports of other people's records a day. You have asked for ${todays} today; try again tomorrow.`,
+      );
+    }
+    return { ok: true };
+  }
+  if (inProgress) {
     return refuse(
       "export_in_progress",
       "An export is already being prepared. Wait for it to finish, then ask again.",

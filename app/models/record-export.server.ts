@@ -1,9 +1,13 @@
 import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { decideExportRequest, exportStatus } from "#app/domain/records-export.ts";
+import {
+  decideExportRequest,
+  exportStatus,
+  type ExportRequester,
+} from "#app/domain/records-export.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
 
@@ -65,6 +69,26 @@ export async function deleteAbandonedPartialFiles(now: Date): Promise<number> {
   return deleted;
 }
 
+/** A staff member's zone and the exports of other people they asked for in the last two days. */
+async function staffRequester(tx: Tx, staffId: string, now: Date): Promise<ExportRequester> {
+  const [staff, recent] = await Promise.all([
+    tx.user.findUniqueOrThrow({ where: { id: staffId }, select: { timezone: true } }),
+    tx.recordExport.findMany({
+      where: {
+        requestedById: staffId,
+        NOT: { workerId: staffId },
+        createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) },
+      },
+      select: { createdAt: true },
+    }),
+  ]);
+  return {
+    kind: "staff",
+    timeZone: staff.timezone,
+    recentRequests: recent.map((r) => r.createdAt),
+  };
+}
+
 /** Refused: `not_found`, or as `decideExportRequest` (`export_in_progress`, `rate_limited`). */
 export type RequestExportResult = { ok: true; id: string } | Refused;
 
@@ -104,6 +128,8 @@ export async function requestExport({
       exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
       now,
       timeZone: worker.timezone,
+      requester:
+        requester.id === workerId ? { kind: "self" } : await staffRequester(tx, requester.id, now),
     });
     if (!decision.ok) return decision;
     const created = await tx.recordExport.create({

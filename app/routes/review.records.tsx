@@ -12,6 +12,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList, Field, TextareaField } from "#app/components/ui/field.tsx";
 import { StaffExportSchema } from "#app/domain/records-export.ts";
+import { STAFF_EXPORTS_PER_DAY } from "#app/domain/records-export.ts";
 import { listExportsRequestedBy, requestExport } from "#app/models/record-export.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
@@ -85,7 +86,8 @@ export default function StaffExportPage() {
         <p className="mt-2 text-ink-muted">
           For a request from a regulator or a court, or the worker's own request made to you. The
           archive is the same one the worker can make themself. The export, your reason and each
-          download are recorded and shown to the worker in their access log.
+          download are recorded and shown to the worker in their access log. You can ask for{" "}
+          {STAFF_EXPORTS_PER_DAY} exports a day; they never use up the worker&apos;s own.
         </p>
       </div>
       <Card>

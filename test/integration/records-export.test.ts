@@ -321,4 +321,42 @@ describe("limits and access", () => {
     );
     expect(denied.status).toBe(403);
   });
+
+  test("staff have their own daily budget: the worker's three do not stop them, their tenth does", async () => {
+    const reviewer = await person("REVIEWER", "Reviewing Person");
+    const staffExport = (email: string) =>
+      callRoute(
+        staffAction,
+        formRequest(
+          "/review/records",
+          { email, reason: "Data protection authority case DPA-2026-117." },
+          { cookie: reviewer.cookie },
+        ),
+      );
+    // A worker who has used their own three today.
+    const busy = await workerWithData(1);
+    const busyWorker = await prisma.user.findUniqueOrThrow({ where: { id: busy.user.id } });
+    for (let i = 0; i < 3; i++) {
+      await prisma.recordExport.create({
+        data: {
+          workerId: busy.user.id,
+          requestedById: busy.user.id,
+          status: "COMPLETE",
+          createdAt: new Date(),
+        },
+      });
+    }
+    expect((await staffExport(busyWorker.email)).status).toBe(302);
+    // Nine more, of nine other people: the tenth today. The eleventh is refused.
+    for (let i = 0; i < 9; i++) {
+      const other = await person("WORKER", `Worker ${i}`);
+      expect((await staffExport(other.user.email)).status).toBe(302);
+    }
+    const last = await person("WORKER", "One Too Many");
+    const refused = await staffExport(last.user.email);
+    expect(refused.status).toBe(429);
+    expect(JSON.stringify(refused.data)).toContain("Staff can ask for 10 exports");
+    expect(JSON.stringify(refused.data)).not.toContain("export your records 3 times");
+    expect(await prisma.recordExport.count({ where: { workerId: last.user.id } })).toBe(0);
+  });
 });
