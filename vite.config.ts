@@ -34,7 +34,6 @@ export default defineConfig({
       "@conform-to/zod",
       "zod",
       "diff",
-      "recharts",
       "@prisma/client/runtime/client",
       "@prisma/adapter-better-sqlite3",
     ],

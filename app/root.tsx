@@ -1,14 +1,11 @@
 import {
-  Form,
   Link,
   Links,
   Meta,
-  NavLink,
   Outlet,
   Scripts,
   ScrollRestoration,
   isRouteErrorResponse,
-  useLocation,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
@@ -18,11 +15,10 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { useEffect, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import { SiteHeader } from "#app/components/site-header.tsx";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { ToastMessage } from "#app/components/toast-message.tsx";
-import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
-import { TWO_FACTOR_ROLES } from "#app/domain/two-factor.ts";
 import { countUnreadNotifications } from "#app/models/notification.server.ts";
 import { listOutstandingDocuments } from "#app/models/policy-document.server.ts";
 import { getUser } from "#app/web/auth.server.ts";
@@ -55,108 +51,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-type NavItem = { to: string; label: string; roles: readonly Role[] };
-
-/** Areas that exist; each appears only to the roles that may open it. */
-const NAV_ITEMS: readonly NavItem[] = [
-  { to: "/", label: "Home", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/pauses", label: "Pauses", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/devices", label: "Devices", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/data", label: "My data", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/data/access", label: "Access log", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/exemptions", label: "Exemptions", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/acknowledgements", label: "Acknowledgements", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/records", label: "My records", roles: ["WORKER", "REVIEWER", "ADMIN"] },
-  { to: "/review/exemptions", label: "Review", roles: ["REVIEWER", "ADMIN"] },
-  { to: "/review/records", label: "Exports", roles: ["REVIEWER", "ADMIN"] },
-  { to: "/admin", label: "Admin", roles: ["ADMIN"] },
-];
-
-function SiteHeader() {
-  const root = useRouteLoaderData<typeof loader>("root");
-  const user = root?.user;
-  // The header stays mounted across client navigations: the user menu closes on each one.
-  const menu = useRef<HTMLDetailsElement>(null);
-  const location = useLocation();
-  useEffect(() => {
-    if (menu.current) menu.current.open = false;
-  }, [location.key]);
-  return (
-    <header className="border-b border-line bg-surface-raised">
-      <div className="mx-auto flex max-w-page flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-        <Link to="/" className="flex items-center gap-2 text-lg font-bold text-ink">
-          <img src="/favicon.svg" alt="" width={28} height={28} />
-          Lull
-        </Link>
-        {user ? (
-          <>
-            <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
-              <ul className="flex gap-1">
-                {NAV_ITEMS.filter((item) => hasRole(user.role, item.roles)).map((item) => (
-                  <li key={item.to}>
-                    <NavLink
-                      to={item.to}
-                      end={item.to === "/"}
-                      className={({ isActive }) =>
-                        `rounded-md px-3 py-2 text-sm font-medium ${
-                          isActive
-                            ? "bg-brand-100 text-brand-900 underline underline-offset-4 dark:bg-brand-900 dark:text-brand-50"
-                            : "text-ink-muted hover:bg-surface-sunken hover:text-ink"
-                        }`
-                      }
-                    >
-                      {item.label}
-                      {item.to === "/" && root.unread > 0 ? (
-                        <span
-                          className="ml-1.5 rounded-full bg-brand-700 px-1.5 py-0.5 text-xs font-semibold text-white dark:bg-brand-300 dark:text-brand-950"
-                          data-testid="unread-badge"
-                        >
-                          {root.unread}
-                          <span className="sr-only"> unread</span>
-                        </span>
-                      ) : null}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <details ref={menu} className="relative ml-auto" data-testid="user-menu">
-              <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md px-3 py-2 text-sm hover:bg-surface-sunken">
-                <span className="font-medium text-ink">{user.name}</span>
-                <span className="rounded-full bg-surface-sunken px-2 py-0.5 text-xs text-ink-muted">
-                  {ROLE_LABELS[user.role]}
-                </span>
-                <span aria-hidden="true">▾</span>
-              </summary>
-              <div className="absolute right-0 z-10 mt-2 w-64 rounded-card border border-line bg-surface-raised p-3 shadow-lg">
-                <p className="truncate text-sm text-ink-muted">{user.email}</p>
-                <ul className="mt-3 space-y-1 text-sm">
-                  <li>
-                    <Link to="/account/password" className="underline">
-                      Change password
-                    </Link>
-                  </li>
-                  {hasRole(user.role, TWO_FACTOR_ROLES) ? (
-                    <li>
-                      <Link to="/account/two-factor" className="underline">
-                        Two-factor sign-in
-                      </Link>
-                    </li>
-                  ) : null}
-                </ul>
-                <Form method="post" action="/logout" className="mt-3">
-                  <button type="submit" className={buttonClasses("secondary", "w-full")}>
-                    Sign out
-                  </button>
-                </Form>
-              </div>
-            </details>
-          </>
-        ) : null}
-      </div>
-    </header>
-  );
-}
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
@@ -177,7 +71,7 @@ export function Layout({ children }: { children: ReactNode }) {
         >
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader user={root?.user ?? null} unread={root?.unread ?? 0} />
         {root?.outstanding.length ? <AcknowledgementBanner documents={root.outstanding} /> : null}
         {root?.toast ? <ToastMessage toast={root.toast} /> : null}
         <main id="main" tabIndex={-1} className="mx-auto w-full max-w-page flex-1 px-4 py-8">

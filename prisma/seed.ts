@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { MONITORING_NOTICE_SLUG } from "../app/domain/acknowledgement-rules.ts";
 import type { Role } from "../app/domain/roles.ts";
+import type { EventBatch } from "../app/agent-protocol/v1.ts";
 import { signDocument } from "../app/models/acknowledgement.server.ts";
+import { ingestBatch } from "../app/models/ingest.server.ts";
 import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
 import { prisma } from "../app/utils/db.server.ts";
 import { hashPassword } from "../app/utils/password.server.ts";
@@ -249,6 +251,69 @@ export async function seed(): Promise<void> {
   await seedExemptions(ids, new Date());
   await seedDocuments(ids, new Date());
   await seedFleetAndPauses(ids, new Date());
+  await seedDemoWorkersWeek(ids.get(DEMO_WORKER)!, new Date());
+}
+
+/** The demo worker (the README's sign-in) gets a week of collected data, so My data shows something. */
+const DEMO_WORKER = "worker@lull.test";
+
+const DEMO_APPS = ["Code editor", "Browser", "Terminal", "Chat", "Spreadsheet", "Mail"];
+
+/**
+ * A week of working hours on one demo laptop, uploaded through the same
+ * ingestion as a real agent's batches (so pauses and exemptions are honoured
+ * and the rollups match). Skipped once the laptop exists.
+ */
+async function seedDemoWorkersWeek(workerId: string, now: Date) {
+  const name = "Work laptop (demo)";
+  if (await prisma.device.findFirst({ where: { workerId, name } })) return;
+  const device = await prisma.device.create({
+    data: {
+      workerId,
+      name,
+      platform: "linux",
+      agentVersion: "1.2.0",
+      tokenHash: createHash("sha256").update(`demo-device-${DEMO_WORKER}`).digest("hex"),
+      createdAt: new Date(now.getTime() - 8 * DAY_MS),
+      lastSeenAt: new Date(now.getTime() - 2 * 60_000),
+    },
+  });
+  const HOUR = 3_600_000;
+  for (let day = 7; day >= 0; day--) {
+    const events: EventBatch["events"] = [];
+    const midnight = Math.floor((now.getTime() - day * DAY_MS) / DAY_MS) * DAY_MS;
+    for (let hour = 8; hour < 17; hour++) {
+      const start = midnight + hour * HOUR;
+      if (start >= now.getTime() || hour === 12) continue;
+      // A busy morning, a quieter afternoon; counts vary by day and hour, the same on every run.
+      const perHour = 120 + ((day * 37 + hour * 53) % 140) - (hour > 13 ? 50 : 0);
+      for (let i = 0; i < perHour; i++) {
+        const at = start + Math.floor((i * HOUR) / perHour);
+        if (at >= now.getTime()) break;
+        const type = i % 9 === 0 ? "app_focus" : i % 3 === 0 ? "click" : "keystroke";
+        events.push({
+          type,
+          at: new Date(at).toISOString(),
+          app: DEMO_APPS[(hour + Math.floor(i / 40)) % DEMO_APPS.length]!,
+          data: {},
+        });
+      }
+    }
+    if (events.length === 0) continue;
+    await ingestBatch(
+      { id: device.id, workerId },
+      { batchId: `demo-${device.id}-${day}`, events },
+      now,
+    );
+  }
+  const { stateVersion } = await prisma.user.findUniqueOrThrow({
+    where: { id: workerId },
+    select: { stateVersion: true },
+  });
+  await prisma.device.update({
+    where: { id: device.id },
+    data: { lastStateVersion: stateVersion },
+  });
 }
 
 /**

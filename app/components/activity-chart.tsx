@@ -1,24 +1,51 @@
-import { Bar, BarChart, CartesianGrid, Legend, ReferenceArea, XAxis, YAxis } from "recharts";
-import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
+import { EVENT_TYPES, type EventType } from "#app/agent-protocol/v1.ts";
+import type { ChartWindow } from "#app/domain/chart-windows.ts";
+import { EVENT_TYPE_LABELS } from "#app/domain/exemption-labels.ts";
 
-// Series colours from the design tokens (tailwind.config.ts brand palette and neutrals);
-// the legend and the table name every series, so colour is never the only signal.
-const COLORS: Record<(typeof EVENT_TYPES)[number], string> = {
-  keystroke: "#0d6a60",
-  click: "#26c1aa",
-  scroll: "#93ecda",
-  app_focus: "#6b7280",
+/*
+ * A stacked bar chart drawn as plain SVG: classes and attributes only, no
+ * inline styles, so it renders the same on the server and in the browser
+ * under the CSP (`style-src 'self'`), and needs no chart library.
+ */
+
+/** Series colours from the design tokens; the legend and the table name every series. */
+const SERIES_CLASS: Record<EventType, string> = {
+  keystroke: "fill-brand-700 dark:fill-brand-300",
+  click: "fill-brand-400 dark:fill-brand-500",
+  scroll: "fill-amber-300 dark:fill-amber-200",
+  app_focus: "fill-gray-500 dark:fill-gray-400",
 };
-
-/** Pauses amber, exemptions violet; each area also carries a word ("Paused", "Exempt"). */
-const WINDOW_COLORS = { pause: "#f59e0b", exemption: "#8b5cf6" } as const;
+const SWATCH_CLASS: Record<EventType, string> = {
+  keystroke: "bg-brand-700 dark:bg-brand-300",
+  click: "bg-brand-400 dark:bg-brand-500",
+  scroll: "bg-amber-300 dark:bg-amber-200",
+  app_focus: "bg-gray-500 dark:bg-gray-400",
+};
+/** Pauses and exemptions: hatched-looking translucent bands, each also named in words. */
+const WINDOW_CLASS = {
+  pause: "fill-amber-500/30 stroke-amber-600 dark:fill-amber-400/25",
+  exemption: "fill-violet-500/25 stroke-violet-600 dark:fill-violet-400/25",
+} as const;
 
 type Bucket = { key: string; label: string } & Record<string, number | string>;
 
+const PLOT = { left: 48, right: 8, top: 22, bottom: 28, width: 840, height: 220 } as const;
+
+/** A round number at or above `n` for the axis: 1, 2 or 5 × a power of ten. */
+export function niceCeiling(n: number): number {
+  if (n <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(n));
+  for (const step of [1, 2, 5, 10]) if (step * power >= n) return step * power;
+  return 10 * power;
+}
+
+const count = (b: Bucket, t: EventType) => Number(b[t] ?? 0) || 0;
+
 /**
- * Stacked events per hour or day, with pauses and exemptions shaded on the same axis.
- * Rendered on the server (fixed size, no animation), so it is there before
- * hydration; the table below it carries the same numbers for screen readers.
+ * Stacked events per hour, day or week, with pauses and exemptions shaded
+ * over exactly their time span (a 10-second pause is a sliver of its hour).
+ * The table below carries the same numbers for screen readers and anyone who
+ * wants them exactly.
  */
 export function ActivityChart({
   buckets,
@@ -27,66 +54,142 @@ export function ActivityChart({
   granularity,
 }: {
   buckets: Bucket[];
-  /** Shaded areas: one per bucket range and kind. */
-  windows: { kind: "pause" | "exemption"; from: string; to: string }[];
+  windows: ChartWindow[];
   /** Every pause and exemption in the period, in words. */
   windowLabels: string[];
   granularity: "hour" | "day" | "week";
 }) {
+  const n = Math.max(1, buckets.length);
+  const slot = PLOT.width / n;
+  const barWidth = Math.max(2, slot * 0.7);
+  const max = niceCeiling(
+    Math.max(0, ...buckets.map((b) => EVENT_TYPES.reduce((s, t) => s + count(b, t), 0))),
+  );
+  const y = (v: number) => PLOT.top + PLOT.height - (v / max) * PLOT.height;
+  const labelEvery = Math.ceil(n / 12);
+  const viewWidth = PLOT.left + PLOT.width + PLOT.right;
+  const viewHeight = PLOT.top + PLOT.height + PLOT.bottom;
   return (
     <figure className="space-y-3">
-      <div className="overflow-x-auto" aria-hidden="true" data-testid="activity-chart">
-        <BarChart
-          width={900}
-          height={260}
-          data={buckets}
-          margin={{ top: 10, right: 10, bottom: 0, left: 0 }}
+      <div className="overflow-x-auto" data-testid="activity-chart">
+        <svg
+          viewBox={`0 0 ${viewWidth} ${viewHeight}`}
+          className="h-auto w-full min-w-[36rem] text-ink"
+          aria-hidden="true"
+          focusable="false"
         >
-          <CartesianGrid
-            strokeDasharray="3 3"
-            vertical={false}
-            stroke="#9ca3af"
-            strokeOpacity={0.4}
-          />
-          <XAxis
-            dataKey="label"
-            tick={{ fontSize: 12, fill: "currentColor" }}
-            interval="preserveStartEnd"
-          />
-          <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: "currentColor" }} width={48} />
-          {windows.map((w, i) => (
-            <ReferenceArea
-              key={i}
-              x1={w.from}
-              x2={w.to}
-              className={`lull-window-${w.kind}`}
-              fill={WINDOW_COLORS[w.kind]}
-              fillOpacity={0.25}
-              ifOverflow="extendDomain"
-              label={{
-                value: w.kind === "pause" ? "Paused" : "Exempt",
-                position: "insideTop",
-                fontSize: 11,
-                fill: "currentColor",
-              }}
-            />
+          {[0, 0.5, 1].map((f) => (
+            <g key={f}>
+              <line
+                x1={PLOT.left}
+                x2={PLOT.left + PLOT.width}
+                y1={y(max * f)}
+                y2={y(max * f)}
+                className="stroke-line"
+                strokeDasharray={f === 0 ? undefined : "3 3"}
+              />
+              <text
+                x={PLOT.left - 6}
+                y={y(max * f) + 4}
+                textAnchor="end"
+                fontSize="12"
+                className="fill-ink-muted"
+              >
+                {(max * f).toLocaleString("en-GB")}
+              </text>
+            </g>
           ))}
-          {EVENT_TYPES.map((type) => (
-            <Bar
-              key={type}
-              dataKey={type}
-              stackId="events"
-              fill={COLORS[type]}
-              isAnimationActive={false}
-            />
-          ))}
-          <Legend wrapperStyle={{ fontSize: 12 }} />
-        </BarChart>
+          {windows.map((w, i) => {
+            const x = PLOT.left + w.x0 * slot;
+            const width = Math.max(1.5, (w.x1 - w.x0) * slot);
+            return (
+              <g key={i} data-testid={`chart-window-${w.kind}`} data-x0={w.x0} data-x1={w.x1}>
+                <rect
+                  x={x}
+                  y={PLOT.top}
+                  width={width}
+                  height={PLOT.height}
+                  className={WINDOW_CLASS[w.kind]}
+                  strokeWidth="0.5"
+                >
+                  <title>{w.label}</title>
+                </rect>
+                {width >= 8 * w.short.length ? (
+                  <text x={x + 3} y={PLOT.top - 6} fontSize="11" className="fill-ink-muted">
+                    {w.short}
+                  </text>
+                ) : null}
+              </g>
+            );
+          })}
+          {buckets.map((b, i) => {
+            let top = 0;
+            const x = PLOT.left + i * slot + (slot - barWidth) / 2;
+            return (
+              <g key={b.key}>
+                {EVENT_TYPES.map((t) => {
+                  const v = count(b, t);
+                  if (v === 0) return null;
+                  const rect = (
+                    <rect
+                      key={t}
+                      x={x}
+                      y={y(top + v)}
+                      width={barWidth}
+                      height={y(top) - y(top + v)}
+                      className={SERIES_CLASS[t]}
+                    />
+                  );
+                  top += v;
+                  return rect;
+                })}
+                {i % labelEvery === 0 ? (
+                  <text
+                    x={PLOT.left + i * slot + slot / 2}
+                    y={PLOT.top + PLOT.height + 18}
+                    textAnchor="middle"
+                    fontSize="12"
+                    className="fill-ink-muted"
+                  >
+                    {b.label}
+                  </text>
+                ) : null}
+              </g>
+            );
+          })}
+        </svg>
       </div>
+      <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Legend">
+        {EVENT_TYPES.map((t) => (
+          <li key={t} className="flex items-center gap-1.5">
+            <span
+              aria-hidden="true"
+              className={`inline-block h-3 w-3 rounded-sm ${SWATCH_CLASS[t]}`}
+            />
+            {EVENT_TYPE_LABELS[t]}
+          </li>
+        ))}
+        <li className="flex items-center gap-1.5">
+          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-amber-500/40" />
+          Paused
+        </li>
+        <li className="flex items-center gap-1.5">
+          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-violet-500/40" />
+          Exempt
+        </li>
+      </ul>
       <figcaption className="text-sm text-ink-muted">
-        Events stored per {granularity}, by type. Shaded: your pauses (amber, “Paused”) and approved
-        exemptions (violet, “Exempt”); nothing they cover is stored.
+        Events stored per {granularity}, by type. Shaded: exactly when you were paused (amber) or
+        exempt (violet); nothing they cover is stored. An exemption for some types only is labelled
+        with them.
       </figcaption>
+      {windowLabels.length > 0 ? (
+        <ul className="text-sm" data-testid="chart-windows">
+          {windowLabels.map((label, i) => (
+            <li key={i}>{label}</li>
+          ))}
+        </ul>
+      ) : null}
       <details>
         <summary className="cursor-pointer text-sm font-medium underline underline-offset-2">
           Show the numbers as a table
@@ -101,7 +204,7 @@ export function ActivityChart({
                 </th>
                 {EVENT_TYPES.map((t) => (
                   <th key={t} scope="col" className="px-2 py-1 text-right">
-                    {t}
+                    {EVENT_TYPE_LABELS[t]}
                   </th>
                 ))}
               </tr>
@@ -114,7 +217,7 @@ export function ActivityChart({
                   </th>
                   {EVENT_TYPES.map((t) => (
                     <td key={t} className="px-2 py-1 text-right tabular-nums">
-                      {Number(b[t] ?? 0)}
+                      {count(b, t).toLocaleString("en-GB")}
                     </td>
                   ))}
                 </tr>
@@ -122,13 +225,6 @@ export function ActivityChart({
             </tbody>
           </table>
         </div>
-        {windowLabels.length > 0 ? (
-          <ul className="mt-2 text-sm" data-testid="chart-windows">
-            {windowLabels.map((label, i) => (
-              <li key={i}>{label}</li>
-            ))}
-          </ul>
-        ) : null}
       </details>
     </figure>
   );

@@ -1,3 +1,4 @@
+import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
 import { exemptIntervals, weekdayOf } from "#app/domain/exemption-windows.ts";
 import {
@@ -242,17 +243,22 @@ export async function getActivitySeries(
       label: `Exempt ${span(i)} (${describeScope(i.types).toLowerCase()})`,
     })),
   ].sort((a, b) => a.start.getTime() - b.start.getTime());
-  const areas = new Map<string, { kind: "pause" | "exemption"; from: string; to: string }>();
-  for (const w of shaded) {
-    const from = bucketAt(bounds, Math.max(w.start.getTime(), start.getTime()));
-    const to = bucketAt(bounds, Math.min(w.end.getTime(), end.getTime()) - 1);
-    if (!from || !to) continue;
-    areas.set(`${w.kind}|${from.key}|${to.key}`, { kind: w.kind, from: from.label, to: to.label });
-  }
   return {
     granularity,
     buckets: [...buckets.values()],
-    windows: [...areas.values()],
+    // Exactly the windows' spans, at the chart's resolution (a 10-second pause is a sliver).
+    windows: chartWindows(
+      bounds,
+      end.getTime(),
+      shaded.map((w) => ({
+        kind: w.kind,
+        start: w.start.getTime(),
+        end: w.end.getTime(),
+        label: w.label,
+        short:
+          w.kind === "pause" ? "Paused" : w.types ? `Exempt: ${describeScope(w.types)}` : "Exempt",
+      })),
+    ),
     windowLabels: shaded.map((w) => w.label),
   };
 }

@@ -93,8 +93,8 @@ export default function ChangePasswordPage() {
       <h1 className="text-3xl font-bold tracking-tight">Change your password</h1>
       <p className="mt-2 text-ink-muted">
         At least {MIN_PASSWORD_LENGTH} characters, and not one that is common or easy to guess: a
-        phrase of four or more unrelated words works well. Every other place you are signed in
-        will be signed out.
+        phrase of four or more unrelated words works well. Every other place you are signed in will
+        be signed out.
       </p>
       <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
         <input type="hidden" name="username" value={email} autoComplete="username" />

@@ -8,6 +8,7 @@ import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import { ActivityChart } from "#app/components/activity-chart.tsx";
 import { getActivitySeries, getDataOverview } from "#app/models/data-overview.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
+import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
 export const meta: MetaFunction = () => [{ title: "My data · Lull" }];
 
@@ -53,17 +54,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 function Bars({ rows, label }: { rows: { name: string; count: number }[]; label: string }) {
   const max = Math.max(1, ...rows.map((r) => r.count));
   return (
-    <table className="w-full text-sm">
+    <table className="w-full table-fixed text-sm">
       <caption className="sr-only">{label}</caption>
       <tbody>
         {rows.map((r) => (
           <tr key={r.name}>
-            <th scope="row" className="w-40 py-1 pr-3 text-left font-normal">
+            <th scope="row" className="w-28 break-words py-1 pr-3 text-left font-normal sm:w-40">
               {r.name}
             </th>
             <td className="py-1">
               <div className="flex items-center gap-2">
-                <svg aria-hidden="true" className="h-3 flex-1" focusable="false">
+                <svg
+                  aria-hidden="true"
+                  className="h-3 w-full min-w-0 flex-1"
+                  width="100%"
+                  height="12"
+                  focusable="false"
+                >
                   {/* SVG attributes, not inline styles: the CSP allows no style attributes. */}
                   <rect
                     width={`${Math.max(0.5, (r.count / max) * 100)}%`}
@@ -87,6 +94,7 @@ export default function DataOverviewPage() {
   const control = "mt-1 rounded-lg border border-line bg-surface-raised px-3 py-2";
   return (
     <div className="space-y-8">
+      <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">My data</h1>
         <p className="mt-2 max-w-3xl text-ink-muted">
@@ -99,7 +107,7 @@ export default function DataOverviewPage() {
             : ""}
           . See every record in{" "}
           <Link to="/data/events" className="underline underline-offset-2">
-            My records
+            All events
           </Link>
           , and who else looked in the{" "}
           <Link to="/data/access" className="underline underline-offset-2">

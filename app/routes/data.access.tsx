@@ -8,6 +8,7 @@ import { formatDateTime } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listAccessLog } from "#app/models/access-log.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
+import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Who accessed my data · Lull" }];
 
@@ -35,6 +36,7 @@ export default function AccessLogPage() {
   const location = useLocation();
   return (
     <div className="space-y-6">
+      <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">Who accessed my data</h1>
         <p className="mt-2 max-w-2xl text-ink-muted">

@@ -8,8 +8,9 @@ import { EventQuerySchema, encodeCursor } from "#app/domain/event-query.ts";
 import { formatDateTime, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
 import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
+import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
-export const meta: MetaFunction = () => [{ title: "My records · Lull" }];
+export const meta: MetaFunction = () => [{ title: "All events · Lull" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -72,8 +73,9 @@ export default function EventsPage() {
   const control = "mt-1 rounded-lg border border-line bg-surface-raised px-3 py-2";
   return (
     <div className="space-y-6">
+      <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
       <div>
-        <h1 className="text-3xl font-bold tracking-tight">My records</h1>
+        <h1 className="text-3xl font-bold tracking-tight">All events</h1>
         <p className="mt-2 max-w-2xl text-ink-muted">
           Every event the monitoring agents stored about you, newest first, in your time zone. Open
           one to see everything kept about it.

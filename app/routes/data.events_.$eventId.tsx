@@ -33,7 +33,7 @@ export default function EventPage() {
   return (
     <div className="max-w-3xl space-y-6">
       <Link to="/data/events" className="text-sm underline underline-offset-2">
-        ← All records
+        ← All events
       </Link>
       <h1 className="text-3xl font-bold tracking-tight">Record {fields[0]![1]}</h1>
       <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-card border border-line bg-surface-raised p-5 text-sm">

@@ -263,16 +263,16 @@ function DateTimePair({
   min: string;
 }) {
   return (
-    <fieldset>
+    <fieldset className="min-w-0">
       <legend className="text-sm font-medium">{legend}</legend>
-      <div className="flex gap-2">
+      <div className="flex min-w-0 gap-2">
         <label className="sr-only" htmlFor={date.id}>
           {legend}: date
         </label>
         <input
           {...date}
           min={min}
-          className={inputClass}
+          className={`${inputClass} min-w-0`}
           aria-describedby={errors.length ? errorId : undefined}
         />
         <label className="sr-only" htmlFor={time.id}>
@@ -280,7 +280,7 @@ function DateTimePair({
         </label>
         <input
           {...time}
-          className={inputClass}
+          className={`${inputClass} min-w-0`}
           aria-describedby={errors.length ? errorId : undefined}
         />
       </div>

@@ -15,6 +15,7 @@ import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData } from "#app/web/refusal-response.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Download my records · Lull" }];
 
@@ -51,6 +52,7 @@ export default function RecordsPage() {
   useLiveWhile(exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING"));
   return (
     <div className="space-y-8">
+      <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">Download my records</h1>
         <p className="mt-2 max-w-2xl text-ink-muted">

@@ -10,6 +10,7 @@ import { EXEMPTION_REASONS } from "#app/domain/exemption.ts";
 import { REASON_LABELS } from "#app/domain/exemption-labels.ts";
 import { listReviewQueue } from "#app/models/exemption.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
+import { REVIEW_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Exemption requests · Review · Lull" }];
 
@@ -41,6 +42,7 @@ export default function ReviewQueuePage() {
   const location = useLocation();
   return (
     <div className="space-y-6">
+      <SectionNav label="Review" sections={REVIEW_SECTIONS} />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">Exemption requests</h1>
         <p className="mt-2 max-w-2xl text-ink-muted">

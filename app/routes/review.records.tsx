@@ -20,6 +20,7 @@ import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalReply } from "#app/web/refusal-response.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+import { REVIEW_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Export a worker's records · Review · Lull" }];
 
@@ -81,6 +82,7 @@ export default function StaffExportPage() {
   });
   return (
     <div className="max-w-3xl space-y-6">
+      <SectionNav label="Review" sections={REVIEW_SECTIONS} />
       <div>
         <h1 className="text-3xl font-bold tracking-tight">Export a worker's records</h1>
         <p className="mt-2 text-ink-muted">

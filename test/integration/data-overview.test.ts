@@ -171,6 +171,9 @@ describe("/data activity chart", () => {
     expect(hourly.granularity).toBe("hour");
     expect(hourly.buckets.length).toBeGreaterThanOrEqual(23);
     expect(hourly.windows).toHaveLength(1);
+    // Shaded over exactly the 10 minutes: a sixth of an hour's slot, not the whole hour.
+    const [shade] = hourly.windows;
+    expect(shade!.x1 - shade!.x0).toBeCloseTo(10 / 60, 3);
     const week = periodRange({ period: "7d" }, now, "Europe/Berlin");
     const daily = await getActivitySeries(user.id, week.start, week.end, "Europe/Berlin");
     expect(daily.granularity).toBe("day");
@@ -229,5 +232,59 @@ describe("activity series granularity", () => {
         expect(series.buckets[0]!.label).toMatch(/^Week of /);
       }
     }
+  });
+});
+
+describe("what the chart draws for a pause and an exemption", () => {
+  test("a 10-second pause in a busy hour is a sliver; a keystroke-only exemption is labelled with its type", async () => {
+    const { getActivitySeries } = await import("#app/models/data-overview.server.ts");
+    const user = await createUser({ timezone: "UTC" });
+    const device = await createDevice(user.id, { name: "d" });
+    const hour = Date.UTC(2026, 10, 20, 14);
+    // 1,400 events across the hour, and a pause of ten seconds at 14:10.
+    await ingestBatch(
+      { id: device.id, workerId: user.id },
+      {
+        batchId: randomUUID(),
+        events: Array.from({ length: 1_400 }, (_, i) => ({
+          type: "click" as const,
+          app: "Editor",
+          at: new Date(hour + Math.floor((i * 3_600_000) / 1_400)).toISOString(),
+          data: {},
+        })),
+      },
+      new Date(hour + 3_600_000),
+    );
+    await prisma.pause.create({
+      data: {
+        workerId: user.id,
+        kind: "NOW",
+        startsAt: new Date(hour + 10 * 60_000),
+        endsAt: new Date(hour + 10 * 60_000 + 10_000),
+        createdAt: new Date(hour),
+      },
+    });
+    await prisma.exemptionRequest.create({
+      data: {
+        workerId: user.id,
+        reason: "MEDICAL",
+        justification: "Physiotherapy exercises between calls",
+        timeZone: "UTC",
+        status: "APPROVED",
+        startsAt: new Date(hour + 30 * 60_000),
+        endsAt: new Date(hour + 45 * 60_000),
+        scopeTypes: "keystroke",
+        createdAt: new Date(hour - 86_400_000),
+      },
+    });
+    const day = { start: new Date(Date.UTC(2026, 10, 20)), end: new Date(Date.UTC(2026, 10, 21)) };
+    const series = await getActivitySeries(user.id, day.start, day.end, "UTC");
+    const pause = series.windows.find((w) => w.kind === "pause")!;
+    expect(pause.x0).toBeCloseTo(14 + 10 / 60, 4);
+    expect(pause.x1 - pause.x0).toBeCloseTo(10 / 3_600, 5);
+    const exemption = series.windows.find((w) => w.kind === "exemption")!;
+    expect(exemption.x1 - exemption.x0).toBeCloseTo(0.25, 4);
+    expect(exemption.short).toBe("Exempt: Keystrokes");
+    expect(exemption.label).toMatch(/keystrokes/);
   });
 });

@@ -1,0 +1,128 @@
+import type { Page } from "@playwright/test";
+import { expect, signIn, test } from "./fixtures.ts";
+
+/**
+ * Every page of every role, on a phone (360 px) and a desktop (1280 px): no
+ * page is wider than the screen, the header is one row on a desktop, and no
+ * page logs an error (a refused inline style under the CSP included), with
+ * the demo worker's week of data in it.
+ */
+test.describe.configure({ timeout: 240_000 });
+
+const PAGES = {
+  "worker@lull.test": [
+    "/",
+    "/pauses",
+    "/devices",
+    "/data",
+    "/data?period=today",
+    "/data?period=30d",
+    "/data/events",
+    "/data/access",
+    "/exemptions",
+    "/exemptions/new",
+    "/acknowledgements",
+    "/acknowledgements/monitoring-notice",
+    "/records",
+    "/account/password",
+  ],
+  "reviewer@lull.test": ["/review/exemptions", "/review/records", "/account/two-factor"],
+  "admin@lull.test": [
+    "/admin",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/import",
+    "/admin/policy",
+    "/admin/devices",
+    "/admin/documents",
+    "/admin/documents/new",
+    "/admin/audit",
+    "/admin/people",
+  ],
+} as const;
+
+/** The first link in `listPath` whose address starts with `prefix`: a detail page with real data. */
+async function firstDetail(page: Page, listPath: string, prefix: string): Promise<string> {
+  await page.goto(listPath);
+  const href = await page.locator(`main a[href^="${prefix}"]`).first().getAttribute("href");
+  expect(href, `a link to ${prefix}… on ${listPath}`).toBeTruthy();
+  return href!;
+}
+
+const DETAILS = {
+  "worker@lull.test": [
+    ["/data/events", "/data/events/"],
+    ["/exemptions", "/exemptions/"],
+  ],
+  "reviewer@lull.test": [["/review/exemptions", "/review/exemptions/"]],
+  "admin@lull.test": [
+    ["/admin/users", "/admin/users/c"],
+    ["/admin/documents", "/admin/documents/c"],
+  ],
+} as const;
+
+for (const [email, paths] of Object.entries(PAGES)) {
+  test(`${email.split("@")[0]}'s pages fit a phone and a desktop, with no console errors`, async ({
+    page,
+  }) => {
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
+    await signIn(page, email);
+    const all: string[] = [...paths];
+    for (const [list, prefix] of DETAILS[email as keyof typeof DETAILS]) {
+      const detail = await firstDetail(page, list, prefix);
+      if (!detail.endsWith("/new")) all.push(detail);
+    }
+    const tooWide: string[] = [];
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const path of all) {
+        await page.goto(path);
+        await expect(page.locator("main#main")).toBeVisible();
+        const m = await page.evaluate(() => ({
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth: window.innerWidth,
+          header: document.querySelector("header")!.getBoundingClientRect().height,
+        }));
+        if (m.scrollWidth > m.innerWidth) tooWide.push(`${path} at ${width}: ${m.scrollWidth} px`);
+        // One row: the logo, the navigation (or its menu button) and the user menu.
+        expect(m.header, `header height of ${path} at ${width}`).toBeLessThan(72);
+      }
+    }
+    expect(tooWide).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+}
+
+test("a worker's main navigation has six entries; on a phone it folds into a menu that opens without JavaScript", async ({
+  browser,
+  baseURL,
+}) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, baseURL });
+  const page = await context.newPage();
+  try {
+    await signIn(page, "worker@lull.test");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(6);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+    await page.getByTestId("nav-menu").locator("summary").click();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "My data" }).click();
+    await expect(page).toHaveURL(/\/data$/);
+    // The area is marked current, once, and its section menu names the page.
+    await page.goto("/data/access");
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await expect(
+      page.getByRole("navigation", { name: "Main" }).locator('[aria-current="page"]'),
+    ).toHaveText("My data");
+    await expect(
+      page.getByRole("navigation", { name: "My data" }).locator('[aria-current="page"]'),
+    ).toHaveText("Who accessed it");
+  } finally {
+    await context.close();
+  }
+});
