@@ -134,9 +134,12 @@ export async function listDevices(workerId: string) {
         rejectedFuture: true,
       },
     }),
-    prisma.user.findUniqueOrThrow({ where: { id: workerId }, select: { stateVersion: true } }),
+    prisma.user.findUniqueOrThrow({
+      where: { id: workerId },
+      select: { stateVersion: true, stateVersionAt: true },
+    }),
   ]);
-  return { devices, stateVersion: worker.stateVersion };
+  return { devices, stateVersion: worker.stateVersion, stateVersionAt: worker.stateVersionAt };
 }
 
 type DeviceChange = { workerId: string; deviceId: string; now: Date };

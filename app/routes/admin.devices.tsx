@@ -18,6 +18,7 @@ import {
 import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
 import { getFleetSummary, listFleetDevices } from "#app/models/fleet.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
+import { TONE_CLASSES } from "#app/components/ui/tone-badge.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Fleet health · Admin · Lull" }];
 
@@ -65,11 +66,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   };
 }
 
-const BADGE_TONE: Record<HealthBadge["tone"], string> = {
-  ok: "border-success text-success",
-  warning: "border-danger text-danger",
-  muted: "border-line text-ink-muted",
-};
+const BADGE_TONE: Record<HealthBadge["tone"], string> = TONE_CLASSES;
 
 function Stat({
   label,

@@ -6,10 +6,13 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Fragment } from "react";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
+import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { DeviceActionSchema } from "#app/domain/device-forms.ts";
+import { deviceHealth } from "#app/domain/fleet-health.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { timeWithZone } from "#app/domain/pause-presenter.ts";
 import {
@@ -27,27 +30,42 @@ export const meta: MetaFunction = () => [{ title: "Devices · Lull" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { devices, stateVersion } = await listDevices(user.id);
+  const { devices, stateVersion, stateVersionAt } = await listDevices(user.id);
   const tz = user.timezone;
+  const now = new Date();
   return {
     origin: new URL(request.url).origin,
-    devices: devices.map((d) => ({
-      id: d.id,
-      name: d.name,
-      platform: d.platform,
-      agentVersion: d.agentVersion,
-      enrolled: formatDateTime(d.createdAt, tz),
-      lastSeen: d.lastSeenAt ? formatDateTime(d.lastSeenAt, tz) : "Never",
-      upToDate: d.lastStateVersion === stateVersion,
-      revoked: d.revokedAt ? formatDateTime(d.revokedAt, tz) : null,
-      counts: {
-        stored: d.storedEvents,
-        discardedPaused: d.discardedPaused,
-        discardedExempt: d.discardedExempt,
-        discardedUnacknowledged: d.discardedUnacknowledged,
-        rejectedFuture: d.rejectedFuture,
-      },
-    })),
+    devices: devices.map((d) => {
+      const health = deviceHealth(
+        {
+          lastSeenAt: d.lastSeenAt,
+          lastStateVersion: d.lastStateVersion,
+          stateVersion,
+          stateVersionAt,
+          enrolledAt: d.createdAt,
+        },
+        now,
+      );
+      return {
+        id: d.id,
+        name: d.name,
+        platform: d.platform,
+        agentVersion: d.agentVersion,
+        enrolled: formatDateTime(d.createdAt, tz),
+        lastSeen: d.lastSeenAt ? formatDateTime(d.lastSeenAt, tz) : null,
+        connection: health.lastSeen,
+        // Only a device that has connected, and missed a change for over a minute, is behind.
+        behind: health.behind && health.lastSeen !== "never",
+        revoked: d.revokedAt ? formatDateTime(d.revokedAt, tz) : null,
+        counts: {
+          stored: d.storedEvents,
+          discardedPaused: d.discardedPaused,
+          discardedExempt: d.discardedExempt,
+          discardedUnacknowledged: d.discardedUnacknowledged,
+          rejectedFuture: d.rejectedFuture,
+        },
+      };
+    }),
   };
 }
 
@@ -146,73 +164,124 @@ export default function DevicesPage() {
           </p>
         ) : (
           <ul className="grid gap-4 md:grid-cols-2" data-testid="device-list">
-            {devices.map((d) => (
-              <li key={d.id} className="rounded-card border border-line bg-surface-raised p-5">
-                <div className="flex flex-wrap items-baseline justify-between gap-2">
-                  <h3 className="text-lg font-semibold">{d.name}</h3>
-                  <span className="text-sm text-ink-muted">
-                    {d.platform} · agent {d.agentVersion}
-                  </span>
-                </div>
-                <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-                  <dt className="text-ink-muted">Last seen</dt>
-                  <dd>{d.lastSeen}</dd>
-                  <dt className="text-ink-muted">Pause state</dt>
-                  <dd>
-                    {d.revoked
-                      ? `Revoked ${d.revoked}`
-                      : d.upToDate
-                        ? "✓ Has your current pauses"
-                        : "⚠ Has not received your latest change yet"}
-                  </dd>
-                  <dt className="text-ink-muted">Events stored</dt>
-                  <dd>{d.counts.stored}</dd>
-                  <dt className="text-ink-muted">Refused (sent during a pause)</dt>
-                  <dd>{d.counts.discardedPaused}</dd>
-                  <dt className="text-ink-muted">Refused (sent during an exemption)</dt>
-                  <dd>{d.counts.discardedExempt}</dd>
-                  <dt className="text-ink-muted">Refused (before you acknowledged the notice)</dt>
-                  <dd>{d.counts.discardedUnacknowledged}</dd>
-                  <dt className="text-ink-muted">Refused (dated in the future)</dt>
-                  <dd>{d.counts.rejectedFuture}</dd>
-                </dl>
-                {d.revoked ? null : (
-                  <div className="mt-4 flex flex-wrap items-end gap-3">
-                    <Form method="post" className="flex items-end gap-2">
-                      <input type="hidden" name="intent" value="rename" />
-                      <input type="hidden" name="deviceId" value={d.id} />
-                      <div>
-                        <label htmlFor={`rename-${d.id}`} className="block text-sm font-medium">
-                          Name
-                        </label>
-                        <input
-                          id={`rename-${d.id}`}
-                          name="name"
-                          defaultValue={d.name}
-                          required
-                          maxLength={100}
-                          className="mt-1 w-40 rounded-lg border border-line bg-surface-raised px-3 py-1.5"
-                        />
-                      </div>
-                      <button type="submit" className={buttonClasses("secondary", "py-1.5")}>
-                        Rename
-                      </button>
-                    </Form>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke" />
-                      <input type="hidden" name="deviceId" value={d.id} />
-                      <button
-                        type="submit"
-                        className={buttonClasses("danger", "py-1.5")}
-                        aria-label={`Revoke ${d.name}`}
-                      >
-                        Revoke
-                      </button>
-                    </Form>
+            {devices.map((d) => {
+              const refused = [
+                ["sent during a pause", d.counts.discardedPaused],
+                ["sent during an exemption", d.counts.discardedExempt],
+                ["before you acknowledged the notice", d.counts.discardedUnacknowledged],
+                ["dated in the future", d.counts.rejectedFuture],
+              ] as const;
+              const refusedTotal = refused.reduce((s, [, n]) => s + n, 0);
+              return (
+                <li
+                  key={d.id}
+                  className={`rounded-card border border-line p-5 ${d.revoked ? "bg-surface-sunken" : "bg-surface-raised"}`}
+                  data-testid="device"
+                >
+                  <div className="flex flex-wrap items-baseline justify-between gap-2">
+                    <h3 className="text-lg font-semibold">{d.name}</h3>
+                    <span className="text-sm text-ink-muted">
+                      {d.platform} · agent {d.agentVersion}
+                    </span>
                   </div>
-                )}
-              </li>
-            ))}
+                  <p className="mt-2 text-sm" data-testid="device-status">
+                    <ToneBadge
+                      tone={
+                        d.revoked
+                          ? "muted"
+                          : d.connection === "recent"
+                            ? "ok"
+                            : d.connection === "never"
+                              ? "muted"
+                              : "warning"
+                      }
+                    >
+                      {d.revoked
+                        ? "Revoked"
+                        : d.connection === "recent"
+                          ? "Online"
+                          : d.connection === "never"
+                            ? "Waiting for first connection"
+                            : "Offline"}
+                    </ToneBadge>{" "}
+                    {d.revoked
+                      ? `on ${d.revoked}; it can no longer send or receive anything.`
+                      : d.lastSeen
+                        ? `Last contact ${d.lastSeen}.`
+                        : "Enrolled; the agent has not connected yet."}
+                  </p>
+                  {d.revoked ? null : (
+                    <p className="mt-1 text-sm" data-testid="device-state">
+                      {d.behind
+                        ? "⚠ Has not received your latest change yet. It will get it when it next connects."
+                        : d.connection === "never"
+                          ? "Gets your pauses and exemptions when it first connects."
+                          : "✓ Has your current pauses and exemptions."}
+                    </p>
+                  )}
+                  <dl className="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+                    <dt className="text-ink-muted">Enrolled</dt>
+                    <dd>{d.enrolled}</dd>
+                    <dt className="text-ink-muted">Events stored</dt>
+                    <dd className="tabular-nums">{d.counts.stored.toLocaleString("en-GB")}</dd>
+                  </dl>
+                  {refusedTotal === 0 ? (
+                    <p className="mt-1 text-sm text-ink-muted">Nothing refused.</p>
+                  ) : (
+                    <details className="mt-1 text-sm">
+                      <summary className="cursor-pointer">
+                        {refusedTotal.toLocaleString("en-GB")} events refused and not stored
+                      </summary>
+                      <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
+                        {refused
+                          .filter(([, n]) => n > 0)
+                          .map(([why, n]) => (
+                            <Fragment key={why}>
+                              <dt className="text-ink-muted">Refused, {why}</dt>
+                              <dd className="tabular-nums">{n.toLocaleString("en-GB")}</dd>
+                            </Fragment>
+                          ))}
+                      </dl>
+                    </details>
+                  )}
+                  {d.revoked ? null : (
+                    <div className="mt-4 flex flex-wrap items-end gap-3">
+                      <Form method="post" className="flex items-end gap-2">
+                        <input type="hidden" name="intent" value="rename" />
+                        <input type="hidden" name="deviceId" value={d.id} />
+                        <div>
+                          <label htmlFor={`rename-${d.id}`} className="block text-sm font-medium">
+                            Name
+                          </label>
+                          <input
+                            id={`rename-${d.id}`}
+                            name="name"
+                            defaultValue={d.name}
+                            required
+                            maxLength={100}
+                            className="mt-1 w-40 rounded-lg border border-line bg-surface-raised px-3 py-1.5"
+                          />
+                        </div>
+                        <button type="submit" className={buttonClasses("secondary", "py-1.5")}>
+                          Rename
+                        </button>
+                      </Form>
+                      <Form method="post">
+                        <input type="hidden" name="intent" value="revoke" />
+                        <input type="hidden" name="deviceId" value={d.id} />
+                        <button
+                          type="submit"
+                          className={buttonClasses("danger", "py-1.5")}
+                          aria-label={`Revoke ${d.name}`}
+                        >
+                          Revoke
+                        </button>
+                      </Form>
+                    </div>
+                  )}
+                </li>
+              );
+            })}
           </ul>
         )}
       </section>

@@ -6,6 +6,7 @@ import { action as devicesAction, loader as devicesLoader } from "#app/routes/de
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+import { AGENT_API, enrollThroughApi } from "#test/agent-enrollment.ts";
 
 async function signedInWorker() {
   const user = await createUser();
@@ -51,9 +52,16 @@ describe("/devices", () => {
     const { token } = await enrollWithCode(code);
     let page = await callRoute(devicesLoader, getRequest("/devices", { cookie }));
     let [device] = (
-      page.data as { devices: { name: string; upToDate: boolean; lastSeen: string }[] }
+      page.data as {
+        devices: { name: string; connection: string; behind: boolean; lastSeen: string | null }[];
+      }
     ).devices;
-    expect(device).toMatchObject({ name: "Work laptop", upToDate: false, lastSeen: "Never" });
+    expect(device).toMatchObject({
+      name: "Work laptop",
+      connection: "never",
+      behind: false,
+      lastSeen: null,
+    });
     await callRoute(
       stateLoader,
       new Request("http://127.0.0.1/api/agent/v1/state", {
@@ -62,10 +70,12 @@ describe("/devices", () => {
     );
     page = await callRoute(devicesLoader, getRequest("/devices", { cookie }));
     [device] = (
-      page.data as { devices: { name: string; upToDate: boolean; lastSeen: string }[] }
+      page.data as {
+        devices: { name: string; connection: string; behind: boolean; lastSeen: string | null }[];
+      }
     ).devices;
-    expect(device!.upToDate).toBe(true);
-    expect(device!.lastSeen).not.toBe("Never");
+    expect(device).toMatchObject({ connection: "recent", behind: false });
+    expect(device!.lastSeen).not.toBeNull();
   });
 
   test("rename and revoke act on the worker's own devices; revocation is 401 on the next request", async () => {
@@ -140,5 +150,60 @@ describe("/devices", () => {
         "device.revoke",
       ]),
     );
+  });
+});
+
+describe("what the devices page says about each device", () => {
+  type Listed = {
+    devices: { id: string; connection: string; behind: boolean; revoked: string | null }[];
+  };
+  const listed = async (cookie: string) =>
+    ((await callRoute(devicesLoader, getRequest("/devices", { cookie }))).data as Listed).devices;
+
+  test("a freshly enrolled agent that fetched its state is online and up to date, not behind", async () => {
+    const { user, cookie } = await signedInWorker();
+    const { worker, deviceId, token } = await enrollThroughApi(user);
+    expect(worker.id).toBe(user.id);
+    const state = await callRoute(
+      stateLoader,
+      new Request(`${AGENT_API}/state`, { headers: { Authorization: `Bearer ${token}` } }),
+    );
+    expect(state.status).toBe(200);
+    // Even long after the last change: it holds the current version.
+    await prisma.user.update({
+      where: { id: user.id },
+      data: { stateVersionAt: new Date(Date.now() - 3_600_000) },
+    });
+    const [device] = await listed(cookie);
+    expect(device).toMatchObject({ id: deviceId, connection: "recent", behind: false });
+  });
+
+  test("a device that never connected is waiting, not behind; one that missed a change is behind", async () => {
+    const { user, cookie } = await signedInWorker();
+    const { deviceId: waiting } = await enrollThroughApi(user);
+    const { deviceId: missed, token } = await enrollThroughApi(user);
+    await callRoute(
+      stateLoader,
+      new Request(`${AGENT_API}/state`, { headers: { Authorization: `Bearer ${token}` } }),
+    );
+    // A change two minutes ago that the second device has not fetched.
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await prisma.user.update({
+      where: { id: user.id },
+      data: { stateVersion: { increment: 1 }, stateVersionAt: twoMinutesAgo },
+    });
+    await prisma.device.updateMany({
+      where: { id: { in: [waiting, missed] } },
+      data: { createdAt: new Date(Date.now() - 600_000) },
+    });
+    const devices = await listed(cookie);
+    expect(devices.find((d) => d.id === waiting)).toMatchObject({
+      connection: "never",
+      behind: false,
+    });
+    expect(devices.find((d) => d.id === missed)).toMatchObject({
+      connection: "recent",
+      behind: true,
+    });
   });
 });
