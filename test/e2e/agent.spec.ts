@@ -36,7 +36,9 @@ test("the agent stops on the push of a pause started in the web UI, and resumes 
   agent.expectPushed(resumed, { from: beforeEnd, previous: paused });
 
   await page.goto("/devices");
-  await expect(page.getByTestId("device-list")).toContainText("Has your current pauses and exemptions");
+  await expect(page.getByTestId("device-list")).toContainText(
+    "Has your current pauses and exemptions",
+  );
 
   // What the agent sent is in the worker's records, down to each field: once the agent says the
   // server stored a batch, the page shows it.
