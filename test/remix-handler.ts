@@ -19,6 +19,8 @@ export type TestRoute = {
   id: string;
   path?: string;
   index?: boolean;
+  /** The layout route it renders inside (e.g. "routes/admin"); the root when absent. */
+  parentId?: string;
   module: RouteModule;
 };
 

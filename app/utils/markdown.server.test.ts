@@ -20,4 +20,11 @@ describe("renderMarkdown", () => {
     expect(html).not.toContain("javascript:");
     expect(html).toContain("&lt;script&gt;");
   });
+
+  test("a source nested deeper than the parser can follow comes out as its text, escaped", () => {
+    const html = renderMarkdown(`${">".repeat(5_000)} <b>deep</b>\n\nNext paragraph.`);
+    expect(html).toContain("&lt;b&gt;deep&lt;/b&gt;");
+    expect(html).toContain("<p>Next paragraph.</p>");
+    expect(html).not.toContain("<b>");
+  });
 });

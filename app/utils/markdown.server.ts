@@ -39,6 +39,19 @@ const marked = new Marked({
   },
 });
 
+/**
+ * The document as HTML. A source the parser cannot follow (quotes or lists
+ * nested thousands of levels deep exhaust its stack, and it throws) is shown
+ * as the text it is, paragraph by paragraph, rather than failing the page:
+ * every word still reaches the reader, and the admin's preview shows the same.
+ */
 export function renderMarkdown(source: string): string {
-  return marked.parse(source) as string;
+  try {
+    return marked.parse(source) as string;
+  } catch {
+    return source
+      .split(/\n{2,}/)
+      .map((paragraph) => `<p>${escapeHtml(paragraph).replace(/\n/g, "<br>")}</p>`)
+      .join("\n");
+  }
 }

@@ -1,0 +1,121 @@
+/**
+ * Every row of every table of the test database, to show what a request
+ * wrote: take a snapshot before and after, and `changedRows` lists each row
+ * inserted, deleted or updated (with its values), so a test can say exactly
+ * which writes it allows. The database of a test file holds a few hundred
+ * rows, and the snapshot is read synchronously on the app's own connection
+ * (when no Prisma transaction is open), so one costs about a millisecond.
+ *
+ * A session's sliding expiry (`Session.expiresAt`, moved at most every few
+ * minutes by any signed-in request) is bookkeeping, not a write, and is left
+ * out. Commands' after-commit effects are delivered before each snapshot, so
+ * an outbox row written by one request is never counted against the next.
+ */
+import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
+import type BetterSqlite3 from "better-sqlite3";
+import { runSqliteTransaction } from "#app/utils/db.server.ts";
+
+/** table → rowid → the row's values as JSON. */
+export type DatabaseSnapshot = Map<string, Map<number, string>>;
+
+export type RowChange = {
+  table: string;
+  kind: "insert" | "delete" | "update";
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+};
+
+const LEFT_OUT: Record<string, readonly string[]> = { Session: ["expiresAt"] };
+
+/** The app's connection reads integers as BigInt (safe integers). */
+const bigIntAsText = (_key: string, value: unknown) =>
+  typeof value === "bigint" ? value.toString() : value;
+
+type Readers = {
+  pendingEffects: BetterSqlite3.Statement;
+  tables: [string, BetterSqlite3.Statement][];
+};
+const readersOf = new WeakMap<BetterSqlite3.Database, Readers>();
+
+/** Statements prepared once per connection (the schema does not change during a test). */
+function readers(db: BetterSqlite3.Database): Readers {
+  let found = readersOf.get(db);
+  if (!found) {
+    const names = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+    found = {
+      pendingEffects: db
+        .prepare(
+          `SELECT count(*) FROM "OutboxMessage" WHERE "failedAt" IS NULL AND ("importId" IS NULL OR "importId" IN (SELECT "id" FROM "UserImport" WHERE "finishedAt" IS NOT NULL))`,
+        )
+        .pluck(),
+      tables: names.map((name) => [
+        name,
+        db.prepare(`SELECT rowid AS "__rowid", * FROM "${name}"`),
+      ]),
+    };
+    readersOf.set(db, found);
+  }
+  return found;
+}
+
+export async function snapshotDatabase(): Promise<DatabaseSnapshot> {
+  for (let attempt = 1; ; attempt++) {
+    const snapshot = await runSqliteTransaction((db) => {
+      const { pendingEffects, tables } = readers(db);
+      if (Number(pendingEffects.get()) > 0) return null;
+      const snapshot: DatabaseSnapshot = new Map();
+      for (const [table, select] of tables) {
+        const rows = new Map<number, string>();
+        const leftOut = LEFT_OUT[table] ?? [];
+        for (const row of select.all() as Record<string, unknown>[]) {
+          const { __rowid, ...values } = row;
+          for (const column of leftOut) delete values[column];
+          rows.set(Number(__rowid), JSON.stringify(values, bigIntAsText));
+        }
+        snapshot.set(table, rows);
+      }
+      return snapshot;
+    });
+    if (snapshot) return snapshot;
+    // An earlier command's effects are still to be delivered (the dispatcher runs after commit).
+    if (attempt === 20) throw new Error("The outbox does not empty: a message keeps failing.");
+    await deliverOutbox();
+  }
+}
+
+export function changedRows(before: DatabaseSnapshot, after: DatabaseSnapshot): RowChange[] {
+  const changes: RowChange[] = [];
+  const parse = (json: string | undefined) =>
+    json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
+  for (const table of new Set([...before.keys(), ...after.keys()])) {
+    const was = before.get(table) ?? new Map<number, string>();
+    const now = after.get(table) ?? new Map<number, string>();
+    for (const [rowid, json] of now) {
+      const old = was.get(rowid);
+      if (old === json) continue;
+      changes.push({
+        table,
+        kind: old === undefined ? "insert" : "update",
+        before: parse(old),
+        after: parse(json),
+      });
+    }
+    for (const [rowid, json] of was) {
+      if (!now.has(rowid))
+        changes.push({ table, kind: "delete", before: parse(json), after: null });
+    }
+  }
+  return changes;
+}
+
+/** One line per change, for a failure message. */
+export function describeChanges(changes: RowChange[]): string {
+  return changes
+    .map((c) => `${c.kind} ${c.table}: ${JSON.stringify(c.after ?? c.before).slice(0, 300)}`)
+    .join("\n");
+}
