@@ -15,6 +15,7 @@ import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { logClientError } from "#app/utils/client-error-log.server.ts";
 import { formBodiesOnly } from "#app/utils/form-body.server.ts";
+import { legacyDataRequestsRefused } from "#app/utils/legacy-data.server.ts";
 import { requestStarted } from "#app/utils/pace.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
@@ -98,7 +99,9 @@ const build = viteDevServer
       /* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href
     )) as ServerBuild);
 
-// Pages take forms: any other body is a 400 and one rate-limited log line, not a 500 (ADR 0019).
+// Pages take forms: any other body is a 415 and one rate-limited log line, not a 500 (ADR 0019);
+// Remix's old ?_data= requests are a 400 (its code path for them can crash).
+app.use(legacyDataRequestsRefused);
 app.use(formBodiesOnly);
 
 app.all(

@@ -111,32 +111,39 @@ export default function DocumentPage() {
             Added text is underlined and marked “added”; removed text is struck through and marked
             “removed”.
           </p>
-          <div
-            className="lull-diff max-h-96 overflow-y-auto whitespace-pre-wrap rounded-lg border border-line p-3 font-mono text-sm"
-            data-testid="document-diff"
-            role="region"
-            aria-label={`Changes since version ${changes.fromVersion}`}
-            // Scrollable, so reachable by keyboard.
-            tabIndex={0}
-          >
-            {changes.parts.map((part, i) =>
-              part.kind === "added" ? (
-                <ins key={i}>
-                  <span className="sr-only">[added: </span>
-                  {part.text}
-                  <span className="sr-only">]</span>
-                </ins>
-              ) : part.kind === "removed" ? (
-                <del key={i}>
-                  <span className="sr-only">[removed: </span>
-                  {part.text}
-                  <span className="sr-only">]</span>
-                </del>
-              ) : (
-                <span key={i}>{part.text}</span>
-              ),
-            )}
-          </div>
+          {changes.parts === null ? (
+            <p data-testid="document-diff">
+              This version rewrites too much of the document to show the changes word by word. Read
+              it in full below.
+            </p>
+          ) : (
+            <div
+              className="lull-diff max-h-96 overflow-y-auto whitespace-pre-wrap rounded-lg border border-line p-3 font-mono text-sm"
+              data-testid="document-diff"
+              role="region"
+              aria-label={`Changes since version ${changes.fromVersion}`}
+              // Scrollable, so reachable by keyboard.
+              tabIndex={0}
+            >
+              {changes.parts.map((part, i) =>
+                part.kind === "added" ? (
+                  <ins key={i}>
+                    <span className="sr-only">[added: </span>
+                    {part.text}
+                    <span className="sr-only">]</span>
+                  </ins>
+                ) : part.kind === "removed" ? (
+                  <del key={i}>
+                    <span className="sr-only">[removed: </span>
+                    {part.text}
+                    <span className="sr-only">]</span>
+                  </del>
+                ) : (
+                  <span key={i}>{part.text}</span>
+                ),
+              )}
+            </div>
+          )}
         </Card>
       ) : null}
       <Card>

@@ -13,6 +13,7 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { handleError } from "#app/entry.server.tsx";
 import { formBodiesOnly } from "#app/utils/form-body.server.ts";
+import { legacyDataRequestsRefused } from "#app/utils/legacy-data.server.ts";
 
 const build = {
   mode: "production",
@@ -59,6 +60,7 @@ let close = () => {};
 
 beforeAll(async () => {
   const app = express();
+  app.use(legacyDataRequestsRefused);
   app.use(formBodiesOnly);
   app.all("*", createRequestHandler({ build, mode: "production" }));
   const server = app.listen(0, "127.0.0.1");
@@ -121,6 +123,18 @@ describe("client errors in the log", () => {
     expect(lines[0]).toBe(
       "client error 415 not a form: POST /form with Content-Type application/json",
     );
+  });
+
+  test("Remix's old ?_data= requests: 400 before Remix (its code path for them could crash), one line", async () => {
+    const { lines, errors } = await logged(async () => {
+      const res = await post("/form?_data=routes%2Fform", {
+        body: new URLSearchParams({ name: "Wren" }),
+      });
+      expect(res.status).toBe(400);
+      expect((await fetch(`${base}/read-only?_data=root`)).status).toBe(400);
+    });
+    expect(errors).toBe(0);
+    expect(lines[0]).toBe("client error 400 _data: POST /form");
   });
 
   test("an unexpected error is still logged, with its stack", async () => {

@@ -45,6 +45,7 @@ import path from "node:path";
 import { format, resolveConfig } from "prettier";
 import { beforeAll, describe, expect, test } from "vitest";
 import { isFormBodyRequired, isFormContentType } from "#app/utils/form-body.server.ts";
+import { isLegacyDataRequest } from "#app/utils/legacy-data.server.ts";
 import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { unexpectedWrites } from "#test/allowed-writes.ts";
 import {
@@ -84,7 +85,7 @@ type Identity = { name: IdentityName; userId: string | null; cookie?: string; be
 /** Routes whose POST ends the caller's session: each such POST gets a session of its own. */
 const ENDS_SESSION = new Set(["logout.tsx"]);
 
-/** What server.ts does before Remix sees a request: the origin check and "pages take forms". */
+/** What server.ts does before Remix sees a request: the origin check, no `?_data=`, "pages take forms". */
 function behindServerChecks(handle: (request: Request) => Promise<Response>) {
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -101,6 +102,7 @@ function behindServerChecks(handle: (request: Request) => Promise<Response>) {
       },
     });
     if (!verdict.allowed) return new Response(verdict.reason, { status: 403 });
+    if (isLegacyDataRequest(url.search)) return new Response("No ?_data=.", { status: 400 });
     if (
       isFormBodyRequired(request.method, url.pathname) &&
       !isFormContentType(header("Content-Type"))
