@@ -19,7 +19,7 @@ export function TrackingStatus({
   lastResult?: SubmissionResult<string[]> | null;
   returnTo: string;
 }) {
-  const { current, next, exemptUntil, exemptTypes } = overview;
+  const { current, next, exemptUntil, exemptTypes, devices } = overview;
   const off = current !== null || exemptUntil !== null;
   return (
     <section
@@ -38,8 +38,9 @@ export function TrackingStatus({
       </h2>
       {current ? (
         <div className="mt-2 space-y-4">
-          <p className="text-2xl font-bold" data-testid="tracking-status">
-            <span aria-hidden="true">⏸ </span>Paused until {current.until}
+          <p className="flex items-center gap-2 text-2xl font-bold" data-testid="tracking-status">
+            <PauseIcon />
+            Paused until {current.until}
           </p>
           <p className="text-ink-muted">
             <Countdown endsAtIso={current.pause.endsAtIso} serverNowIso={overview.serverNowIso} />{" "}
@@ -56,8 +57,9 @@ export function TrackingStatus({
         </div>
       ) : exemptUntil ? (
         <div className="mt-2 space-y-2">
-          <p className="text-2xl font-bold" data-testid="tracking-status">
-            <span aria-hidden="true">⏸ </span>Exempt until {exemptUntil}
+          <p className="flex items-center gap-2 text-2xl font-bold" data-testid="tracking-status">
+            <PauseIcon />
+            Exempt until {exemptUntil}
           </p>
           <p className="text-ink-muted">
             An approved exemption is in force: the monitoring agent is not collecting anything from
@@ -66,14 +68,21 @@ export function TrackingStatus({
         </div>
       ) : (
         <div className="mt-2 space-y-4">
-          <p className="text-2xl font-bold" data-testid="tracking-status">
+          <p className="flex items-center gap-2 text-2xl font-bold" data-testid="tracking-status">
             {overview.heldForAcknowledgement ? (
               <>
-                <span aria-hidden="true">⏸ </span>Tracking is on hold
+                <PauseIcon />
+                Tracking is on hold
+              </>
+            ) : devices.enrolled === 0 ? (
+              <>
+                <Dot tone="muted" />
+                No device is enrolled: nothing is collected
               </>
             ) : (
               <>
-                <span aria-hidden="true">● </span>Tracking is on
+                <Dot tone="on" />
+                Tracking is on
               </>
             )}
           </p>
@@ -83,19 +92,62 @@ export function TrackingStatus({
               <Link to="/acknowledgements">acknowledge the current monitoring notice</Link>: nothing
               is collected or stored until then.
             </p>
-          ) : null}
+          ) : devices.enrolled === 0 ? (
+            <p className="text-ink-muted" data-testid="devices-summary">
+              When you <Link to="/devices">enroll the agent on a computer</Link>, it collects only
+              when this page says so.
+            </p>
+          ) : (
+            <p className="text-ink-muted" data-testid="devices-summary">
+              {devices.online === 0
+                ? `No device is online now${devices.lastContact ? `; last contact ${devices.lastContact}` : ": none has connected yet"}.`
+                : `${devices.online} of ${devices.enrolled} ${devices.enrolled === 1 ? "device" : "devices"} online, last contact ${devices.lastContact}.`}{" "}
+              <Link to="/devices">Your devices</Link>
+            </p>
+          )}
           {exemptTypes ? (
             <p className="text-ink-muted" data-testid="exempt-types">
               Not collected now under your approved exemption: {exemptTypes}.
             </p>
           ) : null}
-          <PauseNowForm overview={overview} lastResult={lastResult} returnTo={returnTo} />
+          {overview.heldForAcknowledgement ? null : overview.pauseAgainAt ? (
+            <p data-testid="pause-again-at">
+              You can pause again at {overview.pauseAgainAt} (pauses are at least{" "}
+              {overview.policy.minGapMinutes} minutes apart).
+            </p>
+          ) : (
+            <PauseNowForm overview={overview} lastResult={lastResult} returnTo={returnTo} />
+          )}
         </div>
       )}
       <p className="mt-4 text-sm text-ink-muted" data-testid="next-pause">
         {next ? <>Next scheduled pause: {next.when}</> : "No pause scheduled."}
       </p>
     </section>
+  );
+}
+
+/** Icons drawn as SVG (the ⏸ character is missing from many fonts). */
+function PauseIcon() {
+  return (
+    <svg
+      viewBox="0 0 20 20"
+      width="22"
+      height="22"
+      aria-hidden="true"
+      className="shrink-0 fill-current"
+    >
+      <rect x="4" y="3" width="4" height="14" rx="1" />
+      <rect x="12" y="3" width="4" height="14" rx="1" />
+    </svg>
+  );
+}
+
+function Dot({ tone }: { tone: "on" | "muted" }) {
+  return (
+    <svg viewBox="0 0 20 20" width="16" height="16" aria-hidden="true" className="shrink-0">
+      <circle cx="10" cy="10" r="7" className={tone === "on" ? "fill-success" : "fill-ink-muted"} />
+    </svg>
   );
 }
 

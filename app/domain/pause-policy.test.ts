@@ -8,6 +8,7 @@ import {
   decideEndEarly,
   effectiveInterval,
   evaluatePauseRequest,
+  nextPauseAllowedAt,
   pauseStatus,
   type PausePolicy,
   type StoredPause,
@@ -73,7 +74,40 @@ describe("pause now", () => {
     const decision = evaluate({ kind: "NOW", durationMinutes: 10 }, [stored(at(-40), 30)]);
     expect(decision.ok).toBe(false);
     expect(!decision.ok && decision.refusal.issues![0]!.message).toBe(
-      "Pauses must be at least 15 minutes apart; your previous pause ends at 09:50.",
+      "Pauses must be at least 15 minutes apart: you can pause again at 10:05.",
+    );
+  });
+
+  test("after a pause ended early, the next may start a gap after the early end", () => {
+    const ended = { ...stored(at(-20), 30), endedEarlyAt: at(-10) };
+    expect(nextPauseAllowedAt([ended], 15, at(0))).toEqual(at(5));
+    expect(nextPauseAllowedAt([ended], 15, at(6))).toBeNull();
+    // While a pause runs there is no "next" time: it can be ended instead.
+    expect(nextPauseAllowedAt([stored(at(-5), 30)], 15, at(0))).toBeNull();
+  });
+
+  test("property: a NOW pause is refused for the gap exactly until nextPauseAllowedAt", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -60, max: -1 }),
+        fc.integer({ min: 5, max: 30 }),
+        fc.integer({ min: 0, max: 40 }),
+        (startMin, length, laterMin) => {
+          const pauses = [stored(at(startMin), length)];
+          const now = at(startMin + length + laterMin);
+          const allowedAt = nextPauseAllowedAt(pauses, 15, now);
+          const decision = evaluatePauseRequest({
+            policy: DEFAULT_PAUSE_POLICY,
+            pauses,
+            request: { kind: "NOW", durationMinutes: 10 },
+            now,
+            timeZone: "UTC",
+          });
+          const gapRefused =
+            !decision.ok && decision.refusal.issues!.some((i) => i.code === "min_gap");
+          expect(gapRefused).toBe(allowedAt !== null);
+        },
+      ),
     );
   });
 });

@@ -199,7 +199,9 @@ export function evaluatePauseRequest({
         field: "startsAt",
         code: "min_gap",
         message: before
-          ? `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart; your previous pause ends at ${describeInstant(conflict.end, now, timeZone)}.`
+          ? request.kind === "NOW"
+            ? `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart: you can pause again at ${describeInstant(new Date(conflict.end.getTime() + gapMs), now, timeZone)}.`
+            : `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart: your previous pause ends at ${describeInstant(conflict.end, now, timeZone)}, so this one can start at ${describeInstant(new Date(conflict.end.getTime() + gapMs), now, timeZone)} at the earliest.`
           : `Pauses must be at least ${minutesLabel(policy.minGapMinutes)} apart; your next pause starts at ${describeInstant(conflict.start, now, timeZone)}.`,
       });
     }
@@ -247,4 +249,24 @@ export function decideCancel(pause: StoredPause, now: Date): PauseChangeDecision
     return refuse("pause_over", "This pause is over or already cancelled.");
   }
   return { ok: true, at: now };
+}
+
+/**
+ * When a pause may next be started, if the gap after the latest pause (ended
+ * early or not) still runs at `now`; null when one may start now (or when a
+ * pause is running: then the page offers "End pause now" instead).
+ */
+export function nextPauseAllowedAt(
+  pauses: readonly StoredPause[],
+  minGapMinutes: number,
+  now: Date,
+): Date | null {
+  let latest = 0;
+  for (const pause of pauses) {
+    const interval = effectiveInterval(pause);
+    if (!interval || interval.start > now) continue;
+    if (interval.end > now) return null;
+    latest = Math.max(latest, interval.end.getTime() + minGapMinutes * MINUTE_MS);
+  }
+  return latest > now.getTime() ? new Date(latest) : null;
 }

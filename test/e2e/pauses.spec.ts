@@ -19,7 +19,10 @@ async function secondsLeft(page: Page): Promise<number> {
 test("a worker pauses now, sees the countdown run, and ends the pause early", async ({ page }) => {
   await page.clock.install();
   await signIn(page, "priya.nair@lull.test");
-  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+  // Priya has not enrolled a device yet: Home says so, and still lets her pause ahead of one.
+  await expect(page.getByTestId("tracking-status")).toHaveText(
+    "No device is enrolled: nothing is collected",
+  );
   await page.getByLabel("Pause for").selectOption("15");
   await page.getByRole("button", { name: "Pause now" }).click();
 
@@ -40,7 +43,12 @@ test("a worker pauses now, sees the countdown run, and ends the pause early", as
 
   await page.getByRole("button", { name: "End pause now" }).click();
   await expect(page.getByRole("status")).toContainText("Pause ended. Tracking is on again.");
-  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+  await expect(page.getByTestId("tracking-status")).toHaveText(/No device is enrolled/);
+  // The next pause may start 15 minutes after this one ended: the page says when, not a form.
+  await expect(page.getByTestId("pause-again-at")).toHaveText(
+    /^You can pause again at \d\d:\d\d IST/,
+  );
+  await expect(page.getByRole("button", { name: "Pause now" })).toHaveCount(0);
 });
 
 test("a worker schedules a pause for tomorrow at 09:00 local time, sees it listed, and cancels it", async ({
@@ -72,7 +80,7 @@ test("a worker schedules a pause for tomorrow at 09:00 local time, sees it liste
   await page.getByRole("button", { name: "Schedule pause" }).click();
   await expect(
     page.getByText(
-      /Pauses must be at least 15 minutes apart; your previous pause ends at 09:15 on /,
+      /Pauses must be at least 15 minutes apart: your previous pause ends at 09:15 on .*, so this one can start at 09:30 on /,
     ),
   ).toBeVisible();
   await expect(page.getByLabel("Start time")).toHaveAttribute("aria-invalid", "true");
@@ -94,7 +102,8 @@ test("pausing works without JavaScript", async ({ browser, clientIp }) => {
   await page.getByRole("button", { name: "Pause now" }).click();
   await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
   await page.getByRole("button", { name: "End pause now" }).click();
-  await expect(page.getByTestId("tracking-status")).toHaveText(/Tracking is on/);
+  await expect(page.getByTestId("tracking-status")).toHaveText(/No device is enrolled/);
+  await expect(page.getByTestId("pause-again-at")).toBeVisible();
   await context.close();
 });
 

@@ -185,7 +185,7 @@ describe("scheduling", () => {
     });
     expect(res.status).toBe(400);
     expect(errorsOf(res.data).time![0]).toMatch(
-      /^Pauses must be at least 15 minutes apart; your previous pause ends at 10:30 on /,
+      /^Pauses must be at least 15 minutes apart: your previous pause ends at 10:30 on .*, so this one can start at 10:45 on .* at the earliest\./,
     );
     expect(await snapshot(user.id)).toEqual(before);
     expect(
