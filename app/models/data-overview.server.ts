@@ -1,3 +1,4 @@
+import { periodRange } from "#app/domain/data-period.ts";
 import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
 import { exemptIntervals, weekdayOf } from "#app/domain/exemption-windows.ts";
@@ -260,5 +261,25 @@ export async function getActivitySeries(
       })),
     ),
     windowLabels: shaded.map((w) => w.label),
+  };
+}
+
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Home's "what is kept about you": events stored today (the worker's local
+ * day), how long records are kept, and when the oldest will be deleted.
+ */
+export async function whatIsKept(workerId: string, now: Date, timeZone: string) {
+  const today = periodRange({ period: "today" }, now, timeZone);
+  const [rows, oldest, policy] = await Promise.all([
+    countEvents(workerId, today.start, today.end),
+    prisma.event.findFirst({ where: { workerId }, orderBy: { at: "asc" }, select: { at: true } }),
+    prisma.policy.findUniqueOrThrow({ where: { id: 1 }, select: { retentionDays: true } }),
+  ]);
+  return {
+    today: rows.reduce((sum, r) => sum + r.count, 0),
+    retentionDays: policy.retentionDays,
+    oldestDeletion: oldest ? new Date(oldest.at.getTime() + policy.retentionDays * DAY_MS) : null,
   };
 }

@@ -24,6 +24,7 @@ const PAGES = {
     "/acknowledgements",
     "/acknowledgements/monitoring-notice",
     "/records",
+    "/account",
     "/account/password",
   ],
   "reviewer@lull.test": ["/review/exemptions", "/review/records", "/account/two-factor"],

@@ -1,5 +1,5 @@
 /**
- * Home lists where the person is signed in; they can sign out any other
+ * The account page lists where the person is signed in; they can sign out any other
  * session, or every one but this. (Its own server: signing a shared demo
  * account out everywhere would end other tests' sessions.)
  */
@@ -20,9 +20,10 @@ test("signing out everywhere else ends the other browser's session, not this one
   await signIn(other, "worker@lull.test");
 
   await signIn(page, "worker@lull.test");
+  await page.goto("/account");
   const sessions = page.getByTestId("sessions");
   await expect(sessions.getByRole("listitem")).toHaveCount(2);
-  await expect(sessions).toContainText("(this session)");
+  await expect(sessions).toContainText("(this browser, this session)");
   await expectAccessible(page);
 
   await page.getByRole("button", { name: "Sign out everywhere else" }).click();

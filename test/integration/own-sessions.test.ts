@@ -1,9 +1,9 @@
 /**
- * A worker sees where they are signed in on Home and can end any other
+ * A worker sees where they are signed in on their account page and can end any other
  * session, or all of them but the one they are using.
  */
 import { describe, expect, test } from "vitest";
-import { action as homeAction, loader as homeLoader } from "#app/routes/_index.tsx";
+import { action as homeAction, loader as homeLoader } from "#app/routes/account._index.tsx";
 import { getUser } from "#app/web/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
@@ -23,7 +23,7 @@ const signedIn = async (cookie: string) => (await getUser(getRequest("/", { cook
 describe("ending one's own sessions from Home", () => {
   test("Home lists every session and marks the one asking", async () => {
     const { cookies } = await signedInThrice();
-    const res = await callRoute(homeLoader, getRequest("/", { cookie: cookies[1] }));
+    const res = await callRoute(homeLoader, getRequest("/account", { cookie: cookies[1] }));
     const { sessions } = res.data as Home;
     expect(sessions).toHaveLength(3);
     expect(sessions.filter((s) => s.current)).toHaveLength(1);
@@ -31,12 +31,12 @@ describe("ending one's own sessions from Home", () => {
 
   test("one other session is signed out; the others and this one stay, and it is audited", async () => {
     const { user, cookies } = await signedInThrice();
-    const { sessions } = (await callRoute(homeLoader, getRequest("/", { cookie: cookies[0] })))
+    const { sessions } = (await callRoute(homeLoader, getRequest("/account", { cookie: cookies[0] })))
       .data as Home;
     const other = sessions.find((s) => !s.current)!;
     const res = await callRoute(
       homeAction,
-      formRequest("/", { intent: "end-session", session: other.key }, { cookie: cookies[0] }),
+      formRequest("/account", { intent: "end-session", session: other.key }, { cookie: cookies[0] }),
     );
     expect(res.status).toBe(302);
     const still = await Promise.all(cookies.map(signedIn));
@@ -53,7 +53,7 @@ describe("ending one's own sessions from Home", () => {
     const { cookies } = await signedInThrice();
     const res = await callRoute(
       homeAction,
-      formRequest("/", { intent: "end-other-sessions" }, { cookie: cookies[2] }),
+      formRequest("/account", { intent: "end-other-sessions" }, { cookie: cookies[2] }),
     );
     expect(res.status).toBe(302);
     expect(await Promise.all(cookies.map(signedIn))).toEqual([false, false, true]);
@@ -62,15 +62,15 @@ describe("ending one's own sessions from Home", () => {
   test("the session asking cannot end itself here, and another person's session is a 404 that changes nothing", async () => {
     const { cookies } = await signedInThrice();
     const someoneElse = await signedInThrice();
-    const mine = (await callRoute(homeLoader, getRequest("/", { cookie: cookies[0] })))
+    const mine = (await callRoute(homeLoader, getRequest("/account", { cookie: cookies[0] })))
       .data as Home;
     const theirs = (
-      await callRoute(homeLoader, getRequest("/", { cookie: someoneElse.cookies[0] }))
+      await callRoute(homeLoader, getRequest("/account", { cookie: someoneElse.cookies[0] }))
     ).data as Home;
     for (const key of [mine.sessions.find((s) => s.current)!.key, theirs.sessions[1]!.key]) {
       const res = await callRoute(
         homeAction,
-        formRequest("/", { intent: "end-session", session: key }, { cookie: cookies[0] }),
+        formRequest("/account", { intent: "end-session", session: key }, { cookie: cookies[0] }),
       );
       expect(res.status).toBe(404);
     }
@@ -82,7 +82,7 @@ describe("ending one's own sessions from Home", () => {
     const { cookies } = await signedInThrice();
     const res = await callRoute(
       homeAction,
-      formRequest("/", { intent: "end-session", session: "../../x" }, { cookie: cookies[0] }),
+      formRequest("/account", { intent: "end-session", session: "../../x" }, { cookie: cookies[0] }),
     );
     expect(res.status).toBe(400);
   });
