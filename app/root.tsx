@@ -51,7 +51,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   const root = useRouteLoaderData<typeof loader>("root");

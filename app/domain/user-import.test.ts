@@ -165,7 +165,12 @@ describe("previewOf", () => {
     ].join("\n");
 
   test("shows every row of a short file", () => {
-    const preview = previewOf(checkImport(fileOf(PREVIEW_ALL_ROWS, (i) => i === 7), existing));
+    const preview = previewOf(
+      checkImport(
+        fileOf(PREVIEW_ALL_ROWS, (i) => i === 7),
+        existing,
+      ),
+    );
     expect(preview).toMatchObject({ total: PREVIEW_ALL_ROWS, withProblems: 1, ok: false });
     expect(preview.rows).toHaveLength(PREVIEW_ALL_ROWS);
   });
@@ -186,7 +191,9 @@ describe("previewOf", () => {
           expect(lines).toEqual([...lines].sort((a, b) => a - b));
           for (const r of check.rows.slice(0, PREVIEW_FIRST_ROWS)) expect(lines).toContain(r.line);
           for (const r of problems.slice(0, PREVIEW_PROBLEM_ROWS)) expect(lines).toContain(r.line);
-          expect(preview.rows.length).toBeLessThanOrEqual(PREVIEW_FIRST_ROWS + PREVIEW_PROBLEM_ROWS);
+          expect(preview.rows.length).toBeLessThanOrEqual(
+            PREVIEW_FIRST_ROWS + PREVIEW_PROBLEM_ROWS,
+          );
         },
       ),
       { numRuns: 25 },

@@ -31,12 +31,17 @@ describe("ending one's own sessions from Home", () => {
 
   test("one other session is signed out; the others and this one stay, and it is audited", async () => {
     const { user, cookies } = await signedInThrice();
-    const { sessions } = (await callRoute(homeLoader, getRequest("/account", { cookie: cookies[0] })))
-      .data as Home;
+    const { sessions } = (
+      await callRoute(homeLoader, getRequest("/account", { cookie: cookies[0] }))
+    ).data as Home;
     const other = sessions.find((s) => !s.current)!;
     const res = await callRoute(
       homeAction,
-      formRequest("/account", { intent: "end-session", session: other.key }, { cookie: cookies[0] }),
+      formRequest(
+        "/account",
+        { intent: "end-session", session: other.key },
+        { cookie: cookies[0] },
+      ),
     );
     expect(res.status).toBe(302);
     const still = await Promise.all(cookies.map(signedIn));
@@ -82,7 +87,11 @@ describe("ending one's own sessions from Home", () => {
     const { cookies } = await signedInThrice();
     const res = await callRoute(
       homeAction,
-      formRequest("/account", { intent: "end-session", session: "../../x" }, { cookie: cookies[0] }),
+      formRequest(
+        "/account",
+        { intent: "end-session", session: "../../x" },
+        { cookie: cookies[0] },
+      ),
     );
     expect(res.status).toBe(400);
   });
