@@ -69,7 +69,7 @@ function NavLinks({
               {item.to === "/" && unread > 0 ? (
                 <span
                   className="ml-1.5 rounded-full bg-brand-700 px-1.5 py-0.5 text-xs font-semibold text-white dark:bg-brand-300 dark:text-brand-950"
-                  data-testid="unread-badge"
+                  data-testid={vertical ? "unread-badge-menu" : "unread-badge"}
                 >
                   {unread}
                   <span className="sr-only"> unread</span>

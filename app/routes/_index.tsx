@@ -137,7 +137,7 @@ export default function HomePage() {
         </Card>
         <Card title="Your account" titleId="account-heading">
           <p className="text-sm">
-            {profile.name} · {profile.email}
+            <span data-testid="profile-name">{profile.name}</span> · {profile.email}
           </p>
           <p className="mt-2 text-sm">
             <Link to="/account" className="underline">
