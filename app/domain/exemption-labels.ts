@@ -50,6 +50,19 @@ export const EVENT_TYPE_LABELS: Record<EventType, string> = {
   app_focus: "Which application is in front",
 };
 
+/** One event's type in a list: short words, never the protocol's names. */
+export const EVENT_TYPE_SHORT_LABELS: Record<EventType, string> = {
+  keystroke: "Keystroke",
+  click: "Mouse click",
+  scroll: "Scroll",
+  app_focus: "Application switch",
+};
+
+/** A stored type's short label (a type Lull does not know stays as it was stored). */
+export function eventTypeLabel(type: string): string {
+  return (EVENT_TYPE_SHORT_LABELS as Record<string, string>)[type] ?? type;
+}
+
 export function describeScope(types: readonly EventType[] | null): string {
   if (!types) return "All collection";
   return types.map((t) => EVENT_TYPE_LABELS[t]).join(", ");

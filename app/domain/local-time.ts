@@ -66,6 +66,20 @@ export function formatDateTime(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
+/** "27 Nov 2026, 14:32:05 CET": as formatDateTime, to the second (a list of single events). */
+export function formatDateTimeSeconds(instant: Date, timeZone: string): string {
+  return cachedFormatter("dateTimeSeconds", timeZone, {
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(instant);
+}
+
 /** "Europe/Berlin" → "Europe/Berlin (CET)" at `instant`. */
 export function describeTimeZone(timeZone: string, instant: Date): string {
   const short = zoneAbbreviation(instant, timeZone);

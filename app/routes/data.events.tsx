@@ -5,7 +5,8 @@ import { ErrorList } from "#app/components/ui/field.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 import { EventQuerySchema, encodeCursor } from "#app/domain/event-query.ts";
-import { formatDateTime, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
+import { EVENT_TYPE_SHORT_LABELS, eventTypeLabel } from "#app/domain/exemption-labels.ts";
+import { formatDateTimeSeconds, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
 import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
@@ -26,6 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
         events: [],
         nextCursor: null,
         isFirstPage: true,
+        filtered: true,
       },
       { status: 400 },
     );
@@ -52,16 +54,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
       type: e.type,
       app: e.app,
       device: e.device.name,
-      at: formatDateTime(e.at, tz),
+      at: formatDateTimeSeconds(e.at, tz),
       atIso: e.at.toISOString(),
     })),
     nextCursor: next ? encodeCursor(next) : null,
     isFirstPage: !q.cursor,
+    filtered: Boolean(q.type || q.device || q.app || q.from || q.to),
   };
 }
 
 export default function EventsPage() {
-  const { events, devices, query, errors, nextCursor, isFirstPage } =
+  const { events, devices, query, errors, nextCursor, isFirstPage, filtered } =
     useLoaderData<typeof loader>();
   const location = useLocation();
   const withCursor = (cursor: string | null) => {
@@ -90,7 +93,7 @@ export default function EventsPage() {
             <option value="">All types</option>
             {EVENT_TYPES.map((t) => (
               <option key={t} value={t}>
-                {t}
+                {EVENT_TYPE_SHORT_LABELS[t]}
               </option>
             ))}
           </select>
@@ -147,8 +150,24 @@ export default function EventsPage() {
 
       {events.length === 0 ? (
         <p className="text-ink-muted" data-testid="no-events">
-          No records match. Once an agent on your computer is enrolled (see Devices), what it
-          collects appears here.
+          {filtered ? (
+            <>
+              No events match these filters.{" "}
+              <Link to="/data/events" className="underline underline-offset-2">
+                Clear the filters
+              </Link>
+            </>
+          ) : devices.length === 0 ? (
+            <>
+              Nothing is stored about you. Once an agent is enrolled on your computer (see{" "}
+              <Link to="/devices" className="underline underline-offset-2">
+                Devices
+              </Link>
+              ), what it collects appears here.
+            </>
+          ) : (
+            "Nothing is stored about you yet: your devices have not sent anything that was kept."
+          )}
         </p>
       ) : (
         <DataTable caption="Your records" columns={["When", "Type", "Application", "Device"]}>
@@ -159,7 +178,7 @@ export default function EventsPage() {
                   <time dateTime={e.atIso}>{e.at}</time>
                 </Link>
               </td>
-              <td className="px-4 py-2">{e.type}</td>
+              <td className="px-4 py-2">{eventTypeLabel(e.type)}</td>
               <td className="px-4 py-2">{e.app}</td>
               <td className="px-4 py-2">{e.device}</td>
             </tr>

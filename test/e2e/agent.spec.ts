@@ -46,14 +46,14 @@ test("the agent stops on the push of a pause started in the web UI, and resumes 
   await page.goto("/data/events");
   await expect(page.getByRole("table", { name: "Your records" })).toBeVisible();
   // Filtering by type leaves only that type.
-  await page.getByLabel("Type").selectOption("click");
+  await page.getByLabel("Type").selectOption("Mouse click");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/type=click/);
   const typeCells = page
     .getByRole("table", { name: "Your records" })
     .locator("tbody tr td:nth-child(2)");
-  await expect(typeCells.first()).toHaveText("click");
-  expect(new Set(await typeCells.allTextContents())).toEqual(new Set(["click"]));
+  await expect(typeCells.first()).toHaveText("Mouse click");
+  expect(new Set(await typeCells.allTextContents())).toEqual(new Set(["Mouse click"]));
   await page.getByRole("table", { name: "Your records" }).getByRole("link").first().click();
   await expect(page.getByRole("heading", { level: 1, name: /^Record \d+$/ })).toBeVisible();
   await expect(page.getByTestId("event-data")).toBeVisible();
