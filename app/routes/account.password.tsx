@@ -1,15 +1,14 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import {
   data,
   type ActionFunctionArgs,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
-import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
 import { tooManyAttemptsMessage } from "#app/domain/login-throttle.ts";
 import { ChangePasswordSchema, MIN_PASSWORD_LENGTH } from "#app/domain/user-admin.ts";
 import { changeOwnPassword } from "#app/models/own-password.server.ts";
@@ -18,15 +17,13 @@ import { currentSessionId, requireUser } from "#app/web/auth.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
 import { reserveSignInAttempt } from "#app/web/sign-in-throttle.server.ts";
+import { keepRetryAfter } from "#app/web/retry-after-headers.ts";
+import { PasswordField } from "#app/components/ui/password-field.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Change your password · Lull" }];
 
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const kept = new Headers();
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) kept.set("Retry-After", retryAfter);
-  return kept;
-};
+/** The throttle's Retry-After reaches the browser. */
+export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -98,33 +95,17 @@ export default function ChangePasswordPage() {
       </p>
       <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
         <input type="hidden" name="username" value={email} autoComplete="username" />
-        <Field
+        <PasswordField
           label="Current password"
-          errors={fields.current.errors}
-          inputProps={{
-            ...getInputProps(fields.current, { type: "password" }),
-            id: fields.current.id,
-            autoComplete: "current-password",
-            autoFocus: true,
-          }}
+          meta={fields.current}
+          autoComplete="current-password"
+          autoFocus
         />
-        <Field
-          label="New password"
-          errors={fields.password.errors}
-          inputProps={{
-            ...getInputProps(fields.password, { type: "password" }),
-            id: fields.password.id,
-            autoComplete: "new-password",
-          }}
-        />
-        <Field
+        <PasswordField label="New password" meta={fields.password} autoComplete="new-password" />
+        <PasswordField
           label="Type the new password again"
-          errors={fields.confirm.errors}
-          inputProps={{
-            ...getInputProps(fields.confirm, { type: "password" }),
-            id: fields.confirm.id,
-            autoComplete: "new-password",
-          }}
+          meta={fields.confirm}
+          autoComplete="new-password"
         />
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />

@@ -4,7 +4,6 @@ import {
   data,
   redirect,
   type ActionFunctionArgs,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
@@ -16,19 +15,13 @@ import { SignInSchema } from "#app/domain/sign-in.ts";
 import { requireAnonymous, signIn } from "#app/web/auth.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+import { keepRetryAfter } from "#app/web/retry-after-headers.ts";
+import { PasswordField } from "#app/components/ui/password-field.tsx";
 
 export const meta: MetaFunction = () => [{ title: "Sign in · Lull" }];
 
-/**
- * Remix passes on an action's cookies but no other header unless the route names it: the
- * throttle's Retry-After reaches the browser, on the page and on its `.data` answer alike.
- */
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const kept = new Headers();
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) kept.set("Retry-After", retryAfter);
-  return kept;
-};
+/** The throttle's Retry-After reaches the browser. */
+export const headers = keepRetryAfter;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAnonymous(request);
@@ -97,15 +90,7 @@ export default function LoginPage() {
             autoFocus: true,
           }}
         />
-        <Field
-          label="Password"
-          errors={fields.password.errors}
-          inputProps={{
-            ...getInputProps(fields.password, { type: "password" }),
-            id: fields.password.id,
-            autoComplete: "current-password",
-          }}
-        />
+        <PasswordField label="Password" meta={fields.password} autoComplete="current-password" />
         <div role="alert" aria-live="assertive">
           <ErrorList id={form.errorId} errors={form.errors} />
         </div>

@@ -4,7 +4,6 @@ import {
   data,
   redirect,
   type ActionFunctionArgs,
-  type HeadersFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
@@ -21,16 +20,12 @@ import {
   clearPendingSecondFactor,
   readPendingSecondFactor,
 } from "#app/web/second-factor.server.ts";
+import { keepRetryAfter } from "#app/web/retry-after-headers.ts";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor sign-in · Lull" }];
 
-/** The throttle's Retry-After reaches the browser (see login.tsx). */
-export const headers: HeadersFunction = ({ actionHeaders }) => {
-  const kept = new Headers();
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) kept.set("Retry-After", retryAfter);
-  return kept;
-};
+/** The throttle's Retry-After reaches the browser. */
+export const headers = keepRetryAfter;
 
 /** Only right after a right password: otherwise back to the sign-in page. */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,4 +1,4 @@
-import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getFormProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import {
   data,
@@ -8,7 +8,7 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
-import { ErrorList, Field } from "#app/components/ui/field.tsx";
+import { ErrorList } from "#app/components/ui/field.tsx";
 import {
   MIN_PASSWORD_LENGTH,
   SETUP_LINK_EXPIRED_MESSAGE,
@@ -18,6 +18,7 @@ import { completePasswordSetup, findValidSetupToken } from "#app/models/password
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalErrors, refusalStatus } from "#app/web/refusal-response.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+import { PasswordField } from "#app/components/ui/password-field.tsx";
 
 export const meta: MetaFunction = () => [
   { title: "Set your password · Lull" },
@@ -89,25 +90,13 @@ export default function SetPasswordPage() {
       <Form method="post" className="mt-8 space-y-5" {...getFormProps(form)}>
         {/* Lets password managers save the new password under the right account. */}
         <input type="hidden" name="username" value={person.email} autoComplete="username" />
-        <Field
+        <PasswordField
           label="New password"
-          errors={fields.password.errors}
-          inputProps={{
-            ...getInputProps(fields.password, { type: "password" }),
-            id: fields.password.id,
-            autoComplete: "new-password",
-            autoFocus: true,
-          }}
+          meta={fields.password}
+          autoComplete="new-password"
+          autoFocus
         />
-        <Field
-          label="Type it again"
-          errors={fields.confirm.errors}
-          inputProps={{
-            ...getInputProps(fields.confirm, { type: "password" }),
-            id: fields.confirm.id,
-            autoComplete: "new-password",
-          }}
-        />
+        <PasswordField label="Type it again" meta={fields.confirm} autoComplete="new-password" />
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />
         </div>
