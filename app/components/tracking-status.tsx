@@ -3,8 +3,9 @@ import { parseWithZod } from "@conform-to/zod";
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { Countdown } from "#app/components/countdown.tsx";
 import { Button } from "#app/components/ui/button.tsx";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
-import { pauseNowSchema } from "#app/domain/pause-forms.ts";
+import { pauseChangeKey, pauseNowSchema } from "#app/domain/pause-forms.ts";
 import type { TrackingOverview } from "#app/models/tracking.server.ts";
 
 type Overview = TrackingOverview;
@@ -46,14 +47,21 @@ export function TrackingStatus({
             <Countdown endsAtIso={current.pause.endsAtIso} serverNowIso={overview.serverNowIso} />{" "}
             left. The monitoring agent is not collecting anything from you.
           </p>
-          <Form method="post" action="/pauses">
-            <input type="hidden" name="intent" value="end" />
-            <input type="hidden" name="pauseId" value={current.pause.id} />
-            <input type="hidden" name="returnTo" value={returnTo} />
-            <Button type="submit" variant="secondary">
-              End pause now
-            </Button>
-          </Form>
+          <ConfirmForm
+            action="/pauses"
+            confirmKey={pauseChangeKey("end", current.pause.id)}
+            fields={{ intent: "end", pauseId: current.pause.id, returnTo }}
+            title="End your pause now?"
+            confirmLabel="End pause"
+            triggerLabel="End pause now"
+            triggerVariant="secondary"
+          >
+            <p>Tracking starts again at once, on every device.</p>
+            <p>
+              Pauses are at least {overview.policy.minGapMinutes} minutes apart, so your next pause
+              can start {overview.policy.minGapMinutes} minutes from now at the earliest.
+            </p>
+          </ConfirmForm>
         </div>
       ) : exemptUntil ? (
         <div className="mt-2 space-y-2">

@@ -1,6 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { diffTexts, documentStatus, namesMatch, signatureSchema } from "./acknowledgement-rules.ts";
+import {
+  diffTexts,
+  documentStatus,
+  MONITORING_NOTICE_SLUG,
+  namesMatch,
+  publishHoldImpact,
+  signatureSchema,
+} from "./acknowledgement-rules.ts";
 
 describe("namesMatch", () => {
   test("ignores case and extra spaces, not letters", () => {
@@ -96,5 +103,61 @@ describe("diffTexts", () => {
         .map((p) => p.text)
         .join(""),
     ).toBe(" and one more sentence.");
+  });
+});
+
+describe("publishHoldImpact", () => {
+  const notice = { slug: MONITORING_NOTICE_SLUG, requiresAcknowledgement: true };
+  test("holds the people collecting now, and counts those already held apart", () => {
+    expect(
+      publishHoldImpact({
+        policyRequires: true,
+        draft: notice,
+        currentNotice: { requiresAcknowledgement: true },
+        activePeople: 30,
+        signedCurrentNotice: 29,
+      }),
+    ).toEqual({ newlyHeld: 29, alreadyHeld: 1, activePeople: 30 });
+  });
+
+  test("holds nobody when the policy does not gate, the draft need not be signed, or it is another document", () => {
+    const base = {
+      policyRequires: true,
+      draft: notice,
+      currentNotice: null,
+      activePeople: 5,
+      signedCurrentNotice: 0,
+    };
+    expect(publishHoldImpact(base)).toEqual({ newlyHeld: 5, alreadyHeld: 0, activePeople: 5 });
+    expect(publishHoldImpact({ ...base, policyRequires: false })).toBeNull();
+    expect(
+      publishHoldImpact({ ...base, draft: { ...notice, requiresAcknowledgement: false } }),
+    ).toBeNull();
+    expect(
+      publishHoldImpact({ ...base, draft: { ...notice, slug: "code-of-conduct" } }),
+    ).toBeNull();
+  });
+
+  test("newly and already held always add up to everyone active", () => {
+    fc.assert(
+      fc.property(
+        fc.nat(10_000),
+        fc.nat(10_000),
+        fc.boolean(),
+        fc.boolean(),
+        (active, signed, hasCurrent, currentRequires) => {
+          fc.pre(signed <= active);
+          const impact = publishHoldImpact({
+            policyRequires: true,
+            draft: notice,
+            currentNotice: hasCurrent ? { requiresAcknowledgement: currentRequires } : null,
+            activePeople: active,
+            signedCurrentNotice: signed,
+          });
+          expect(impact!.newlyHeld + impact!.alreadyHeld).toBe(active);
+          expect(impact!.newlyHeld).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
   });
 });

@@ -30,6 +30,35 @@ export function acknowledgementGateHolds({
   );
 }
 
+/**
+ * What publishing a draft does to collection: when it is a monitoring notice
+ * that must be acknowledged and the policy holds collection until then, every
+ * active person is held until they sign it. `newlyHeld` are those collecting
+ * now (they signed the current notice, or no notice held them); null when
+ * publishing holds nobody.
+ */
+export function publishHoldImpact({
+  policyRequires,
+  draft,
+  currentNotice,
+  activePeople,
+  signedCurrentNotice,
+}: {
+  policyRequires: boolean;
+  draft: { slug: string; requiresAcknowledgement: boolean };
+  /** The newest published monitoring notice, if any. */
+  currentNotice: { requiresAcknowledgement: boolean } | null;
+  activePeople: number;
+  /** Active people who signed `currentNotice`. */
+  signedCurrentNotice: number;
+}): { newlyHeld: number; alreadyHeld: number; activePeople: number } | null {
+  if (!policyRequires || draft.slug !== MONITORING_NOTICE_SLUG || !draft.requiresAcknowledgement)
+    return null;
+  const currentlyGated = currentNotice !== null && currentNotice.requiresAcknowledgement;
+  const alreadyHeld = currentlyGated ? activePeople - signedCurrentNotice : 0;
+  return { newlyHeld: activePeople - alreadyHeld, alreadyHeld, activePeople };
+}
+
 export function normalizeName(name: string): string {
   return name.normalize("NFC").trim().replace(/\s+/g, " ").toLocaleLowerCase("en");
 }

@@ -120,3 +120,8 @@ export const ReviewQueueSearchSchema = z.object({
   reason: z.enum(EXEMPTION_REASONS).nullable().catch(null),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
+
+/** The confirmation key of withdrawing or ending one request (ADR 0027). */
+export function exemptionChangeKey(change: "withdraw" | "end", exemptionId: string): string {
+  return `${change}-exemption:${exemptionId}`;
+}

@@ -44,6 +44,11 @@ export const PauseChangeSchema = z.object({
   pauseId: z.string({ required_error: "Choose a pause." }).min(1).max(64),
 });
 
+/** The confirmation key of ending or cancelling one pause (ADR 0027). */
+export function pauseChangeKey(change: "end" | "cancel", pauseId: string): string {
+  return `${change === "end" ? "end-pause" : "cancel-pause"}:${pauseId}`;
+}
+
 /** Choices offered by the duration pickers: every 5 minutes up to the policy's maximum. */
 export function durationChoices(maxMinutes: number): number[] {
   const choices: number[] = [];

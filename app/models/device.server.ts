@@ -170,6 +170,11 @@ export async function renameDevice({
   });
 }
 
+/** Whether the device is one of the worker's own and not yet revoked. */
+export async function isActiveOwnDevice(workerId: string, deviceId: string): Promise<boolean> {
+  return (await prisma.device.count({ where: { id: deviceId, workerId, revokedAt: null } })) === 1;
+}
+
 /** Revokes one of the worker's own devices; its token stops working on the next request. */
 export async function revokeDevice({ workerId, deviceId, now }: DeviceChange) {
   return runCommand(now, async ({ tx, audit, deviceRevoked }) => {

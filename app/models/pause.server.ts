@@ -92,6 +92,36 @@ export async function createPause({
 export type ChangePauseResult = { ok: true } | Refused;
 
 /** Ends a running pause now, or cancels an upcoming one. Only the worker's own pauses exist for them. */
+function findOwnPause(workerId: string, pauseId: string) {
+  return prisma.pause.findFirst({ where: { id: pauseId, workerId }, select: storedPauseSelect });
+}
+
+function decideChange(pause: StoredPause, change: "end" | "cancel", now: Date) {
+  return change === "end" ? decideEndEarly(pause, now) : decideCancel(pause, now);
+}
+
+/**
+ * Whether `changePause` would be allowed now, changing nothing: the check
+ * made before asking the worker to confirm, so that a pause that is not theirs,
+ * or no longer current, is refused before the question rather than after it.
+ */
+export async function checkPauseChange({
+  workerId,
+  pauseId,
+  change,
+  now,
+}: {
+  workerId: string;
+  pauseId: string;
+  change: "end" | "cancel";
+  now: Date;
+}): Promise<ChangePauseResult> {
+  const pause = await findOwnPause(workerId, pauseId);
+  if (!pause) return refuse("not_found", "No such pause.");
+  const decision = decideChange(pause, change, now);
+  return decision.ok ? { ok: true } : decision;
+}
+
 export async function changePause({
   workerId,
   pauseId,
@@ -109,7 +139,7 @@ export async function changePause({
       select: storedPauseSelect,
     });
     if (!pause) return refuse("not_found", "No such pause.");
-    const decision = change === "end" ? decideEndEarly(pause, now) : decideCancel(pause, now);
+    const decision = decideChange(pause, change, now);
     if (!decision.ok) return decision;
     await tx.pause.update({
       where: { id: pause.id },

@@ -2,6 +2,7 @@ import {
   documentStatus,
   MONITORING_NOTICE_SLUG,
   type DocumentDraft,
+  publishHoldImpact,
 } from "#app/domain/acknowledgement-rules.ts";
 import { documentContentSha256 } from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
@@ -193,6 +194,34 @@ export async function publishDraft(
     });
     if (draft.slug === MONITORING_NOTICE_SLUG && draft.requiresAcknowledgement) touchEveryone();
     return { ok: true as const };
+  });
+}
+
+/** What publishing this draft would do to collection (`publishHoldImpact`). */
+export async function getPublishImpact(draft: { slug: string; requiresAcknowledgement: boolean }) {
+  const [policy, currentNotice, activePeople] = await Promise.all([
+    prisma.policy.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { requireAcknowledgementBeforeCollection: true },
+    }),
+    prisma.policyDocument.findFirst({
+      where: { slug: MONITORING_NOTICE_SLUG, publishedAt: { not: null } },
+      orderBy: { version: "desc" },
+      select: { id: true, requiresAcknowledgement: true },
+    }),
+    prisma.user.count({ where: { deactivatedAt: null } }),
+  ]);
+  const signedCurrentNotice = currentNotice
+    ? await prisma.acknowledgement.count({
+        where: { documentId: currentNotice.id, worker: { deactivatedAt: null } },
+      })
+    : 0;
+  return publishHoldImpact({
+    policyRequires: policy.requireAcknowledgementBeforeCollection,
+    draft,
+    currentNotice,
+    activePeople,
+    signedCurrentNotice,
   });
 }
 

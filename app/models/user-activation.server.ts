@@ -1,9 +1,41 @@
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal } from "#app/domain/user-admin.ts";
 import { runCommand } from "#app/commands/command.server.ts";
+import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
 import { accountNotFound, countOtherUsableAdmins, lastAdmin } from "./user-account.server.ts";
+
+type ActivationChange = { actorId: string; userId: string; active: boolean };
+
+/** Why the change may not be made, or null when it may. */
+async function activationRefusal(tx: Tx, { actorId, userId, active }: ActivationChange) {
+  const user = await tx.user.findUnique({
+    where: { id: userId },
+    select: { role: true, deactivatedAt: true },
+  });
+  if (!user) return accountNotFound();
+  if ((user.deactivatedAt === null) === active) {
+    return active
+      ? refuse("already_active", "That account is already active.")
+      : refuse("already_deactivated", "That account is already deactivated.");
+  }
+  const refusal = lastAdminRefusal(
+    { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
+    { active },
+    await countOtherUsableAdmins(tx, userId),
+  );
+  return refusal ? lastAdmin(refusal) : null;
+}
+
+/**
+ * Whether `setUserActive` would be allowed now, changing nothing: checked
+ * before the admin is asked to confirm a deactivation, so a refusal comes
+ * before the question.
+ */
+export async function checkUserActive(change: ActivationChange): Promise<Outcome<null>> {
+  return (await activationRefusal(prisma, change)) ?? accept(null);
+}
 
 /**
  * Deactivates or reactivates an account. Deactivation, in one transaction,
@@ -28,22 +60,8 @@ export async function setUserActive({
     runCommand(
       now,
       async ({ tx, audit, touchWorker }): Promise<Outcome<{ revokedDevices: number }>> => {
-        const user = await tx.user.findUnique({
-          where: { id: userId },
-          select: { role: true, deactivatedAt: true },
-        });
-        if (!user) return accountNotFound();
-        if ((user.deactivatedAt === null) === active) {
-          return active
-            ? refuse("already_active", "That account is already active.")
-            : refuse("already_deactivated", "That account is already deactivated.");
-        }
-        const refusal = lastAdminRefusal(
-          { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
-          { active },
-          await countOtherUsableAdmins(tx, userId),
-        );
-        if (refusal) return lastAdmin(refusal);
+        const refused = await activationRefusal(tx, { actorId, userId, active });
+        if (refused) return refused;
         await tx.user.update({
           where: { id: userId },
           data: { deactivatedAt: active ? null : now },

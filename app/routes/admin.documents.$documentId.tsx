@@ -5,15 +5,17 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { DocumentEditor } from "#app/components/document-editor.tsx";
-import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
-import { DocumentDraftSchema, MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
+import { confirmStep, needsConfirmation } from "#app/domain/confirmation.ts";
+import { DocumentDraftSchema } from "#app/domain/acknowledgement-rules.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   getCompliance,
   getDocumentById,
+  getPublishImpact,
   publishDraft,
   updateDraft,
 } from "#app/models/policy-document.server.ts";
@@ -25,14 +27,20 @@ import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
 import { BODY_LIMITS } from "#app/domain/body-limits.ts";
 
+const publishDocumentKey = (id: string) => `publish-document:${id}`;
+
 export const meta: MetaFunction = () => [{ title: "Document · Admin · Lull" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const doc = await getDocumentById(params.documentId ?? "");
   if (!doc) notFound();
-  const compliance = doc.publishedAt ? await getCompliance(doc.id) : null;
+  const [compliance, publishImpact] = await Promise.all([
+    doc.publishedAt ? getCompliance(doc.id) : null,
+    doc.publishedAt ? null : getPublishImpact(doc),
+  ]);
   return {
+    publishImpact,
     document: {
       id: doc.id,
       slug: doc.slug,
@@ -60,6 +68,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.documentId ?? "";
   const formData = await readForm(request, { limit: BODY_LIMITS.documentForm });
   if (formData.get("intent") === "publish") {
+    if (!(await getDocumentById(id))) notFound();
+    const key = publishDocumentKey(id);
+    if (needsConfirmation(formData, key))
+      return data({ ...confirmStep(key), result: null, message: null });
     const published = await publishDraft(id, admin.id, new Date());
     if (!published.ok) {
       return refusalData(published.refusal, { result: null, message: published.refusal.message });
@@ -79,10 +91,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirectWithToast(`/admin/documents/${id}`, { kind: "success", message: "Draft saved." });
 }
 
+/** "29 of 30 people (1 is already on hold)". */
+function holdSummary(impact: { newlyHeld: number; alreadyHeld: number; activePeople: number }) {
+  const people = `${impact.newlyHeld.toLocaleString("en-GB")} of ${impact.activePeople.toLocaleString("en-GB")} ${impact.activePeople === 1 ? "person" : "people"}`;
+  return impact.alreadyHeld > 0
+    ? `${people} (${impact.alreadyHeld.toLocaleString("en-GB")} already on hold)`
+    : people;
+}
+
 export default function DocumentAdminPage() {
-  const { document, compliance } = useLoaderData<typeof loader>();
+  const { document, compliance, publishImpact } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
   const draft = document.published === null;
   return (
     <div className="space-y-6">
@@ -132,18 +151,36 @@ export default function DocumentAdminPage() {
               slugLocked
               submitLabel="Save draft"
             />
-            <Form method="post" className="space-y-2">
-              {document.slug === MONITORING_NOTICE_SLUG && document.requiresAcknowledgement ? (
-                <p className="text-sm text-ink-muted">
-                  Publishing a new monitoring notice stops collection from every person until they
-                  acknowledge it (when the policy asks for acknowledgement first).
+            <div className="space-y-2">
+              {publishImpact ? (
+                <p className="text-sm text-ink-muted" data-testid="publish-impact">
+                  Publishing puts collection on hold for {holdSummary(publishImpact)} until each
+                  acknowledges this version.
                 </p>
               ) : null}
-              <input type="hidden" name="intent" value="publish" />
-              <Button type="submit" disabled={navigation.state === "submitting"}>
-                Publish version {document.version}
-              </Button>
-            </Form>
+              <ConfirmForm
+                confirmKey={publishDocumentKey(document.id)}
+                fields={{ intent: "publish" }}
+                title={`Publish version ${document.version} of ${document.title}?`}
+                confirmLabel={`Publish version ${document.version}`}
+                triggerLabel={`Publish version ${document.version}`}
+                triggerVariant="primary"
+                confirmVariant={publishImpact ? "danger" : "primary"}
+              >
+                {publishImpact ? (
+                  <p className="font-semibold">
+                    Collection stops for {holdSummary(publishImpact)} until each acknowledges it.
+                  </p>
+                ) : null}
+                <p>
+                  Every worker sees it at once
+                  {document.requiresAcknowledgement
+                    ? ", and those who must acknowledge it see a banner"
+                    : ""}
+                  . A published version can never change: a correction is a new version.
+                </p>
+              </ConfirmForm>
+            </div>
           </div>
         ) : null}
         <Card title={draft ? "Preview (as saved)" : "Text"} titleId="preview-heading">

@@ -18,7 +18,9 @@ import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { UserActionSchema, timeZoneNames } from "#app/domain/user-admin.ts";
 import type { Refusal } from "#app/domain/refusal.ts";
 import { getUserForAdmin, updateUserAccount } from "#app/models/user-account.server.ts";
-import { setUserActive } from "#app/models/user-activation.server.ts";
+import { checkUserActive, setUserActive } from "#app/models/user-activation.server.ts";
+import { confirmStep, needsConfirmation } from "#app/domain/confirmation.ts";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { issueSetupLink } from "#app/models/user-setup-link.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
@@ -63,10 +65,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+const deactivateUserKey = (userId: string) => `deactivate-user:${userId}`;
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const userId = params.userId ?? "";
-  const submission = parseWithZod(await readForm(request), { schema: UserActionSchema });
+  const form = await readForm(request);
+  const submission = parseWithZod(form, { schema: UserActionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply(), error: null, link: null }, { status: 400 });
   }
@@ -89,6 +94,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     case "deactivate":
     case "reactivate": {
+      if (value.intent === "deactivate") {
+        // A refusal (no such account, the last admin) comes before the question.
+        const check = await checkUserActive({ actorId: admin.id, userId, active: false });
+        if (!check.ok) return fail(check);
+        const key = deactivateUserKey(userId);
+        if (needsConfirmation(form, key)) {
+          return data({ ...confirmStep(key), result: undefined, error: null, link: null });
+        }
+      }
       const outcome = await setUserActive({
         actorId: admin.id,
         userId,
@@ -251,21 +265,27 @@ export default function UserPage() {
                     : "Send a new set-password link"}
                 </button>
               </Form>
-              <Form method="post" className="flex flex-wrap items-center gap-3">
+              <div className="flex flex-wrap items-center gap-3">
                 <p className="flex-1 text-sm text-ink-muted">
                   Deactivating ends every session at once and revokes all {person.activeDevices} of
                   their devices, so their agents stop at their next request.
                 </p>
-                <button
-                  type="submit"
-                  name="intent"
-                  value="deactivate"
-                  className={buttonClasses("danger")}
-                  disabled={busy}
+                <ConfirmForm
+                  confirmKey={deactivateUserKey(person.id)}
+                  fields={{ intent: "deactivate" }}
+                  title={`Deactivate ${isSelf ? "your own account" : person.name}?`}
+                  confirmLabel="Deactivate"
+                  triggerLabel={`Deactivate ${isSelf ? "my account" : person.name}`}
                 >
-                  Deactivate {isSelf ? "my account" : person.name}
-                </button>
-              </Form>
+                  <p>
+                    {isSelf ? "You are" : `${person.name} is`} signed out everywhere at once, and{" "}
+                    {person.activeDevices === 1
+                      ? `${isSelf ? "your" : "their"} 1 device is`
+                      : `all ${person.activeDevices} of ${isSelf ? "your" : "their"} devices are`}{" "}
+                    revoked for good: reactivating the account later does not bring them back.
+                  </p>
+                </ConfirmForm>
+              </div>
             </>
           ) : (
             <Form method="post" className="flex flex-wrap items-center gap-3">

@@ -9,14 +9,17 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { Fragment } from "react";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { DeviceActionSchema } from "#app/domain/device-forms.ts";
 import { deviceHealth } from "#app/domain/fleet-health.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { timeWithZone } from "#app/domain/pause-presenter.ts";
+import { confirmStep, needsConfirmation } from "#app/domain/confirmation.ts";
 import {
   createEnrollmentCode,
+  isActiveOwnDevice,
   listDevices,
   renameDevice,
   revokeDevice,
@@ -25,6 +28,8 @@ import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+
+const revokeDeviceKey = (deviceId: string) => `revoke-device:${deviceId}`;
 
 export const meta: MetaFunction = () => [{ title: "Devices · Lull" }];
 
@@ -71,7 +76,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await readForm(request), { schema: DeviceActionSchema });
+  const form = await readForm(request);
+  const submission = parseWithZod(form, { schema: DeviceActionSchema });
   if (submission.status !== "success") {
     return data({ kind: "error" as const, result: submission.reply() }, { status: 400 });
   }
@@ -84,6 +90,12 @@ export async function action({ request }: ActionFunctionArgs) {
       { kind: "code" as const, code, expires: timeWithZone(expiresAt, user.timezone) },
       { headers: { "Cache-Control": "no-store" } },
     );
+  }
+  if (value.intent === "revoke") {
+    // Someone else's device, or one already revoked, is not found before anything is asked.
+    if (!(await isActiveOwnDevice(user.id, value.deviceId))) notFound();
+    const key = revokeDeviceKey(value.deviceId);
+    if (needsConfirmation(form, key)) return data(confirmStep(key));
   }
   const changed =
     value.intent === "rename"
@@ -266,17 +278,21 @@ export default function DevicesPage() {
                           Rename
                         </button>
                       </Form>
-                      <Form method="post">
-                        <input type="hidden" name="intent" value="revoke" />
-                        <input type="hidden" name="deviceId" value={d.id} />
-                        <button
-                          type="submit"
-                          className={buttonClasses("danger", "py-1.5")}
-                          aria-label={`Revoke ${d.name}`}
-                        >
-                          Revoke
-                        </button>
-                      </Form>
+                      <ConfirmForm
+                        confirmKey={revokeDeviceKey(d.id)}
+                        fields={{ intent: "revoke", deviceId: d.id }}
+                        title={`Revoke ${d.name}?`}
+                        confirmLabel="Revoke device"
+                        triggerLabel="Revoke"
+                        triggerAriaLabel={`Revoke ${d.name}`}
+                        triggerClassName="py-1.5"
+                      >
+                        <p>
+                          Its agent stops at once: it can no longer fetch your pauses or upload
+                          anything. Events it already uploaded stay in your records.
+                        </p>
+                        <p>This cannot be undone; to use the computer again, enroll it anew.</p>
+                      </ConfirmForm>
                     </div>
                   )}
                 </li>

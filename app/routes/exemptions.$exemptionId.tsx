@@ -5,12 +5,13 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ExemptionFacts, ExemptionTimeline } from "#app/components/exemption-details.tsx";
-import { Button } from "#app/components/ui/button.tsx";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
-import { ExemptionWorkerChangeSchema } from "#app/domain/exemption-forms.ts";
+import { confirmStep, needsConfirmation } from "#app/domain/confirmation.ts";
+import { exemptionChangeKey, ExemptionWorkerChangeSchema } from "#app/domain/exemption-forms.ts";
 import { presentExemption, presentTimeline } from "#app/domain/exemption-presenter.ts";
 import { changeExemptionStatus, getOwnExemption } from "#app/models/exemption.server.ts";
 import { markNotificationsRead } from "#app/models/notification.server.ts";
@@ -42,13 +43,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const submission = parseWithZod(await readForm(request), {
-    schema: ExemptionWorkerChangeSchema,
-  });
+  const form = await readForm(request);
+  const submission = parseWithZod(form, { schema: ExemptionWorkerChangeSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const id = params.exemptionId ?? "";
+  // Someone else's request is not found before anything is asked.
+  if (!(await getOwnExemption(user.id, id))) notFound();
+  const key = exemptionChangeKey(submission.value.intent, id);
+  if (needsConfirmation(form, key)) return data(confirmStep(key));
   const result = await changeExemptionStatus({
     id,
     actor: { id: user.id, role: "WORKER" },
@@ -70,8 +74,6 @@ export default function ExemptionPage() {
   const { exemption, justification, decisionNote, timeline, canWithdraw, canEnd } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const navigation = useNavigation();
-  const busy = navigation.state === "submitting";
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -87,15 +89,41 @@ export default function ExemptionPage() {
           decisionNote={decisionNote}
         />
         {canWithdraw || canEnd ? (
-          <Form method="post" className="mt-5 space-y-2">
-            <input type="hidden" name="intent" value={canWithdraw ? "withdraw" : "end"} />
-            <Button type="submit" variant="secondary" disabled={busy}>
-              {canWithdraw ? "Withdraw request" : "End exemption now"}
-            </Button>
+          <div className="mt-5 space-y-2">
+            {canWithdraw ? (
+              <ConfirmForm
+                confirmKey={exemptionChangeKey("withdraw", exemption.id)}
+                fields={{ intent: "withdraw" }}
+                title="Withdraw this request?"
+                confirmLabel="Withdraw request"
+                triggerLabel="Withdraw request"
+                triggerVariant="secondary"
+              >
+                <p>
+                  No reviewer will decide it. To be exempted later, you would send a new request.
+                </p>
+              </ConfirmForm>
+            ) : (
+              <ConfirmForm
+                confirmKey={exemptionChangeKey("end", exemption.id)}
+                fields={{ intent: "end" }}
+                title="End this exemption now?"
+                confirmLabel="End exemption"
+                triggerLabel="End exemption now"
+                triggerVariant="secondary"
+              >
+                <p>
+                  Your agents collect again from now on for what it covered. An ended exemption
+                  cannot be restarted: you would send a new request.
+                </p>
+              </ConfirmForm>
+            )}
             <div role="alert">
-              <ErrorList errors={actionData?.result.error?.[""] ?? null} />
+              <ErrorList
+                errors={actionData && "result" in actionData ? actionData.result.error?.[""] : null}
+              />
             </div>
-          </Form>
+          </div>
         ) : null}
       </Card>
       <Card title="History" titleId="history-heading">

@@ -14,12 +14,13 @@ import {
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
 import { TrackingStatus } from "#app/components/tracking-status.tsx";
-import { Button, buttonClasses } from "#app/components/ui/button.tsx";
+import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
+import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { localDateKey } from "#app/domain/local-time.ts";
 import { presentPause } from "#app/domain/pause-presenter.ts";
-import { schedulePauseSchema } from "#app/domain/pause-forms.ts";
+import { pauseChangeKey, schedulePauseSchema } from "#app/domain/pause-forms.ts";
 import { listPastPauses } from "#app/models/pause.server.ts";
 import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { handlePauseAction } from "#app/web/pause-actions.server.ts";
@@ -110,17 +111,18 @@ export default function PausesPage() {
                     <p className="font-medium">{p.when}</p>
                     <p className="text-sm text-ink-muted">{p.minutes} minutes</p>
                   </div>
-                  <Form method="post">
-                    <input type="hidden" name="intent" value="cancel" />
-                    <input type="hidden" name="pauseId" value={p.id} />
-                    <button
-                      type="submit"
-                      className={buttonClasses("secondary", "py-1")}
-                      aria-label={`Cancel the pause on ${p.when}`}
-                    >
-                      Cancel
-                    </button>
-                  </Form>
+                  <ConfirmForm
+                    confirmKey={pauseChangeKey("cancel", p.id)}
+                    fields={{ intent: "cancel", pauseId: p.id }}
+                    title={`Cancel the pause on ${p.when}?`}
+                    confirmLabel="Cancel this pause"
+                    triggerLabel="Cancel"
+                    triggerAriaLabel={`Cancel the pause on ${p.when}`}
+                    triggerVariant="secondary"
+                    triggerClassName="py-1"
+                  >
+                    <p>Tracking will not pause then. A new pause must follow the same rules.</p>
+                  </ConfirmForm>
                 </li>
               ))}
             </ul>

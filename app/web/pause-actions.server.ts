@@ -6,7 +6,9 @@ import { ABSOLUTE_MAX_PAUSE_MINUTES } from "#app/domain/pause-policy.ts";
 import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
 import { safeRedirect } from "#app/domain/safe-redirect.ts";
 import type { Refusal } from "#app/domain/refusal.ts";
-import { changePause, createPause } from "#app/models/pause.server.ts";
+import { confirmStep, needsConfirmation } from "#app/domain/confirmation.ts";
+import { pauseChangeKey } from "#app/domain/pause-forms.ts";
+import { changePause, checkPauseChange, createPause } from "#app/models/pause.server.ts";
 import type { SessionUser } from "./auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData, refusalReply } from "./refusal-response.server.ts";
@@ -110,6 +112,16 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
     );
   }
   const { intent: change, pauseId } = submission.value;
+  const check = await checkPauseChange({ workerId: user.id, pauseId, change, now });
+  if (!check.ok) {
+    return refusalData(check.refusal, {
+      intent: "change" as const,
+      message: check.refusal.message,
+    });
+  }
+  const key = pauseChangeKey(change, pauseId);
+  if (needsConfirmation(formData, key))
+    return data({ intent: "confirm" as const, ...confirmStep(key) });
   const result = await changePause({ workerId: user.id, pauseId, change, now });
   if (!result.ok) {
     return refusalData(result.refusal, {

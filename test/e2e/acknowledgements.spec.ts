@@ -40,7 +40,16 @@ test("an admin publishes a new notice; a worker sees the banner and the changes,
     "The agent now also takes no screenshots, ever.",
   );
   await expectAccessible(admin);
+  await expect(admin.getByTestId("publish-impact")).toHaveText(
+    /Publishing puts collection on hold for \d+ of \d+ people.* until each acknowledges/,
+  );
   await admin.getByRole("button", { name: "Publish version 2" }).click();
+  // It asks first, saying whose collection stops; the safe choice has the focus.
+  const dialog = admin.getByRole("dialog", { name: /Publish version 2 of/ });
+  await expect(dialog).toContainText(/Collection stops for \d+ of \d+ people/);
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await expectAccessible(admin);
+  await dialog.getByRole("button", { name: "Publish version 2" }).click();
   await expect(admin.getByTestId("compliance-counts")).toContainText("0 acknowledged");
 
   // A worker now sees the banner on every page, then the changes since version 1.

@@ -32,6 +32,7 @@ test("the agent stops on the push of a pause started in the web UI, and resumes 
 
   const beforeEnd = agent.lines.length;
   await page.getByRole("button", { name: "End pause now" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "End pause" }).click();
   const resumed = await agent.waitFor(/status=collecting/, beforeEnd);
   agent.expectPushed(resumed, { from: beforeEnd, previous: paused });
 

@@ -141,6 +141,7 @@ test.describe("role guards", () => {
     await page.goto("/admin/users?q=Oscar");
     await page.getByRole("link", { name: "Oscar Lindqvist" }).click();
     await page.getByRole("button", { name: "Deactivate Oscar Lindqvist" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Deactivate" }).click();
     await expect(page.getByRole("status")).toContainText("Account deactivated");
 
     await workerPage.reload();

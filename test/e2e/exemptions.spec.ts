@@ -103,6 +103,7 @@ test("a worker asks for an exemption, a reviewer approves it, and the approval i
     await page.goto(requestUrl);
     const beforeEnd = agent.lines.length;
     await page.getByRole("button", { name: "End exemption now" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "End exemption" }).click();
     const resumed = await agent.waitFor(/status=collecting/, beforeEnd);
     agent.expectPushed(resumed, { from: beforeEnd, previous: paused });
     await expect(page.getByTestId("exemption-timeline")).toContainText("Ended early");

@@ -42,6 +42,7 @@ test("a worker pauses now, sees the countdown run, and ends the pause early", as
   await expect.poll(() => secondsLeft(page)).toBeLessThanOrEqual(beforeSleep - 299);
 
   await page.getByRole("button", { name: "End pause now" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "End pause" }).click();
   await expect(page.getByRole("status")).toContainText("Pause ended. Tracking is on again.");
   await expect(page.getByTestId("tracking-status")).toHaveText(/No device is enrolled/);
   // The next pause may start 15 minutes after this one ended: the page says when, not a form.
@@ -87,6 +88,7 @@ test("a worker schedules a pause for tomorrow at 09:00 local time, sees it liste
   await expectAccessible(page);
 
   await upcoming.getByRole("button", { name: /Cancel the pause on/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel this pause" }).click();
   await expect(page.getByRole("status")).toContainText("Scheduled pause cancelled.");
   await expect(page.getByText("Nothing scheduled.")).toBeVisible();
   await expect(page.getByTestId("past-pauses")).toContainText("Cancelled");
@@ -102,6 +104,11 @@ test("pausing works without JavaScript", async ({ browser, clientIp }) => {
   await page.getByRole("button", { name: "Pause now" }).click();
   await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
   await page.getByRole("button", { name: "End pause now" }).click();
+  // Without JavaScript the question is a step of its own: nothing has ended yet.
+  const step = page.getByTestId("confirm-step");
+  await expect(step).toContainText("End your pause now?");
+  await expect(page.getByTestId("tracking-status")).toHaveText(/Paused until/);
+  await step.getByRole("button", { name: "End pause" }).click();
   await expect(page.getByTestId("tracking-status")).toHaveText(/No device is enrolled/);
   await expect(page.getByTestId("pause-again-at")).toBeVisible();
   await context.close();

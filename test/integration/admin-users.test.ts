@@ -50,10 +50,15 @@ function agentState(token: string) {
   );
 }
 
+/** An admin's change to an account; a deactivation confirmed as the dialog confirms it. */
 function changeUser(cookie: string, userId: string, fields: Record<string, string>) {
-  return callRoute(userAction, formRequest(`/admin/users/${userId}`, fields, { cookie }), {
-    params: { userId },
-  });
+  const confirmed: Record<string, string> =
+    fields.intent === "deactivate" ? { confirmed: `deactivate-user:${userId}` } : {};
+  return callRoute(
+    userAction,
+    formRequest(`/admin/users/${userId}`, { ...confirmed, ...fields }, { cookie }),
+    { params: { userId } },
+  );
 }
 
 function tokenFrom(url: string): string {
@@ -398,6 +403,34 @@ describe("an admin who cannot sign in yet", () => {
     expect(
       (await prisma.user.findUniqueOrThrow({ where: { id: admin.id } })).deactivatedAt,
     ).toBeNull();
+  });
+});
+
+describe("deactivating asks first", () => {
+  test("unconfirmed, the answer is the question and the account stays active", async () => {
+    const { cookie } = await signedInAdmin();
+    const worker = await createUser();
+    const asked = await changeUser(cookie, worker.id, { intent: "deactivate", confirmed: "" });
+    expect(asked.status).toBe(200);
+    expect(asked.data).toMatchObject({ kind: "confirm", confirm: `deactivate-user:${worker.id}` });
+    expect(
+      (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).deactivatedAt,
+    ).toBeNull();
+    // A confirmation of another account's deactivation does not deactivate this one.
+    const other = await changeUser(cookie, worker.id, {
+      intent: "deactivate",
+      confirmed: "deactivate-user:someone-else",
+    });
+    expect(other.data).toMatchObject({ kind: "confirm" });
+    expect(
+      (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).deactivatedAt,
+    ).toBeNull();
+  });
+
+  test("an account that does not exist is not found before any question", async () => {
+    const { cookie } = await signedInAdmin();
+    const res = await changeUser(cookie, "no-such-user", { intent: "deactivate", confirmed: "" });
+    expect(res.status).toBe(404);
   });
 });
 

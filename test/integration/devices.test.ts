@@ -121,11 +121,35 @@ describe("/devices", () => {
       (await prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).revokedAt,
     ).toBeNull();
 
+    // Revoking asks first: unconfirmed, the answer is the confirm step and nothing changes.
+    const asked = await callRoute(
+      devicesAction,
+      formRequest("/devices", { intent: "revoke", deviceId }, { cookie }),
+    );
+    expect(asked.status).toBe(200);
+    expect(asked.data).toEqual({ kind: "confirm", confirm: `revoke-device:${deviceId}` });
+    // A confirmation for another device confirms nothing.
+    const wrongKey = await callRoute(
+      devicesAction,
+      formRequest(
+        "/devices",
+        { intent: "revoke", deviceId, confirmed: "revoke-device:someone-else" },
+        { cookie },
+      ),
+    );
+    expect(wrongKey.data).toEqual({ kind: "confirm", confirm: `revoke-device:${deviceId}` });
+    expect(
+      (await prisma.device.findUniqueOrThrow({ where: { id: deviceId } })).revokedAt,
+    ).toBeNull();
     expect(
       (
         await callRoute(
           devicesAction,
-          formRequest("/devices", { intent: "revoke", deviceId }, { cookie }),
+          formRequest(
+            "/devices",
+            { intent: "revoke", deviceId, confirmed: `revoke-device:${deviceId}` },
+            { cookie },
+          ),
         )
       ).status,
     ).toBe(302);

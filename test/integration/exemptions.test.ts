@@ -84,8 +84,9 @@ function review(cookie: string, id: string, fields: Record<string, string>) {
   });
 }
 
-function own(cookie: string, id: string, intent: string) {
-  return callRoute(ownAction, formRequest(`/exemptions/${id}`, { intent }, { cookie }), {
+/** The worker's withdraw or end, confirmed as the dialog (or the no-JS step) confirms it. */
+function own(cookie: string, id: string, intent: string, confirmed = `${intent}-exemption:${id}`) {
+  return callRoute(ownAction, formRequest(`/exemptions/${id}`, { intent, confirmed }, { cookie }), {
     params: { exemptionId: id },
   });
 }
@@ -279,6 +280,10 @@ describe("reviewing", () => {
     const worker = await person();
     // Approving a withdrawn request.
     const withdrawn = await filed(worker);
+    // Unconfirmed, withdrawing asks first and changes nothing.
+    const asked = await own(worker.cookie, withdrawn, "withdraw", "");
+    expect(asked.data).toEqual({ kind: "confirm", confirm: `withdraw-exemption:${withdrawn}` });
+    expect(await status(withdrawn)).toBe("PENDING");
     expect((await own(worker.cookie, withdrawn, "withdraw")).status).toBe(302);
     // A move the request's status does not allow is a conflict (409), for reviewers and workers alike.
     const res = await review(reviewer.cookie, withdrawn, { intent: "approve" });
@@ -344,6 +349,7 @@ describe("a worker's own requests", () => {
     );
     expect(read.status).toBe(404);
     expect((await own(stranger.cookie, id, "withdraw")).status).toBe(404);
+    expect((await own(stranger.cookie, id, "withdraw", "")).status).toBe(404);
     expect(await status(id)).toBe("PENDING");
   });
 

@@ -902,7 +902,10 @@ describe("regressions", () => {
     expect(preview.status).toBe(200);
     expect(await preview.text()).toContain("Quoted deep enough");
     const published = await handle(
-      form(`/admin/documents/${id}`, admin.cookie, { intent: "publish" }),
+      form(`/admin/documents/${id}`, admin.cookie, {
+        intent: "publish",
+        confirmed: `publish-document:${id}`,
+      }),
     );
     expect(published.status).toBe(302);
     const read = await handle(page("/acknowledgements/deep-quote", worker.cookie));

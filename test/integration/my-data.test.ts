@@ -162,7 +162,11 @@ describe("/data/access", () => {
     const adminCookie = await sessionCookieFor(admin.id);
     await callRoute(
       userAction,
-      formRequest(`/admin/users/${worker.id}`, { intent: "deactivate" }, { cookie: adminCookie }),
+      formRequest(
+        `/admin/users/${worker.id}`,
+        { intent: "deactivate", confirmed: `deactivate-user:${worker.id}` },
+        { cookie: adminCookie },
+      ),
       { params: { userId: worker.id } },
     );
     await callRoute(

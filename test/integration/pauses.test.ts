@@ -344,7 +344,18 @@ describe("ending early and cancelling", () => {
     const home = await callRoute(homeLoader, getRequest("/", { cookie }));
     expect((home.data as { overview: { collecting: boolean } }).overview.collecting).toBe(false);
 
-    const res = await post(cookie, { intent: "end", pauseId: pause.id });
+    // Ending early asks first: unconfirmed, nothing changes and the answer is the question.
+    const asked = await post(cookie, { intent: "end", pauseId: pause.id });
+    expect(asked.status).toBe(200);
+    expect(asked.data).toMatchObject({ kind: "confirm", confirm: `end-pause:${pause.id}` });
+    expect(
+      (await prisma.pause.findUniqueOrThrow({ where: { id: pause.id } })).endedEarlyAt,
+    ).toBeNull();
+    const res = await post(cookie, {
+      intent: "end",
+      pauseId: pause.id,
+      confirmed: `end-pause:${pause.id}`,
+    });
     expect(res.status).toBe(302);
     const ended = await prisma.pause.findUniqueOrThrow({ where: { id: pause.id } });
     expect(ended.endedEarlyAt).not.toBeNull();
@@ -366,7 +377,16 @@ describe("ending early and cancelling", () => {
       durationMinutes: "15",
     });
     const upcoming = await prisma.pause.findFirstOrThrow({ where: { workerId: user.id } });
-    const res = await post(cookie, { intent: "cancel", pauseId: upcoming.id });
+    const asked = await post(cookie, { intent: "cancel", pauseId: upcoming.id });
+    expect(asked.data).toMatchObject({ kind: "confirm", confirm: `cancel-pause:${upcoming.id}` });
+    expect(
+      (await prisma.pause.findUniqueOrThrow({ where: { id: upcoming.id } })).cancelledAt,
+    ).toBeNull();
+    const res = await post(cookie, {
+      intent: "cancel",
+      pauseId: upcoming.id,
+      confirmed: `cancel-pause:${upcoming.id}`,
+    });
     expect(res.status).toBe(302);
     expect(
       (await prisma.pause.findUniqueOrThrow({ where: { id: upcoming.id } })).cancelledAt,
@@ -392,8 +412,11 @@ describe("ending early and cancelling", () => {
     await post(a.cookie, { intent: "start", durationMinutes: "30" });
     const pause = await prisma.pause.findFirstOrThrow({ where: { workerId: a.user.id } });
     for (const intent of ["end", "cancel"]) {
-      const res = await post(b.cookie, { intent, pauseId: pause.id });
-      expect(res.status).toBe(404);
+      // Refused before any question, confirmed or not.
+      for (const confirmed of ["", `${intent}-pause:${pause.id}`]) {
+        const res = await post(b.cookie, { intent, pauseId: pause.id, confirmed });
+        expect(res.status).toBe(404);
+      }
     }
     expect(await prisma.pause.findUniqueOrThrow({ where: { id: pause.id } })).toEqual(pause);
   });

@@ -64,7 +64,11 @@ describe("the pause forms send people back only to a page of this site", () => {
     const pause = await prisma.pause.findFirstOrThrow({ where: { workerId: user.id } });
     const ended = await callRoute(
       pausesAction,
-      formRequest("/pauses", { intent: "end", pauseId: pause.id, returnTo }, { cookie }),
+      formRequest(
+        "/pauses",
+        { intent: "end", pauseId: pause.id, returnTo, confirmed: `end-pause:${pause.id}` },
+        { cookie },
+      ),
     );
     expect(ended.status).toBe(302);
     expectOnSite(ended.headers.get("Location"), "/pauses");
