@@ -227,7 +227,7 @@ describe("…and next", () => {
           })
         ).map((a) => [a.action, a.actorId, a.subjectUserId === workerId, a.metadata]),
         notifications: (await prisma.notification.findMany({ where: { userId: workerId } })).map(
-          (n) => [n.title, n.body, n.href.replace(id, "ID")],
+          (n) => [n.title, n.body, n.href?.replace(id, "ID")],
         ),
         mail: (await prisma.outboundEmail.findMany({ where: { to: worker.email } })).map(
           (m) => m.subject,
