@@ -1,6 +1,27 @@
 import { StatusBadge } from "#app/components/status-badge.tsx";
 import type { PresentedExemption, TimelineEntry } from "#app/domain/exemption-presenter.ts";
 
+/**
+ * Staff's own clock under a worker's time, a size smaller (`under` the size of
+ * that line), on a line of its own; nothing when absent.
+ */
+export function YourTime({
+  text,
+  under = "base",
+}: {
+  text: string | null | undefined;
+  under?: "base" | "sm";
+}) {
+  return text ? (
+    <span
+      className={`block text-ink-muted ${under === "base" ? "text-sm" : "text-xs"}`}
+      data-testid="your-time"
+    >
+      {text}
+    </span>
+  ) : null;
+}
+
 /** The facts of one request, as a description list. */
 export function ExemptionFacts({
   exemption,
@@ -20,13 +41,19 @@ export function ExemptionFacts({
       <dt className="font-medium">Reason</dt>
       <dd>{exemption.reason}</dd>
       <dt className="font-medium">Period</dt>
-      <dd>{exemption.period}</dd>
+      <dd>
+        {exemption.period}
+        <YourTime text={exemption.periodYours} />
+      </dd>
       <dt className="font-medium">When</dt>
       <dd>{exemption.schedule}</dd>
       <dt className="font-medium">Stops</dt>
       <dd>{exemption.scope}</dd>
       <dt className="font-medium">Filed</dt>
-      <dd>{exemption.filed}</dd>
+      <dd>
+        {exemption.filed}
+        <YourTime text={exemption.filedYours} />
+      </dd>
       <dt className="font-medium">What it is for</dt>
       <dd className="whitespace-pre-wrap">{justification}</dd>
       {decisionNote ? (
@@ -52,6 +79,7 @@ export function ExemptionTimeline({ entries }: { entries: TimelineEntry[] }) {
             {entry.who ? <span className="font-normal text-ink-muted"> by {entry.who}</span> : null}
           </p>
           <p className="text-sm text-ink-muted">{entry.when}</p>
+          <YourTime text={entry.whenYours} under="sm" />
           {entry.note ? <p className="mt-1 whitespace-pre-wrap text-sm">{entry.note}</p> : null}
         </li>
       ))}

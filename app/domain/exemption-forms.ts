@@ -88,9 +88,16 @@ export const ExemptionRequestSchema = z
 
 export type ExemptionRequestForm = z.output<typeof ExemptionRequestSchema>;
 
+/**
+ * A reviewer's decision. "approve-next" and "deny-next" decide the same way as
+ * "approve" and "deny", then open the next request in the queue (`decisionOf`).
+ */
 export const ExemptionDecisionSchema = z
   .object({
-    intent: z.enum(["approve", "deny", "revoke"], { required_error: "Choose a decision." }),
+    intent: z.enum(["approve", "approve-next", "deny", "deny-next", "revoke"], {
+      required_error: "Choose a decision.",
+      invalid_type_error: "Choose a decision.",
+    }),
     note: z
       .string()
       .trim()
@@ -99,24 +106,43 @@ export const ExemptionDecisionSchema = z
       .transform((v) => (v ? v : null)),
   })
   .superRefine((value, ctx) => {
-    if (value.intent !== "approve" && !value.note) {
+    const { action } = decisionOf(value.intent);
+    if (action !== "approve" && !value.note) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ["note"],
         message:
-          value.intent === "deny"
+          action === "deny"
             ? "Say why the request is denied."
             : "Say why the exemption is revoked.",
       });
     }
   });
 
+export type DecisionIntent = "approve" | "approve-next" | "deny" | "deny-next" | "revoke";
+
+/** What a decision button asks for: the decision, and whether to open the next request after it. */
+export function decisionOf(intent: DecisionIntent): {
+  action: "approve" | "deny" | "revoke";
+  next: boolean;
+} {
+  switch (intent) {
+    case "approve-next":
+      return { action: "approve", next: true };
+    case "deny-next":
+      return { action: "deny", next: true };
+    default:
+      return { action: intent, next: false };
+  }
+}
+
 export const ExemptionWorkerChangeSchema = z.object({
   intent: z.enum(["withdraw", "end"], { required_error: "Choose what to do." }),
 });
 
-/** The review queue's filters (from the URL; bad values fall back to defaults). */
+/** The review queue's tabs and filters (from the URL; bad values fall back to defaults). */
 export const ReviewQueueSearchSchema = z.object({
+  tab: z.enum(["decide", "decided"]).catch("decide"),
   reason: z.enum(EXEMPTION_REASONS).nullable().catch(null),
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });

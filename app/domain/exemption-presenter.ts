@@ -1,5 +1,7 @@
 /**
- * How an exemption request reads on screen, in the viewer's time zone. Pure.
+ * How an exemption request reads on screen: for the worker in their own time
+ * zone; for staff in the worker's zone, named, with staff's own clock beside it.
+ * Pure.
  */
 import {
   effectiveEnd,
@@ -19,6 +21,7 @@ import {
   type ExemptionColumns,
 } from "./exemption-columns.ts";
 import { formatDateTime } from "./local-time.ts";
+import { formatInTwoZones } from "./two-zone-time.ts";
 
 export type ExemptionRow = ExemptionColumns & { reason: ExemptionReason; createdAt: Date };
 
@@ -33,6 +36,9 @@ export type PresentedExemption = {
   filed: string;
   /** Whole days since filing, for the review queue. */
   ageDays: number;
+  /** For staff: the period and the filing on their own clock, when it reads otherwise. */
+  periodYours?: string | null;
+  filedYours?: string | null;
 };
 
 export function presentExemption(
@@ -57,9 +63,33 @@ export function presentExemption(
   };
 }
 
+/**
+ * A request as staff read it: every time in the zone the worker filed it in
+ * (the one its weekly schedule runs in), named, and `…Yours` on the reviewer's
+ * clock when that reads otherwise.
+ */
+export function presentExemptionForStaff(
+  row: ExemptionRow,
+  now: Date,
+  viewerZone: string,
+): PresentedExemption {
+  const zones = { worker: row.timeZone, viewer: viewerZone };
+  const period = formatInTwoZones({ start: row.startsAt, end: row.endsAt }, zones, now);
+  const filed = formatInTwoZones({ start: row.createdAt }, zones, now);
+  return {
+    ...presentExemption(row, now, row.timeZone),
+    period: period.worker,
+    periodYours: period.yours,
+    filed: filed.worker,
+    filedYours: filed.yours,
+  };
+}
+
 export type TimelineEntry = {
   key: string;
   when: string;
+  /** For staff: the same moment on their own clock, when it reads otherwise. */
+  whenYours?: string | null;
   label: string;
   who: string | null;
   note: string | null;
@@ -67,10 +97,11 @@ export type TimelineEntry = {
 
 /**
  * The request's history as stored, plus the expiry that time alone brought
- * about (never written down, see effectiveStatus).
+ * about (never written down, see effectiveStatus). With `viewerZone` (staff),
+ * times read as in `presentExemptionForStaff`.
  */
 export function presentTimeline(
-  row: Pick<ExemptionRow, "status" | "endsAt" | "endedEarlyAt">,
+  row: Pick<ExemptionRow, "status" | "endsAt" | "endedEarlyAt" | "timeZone">,
   history: readonly {
     id: string;
     fromStatus: ExemptionStatus | null;
@@ -81,10 +112,16 @@ export function presentTimeline(
   }[],
   now: Date,
   timeZone: string,
+  viewerZone?: string,
 ): TimelineEntry[] {
+  const when = (at: Date): Pick<TimelineEntry, "when" | "whenYours"> => {
+    if (viewerZone === undefined) return { when: formatDateTime(at, timeZone) };
+    const text = formatInTwoZones({ start: at }, { worker: timeZone, viewer: viewerZone }, now);
+    return { when: text.worker, whenYours: text.yours };
+  };
   const entries: TimelineEntry[] = history.map((h) => ({
     key: h.id,
-    when: formatDateTime(h.at, timeZone),
+    ...when(h.at),
     label:
       h.fromStatus === null
         ? "Requested"
@@ -97,11 +134,19 @@ export function presentTimeline(
   if (effectiveStatus(row, now) === "EXPIRED" && row.status !== "EXPIRED") {
     entries.push({
       key: "expired",
-      when: formatDateTime(effectiveEnd(row), timeZone),
+      ...when(effectiveEnd(row)),
       label: "Expired",
       who: null,
       note: row.status === "PENDING" ? "Its end passed before anyone decided." : "Its end passed.",
     });
   }
   return entries;
+}
+
+/**
+ * The decision a reviewer made on a request, from its stored status: an
+ * approved exemption the worker later ended early (stored EXPIRED) was approved.
+ */
+export function decidedStatus(status: ExemptionStatus): ExemptionStatus {
+  return status === "EXPIRED" ? "APPROVED" : status;
 }

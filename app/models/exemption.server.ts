@@ -158,6 +158,21 @@ export async function listOwnExemptions(workerId: string) {
 
 export const REVIEW_PAGE_SIZE = 25;
 
+/** What waits for a decision: pending requests that have not yet run out. */
+function queueWhere(now: Date, reason: ExemptionReason | null) {
+  return {
+    status: "PENDING" as const,
+    endsAt: { gt: now },
+    ...(reason ? { reason } : {}),
+  } satisfies Prisma.ExemptionRequestWhereInput;
+}
+
+/** The queue's order, oldest first; the "and next" buttons follow it too. */
+const QUEUE_ORDER = [
+  { createdAt: "asc" },
+  { id: "asc" },
+] as const satisfies Prisma.ExemptionRequestOrderByWithRelationInput[];
+
 /** Pending requests that have not yet run out, oldest first. */
 export async function listReviewQueue({
   reason,
@@ -168,16 +183,12 @@ export async function listReviewQueue({
   now: Date;
   page: number;
 }) {
-  const where = {
-    status: "PENDING" as const,
-    endsAt: { gt: now },
-    ...(reason ? { reason } : {}),
-  };
+  const where = queueWhere(now, reason);
   const [total, rows] = await prisma.$transaction([
     prisma.exemptionRequest.count({ where }),
     prisma.exemptionRequest.findMany({
       where,
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      orderBy: [...QUEUE_ORDER],
       skip: (page - 1) * REVIEW_PAGE_SIZE,
       take: REVIEW_PAGE_SIZE,
       select: {
@@ -186,6 +197,87 @@ export async function listReviewQueue({
         createdAt: true,
         workerId: true,
         worker: { select: { name: true } },
+      },
+    }),
+  ]);
+  return { total, rows, pageCount: Math.max(1, Math.ceil(total / REVIEW_PAGE_SIZE)) };
+}
+
+/**
+ * The request `reviewerId` should decide after `afterId`: the next one in the
+ * queue's order that they may decide (not their own), wrapping round to the
+ * queue's start so a request they skipped comes back last; null when nothing
+ * else waits for them.
+ */
+export async function findNextToDecide({
+  afterId,
+  reviewerId,
+  now,
+}: {
+  afterId: string;
+  reviewerId: string;
+  now: Date;
+}): Promise<string | null> {
+  const current = await prisma.exemptionRequest.findUnique({
+    where: { id: afterId },
+    select: { createdAt: true },
+  });
+  const decidable = {
+    ...queueWhere(now, null),
+    id: { not: afterId },
+    workerId: { not: reviewerId },
+  } satisfies Prisma.ExemptionRequestWhereInput;
+  const after = current
+    ? await prisma.exemptionRequest.findFirst({
+        where: {
+          ...decidable,
+          OR: [
+            { createdAt: { gt: current.createdAt } },
+            { createdAt: current.createdAt, id: { gt: afterId } },
+          ],
+        },
+        orderBy: [...QUEUE_ORDER],
+        select: { id: true },
+      })
+    : null;
+  const next =
+    after ??
+    (await prisma.exemptionRequest.findFirst({
+      where: decidable,
+      orderBy: [...QUEUE_ORDER],
+      select: { id: true },
+    }));
+  return next?.id ?? null;
+}
+
+/** Requests a reviewer or admin decided, the latest decision first. */
+export async function listDecidedRequests({
+  reason,
+  page,
+}: {
+  reason: ExemptionReason | null;
+  page: number;
+}) {
+  const where = {
+    decidedAt: { not: null },
+    ...(reason ? { reason } : {}),
+  } satisfies Prisma.ExemptionRequestWhereInput;
+  const [total, rows] = await prisma.$transaction([
+    prisma.exemptionRequest.count({ where }),
+    prisma.exemptionRequest.findMany({
+      where,
+      orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
+      skip: (page - 1) * REVIEW_PAGE_SIZE,
+      take: REVIEW_PAGE_SIZE,
+      select: {
+        ...storedSelect,
+        reason: true,
+        createdAt: true,
+        decidedAt: true,
+        workerId: true,
+        reviewerId: true,
+        worker: { select: { name: true } },
+        reviewer: { select: { name: true } },
       },
     }),
   ]);

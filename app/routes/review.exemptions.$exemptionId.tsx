@@ -7,14 +7,18 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { ExemptionFacts, ExemptionTimeline } from "#app/components/exemption-details.tsx";
+import { ExemptionFacts, ExemptionTimeline, YourTime } from "#app/components/exemption-details.tsx";
 import { StatusBadge } from "#app/components/status-badge.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList, TextareaField } from "#app/components/ui/field.tsx";
-import { ExemptionDecisionSchema } from "#app/domain/exemption-forms.ts";
-import { presentExemption, presentTimeline } from "#app/domain/exemption-presenter.ts";
-import { changeExemptionStatus, getExemptionForReview } from "#app/models/exemption.server.ts";
+import { decisionOf, ExemptionDecisionSchema } from "#app/domain/exemption-forms.ts";
+import { presentExemptionForStaff, presentTimeline } from "#app/domain/exemption-presenter.ts";
+import {
+  changeExemptionStatus,
+  findNextToDecide,
+  getExemptionForReview,
+} from "#app/models/exemption.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
@@ -34,15 +38,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!found) notFound();
   const { request: row, past } = found;
   const tz = reviewer.timezone;
-  const presented = presentExemption(row, now, tz);
+  const presented = presentExemptionForStaff(row, now, tz);
   const own = row.workerId === reviewer.id;
   return {
     exemption: presented,
     worker: { name: row.worker.name, email: row.worker.email, timezone: row.worker.timezone },
+    /** The zone the request was filed in; its times are shown in it. */
+    requestZone: row.timeZone,
     justification: row.justification,
     decisionNote: row.decisionNote,
-    timeline: presentTimeline(row, row.history, now, tz),
-    past: past.map((p) => presentExemption(p, now, tz)),
+    timeline: presentTimeline(row, row.history, now, row.timeZone, tz),
+    past: past.map((p) => presentExemptionForStaff(p, now, tz)),
     own,
     canDecide: !own && presented.status === "PENDING",
     canRevoke: !own && presented.status === "APPROVED",
@@ -56,25 +62,37 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const id = params.exemptionId ?? "";
-  const { intent, note } = submission.value;
+  const { action: decision, next } = decisionOf(submission.value.intent);
+  const now = new Date();
   const result = await changeExemptionStatus({
     id,
     actor: { id: reviewer.id, role: reviewer.role },
-    action: intent,
-    note,
-    now: new Date(),
+    action: decision,
+    note: submission.value.note,
+    now,
   });
   if (!result.ok) return refusalReply(submission, result.refusal);
-  const done = { approve: "approved", deny: "denied", revoke: "revoked" }[intent];
-  return redirectWithToast(`/review/exemptions/${id}`, {
-    kind: "success",
-    message: `Request ${done}. The worker has been told${intent === "deny" ? "" : " and their agents updated"}.`,
-  });
+  const done = { approve: "approved", deny: "denied", revoke: "revoked" }[decision];
+  const told = `Request ${done}. The worker has been told${decision === "deny" ? "" : " and their agents updated"}.`;
+  if (!next) {
+    return redirectWithToast(`/review/exemptions/${id}`, { kind: "success", message: told });
+  }
+  const nextId = await findNextToDecide({ afterId: id, reviewerId: reviewer.id, now });
+  return nextId
+    ? redirectWithToast(`/review/exemptions/${nextId}`, {
+        kind: "success",
+        message: `${told} This is the next request.`,
+      })
+    : redirectWithToast("/review/exemptions", {
+        kind: "success",
+        message: `${told} Queue is empty: nothing else waits for your decision.`,
+      });
 }
 
 export default function ReviewExemptionPage() {
   const loaderData = useLoaderData<typeof loader>();
-  const { exemption, worker, justification, decisionNote, timeline, past, own } = loaderData;
+  const { exemption, worker, requestZone, justification, decisionNote, timeline, past, own } =
+    loaderData;
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -87,6 +105,11 @@ export default function ReviewExemptionPage() {
         <p className="mt-1 text-ink-muted">
           {worker.email} · time zone {worker.timezone}. This visit is recorded in {worker.name}'s
           access log.
+        </p>
+        <p className="mt-1 text-sm text-ink-muted" data-testid="request-zone">
+          {requestZone === worker.timezone
+            ? `Times are in ${worker.name}'s time zone, ${requestZone}; yours is beside them where it differs.`
+            : `Times are in ${requestZone}, where ${worker.name} was when asking (the weekly hours run in it); yours is beside them where it differs.`}
         </p>
       </div>
       <Card>
@@ -104,7 +127,9 @@ export default function ReviewExemptionPage() {
           This is your own request. Another reviewer or an admin must decide it.
         </p>
       ) : loaderData.canDecide || loaderData.canRevoke ? (
-        <DecisionForm revoke={loaderData.canRevoke} />
+        // Keyed by request: "…and next" lands on this same page for another request, whose
+        // form must start empty, never with the note written to the previous worker.
+        <DecisionForm key={exemption.id} revoke={loaderData.canRevoke} />
       ) : null}
       <Card title="History" titleId="history-heading">
         <ExemptionTimeline entries={timeline} />
@@ -118,6 +143,7 @@ export default function ReviewExemptionPage() {
               <li key={p.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
                   {p.reason}: {p.period}
+                  <YourTime text={p.periodYours} />
                   <span className="block text-sm text-ink-muted">{p.schedule}</span>
                 </span>
                 <StatusBadge status={p.status} label={p.statusLabel} />
@@ -159,12 +185,30 @@ function DecisionForm({ revoke }: { revoke: boolean }) {
               <Button type="submit" name="intent" value="approve" disabled={busy}>
                 Approve
               </Button>
+              <Button type="submit" name="intent" value="approve-next" disabled={busy}>
+                Approve and next
+              </Button>
               <Button type="submit" name="intent" value="deny" variant="secondary" disabled={busy}>
                 Deny
+              </Button>
+              <Button
+                type="submit"
+                name="intent"
+                value="deny-next"
+                variant="secondary"
+                disabled={busy}
+              >
+                Deny and next
               </Button>
             </>
           )}
         </div>
+        {revoke ? null : (
+          <p className="text-sm text-ink-muted">
+            “…and next” decides the same way, then opens the next request waiting for you, oldest
+            first.
+          </p>
+        )}
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />
         </div>

@@ -74,6 +74,9 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByTestId("queue-row").first().getByRole("link").click();
       await expect(page.getByTestId("exemption-timeline")).toBeVisible();
       await expectAccessible(page);
+      await page.goto("/review/exemptions?tab=decided");
+      await expect(page.getByTestId("decided-row").first()).toBeVisible();
+      await expectAccessible(page);
     });
 
     // A few pages per test: axe on a long admin page takes seconds, and all eight in one test

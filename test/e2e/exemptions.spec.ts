@@ -60,7 +60,7 @@ test("a worker asks for an exemption, a reviewer approves it, and the approval i
     await expectAccessible(reviewer);
     // Causal, not timed: the approval reaches the agent as a newer state pushed over its stream.
     const mark = agent.lines.length;
-    await reviewer.getByRole("button", { name: "Approve" }).click();
+    await reviewer.getByRole("button", { name: "Approve", exact: true }).click();
     const paused = await agent.waitFor(/status=paused.*kind=exemption/, mark);
     agent.expectPushed(paused, { from: mark, previous: collecting });
     await expect(reviewer.getByTestId("exemption-status")).toHaveText("Approved");
@@ -110,6 +110,97 @@ test("a worker asks for an exemption, a reviewer approves it, and the approval i
   } finally {
     await reviewerContext.close();
   }
+});
+
+test.describe("the reviewer's flow", () => {
+  // The queue must hold only the seeded requests: a server and database of its own.
+  test.use({ ownServer: true });
+
+  test("times in the worker's zone with the reviewer's beside them; approve and next, deny and next (also without JavaScript), then the Decided tab", async ({
+    page,
+    browser,
+    baseURL,
+    clientIp,
+  }) => {
+    test.setTimeout(120_000);
+    // The seeded queue, oldest first: Daniel Kim, the reviewer's own, Wren Castellanos, Aisha Rahman.
+    await signIn(page, "reviewer@lull.test");
+    await page.goto("/review/exemptions");
+    await expect(page.getByRole("link", { name: "To decide", exact: true })).toHaveAttribute(
+      "aria-current",
+      "page",
+    );
+    const rows = page.getByTestId("queue-row");
+    await expect(rows).toHaveCount(4);
+    await expect(rows.first()).toContainText("(America/Los_Angeles)");
+    await expect(rows.first()).toContainText("your time, America/Sao_Paulo");
+    await rows.first().getByRole("link", { name: "Daniel Kim" }).click();
+
+    // One request: its times in Daniel's zone, named; the reviewer's own clock on a line beside.
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Daniel Kim");
+    await expect(page.getByTestId("request-zone")).toContainText("America/Los_Angeles");
+    const facts = page.getByRole("main").locator("dl").first();
+    await expect(facts).toContainText(/\(America\/Los_Angeles\)/);
+    await expect(facts.getByTestId("your-time").first()).toHaveText(
+      / your time, America\/Sao_Paulo$/,
+    );
+    await expectAccessible(page);
+
+    await page.getByLabel(/Note to the worker/).fill("Get well soon.");
+    await page.getByRole("button", { name: "Approve and next" }).click();
+    // The reviewer's own request is skipped: Wren's is next, with an empty note.
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Wren Castellanos");
+    await expect(page.getByRole("status")).toContainText("Request approved.");
+    await expect(page.getByLabel(/Note to the worker/)).toHaveValue("");
+    await expect(page.getByRole("main").locator("dl").first()).toContainText("(Europe/Berlin)");
+    await page.getByLabel(/Note to the worker/).fill("Please use pauses for the interviews.");
+    await page.getByRole("button", { name: "Deny and next" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toContainText("Aisha Rahman");
+    await expect(page.getByRole("status")).toContainText("Request denied.");
+    const aisha = page.url();
+
+    // Without JavaScript the same button is a plain form submit; the last one leads to the queue.
+    const plain = await browser.newContext({
+      baseURL,
+      javaScriptEnabled: false,
+      extraHTTPHeaders: { "X-Forwarded-For": clientIp },
+    });
+    try {
+      const noJs = await plain.newPage();
+      await signIn(noJs, "reviewer@lull.test");
+      await noJs.goto(aisha);
+      await noJs.getByRole("button", { name: "Approve and next" }).click();
+      await expect(noJs).toHaveURL(/\/review\/exemptions$/);
+      await expect(noJs.getByRole("status")).toContainText("Queue is empty");
+      // Only the reviewer's own request is left; another reviewer or an admin decides it.
+      await expect(noJs.getByTestId("queue-row")).toHaveCount(1);
+      await expect(noJs.getByTestId("queue-row")).toContainText("(you)");
+    } finally {
+      await plain.close();
+    }
+
+    // The Decided tab: the latest decision first, what it was, who made it and when.
+    await page.goto("/review/exemptions");
+    await page.getByRole("link", { name: "Decided", exact: true }).click();
+    await expect(page).toHaveURL(/\?tab=decided$/);
+    await expect(page.getByRole("link", { name: "Decided", exact: true })).toHaveAttribute(
+      "aria-current",
+      "page",
+    );
+    await expect(page.getByRole("link", { name: "To decide", exact: true })).not.toHaveAttribute(
+      "aria-current",
+      /.*/,
+    );
+    const decided = page.getByTestId("decided-row");
+    await expect(decided.nth(0)).toContainText("Aisha Rahman");
+    await expect(decided.nth(0)).toContainText("Approved");
+    await expect(decided.nth(0)).toContainText("by Rafael Souza (you)");
+    await expect(decided.nth(0)).toContainText("(Asia/Dhaka)");
+    await expect(decided.nth(1)).toContainText("Wren Castellanos");
+    await expect(decided.nth(1)).toContainText("Denied");
+    await expect(decided.nth(2)).toContainText("Daniel Kim");
+    await expectAccessible(page);
+  });
 });
 
 test.describe("without JavaScript", () => {

@@ -27,7 +27,12 @@ const PAGES = {
     "/account",
     "/account/password",
   ],
-  "reviewer@lull.test": ["/review/exemptions", "/review/records", "/account/two-factor"],
+  "reviewer@lull.test": [
+    "/review/exemptions",
+    "/review/exemptions?tab=decided",
+    "/review/records",
+    "/account/two-factor",
+  ],
   "admin@lull.test": [
     "/admin",
     "/admin/users",

@@ -322,6 +322,37 @@ describe("limits and access", () => {
     expect(denied.status).toBe(403);
   });
 
+  test("a reviewer's exports leave the worker's own three of the day untouched", async () => {
+    const w = await person();
+    const reviewer = await person("REVIEWER", "Reviewing Person");
+    const staffExport = () =>
+      callRoute(
+        staffAction,
+        formRequest(
+          "/review/records",
+          { email: w.user.email, reason: "Data protection authority case DPA-2026-117." },
+          { cookie: reviewer.cookie },
+        ),
+      );
+    const ownExport = () =>
+      callRoute(recordsAction, formRequest("/records", { intent: "export" }, { cookie: w.cookie }));
+    // Three staff exports of this worker today, each run to the end.
+    for (let i = 0; i < 3; i++) {
+      expect((await staffExport()).status).toBe(302);
+      await runNextExport();
+    }
+    // The worker still has all three of their own.
+    for (let i = 0; i < 3; i++) {
+      const res = await ownExport();
+      expect(res.status, JSON.stringify(res.data)).toBe(302);
+      await runNextExport();
+    }
+    const fourth = await ownExport();
+    expect(fourth.status).toBe(429);
+    expect(fourth.data).toMatchObject({ error: expect.stringMatching(/3 times a day/) });
+    expect(await prisma.recordExport.count({ where: { workerId: w.user.id } })).toBe(6);
+  });
+
   test("staff have their own daily budget: the worker's three do not stop them, their tenth does", async () => {
     const reviewer = await person("REVIEWER", "Reviewing Person");
     const staffExport = (email: string) =>

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ExemptionRequest_decidedAt_idx" ON "ExemptionRequest"("decidedAt");
