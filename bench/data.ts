@@ -226,7 +226,7 @@ await runBench({
         what,
         run: async () => {
           await listDeviceChoices(worker.id);
-          await listEvents(worker.id, {}, cursor);
+          await listEvents(worker.id, {}, cursor ? { before: cursor } : {});
         },
         expect: () => [{ label: "records listed", value: ids }],
         read: (html: string) => [

@@ -3,13 +3,30 @@ import { calendarDate, isCalendarDate } from "./calendar-date.ts";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 
 /**
- * The raw-records filters (/data/events?type=&device=&app=&from=&to=&cursor=),
+ * The raw-records filters (/data/events?type=&device=&app=&from=&to=&cursor=|newer=),
  * parsed the same way in the browser and on the server. Dates are calendar
  * days in the worker's time zone; `to` is inclusive.
  */
 const day = calendarDate("Enter a date as YYYY-MM-DD.")
   .optional()
   .or(z.literal("").transform(() => undefined));
+
+const BROKEN_LINK = "This page link is broken. Start again from the first page.";
+
+/** A position from a paging link; one that is not ours is refused, never queried. */
+const pagePosition = z
+  .string()
+  .max(200)
+  .optional()
+  .transform((value, ctx) => {
+    if (!value) return undefined;
+    const cursor = decodeCursor(value);
+    if (!cursor) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: BROKEN_LINK });
+      return z.NEVER;
+    }
+    return cursor;
+  });
 
 export const EventQuerySchema = z
   .object({
@@ -30,28 +47,16 @@ export const EventQuerySchema = z
       .or(z.literal("").transform(() => undefined)),
     from: day,
     to: day,
-    /** An opaque position from a "Next" link; one that is not ours is refused, never queried. */
-    cursor: z
-      .string()
-      .max(200)
-      .optional()
-      .transform((value, ctx) => {
-        if (!value) return undefined;
-        const cursor = decodeCursor(value);
-        if (!cursor) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            message: "This page link is broken. Start again from the first page.",
-          });
-          return z.NEVER;
-        }
-        return cursor;
-      }),
+    /** An opaque position from an "Older" link: the page of events before it. */
+    cursor: pagePosition,
+    /** An opaque position from a "Newer" link: the page of events after it. */
+    newer: pagePosition,
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, {
     path: ["to"],
     message: "The end date must be on or after the start date.",
-  });
+  })
+  .refine((q) => !(q.cursor && q.newer), { path: ["cursor"], message: BROKEN_LINK });
 
 export type EventQuery = z.infer<typeof EventQuerySchema>;
 
@@ -74,4 +79,30 @@ export function decodeCursor(value: string | undefined): EventCursor | null {
   const at = new Date(text.slice(0, text.indexOf("|")));
   if (Number.isNaN(at.getTime())) return null;
   return { at, id: Number(match[2]) };
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export type TimeSpan = { from?: Date; to?: Date };
+
+/**
+ * A range cut where hourly rollups can count it: `hours` is the part made of
+ * whole UTC hours (open ends stay open), `edges` the at most two partial hours
+ * at its ends (a local midnight at :30 or :45 past a UTC hour), to be counted
+ * event by event. Together they cover the range exactly, without overlap.
+ */
+export function splitByWholeHours(span: TimeSpan): {
+  hours: TimeSpan | null;
+  edges: Required<TimeSpan>[];
+} {
+  const { from, to } = span;
+  const hoursFrom = from ? new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS) : undefined;
+  const hoursTo = to ? new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS) : undefined;
+  if (from && to && (hoursFrom! >= hoursTo! || from >= to)) {
+    return { hours: null, edges: from < to ? [{ from, to }] : [] };
+  }
+  const edges: Required<TimeSpan>[] = [];
+  if (from && hoursFrom! > from) edges.push({ from, to: hoursFrom! });
+  if (to && hoursTo! < to) edges.push({ from: hoursTo!, to });
+  return { hours: { from: hoursFrom, to: hoursTo }, edges };
 }

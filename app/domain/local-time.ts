@@ -80,6 +80,27 @@ export function formatDateTimeSeconds(instant: Date, timeZone: string): string {
   }).format(instant);
 }
 
+/** "14:32:05 CET": the time of day to the second, with the zone (under a day's heading). */
+export function formatTimeSeconds(instant: Date, timeZone: string): string {
+  return cachedFormatter("timeSeconds", timeZone, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).format(instant);
+}
+
+/** "Wednesday 2 December 2026" in the worker's zone: a day's heading. */
+export function formatLongDay(instant: Date, timeZone: string): string {
+  return cachedFormatter("longDay", timeZone, {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(instant);
+}
+
 /** "Europe/Berlin" → "Europe/Berlin (CET)" at `instant`. */
 export function describeTimeZone(timeZone: string, instant: Date): string {
   const short = zoneAbbreviation(instant, timeZone);
@@ -266,4 +287,19 @@ export function zoneAbbreviation(instant: Date, timeZone: string): string {
     fallback ??= name;
   }
   return fallback ?? timeZone;
+}
+
+/** Items in order, in runs of the same local calendar day (`key` is YYYY-MM-DD). */
+export function groupByLocalDay<T extends { at: Date }>(
+  items: readonly T[],
+  timeZone: string,
+): Array<{ key: string; items: T[] }> {
+  const days: Array<{ key: string; items: T[] }> = [];
+  for (const item of items) {
+    const key = localDateKey(item.at, timeZone);
+    const last = days.at(-1);
+    if (last && last.key === key) last.items.push(item);
+    else days.push({ key, items: [item] });
+  }
+  return days;
 }

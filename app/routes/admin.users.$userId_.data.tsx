@@ -56,7 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const [overview, series, recent] = await Promise.all([
     getDataOverview(worker.id, start, end),
     getActivitySeries(worker.id, start, end, worker.timezone),
-    listEvents(worker.id, {}, null),
+    listEvents(worker.id, {}),
   ]);
   return {
     ...base,

@@ -2,12 +2,17 @@ import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/nod
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
-import { DataTable } from "#app/components/ui/table.tsx";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
 import { EventQuerySchema, encodeCursor } from "#app/domain/event-query.ts";
 import { EVENT_TYPE_SHORT_LABELS, eventTypeLabel } from "#app/domain/exemption-labels.ts";
-import { formatDateTimeSeconds, nextDateKey, startOfLocalDay } from "#app/domain/local-time.ts";
-import { listDeviceChoices, listEvents } from "#app/models/event.server.ts";
+import {
+  formatLongDay,
+  formatTimeSeconds,
+  groupByLocalDay,
+  nextDateKey,
+  startOfLocalDay,
+} from "#app/domain/local-time.ts";
+import { countEvents, listDeviceChoices, listEvents } from "#app/models/event.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
@@ -24,8 +29,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
         errors: parsed.error.flatten().fieldErrors,
         query: Object.fromEntries(url.searchParams),
         devices,
-        events: [],
-        nextCursor: null,
+        days: [],
+        total: null,
+        olderCursor: null,
+        newerCursor: null,
         isFirstPage: true,
         filtered: true,
       },
@@ -34,43 +41,50 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const q = parsed.data;
   const tz = user.timezone;
-  const { events, next } = await listEvents(
-    user.id,
-    {
-      type: q.type,
-      deviceId: q.device,
-      app: q.app,
-      from: q.from ? startOfLocalDay(q.from, tz) : undefined,
-      to: q.to ? startOfLocalDay(nextDateKey(q.to), tz) : undefined,
-    },
-    q.cursor ?? null,
-  );
+  const filters = {
+    type: q.type,
+    deviceId: q.device,
+    app: q.app,
+    from: q.from ? startOfLocalDay(q.from, tz) : undefined,
+    to: q.to ? startOfLocalDay(nextDateKey(q.to), tz) : undefined,
+  };
+  const [page, total] = await Promise.all([
+    listEvents(user.id, filters, { before: q.cursor, after: q.newer }),
+    countEvents(user.id, filters),
+  ]);
   return {
     errors: null,
     query: Object.fromEntries(url.searchParams),
     devices,
-    events: events.map((e) => ({
-      id: e.id,
-      type: e.type,
-      app: e.app,
-      device: e.device.name,
-      at: formatDateTimeSeconds(e.at, tz),
-      atIso: e.at.toISOString(),
+    days: groupByLocalDay(page.events, tz).map((day) => ({
+      key: day.key,
+      heading: formatLongDay(day.items[0]!.at, tz),
+      events: day.items.map((e) => ({
+        id: e.id,
+        type: e.type,
+        app: e.app,
+        device: e.device.name,
+        time: formatTimeSeconds(e.at, tz),
+        atIso: e.at.toISOString(),
+      })),
     })),
-    nextCursor: next ? encodeCursor(next) : null,
-    isFirstPage: !q.cursor,
+    total,
+    olderCursor: page.older ? encodeCursor(page.older) : null,
+    newerCursor: page.newer ? encodeCursor(page.newer) : null,
+    isFirstPage: page.newer === null,
     filtered: Boolean(q.type || q.device || q.app || q.from || q.to),
   };
 }
 
 export default function EventsPage() {
-  const { events, devices, query, errors, nextCursor, isFirstPage, filtered } =
+  const { days, total, devices, query, errors, olderCursor, newerCursor, isFirstPage, filtered } =
     useLoaderData<typeof loader>();
   const location = useLocation();
-  const withCursor = (cursor: string | null) => {
+  const withPosition = (position: { cursor?: string; newer?: string }) => {
     const params = new URLSearchParams(location.search);
-    if (cursor) params.set("cursor", cursor);
-    else params.delete("cursor");
+    params.delete("cursor");
+    params.delete("newer");
+    for (const [name, value] of Object.entries(position)) params.set(name, value);
     return `?${params}`;
   };
   const control = "mt-1 rounded-lg border border-line bg-surface-raised px-3 py-2";
@@ -148,7 +162,22 @@ export default function EventsPage() {
         </Button>
       </Form>
 
-      {events.length === 0 ? (
+      {total !== null && total > 0 ? (
+        <p className="text-sm text-ink-muted" data-testid="events-total">
+          {total.toLocaleString("en-GB")} {total === 1 ? "event" : "events"}{" "}
+          {filtered ? "match these filters" : "stored about you"}.
+          {filtered ? (
+            <>
+              {" "}
+              <Link to="/data/events" className="underline underline-offset-2">
+                Clear the filters
+              </Link>
+            </>
+          ) : null}
+        </p>
+      ) : null}
+
+      {days.length === 0 ? (
         <p className="text-ink-muted" data-testid="no-events">
           {filtered ? (
             <>
@@ -170,36 +199,74 @@ export default function EventsPage() {
           )}
         </p>
       ) : (
-        <DataTable caption="Your records" columns={["When", "Type", "Application", "Device"]}>
-          {events.map((e) => (
-            <tr key={e.id}>
-              <td className="whitespace-nowrap px-4 py-2">
-                <Link to={`/data/events/${e.id}`} className="underline underline-offset-2">
-                  <time dateTime={e.atIso}>{e.at}</time>
-                </Link>
-              </td>
-              <td className="px-4 py-2">{eventTypeLabel(e.type)}</td>
-              <td className="px-4 py-2">{e.app}</td>
-              <td className="px-4 py-2">{e.device}</td>
-            </tr>
-          ))}
-        </DataTable>
+        <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Your records</caption>
+            <thead className="bg-surface-sunken text-ink-muted">
+              <tr>
+                {["Time", "Type", "Application", "Device"].map((column) => (
+                  <th key={column} scope="col" className="px-4 py-2 font-medium">
+                    {column}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            {days.map((day) => (
+              <tbody key={day.key} className="divide-y divide-line" data-testid="events-day">
+                <tr className="border-t border-line">
+                  <th
+                    scope="colgroup"
+                    colSpan={4}
+                    className="bg-surface px-4 pb-1 pt-3 text-left font-semibold text-ink"
+                  >
+                    {day.heading}
+                  </th>
+                </tr>
+                {day.events.map((e) => (
+                  <tr key={e.id}>
+                    <td className="whitespace-nowrap px-4 py-2">
+                      <Link to={`/data/events/${e.id}`} className="underline underline-offset-2">
+                        <time dateTime={e.atIso}>{e.time}</time>
+                      </Link>
+                    </td>
+                    <td className="px-4 py-2">{eventTypeLabel(e.type)}</td>
+                    <td className="px-4 py-2">{e.app}</td>
+                    <td className="px-4 py-2">{e.device}</td>
+                  </tr>
+                ))}
+              </tbody>
+            ))}
+          </table>
+        </div>
       )}
-      <nav aria-label="Record pages" className="flex justify-between">
-        {isFirstPage ? (
-          <span />
-        ) : (
-          <Link to={withCursor(null)} className={buttonClasses("secondary")}>
-            ← Newest
-          </Link>
-        )}
-        {nextCursor ? (
-          <Link to={withCursor(nextCursor)} className={buttonClasses("secondary")} rel="next">
+      <nav aria-label="Record pages" className="flex flex-wrap justify-between gap-2">
+        <div className="flex gap-2">
+          {isFirstPage ? null : (
+            <>
+              <Link to={withPosition({})} className={buttonClasses("secondary")}>
+                ⇤ Newest
+              </Link>
+              {newerCursor ? (
+                <Link
+                  to={withPosition({ newer: newerCursor })}
+                  className={buttonClasses("secondary")}
+                  rel="prev"
+                >
+                  ← Newer
+                </Link>
+              ) : null}
+            </>
+          )}
+        </div>
+        {olderCursor ? (
+          <Link
+            to={withPosition({ cursor: olderCursor })}
+            className={buttonClasses("secondary")}
+            rel="next"
+          >
             Older →
           </Link>
-        ) : (
-          <span />
-        )}
+        ) : null}
       </nav>
     </div>
   );

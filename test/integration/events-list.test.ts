@@ -10,7 +10,8 @@ import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, getRequest } from "#test/route-harness.ts";
 
 type Page = {
-  events: { at: string; type: string }[];
+  days: { heading: string; events: { time: string; type: string }[] }[];
+  total: number | null;
   devices: unknown[];
   filtered: boolean;
 };
@@ -24,7 +25,7 @@ async function page(userId: string, search = "") {
 describe("the events list", () => {
   test("an empty list knows whether filters or a missing device are the reason", async () => {
     const worker = await createUser({ timezone: "UTC" });
-    expect(await page(worker.id)).toMatchObject({ events: [], devices: [], filtered: false });
+    expect(await page(worker.id)).toMatchObject({ days: [], devices: [], filtered: false });
     const device = await createDevice(worker.id, { name: "Laptop" });
     const now = new Date();
     await ingestBatch(
@@ -44,9 +45,15 @@ describe("the events list", () => {
     );
     const all = await page(worker.id);
     expect(all.filtered).toBe(false);
-    expect(all.events).toHaveLength(1);
-    // To the second: "2 Dec 2026, 05:59:01 UTC".
-    expect(all.events[0]!.at).toMatch(/\d\d:\d\d:\d\d/);
-    expect(await page(worker.id, "?type=scroll")).toMatchObject({ events: [], filtered: true });
+    expect(all.days).toHaveLength(1);
+    expect(all.days[0]!.events).toHaveLength(1);
+    expect(all.total).toBe(1);
+    // Under the day's heading, to the second: "05:59:01 UTC".
+    expect(all.days[0]!.events[0]!.time).toMatch(/^\d\d:\d\d:\d\d UTC$/);
+    expect(await page(worker.id, "?type=scroll")).toMatchObject({
+      days: [],
+      total: 0,
+      filtered: true,
+    });
   });
 });

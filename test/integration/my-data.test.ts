@@ -1,39 +1,60 @@
+import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { loader as eventsLoader } from "#app/routes/data.events.tsx";
 import { loader as eventLoader } from "#app/routes/data.events_.$eventId.tsx";
 import { action as userAction } from "#app/routes/admin.users.$userId.tsx";
+import { ingestBatch } from "#app/models/ingest.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
+/**
+ * A worker with `count` events stored through ingestion (so the hourly rollups the totals
+ * read are there too): four types, two applications, pairs of events sharing a timestamp.
+ */
 async function workerWithEvents(
   count: number,
-  { timezone = "UTC", start = Date.UTC(2026, 10, 20) } = {},
+  { timezone = "UTC", start = Date.UTC(2026, 10, 20), stepMs = 60_000 } = {},
 ) {
   const user = await createUser({ timezone });
   const device = await createDevice(user.id);
-  const types = ["keystroke", "click", "scroll", "app_focus"];
-  await prisma.event.createMany({
-    data: Array.from({ length: count }, (_, i) => ({
-      workerId: user.id,
-      deviceId: device.id,
-      type: types[i % 4]!,
-      // Pairs of events share a timestamp, so the cursor must break ties by id.
-      at: new Date(start + Math.floor(i / 2) * 60_000),
-      app: i % 3 === 0 ? "Editor" : "Browser",
-      data: JSON.stringify({ n: i }),
-    })),
-  });
+  const types = ["keystroke", "click", "scroll", "app_focus"] as const;
+  const events = Array.from({ length: count }, (_, i) => ({
+    type: types[i % 4]!,
+    // Pairs of events share a timestamp, so the cursor must break ties by id.
+    at: new Date(start + Math.floor(i / 2) * stepMs).toISOString(),
+    app: i % 3 === 0 ? "Editor" : "Browser",
+    data: { n: i },
+  }));
+  const now = new Date(start + count * stepMs);
+  for (let i = 0; i < events.length; i += 5_000) {
+    const result = await ingestBatch(
+      { id: device.id, workerId: user.id },
+      { batchId: randomUUID(), events: events.slice(i, i + 5_000) },
+      now,
+    );
+    expect(result.stored).toBe(Math.min(5_000, events.length - i));
+  }
   return { user, device, cookie: await sessionCookieFor(user.id) };
 }
 
 type Page = {
-  events: { id: number; type: string; app: string }[];
-  nextCursor: string | null;
+  days: { key: string; heading: string; events: { id: number; type: string; app: string }[] }[];
+  total: number | null;
+  olderCursor: string | null;
+  newerCursor: string | null;
+  isFirstPage: boolean;
   errors: unknown;
 };
+
+const eventsOf = (page: Page) => page.days.flatMap((d) => d.events);
+
+async function eventsPage(cookie: string, query: string | URLSearchParams) {
+  return (await callRoute(eventsLoader, getRequest(`/data/events?${query}`, { cookie })))
+    .data as Page;
+}
 
 async function allPages(cookie: string, query: string) {
   const ids: number[] = [];
@@ -41,10 +62,9 @@ async function allPages(cookie: string, query: string) {
   for (let guard = 0; guard < 100; guard++) {
     const q = new URLSearchParams(query);
     if (cursor) q.set("cursor", cursor);
-    const res = await callRoute(eventsLoader, getRequest(`/data/events?${q}`, { cookie }));
-    const page = res.data as Page;
-    ids.push(...page.events.map((e) => e.id));
-    cursor = page.nextCursor;
+    const page = await eventsPage(cookie, q);
+    ids.push(...eventsOf(page).map((e) => e.id));
+    cursor = page.olderCursor;
     if (!cursor) break;
   }
   return ids;
@@ -78,10 +98,8 @@ describe("/data/events", () => {
         async ({ type, app, fromDay, span }) => {
           const from = `2026-11-${fromDay}`;
           const to = `2026-11-${fromDay + span}`;
-          const ids = await allPages(
-            w.cookie,
-            new URLSearchParams({ type, app, from, to }).toString(),
-          );
+          const query = new URLSearchParams({ type, app, from, to }).toString();
+          const ids = await allPages(w.cookie, query);
           const expected = all
             .filter((e) => (!type || e.type === type) && (!app || e.app === app))
             .filter(
@@ -92,6 +110,7 @@ describe("/data/events", () => {
             .sort((x, y) => y.at.getTime() - x.at.getTime() || y.id - x.id)
             .map((e) => e.id);
           expect(ids).toEqual(expected);
+          expect((await eventsPage(w.cookie, query)).total).toBe(expected.length);
         },
       ),
       { numRuns: 15 },
@@ -100,8 +119,7 @@ describe("/data/events", () => {
 
   test("a page is stable when newer events arrive while paging", async () => {
     const w = await workerWithEvents(60);
-    const first = (await callRoute(eventsLoader, getRequest("/data/events", { cookie: w.cookie })))
-      .data as Page;
+    const first = await eventsPage(w.cookie, "");
     await prisma.event.create({
       data: {
         workerId: w.user.id,
@@ -112,16 +130,78 @@ describe("/data/events", () => {
         data: "{}",
       },
     });
-    const second = (
-      await callRoute(
-        eventsLoader,
-        getRequest(`/data/events?cursor=${first.nextCursor}`, { cookie: w.cookie }),
-      )
-    ).data as Page;
-    expect(second.events.map((e) => e.id).some((id) => first.events.some((f) => f.id === id))).toBe(
-      false,
+    const second = await eventsPage(w.cookie, `cursor=${first.olderCursor}`);
+    expect(
+      eventsOf(second)
+        .map((e) => e.id)
+        .some((id) => eventsOf(first).some((f) => f.id === id)),
+    ).toBe(false);
+    expect(eventsOf(first).length + eventsOf(second).length).toBe(60);
+  });
+
+  test("Newer walks back through exactly the pages Older walked, up to the newest", async () => {
+    const w = await workerWithEvents(170);
+    const older: number[][] = [];
+    let page = await eventsPage(w.cookie, "");
+    expect(page).toMatchObject({ isFirstPage: true, newerCursor: null });
+    for (;;) {
+      older.push(eventsOf(page).map((e) => e.id));
+      if (!page.olderCursor) break;
+      page = await eventsPage(w.cookie, `cursor=${page.olderCursor}`);
+      expect(page.isFirstPage).toBe(false);
+    }
+    expect(older.map((p) => p.length)).toEqual([50, 50, 50, 20]);
+    const newer: number[][] = [];
+    while (page.newerCursor) {
+      page = await eventsPage(w.cookie, `newer=${page.newerCursor}`);
+      newer.push(eventsOf(page).map((e) => e.id));
+    }
+    expect(newer).toEqual(older.slice(0, -1).reverse());
+    expect(page).toMatchObject({ isFirstPage: true, newerCursor: null, total: 170 });
+  });
+
+  test("events are grouped by the worker's local day, and a half-hour zone's day is counted exactly", async () => {
+    // Every 7 minutes from 17:00 UTC on 20 Nov for 40 hours: Kolkata's days turn at 18:30 UTC.
+    const w = await workerWithEvents(2 * 343, {
+      timezone: "Asia/Kolkata",
+      start: Date.UTC(2026, 10, 20, 17),
+      stepMs: 7 * 60_000,
+    });
+    const first = await eventsPage(w.cookie, "");
+    expect(first.days.map((d) => d.key)).toEqual(["2026-11-22"]);
+    expect(first.days[0]!.heading).toBe("Sunday, 22 November 2026");
+    const across = await eventsPage(w.cookie, "from=2026-11-21&to=2026-11-22&type=click");
+    const crossing = await eventsPage(w.cookie, `cursor=${first.olderCursor}`);
+    expect(crossing.days.length).toBeGreaterThanOrEqual(1);
+    for (const day of "2026-11-21 2026-11-22".split(" ")) {
+      const expected = await prisma.event.count({
+        where: {
+          workerId: w.user.id,
+          at: {
+            gte: new Date(`${day}T00:00:00+05:30`),
+            lt: new Date(Date.parse(`${day}T00:00:00+05:30`) + 86_400_000),
+          },
+        },
+      });
+      expect(expected).toBeGreaterThan(0);
+      expect((await eventsPage(w.cookie, `from=${day}&to=${day}`)).total).toBe(expected);
+    }
+    expect(across.total).toBe(
+      await prisma.event.count({
+        where: {
+          workerId: w.user.id,
+          type: "click",
+          at: {
+            gte: new Date("2026-11-21T00:00:00+05:30"),
+            lt: new Date("2026-11-23T00:00:00+05:30"),
+          },
+        },
+      }),
     );
-    expect(first.events.length + second.events.length).toBe(60);
+    // Within one page, one group per day in order, newest first.
+    const days = eventsOf(across).length > 0 ? across.days.map((d) => d.key) : [];
+    expect([...days].sort().reverse()).toEqual(days);
+    expect(new Set(days).size).toBe(days.length);
   });
 
   test("bad filters name the field", async () => {
