@@ -14,6 +14,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
+import type { z } from "zod";
 import { Button } from "#app/components/ui/button.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
 import { EVENT_TYPES } from "#app/agent-protocol/v1.ts";
@@ -21,7 +22,9 @@ import { ExemptionRequestSchema } from "#app/domain/exemption-forms.ts";
 import { EXEMPTION_REASONS, WEEKDAYS } from "#app/domain/exemption.ts";
 import { EVENT_TYPE_LABELS, REASON_LABELS, WEEKDAY_LABELS } from "#app/domain/exemption-labels.ts";
 import { JUSTIFICATION_LIMITS } from "#app/domain/exemption-draft.ts";
-import { describeTimeZone, localDateKey, localTimeKey } from "#app/domain/local-time.ts";
+import { exemptionFormDefaults, summarizeExemptionForm } from "#app/domain/exemption-summary.ts";
+import { describeTimeZone, localDateKey } from "#app/domain/local-time.ts";
+import { useHydrated } from "#app/components/use-hydrated.ts";
 import { getPolicySettings } from "#app/models/policy.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { handleFileExemption } from "#app/web/exemption-actions.server.ts";
@@ -35,9 +38,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const tz = user.timezone;
   return {
     maxExemptionDays: policy.maxExemptionDays,
+    timeZone: tz,
     timeZoneLabel: describeTimeZone(tz, now),
     today: localDateKey(now, tz),
-    nowTime: localTimeKey(now, tz),
+    defaults: exemptionFormDefaults(now, tz),
   };
 }
 
@@ -49,29 +53,28 @@ export async function action({ request }: ActionFunctionArgs) {
 const inputClass = "mt-1 block w-full rounded-lg border border-line bg-surface-raised px-3 py-2";
 
 export default function NewExemptionPage() {
-  const { maxExemptionDays, timeZoneLabel, today, nowTime } = useLoaderData<typeof loader>();
+  const { maxExemptionDays, timeZone, timeZoneLabel, today, defaults } =
+    useLoaderData<typeof loader>();
+  const hydrated = useHydrated();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
-  const [form, fields] = useForm({
+  const [form, fields] = useForm<z.input<typeof ExemptionRequestSchema>>({
     id: "exemption-request",
     lastResult: actionData?.result,
     constraint: getZodConstraint(ExemptionRequestSchema),
-    defaultValue: {
-      scope: "all",
-      repeat: "once",
-      startDate: today,
-      startTime: nowTime,
-      endDate: today,
-      endTime: "18:00",
-      fromTime: "14:00",
-      toTime: "16:00",
-    },
+    defaultValue: defaults,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ExemptionRequestSchema }),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
   });
   const described = (field: { errors?: string[]; errorId: string }) =>
     field.errors ? field.errorId : undefined;
+  // The values as they stand: the defaults or a refused submission on the server, what the
+  // worker has typed in the browser. The same words either way.
+  const values = form.value ?? form.initialValue ?? defaults;
+  const summary = summarizeExemptionForm(values, timeZone);
+  const someTypes = values.scope === "types";
+  const weekly = values.repeat === "weekly";
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -128,17 +131,24 @@ export default function NewExemptionPage() {
           <ErrorList id={fields.justification.errorId} errors={fields.justification.errors} />
         </div>
 
-        <Fieldset legend="What should stop?">
+        <Fieldset legend="What should stop?" disclosure>
           {getCollectionProps(fields.scope, {
             type: "radio",
             options: ["all", "types"],
           }).map(({ key, ...props }) => (
             <label key={key} className="flex items-center gap-2">
-              <input {...props} />
-              {props.value === "all" ? "All collection" : "Only some kinds of data:"}
+              <input {...props} data-reveals={props.value === "types" ? "" : undefined} />
+              {props.value === "all" ? "All collection" : "Only some kinds of data"}
             </label>
           ))}
-          <div className="ml-6 mt-1 grid gap-1 sm:grid-cols-2">
+          {/* Shown only while "Only some kinds" is chosen (CSS, so also without JavaScript);
+              with JavaScript, out of the submission while hidden. */}
+          <fieldset
+            className="lull-revealed ml-6 mt-1 grid gap-1 sm:grid-cols-2"
+            disabled={hydrated && !someTypes}
+            data-testid="scope-types"
+          >
+            <legend className="sr-only">Kinds of data to stop</legend>
             {getCollectionProps(fields.scopeTypes, {
               type: "checkbox",
               options: [...EVENT_TYPES],
@@ -148,7 +158,7 @@ export default function NewExemptionPage() {
                 {EVENT_TYPE_LABELS[props.value as (typeof EVENT_TYPES)[number]]}
               </label>
             ))}
-          </div>
+          </fieldset>
           <ErrorList id={fields.scopeTypes.errorId} errors={fields.scopeTypes.errors} />
         </Fieldset>
 
@@ -171,19 +181,24 @@ export default function NewExemptionPage() {
           />
         </div>
 
-        <Fieldset legend="How often?">
+        <Fieldset legend="How often?" disclosure>
           {getCollectionProps(fields.repeat, {
             type: "radio",
             options: ["once", "weekly"],
           }).map(({ key, ...props }) => (
             <label key={key} className="flex items-center gap-2">
-              <input {...props} />
+              <input {...props} data-reveals={props.value === "weekly" ? "" : undefined} />
               {props.value === "once"
                 ? "Once: the whole time from start to end"
-                : "Every week, between the start and the end, on these days and times:"}
+                : "Every week, between the start and the end, on chosen days and times"}
             </label>
           ))}
-          <div className="ml-6 mt-2 space-y-3">
+          <fieldset
+            className="lull-revealed ml-6 mt-2 space-y-3"
+            disabled={hydrated && !weekly}
+            data-testid="weekly-window"
+          >
+            <legend className="sr-only">The weekly window</legend>
             <div
               className="flex flex-wrap gap-x-4 gap-y-1"
               role="group"
@@ -224,8 +239,20 @@ export default function NewExemptionPage() {
                 <ErrorList id={fields.toTime.errorId} errors={fields.toTime.errors} />
               </div>
             </div>
-          </div>
+          </fieldset>
         </Fieldset>
+
+        <p
+          aria-live="polite"
+          data-testid="exemption-summary"
+          className={`rounded-lg border px-4 py-3 ${
+            summary.complete
+              ? "border-brand-300 bg-brand-50 text-ink dark:border-brand-700 dark:bg-brand-950"
+              : "border-line text-ink-muted"
+          }`}
+        >
+          {summary.text}
+        </p>
 
         <div role="alert">
           <ErrorList id={form.errorId} errors={form.errors} />
@@ -238,9 +265,18 @@ export default function NewExemptionPage() {
   );
 }
 
-function Fieldset({ legend, children }: { legend: string; children: ReactNode }) {
+function Fieldset({
+  legend,
+  children,
+  disclosure = false,
+}: {
+  legend: string;
+  children: ReactNode;
+  /** Holds a choice marked `data-reveals` that shows the `lull-revealed` part. */
+  disclosure?: boolean;
+}) {
   return (
-    <fieldset className="space-y-1">
+    <fieldset className={`space-y-1 ${disclosure ? "lull-disclosure" : ""}`}>
       <legend className="mb-1 text-sm font-medium">{legend}</legend>
       {children}
     </fieldset>

@@ -203,6 +203,38 @@ test.describe("the reviewer's flow", () => {
   });
 });
 
+test("the request form shows only what applies and says what would stop, as the worker types", async ({
+  page,
+}) => {
+  await signIn(page, "mei.chen@lull.test");
+  await page.goto("/exemptions/new");
+  const summary = page.getByTestId("exemption-summary");
+  await expect(summary).toHaveText(/^If approved, from .* your agents collect nothing\.$/);
+  await expect(page.getByTestId("scope-types")).toBeHidden();
+  await expect(page.getByTestId("weekly-window")).toBeHidden();
+
+  await page.getByRole("radio", { name: "Only some kinds of data" }).check();
+  await expect(page.getByTestId("scope-types")).toBeVisible();
+  await expect(summary).toHaveText(/Choose at least one kind of data/);
+  await page.getByRole("checkbox", { name: "Keystrokes" }).check();
+  await expect(summary).toHaveText(
+    /your agents stop collecting keystrokes; everything else is collected as usual\.$/,
+  );
+
+  await page.getByRole("radio", { name: /Every week/ }).check();
+  await expect(page.getByTestId("weekly-window")).toBeVisible();
+  await expect(summary).toHaveText(/Choose the days and the times/);
+  await page.getByRole("checkbox", { name: "Tuesday" }).check();
+  await expect(summary).toHaveText(/^If approved, on Tuesdays from 14:00 to 16:00 \(/);
+  await expectAccessible(page);
+
+  // Back to all collection: the kinds are hidden again, and left out of the request.
+  await page.getByRole("radio", { name: "All collection" }).check();
+  await expect(page.getByTestId("scope-types")).toBeHidden();
+  await expect(page.getByTestId("scope-types").getByRole("checkbox").first()).toBeDisabled();
+  await expect(summary).toHaveText(/your agents collect nothing\.$/);
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 
@@ -222,6 +254,8 @@ test.describe("without JavaScript", () => {
       .fill("Preparing the staff council's response to the reorganisation plan.");
     const startDate = await page.getByLabel("Starts: date").inputValue();
     await page.getByLabel("Ends: date").fill(nextDay(startDate));
+    // The weekly window is disclosed by the choice itself, without JavaScript too.
+    await expect(page.getByRole("checkbox", { name: "Monday" })).toBeHidden();
     await page.getByRole("radio", { name: /Every week/ }).check();
     for (const day of [
       "Monday",
