@@ -1,9 +1,8 @@
 /**
  * The rules for privacy acknowledgements, pure: the signing form, whether a
- * typed name matches the profile, each document's status for a worker, and
- * the readable difference between two versions.
+ * typed name matches the profile, and each document's status for a worker.
+ * What changed between two versions is in document-diff.ts.
  */
-import { diffWordsWithSpace } from "diff";
 import { z } from "zod";
 
 export const MONITORING_NOTICE_SLUG = "monitoring-notice";
@@ -73,28 +72,6 @@ export function documentStatus({
   if (signedVersions.includes(currentVersion)) return "signed";
   if (!requiresAcknowledgement) return "not_required";
   return signedVersions.length > 0 ? "outdated" : "never";
-}
-
-export type DiffPart = { kind: "same" | "added" | "removed"; text: string };
-
-/**
- * Beyond this many word edits a word-by-word view helps nobody, and the diff's
- * cost grows with the square of the edits (5,000 changed words took ≈7 s of
- * CPU per view): the page says the document was rewritten instead.
- */
-export const MAX_DIFF_EDITS = 1_500;
-
-/**
- * Word-level difference from `before` to `after`, for "what changed since you
- * signed"; null when there are more than MAX_DIFF_EDITS edits (a rewrite).
- */
-export function diffTexts(before: string, after: string): DiffPart[] | null {
-  const parts = diffWordsWithSpace(before, after, { maxEditLength: MAX_DIFF_EDITS });
-  if (!parts) return null;
-  return parts.map((part) => ({
-    kind: part.added ? "added" : part.removed ? "removed" : "same",
-    text: part.value,
-  }));
 }
 
 /** The longest document body an admin may write, in characters. */
