@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { documentStatus, namesMatch, signatureSchema } from "./acknowledgement-rules.ts";
+import {
+  DocumentDraftSchema,
+  documentStatus,
+  namesMatch,
+  signatureSchema,
+} from "./acknowledgement-rules.ts";
 
 describe("namesMatch", () => {
   test("ignores case and extra spaces, not letters", () => {
@@ -59,5 +64,13 @@ describe("documentStatus", () => {
     expect(
       documentStatus({ currentVersion: 1, signedVersions: [], requiresAcknowledgement: false }),
     ).toBe("not_required");
+  });
+});
+
+describe("DocumentDraftSchema", () => {
+  test("a document may not take the address of the portal's own page under /acknowledgements", () => {
+    const draft = { title: "A title", body: "A body of at least twenty characters." };
+    expect(DocumentDraftSchema.safeParse({ ...draft, slug: "verify" }).success).toBe(false);
+    expect(DocumentDraftSchema.safeParse({ ...draft, slug: "verify-notice" }).success).toBe(true);
   });
 });

@@ -77,6 +77,12 @@ export function documentStatus({
 /** The longest document body an admin may write, in characters. */
 export const MAX_DOCUMENT_CHARS = 100_000;
 
+/**
+ * A document lives at /acknowledgements/<slug>; these addresses are the
+ * portal's own pages there, so no document may take them.
+ */
+export const RESERVED_DOCUMENT_SLUGS: readonly string[] = ["verify"];
+
 /** Admin draft form. */
 export const DocumentDraftSchema = z.object({
   slug: z
@@ -86,7 +92,11 @@ export const DocumentDraftSchema = z.object({
       /^[a-z0-9]+(-[a-z0-9]+)*$/,
       "Use lowercase letters, digits and dashes, e.g. monitoring-notice.",
     )
-    .max(60),
+    .max(60)
+    .refine((slug) => !RESERVED_DOCUMENT_SLUGS.includes(slug), {
+      message:
+        "That name is taken by a page of the portal (/acknowledgements/verify). Choose another.",
+    }),
   title: z.string({ required_error: "Give the document a title." }).trim().min(3).max(200),
   body: z
     .string({ required_error: "Write the document." })

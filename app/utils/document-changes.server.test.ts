@@ -160,4 +160,39 @@ describe("documentChangesView", () => {
       { numRuns: 300 },
     );
   });
+
+  test("property: any two texts give a view whose every passage nests, or 'rewritten'", () => {
+    const text = fc.string({
+      unit: fc.constantFrom(
+        "a",
+        "b",
+        " ",
+        "\n",
+        "\n\n",
+        "#",
+        "-",
+        "*",
+        "_",
+        "`",
+        ">",
+        "1.",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        "&",
+        "|",
+      ),
+      maxLength: 80,
+    });
+    fc.assert(
+      fc.property(text, text, fc.string({ maxLength: 10 }), (before, after, title) => {
+        const v = documentChangesView({ title: "T", body: before }, { title, body: after });
+        if (v === null) return;
+        for (const html of [v.titleHtml ?? "", ...v.parts.map((p) => p.html)]) tagsNesting(html);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
