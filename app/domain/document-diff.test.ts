@@ -165,6 +165,19 @@ describe("diffDocuments", () => {
     expect(kinds(changes.blocks)).toEqual(["same", "removed", "added"]);
   });
 
+  test("a heading reworded keeping a word is one changed heading; with no word kept, removed and added", () => {
+    const reworded = diffDocuments(
+      { title: "T", body: "## Why\n\nBody." },
+      { title: "T", body: "## Why we collect it\n\nBody." },
+    )!;
+    expect(kinds(reworded.blocks)).toEqual(["changed", "same"]);
+    const replaced = diffDocuments(
+      { title: "T", body: "## Why\n\nBody." },
+      { title: "T", body: "## Purpose\n\nBody." },
+    )!;
+    expect(kinds(replaced.blocks)).toEqual(["removed", "added", "same"]);
+  });
+
   test("a heading does not pair with a paragraph, nor with a heading of another level", () => {
     const changes = diffDocuments(
       { title: "T", body: "## Why we collect\n\nBody." },

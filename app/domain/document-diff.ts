@@ -19,8 +19,8 @@ export const MAX_DIFF_EDITS = 1_500;
 /**
  * Two blocks of the same kind count as one block changed (and are shown word
  * by word) when at least this share of their words is common to both
- * (2·common / (words before + words after)); otherwise the old one is shown
- * removed and the new one added.
+ * (2·common / (words before + words after)), or, for two headings of one
+ * level, any word; otherwise the old one is shown removed and the new one added.
  */
 export const CHANGED_BLOCK_SIMILARITY = 0.5;
 
@@ -225,9 +225,11 @@ function pairRegion(
     for (let a = nextAdded; a < Math.min(added.length, nextAdded + PAIRING_WINDOW); a++) {
       const after = added[a]!;
       if (blockKind(blockKey(after)) !== kind) continue;
-      if (wordOverlap(blockKey(before), blockKey(after)) < CHANGED_BLOCK_SIMILARITY) continue;
+      // A heading is a few words: one word in common makes it the same heading, reworded.
+      const enough = kind.startsWith("h") ? Number.EPSILON : CHANGED_BLOCK_SIMILARITY;
+      if (wordOverlap(blockKey(before), blockKey(after)) < enough) continue;
       const compared = compareWords(blockKey(before), blockKey(after), budget.left);
-      if (!compared || compared.similarity < CHANGED_BLOCK_SIMILARITY) continue;
+      if (!compared || compared.similarity < enough) continue;
       for (const b of removed.slice(nextRemoved, r)) out.push({ kind: "removed", before: b });
       for (const b of added.slice(nextAdded, a)) out.push({ kind: "added", after: b });
       out.push({ kind: "changed", before, after });
