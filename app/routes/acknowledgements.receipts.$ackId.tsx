@@ -79,12 +79,9 @@ export default function ReceiptPage() {
         </a>
       </div>
       <p className="text-sm text-ink-muted print:hidden">
-        Keep the JSON file: anyone can check that it is genuine on the{" "}
-        <Link to="/acknowledgements/verify" className="underline underline-offset-2">
-          Verify a receipt
-        </Link>{" "}
-        page, or without Lull with the portal&apos;s public key. Changing any character of the
-        receipt makes the check fail. Print this page for a paper copy.
+        Keep the JSON file. Anyone signed in to Lull can check that it is genuine with “Verify a
+        receipt”, and anyone at all, without Lull, with the portal&apos;s public key. Changing any
+        character of the receipt makes the check fail. Print this page for a paper copy.
       </p>
       <p className="hidden text-sm print:block">
         Check the receipt file at {origin}/acknowledgements/verify, or with the public key at{" "}

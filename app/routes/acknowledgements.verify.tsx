@@ -112,8 +112,8 @@ export default function VerifyReceiptPage() {
         <a href="/.well-known/lull-receipt-key" className="underline underline-offset-2">
           its public key
         </a>
-        ). To check a receipt without Lull, with that public key and any Ed25519 tool, see
-        docs/receipts.md. Your own receipts are listed on the{" "}
+        ). Receipts can also be checked without Lull, with that key and any Ed25519 tool (the steps
+        are in Lull&apos;s docs/receipts.md). Your own receipts are listed on the{" "}
         <Link to="/acknowledgements" className="underline underline-offset-2">
           acknowledgements page
         </Link>
