@@ -95,7 +95,7 @@ export default function DocumentPage() {
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
+        <p className="text-sm print:hidden">
           <Link to="/acknowledgements">← Acknowledgements</Link>
         </p>
         <h1 className="mt-2 text-3xl font-bold tracking-tight">{document.title}</h1>
@@ -144,7 +144,7 @@ function SignForm({ documentId, profileName }: { documentId: string; profileName
     shouldRevalidate: "onInput",
   });
   return (
-    <Card title="Acknowledge" titleId="sign-heading">
+    <Card title="Acknowledge" titleId="sign-heading" className="print:hidden">
       <Form method="post" {...getFormProps(form)} className="space-y-4">
         <input type="hidden" name="documentId" value={documentId} />
         <div>
