@@ -66,7 +66,7 @@ export function Layout({ children }: { children: ReactNode }) {
       <body className="flex min-h-screen flex-col">
         <a
           href="#main"
-          className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-surface-raised focus:px-4 focus:py-2 focus:text-ink focus:shadow"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-surface-raised focus:px-4 focus:py-2 focus:text-ink focus:shadow print:hidden"
         >
           Skip to content
         </a>
@@ -95,7 +95,7 @@ function AcknowledgementBanner({
   return (
     <aside
       aria-label="Documents to acknowledge"
-      className="border-b border-danger/40 bg-danger-surface"
+      className="border-b border-danger/40 bg-danger-surface print:hidden"
       data-testid="acknowledgement-banner"
     >
       <div className="mx-auto max-w-page px-4 py-3 text-sm">

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
-  diffTexts,
+  DocumentDraftSchema,
   documentStatus,
   MONITORING_NOTICE_SLUG,
   namesMatch,
@@ -69,40 +69,11 @@ describe("documentStatus", () => {
   });
 });
 
-describe("diffTexts", () => {
-  test("property: the parts rebuild both texts", () => {
-    fc.assert(
-      fc.property(fc.lorem({ maxCount: 30 }), fc.lorem({ maxCount: 30 }), (before, after) => {
-        const parts = diffTexts(before, after)!;
-        expect(
-          parts
-            .filter((p) => p.kind !== "added")
-            .map((p) => p.text)
-            .join(""),
-        ).toBe(before);
-        expect(
-          parts
-            .filter((p) => p.kind !== "removed")
-            .map((p) => p.text)
-            .join(""),
-        ).toBe(after);
-      }),
-    );
-  });
-
-  test("a rewrite of a long document is reported as such, quickly, instead of word by word", () => {
-    const words = (seed: string) =>
-      Array.from({ length: 6_000 }, (_, i) => `${seed}${(i * 7919) % 6_007}`).join(" ");
-    expect(diffTexts(words("a"), words("b"))).toBeNull();
-    // A small change in the same long document is still shown word by word.
-    const long = words("a");
-    const edited = diffTexts(long, `${long} and one more sentence.`);
-    expect(
-      edited
-        ?.filter((p) => p.kind === "added")
-        .map((p) => p.text)
-        .join(""),
-    ).toBe(" and one more sentence.");
+describe("DocumentDraftSchema", () => {
+  test("a document may not take the address of the portal's own page under /acknowledgements", () => {
+    const draft = { title: "A title", body: "A body of at least twenty characters." };
+    expect(DocumentDraftSchema.safeParse({ ...draft, slug: "verify" }).success).toBe(false);
+    expect(DocumentDraftSchema.safeParse({ ...draft, slug: "verify-notice" }).success).toBe(true);
   });
 });
 

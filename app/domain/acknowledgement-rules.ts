@@ -1,9 +1,8 @@
 /**
  * The rules for privacy acknowledgements, pure: the signing form, whether a
- * typed name matches the profile, each document's status for a worker, and
- * the readable difference between two versions.
+ * typed name matches the profile, and each document's status for a worker.
+ * What changed between two versions is in document-diff.ts.
  */
-import { diffWordsWithSpace } from "diff";
 import { z } from "zod";
 
 export const MONITORING_NOTICE_SLUG = "monitoring-notice";
@@ -104,30 +103,14 @@ export function documentStatus({
   return signedVersions.length > 0 ? "outdated" : "never";
 }
 
-export type DiffPart = { kind: "same" | "added" | "removed"; text: string };
-
-/**
- * Beyond this many word edits a word-by-word view helps nobody, and the diff's
- * cost grows with the square of the edits (5,000 changed words took ≈7 s of
- * CPU per view): the page says the document was rewritten instead.
- */
-export const MAX_DIFF_EDITS = 1_500;
-
-/**
- * Word-level difference from `before` to `after`, for "what changed since you
- * signed"; null when there are more than MAX_DIFF_EDITS edits (a rewrite).
- */
-export function diffTexts(before: string, after: string): DiffPart[] | null {
-  const parts = diffWordsWithSpace(before, after, { maxEditLength: MAX_DIFF_EDITS });
-  if (!parts) return null;
-  return parts.map((part) => ({
-    kind: part.added ? "added" : part.removed ? "removed" : "same",
-    text: part.value,
-  }));
-}
-
 /** The longest document body an admin may write, in characters. */
 export const MAX_DOCUMENT_CHARS = 100_000;
+
+/**
+ * A document lives at /acknowledgements/<slug>; these addresses are the
+ * portal's own pages there, so no document may take them.
+ */
+export const RESERVED_DOCUMENT_SLUGS: readonly string[] = ["verify"];
 
 /** Admin draft form. */
 export const DocumentDraftSchema = z.object({
@@ -138,7 +121,11 @@ export const DocumentDraftSchema = z.object({
       /^[a-z0-9]+(-[a-z0-9]+)*$/,
       "Use lowercase letters, digits and dashes, e.g. monitoring-notice.",
     )
-    .max(60),
+    .max(60)
+    .refine((slug) => !RESERVED_DOCUMENT_SLUGS.includes(slug), {
+      message:
+        "That name is taken by a page of the portal (/acknowledgements/verify). Choose another.",
+    }),
   title: z.string({ required_error: "Give the document a title." }).trim().min(3).max(200),
   body: z
     .string({ required_error: "Write the document." })

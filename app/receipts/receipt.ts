@@ -10,31 +10,43 @@ import { z } from "zod";
 
 export const RECEIPT_FORMAT = "lull-acknowledgement-receipt/1";
 
-export const ReceiptPayloadSchema = z.object({
-  format: z.literal(RECEIPT_FORMAT),
-  acknowledgementId: z.string(),
-  issuer: z.string(),
-  worker: z.object({ id: z.string(), name: z.string(), email: z.string() }),
-  document: z.object({
-    slug: z.string(),
-    version: z.number().int().positive(),
-    title: z.string(),
-    contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-  signedName: z.string(),
-  signedAt: z.string().datetime(),
-});
+/**
+ * Strict at every level: a field added to a receipt is not covered by its
+ * signature, so a receipt with one is refused rather than passed as signed.
+ */
+export const ReceiptPayloadSchema = z
+  .object({
+    format: z.literal(RECEIPT_FORMAT),
+    acknowledgementId: z.string(),
+    issuer: z.string(),
+    worker: z.object({ id: z.string(), name: z.string(), email: z.string() }).strict(),
+    document: z
+      .object({
+        slug: z.string(),
+        version: z.number().int().positive(),
+        title: z.string(),
+        contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict(),
+    signedName: z.string(),
+    signedAt: z.string().datetime(),
+  })
+  .strict();
 export type ReceiptPayload = z.infer<typeof ReceiptPayloadSchema>;
 
-export const ReceiptSchema = z.object({
-  payload: ReceiptPayloadSchema,
-  signature: z.object({
-    algorithm: z.literal("Ed25519"),
-    keyId: z.string(),
-    /** base64url of the Ed25519 signature over canonicalJson(payload). */
-    value: z.string(),
-  }),
-});
+export const ReceiptSchema = z
+  .object({
+    payload: ReceiptPayloadSchema,
+    signature: z
+      .object({
+        algorithm: z.literal("Ed25519"),
+        keyId: z.string(),
+        /** base64url of the Ed25519 signature over canonicalJson(payload). */
+        value: z.string(),
+      })
+      .strict(),
+  })
+  .strict();
 export type Receipt = z.infer<typeof ReceiptSchema>;
 
 /** JSON with object keys sorted at every level and no whitespace. */
@@ -60,22 +72,58 @@ export function keyIdOf(publicKeyPem: string): string {
   return createHash("sha256").update(der).digest("hex").slice(0, 16);
 }
 
-export type VerifyResult = { ok: true; payload: ReceiptPayload } | { ok: false; reason: string };
+/** Why a receipt did not verify, for a program; `reason` says it for a person. */
+export type VerifyFailure =
+  | "not_json"
+  | "not_a_receipt"
+  | "unknown_key"
+  | "signature_encoding"
+  | "signature_mismatch"
+  | "bytes_altered";
+
+export type VerifyResult =
+  | { ok: true; payload: ReceiptPayload; keyId: string }
+  | { ok: false; code: VerifyFailure; reason: string };
+
+/** The first problem Zod found, with where it is ("payload.document.version: Expected number…"). */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "";
+  return issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message;
+}
+
+const NOT_JSON: VerifyResult = {
+  ok: false,
+  code: "not_json",
+  reason: "The file is not a JSON receipt.",
+};
+
+function notAReceipt(error: z.ZodError): VerifyResult {
+  return { ok: false, code: "not_a_receipt", reason: `Not a Lull receipt: ${firstIssue(error)}` };
+}
 
 /** Checks that `input` is a well-formed receipt signed by the holder of `publicKeyPem`. */
 export function verifyReceipt(input: unknown, publicKeyPem: string): VerifyResult {
   const parsed = ReceiptSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, reason: `Not a Lull receipt: ${parsed.error.issues[0]?.message ?? ""}` };
+    return notAReceipt(parsed.error);
   }
   const { payload, signature } = parsed.data;
   // Only the one canonical base64url spelling of the signature counts (the last character has
   // spare bits that decoders ignore).
   if (Buffer.from(signature.value, "base64url").toString("base64url") !== signature.value) {
-    return { ok: false, reason: "The signature is not in canonical base64url." };
+    return {
+      ok: false,
+      code: "signature_encoding",
+      reason: "The signature is not in canonical base64url.",
+    };
   }
   if (signature.keyId !== keyIdOf(publicKeyPem)) {
-    return { ok: false, reason: "The receipt names a different signing key." };
+    return {
+      ok: false,
+      code: "unknown_key",
+      reason: "The receipt names a different signing key.",
+    };
   }
   const valid = verify(
     null,
@@ -84,8 +132,12 @@ export function verifyReceipt(input: unknown, publicKeyPem: string): VerifyResul
     Buffer.from(signature.value, "base64url"),
   );
   return valid
-    ? { ok: true, payload }
-    : { ok: false, reason: "The signature does not match: the receipt was altered or forged." };
+    ? { ok: true, payload, keyId: signature.keyId }
+    : {
+        ok: false,
+        code: "signature_mismatch",
+        reason: "The signature does not match: the receipt was altered or forged.",
+      };
 }
 
 /** The receipt file exactly as the portal serves it (2-space JSON and a newline). */
@@ -103,15 +155,44 @@ export function verifyReceiptFile(text: string, publicKeyPem: string): VerifyRes
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { ok: false, reason: "The file is not a JSON receipt." };
+    return NOT_JSON;
   }
   const result = verifyReceipt(parsed, publicKeyPem);
   if (!result.ok) return result;
   if (formatReceipt(parsed as Receipt) !== text) {
     return {
       ok: false,
+      code: "bytes_altered",
       reason: "The file was altered: its bytes differ from the receipt as issued.",
     };
   }
   return result;
+}
+
+/** A public key a portal signs (or signed) receipts with, and its keyId. */
+export type ReceiptKey = { keyId: string; publicKeyPem: string };
+
+/**
+ * `verifyReceiptFile` against whichever of `keys` the receipt names: for a
+ * portal that holds its current key and, after a rotation, its earlier ones.
+ * A receipt naming none of them is `unknown_key`.
+ */
+export function verifyReceiptFileWithKeys(text: string, keys: readonly ReceiptKey[]): VerifyResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+  const shape = ReceiptSchema.safeParse(parsed);
+  if (!shape.success) return notAReceipt(shape.error);
+  const key = keys.find((k) => k.keyId === shape.data.signature.keyId);
+  if (!key) {
+    return {
+      ok: false,
+      code: "unknown_key",
+      reason: `The receipt names a signing key (${shape.data.signature.keyId}) that this portal does not hold.`,
+    };
+  }
+  return verifyReceiptFile(text, key.publicKeyPem);
 }

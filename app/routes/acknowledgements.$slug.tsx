@@ -11,11 +11,13 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
-import { diffTexts, documentStatus, signatureSchema } from "#app/domain/acknowledgement-rules.ts";
+import { DocumentChanges } from "#app/components/document-changes.tsx";
+import { documentStatus, signatureSchema } from "#app/domain/acknowledgement-rules.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { lastSignedVersion, signDocument } from "#app/models/acknowledgement.server.ts";
 import { getCurrentDocument } from "#app/models/policy-document.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
+import { documentChangesView } from "#app/utils/document-changes.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { throwIfNotFound } from "#app/web/refusal-response.server.ts";
@@ -53,10 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       status === "outdated" && previous
         ? {
             fromVersion: previous.version,
-            parts: diffTexts(
-              `${previous.title}\n\n${previous.body}`,
-              `${doc.title}\n\n${doc.body}`,
-            ),
+            view: documentChangesView(previous, doc),
           }
         : null,
   };
@@ -96,7 +95,7 @@ export default function DocumentPage() {
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
+        <p className="text-sm print:hidden">
           <Link to="/acknowledgements">← Acknowledgements</Link>
         </p>
         <h1 className="mt-2 text-3xl font-bold tracking-tight">{document.title}</h1>
@@ -107,43 +106,7 @@ export default function DocumentPage() {
       {changes ? (
         <Card title={`What changed since version ${changes.fromVersion}`} titleId="changes-heading">
           {document.summaryOfChanges ? <p className="mb-3">{document.summaryOfChanges}</p> : null}
-          <p className="mb-2 text-sm text-ink-muted">
-            Added text is underlined and marked “added”; removed text is struck through and marked
-            “removed”.
-          </p>
-          {changes.parts === null ? (
-            <p data-testid="document-diff">
-              This version rewrites too much of the document to show the changes word by word. Read
-              it in full below.
-            </p>
-          ) : (
-            <div
-              className="lull-diff max-h-96 overflow-y-auto whitespace-pre-wrap rounded-lg border border-line p-3 font-mono text-sm"
-              data-testid="document-diff"
-              role="region"
-              aria-label={`Changes since version ${changes.fromVersion}`}
-              // Scrollable, so reachable by keyboard.
-              tabIndex={0}
-            >
-              {changes.parts.map((part, i) =>
-                part.kind === "added" ? (
-                  <ins key={i}>
-                    <span className="sr-only">[added: </span>
-                    {part.text}
-                    <span className="sr-only">]</span>
-                  </ins>
-                ) : part.kind === "removed" ? (
-                  <del key={i}>
-                    <span className="sr-only">[removed: </span>
-                    {part.text}
-                    <span className="sr-only">]</span>
-                  </del>
-                ) : (
-                  <span key={i}>{part.text}</span>
-                ),
-              )}
-            </div>
-          )}
+          <DocumentChanges view={changes.view} fromVersion={changes.fromVersion} />
         </Card>
       ) : null}
       <Card>
@@ -181,7 +144,7 @@ function SignForm({ documentId, profileName }: { documentId: string; profileName
     shouldRevalidate: "onInput",
   });
   return (
-    <Card title="Acknowledge" titleId="sign-heading">
+    <Card title="Acknowledge" titleId="sign-heading" className="print:hidden">
       <Form method="post" {...getFormProps(form)} className="space-y-4">
         <input type="hidden" name="documentId" value={documentId} />
         <div>

@@ -103,6 +103,13 @@ export default function AcknowledgementsPage() {
             ))}
           </ul>
         )}
+        <p className="mt-3 text-sm">
+          Holding a receipt, yours or someone else&apos;s?{" "}
+          <Link to="/acknowledgements/verify" className="underline underline-offset-2">
+            Verify a receipt
+          </Link>{" "}
+          to see whether it is genuine.
+        </p>
       </Card>
     </div>
   );

@@ -4,6 +4,7 @@ import { buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { getOwnAcknowledgement } from "#app/models/acknowledgement.server.ts";
+import { setupLinkBase } from "#app/commands/setup-link.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 
@@ -19,12 +20,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     payload,
     signature,
     signedLocal: formatDateTime(ack.signedAt, user.timezone),
+    origin: setupLinkBase(request),
   };
 }
 
 /** The printable receipt: every signed field, the signature, and how to check it. */
 export default function ReceiptPage() {
-  const { id, payload, signature, signedLocal } = useLoaderData<typeof loader>();
+  const { id, payload, signature, signedLocal, origin } = useLoaderData<typeof loader>();
   return (
     <div className="max-w-3xl space-y-6">
       <div className="lull-no-print">
@@ -69,15 +71,21 @@ export default function ReceiptPage() {
         >
           Download receipt (JSON)
         </a>
+        <Link to="/acknowledgements/verify" className={buttonClasses("secondary")}>
+          Verify a receipt
+        </Link>
         <a href="/.well-known/lull-receipt-key" className={buttonClasses("secondary")}>
           The portal's public key
         </a>
       </div>
-      <p className="text-sm text-ink-muted">
-        To check this receipt anywhere, with no access to Lull: save the JSON and the public key,
-        then run <code>npm run verify-receipt -- receipt.json --key lull-receipt-key.pem</code>.
-        Changing any character of the receipt makes the check fail. Print this page for a paper
-        copy.
+      <p className="text-sm text-ink-muted print:hidden">
+        Keep the JSON file. Anyone signed in to Lull can check that it is genuine with “Verify a
+        receipt”, and anyone at all, without Lull, with the portal&apos;s public key. Changing any
+        character of the receipt makes the check fail. Print this page for a paper copy.
+      </p>
+      <p className="hidden text-sm print:block">
+        Check the receipt file at {origin}/acknowledgements/verify, or with the public key at{" "}
+        {origin}/.well-known/lull-receipt-key (key {signature.keyId}).
       </p>
     </div>
   );

@@ -6,7 +6,7 @@ import { Marked, type Tokens } from "marked";
  * only point to http(s), mailto or in-page/relative addresses, so a document
  * can never run script in a worker's browser (the CSP would refuse it too).
  */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

@@ -11,6 +11,7 @@ import {
   canonicalJson,
   keyIdOf,
   type Receipt,
+  type ReceiptKey,
   type ReceiptPayload,
 } from "#app/receipts/receipt.ts";
 import { getEnv } from "./env.server.ts";
@@ -59,6 +60,15 @@ function loadKey(): SigningKey {
 export function receiptPublicKey(): { publicKeyPem: string; keyId: string } {
   const { publicKeyPem, keyId } = loadKey();
   return { publicKeyPem, keyId };
+}
+
+/**
+ * The keys this portal's receipts verify against. Today the one signing key;
+ * a rotation (docs/receipts.md) would list the earlier public keys here too,
+ * so receipts they signed still check as genuine in the portal.
+ */
+export function receiptVerificationKeys(): ReceiptKey[] {
+  return [receiptPublicKey()];
 }
 
 export function signReceiptPayload(payload: ReceiptPayload): Receipt {

@@ -48,6 +48,7 @@ for (const colorScheme of ["light", "dark"] as const) {
         "/exemptions",
         "/acknowledgements",
         "/acknowledgements/monitoring-notice",
+        "/acknowledgements/verify",
       ]) {
         await page.goto(path);
         await expectAccessible(page);

@@ -59,8 +59,21 @@ test("an admin publishes a new notice; a worker sees the banner and the changes,
   );
   await expect(worker.getByTestId("held-for-acknowledgement")).toBeVisible();
   await worker.getByTestId("acknowledgement-banner").getByRole("link").click();
-  await expect(worker.getByTestId("document-diff").locator("ins")).toContainText("Screenshots");
+  // The changes read as the document does: the new section's heading and bold text formatted,
+  // labelled "Added", with no Markdown left in it; the unchanged text folded beside it.
+  const diff = worker.getByTestId("document-diff");
+  const added = diff.getByTestId("change-added");
+  await expect(added).toContainText("Added");
+  await expect(added.locator("ins")).toContainText("Screenshots");
+  await expect(added.getByRole("heading", { name: "Screenshots" })).toBeVisible();
+  await expect(added.locator("strong")).toHaveText("no");
+  await expect(diff).not.toContainText("##");
+  await expect(diff).not.toContainText("**");
+  await expect(diff.locator("details summary").first()).toContainText(/\d+ unchanged passages/);
   await expectAccessible(worker);
+  await worker.emulateMedia({ colorScheme: "dark" });
+  await expectAccessible(worker);
+  await worker.emulateMedia({ colorScheme: "light" });
 
   // Without the tick and with another name: refused, with the reasons on the fields.
   await worker.getByLabel("Your full name").fill("Wren C.");
@@ -87,6 +100,31 @@ test("an admin publishes a new notice; a worker sees the banner and the changes,
   expect(verifyReceiptFile(text.replace("wren castellanos", "Wren Castellanos"), key).ok).toBe(
     false,
   );
+
+  // The same file checked in the portal, from the receipt page's link: genuine, and what it says.
+  await worker.getByRole("link", { name: "Verify a receipt" }).click();
+  await expect(worker.getByRole("heading", { level: 1 })).toHaveText("Verify a receipt");
+  await worker.getByLabel("Receipt file").setInputFiles(file);
+  await worker.getByRole("button", { name: "Check the receipt" }).click();
+  const check = worker.getByTestId("receipt-check");
+  await expect(check).toHaveAttribute("data-verdict", "genuine");
+  await expect(check).toContainText(
+    "Notice of electronic monitoring (monitoring-notice), version 2",
+  );
+  await expect(check).toContainText("Wren Castellanos <worker@lull.test>");
+  await expect(check).toContainText("wren castellanos");
+  await expectAccessible(worker);
+  // Its text pasted with one letter changed: not genuine, and why.
+  await worker.getByLabel("Receipt file").setInputFiles([]);
+  await worker
+    .getByLabel("Or paste the receipt's text")
+    .fill(text.replace("wren castellanos", "wren castellanoz"));
+  await worker.getByRole("button", { name: "Check the receipt" }).click();
+  await expect(check).toHaveAttribute("data-verdict", "not_genuine");
+  await expect(check).toContainText("signature does not match");
+  await expectAccessible(worker);
+  await worker.emulateMedia({ colorScheme: "dark" });
+  await expectAccessible(worker);
 
   await admin.reload();
   await expect(admin.getByTestId("compliance-counts")).toContainText("1 acknowledged");

@@ -23,6 +23,7 @@ const PAGES = {
     "/exemptions/new",
     "/acknowledgements",
     "/acknowledgements/monitoring-notice",
+    "/acknowledgements/verify",
     "/records",
     "/account",
     "/account/password",

@@ -197,13 +197,22 @@ describe("signing", () => {
       getRequest("/acknowledgements/policy-versions", { cookie: a.cookie }),
       { params: { slug: "policy-versions" } },
     );
-    const changes = (page.data as { changes: { parts: { kind: string; text: string }[] } }).changes;
-    expect(
-      changes.parts
-        .filter((p) => p.kind === "added")
-        .map((p) => p.text)
-        .join(""),
-    ).toContain("keystrokes");
+    const changes = (
+      page.data as {
+        changes: { fromVersion: number; view: { parts: { kind: string; html: string }[] } };
+      }
+    ).changes;
+    expect(changes.fromVersion).toBe(1);
+    // The one reworded paragraph, as formatted text with the added words marked.
+    expect(changes.view.parts).toEqual([
+      {
+        kind: "changed",
+        formattingOnly: false,
+        html: expect.stringMatching(
+          /^<p>Version <del>.*one.*<\/del><ins>.*two.*<\/ins> says the agent collects clicks <ins>.*and keystrokes.*<\/ins>\.<\/p>/,
+        ),
+      },
+    ]);
     // Signing the old version now is refused: the new one must be read.
     const stale = await sign(a.cookie, "policy-versions", {
       documentId: v1,

@@ -11,7 +11,8 @@ const VARIANTS: Record<Variant, string> = {
 };
 
 export function buttonClasses(variant: Variant = "primary", extra = ""): string {
-  return `inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold transition-colors disabled:cursor-not-allowed disabled:opacity-60 ${VARIANTS[variant]} ${extra}`;
+  // A control means nothing on paper: buttons, and links that look like one, are not printed.
+  return `inline-flex items-center justify-center gap-2 rounded-lg px-4 py-2 text-sm font-semibold transition-colors disabled:cursor-not-allowed disabled:opacity-60 print:hidden ${VARIANTS[variant]} ${extra}`;
 }
 
 export const Button = forwardRef<
