@@ -231,7 +231,7 @@ test("the request form shows only what applies and says what would stop, as the 
   // Back to all collection: the kinds are hidden again, and left out of the request.
   await page.getByRole("radio", { name: "All collection" }).check();
   await expect(page.getByTestId("scope-types")).toBeHidden();
-  await expect(page.getByTestId("scope-types").getByRole("checkbox").first()).toBeDisabled();
+  await expect(page.getByTestId("scope-types").locator("input").first()).toBeDisabled();
   await expect(summary).toHaveText(/your agents collect nothing\.$/);
 });
 
