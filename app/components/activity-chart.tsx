@@ -1,3 +1,4 @@
+import { ScrollArea } from "#app/components/ui/scroll-area.tsx";
 import { EVENT_TYPES, type EventType } from "#app/agent-protocol/v1.ts";
 import type { ChartWindow } from "#app/domain/chart-windows.ts";
 import { EVENT_TYPE_LABELS } from "#app/domain/exemption-labels.ts";
@@ -71,7 +72,7 @@ export function ActivityChart({
   const viewHeight = PLOT.top + PLOT.height + PLOT.bottom;
   return (
     <figure className="space-y-3">
-      <div className="overflow-x-auto" data-testid="activity-chart">
+      <ScrollArea label="Activity chart" testId="activity-chart">
         <svg
           viewBox={`0 0 ${viewWidth} ${viewHeight}`}
           className="h-auto w-full min-w-[36rem] text-ink"
@@ -158,7 +159,7 @@ export function ActivityChart({
             );
           })}
         </svg>
-      </div>
+      </ScrollArea>
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm" aria-label="Legend">
         {EVENT_TYPES.map((t) => (
           <li key={t} className="flex items-center gap-1.5">
@@ -194,7 +195,7 @@ export function ActivityChart({
         <summary className="cursor-pointer text-sm font-medium underline underline-offset-2">
           Show the numbers as a table
         </summary>
-        <div className="mt-2 overflow-x-auto">
+        <ScrollArea label="The numbers as a table" className="mt-2">
           <table className="text-sm">
             <caption className="sr-only">Events per {granularity} and type</caption>
             <thead>
@@ -224,7 +225,7 @@ export function ActivityChart({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollArea>
       </details>
     </figure>
   );

@@ -44,11 +44,14 @@ function NavLinks({
   unread,
   pathname,
   vertical,
+  onFollow,
 }: {
   user: HeaderUser;
   unread: number;
   pathname: string;
   vertical: boolean;
+  /** Called when a link is followed (the phone menu closes, even for the page already open). */
+  onFollow?: () => void;
 }) {
   return (
     <ul className={vertical ? "flex flex-col gap-1" : "flex items-center gap-0.5"}>
@@ -58,6 +61,7 @@ function NavLinks({
           <li key={item.to}>
             <Link
               to={item.to}
+              onClick={onFollow}
               aria-current={current ? "page" : undefined}
               className={`block whitespace-nowrap rounded-md px-2.5 py-2 text-sm font-medium ${
                 current
@@ -139,7 +143,15 @@ export function SiteHeader({ user, unread }: { user: HeaderUser | null; unread: 
                 aria-label="Main"
                 className="absolute inset-x-0 top-full z-20 border-b border-line bg-surface-raised px-4 py-3 shadow-lg"
               >
-                <NavLinks user={user} unread={unread} pathname={pathname} vertical />
+                <NavLinks
+                  user={user}
+                  unread={unread}
+                  pathname={pathname}
+                  vertical
+                  onFollow={() => {
+                    if (navMenu.current) navMenu.current.open = false;
+                  }}
+                />
               </nav>
             </details>
             <details ref={userMenu} className="relative ml-auto min-w-0" data-testid="user-menu">

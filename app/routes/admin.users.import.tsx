@@ -1,3 +1,4 @@
+import { ScrollArea } from "#app/components/ui/scroll-area.tsx";
 import {
   data,
   type ActionFunctionArgs,
@@ -145,9 +146,11 @@ export default function ImportPage() {
               manager must already have an account or be in the same file. Up to{" "}
               {MAX_IMPORT_ROWS.toLocaleString("en-GB")} people and 1 MB per file.
             </p>
-            <pre className="mt-3 overflow-x-auto rounded-lg bg-surface-sunken p-3 text-sm">
-              {`name,email,role,manager email,timezone\nAda Lovelace,ada@example.com,Worker,marcus.webb@lull.test,Europe/London`}
-            </pre>
+            <ScrollArea label="Example file" className="mt-3 rounded-lg bg-surface-sunken">
+              <pre className="p-3 text-sm">
+                {`name,email,role,manager email,timezone\nAda Lovelace,ada@example.com,Worker,marcus.webb@lull.test,Europe/London`}
+              </pre>
+            </ScrollArea>
             <Form
               method="post"
               encType="multipart/form-data"

@@ -1,3 +1,4 @@
+import { ScrollArea } from "#app/components/ui/scroll-area.tsx";
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { Button, buttonClasses } from "#app/components/ui/button.tsx";
@@ -199,7 +200,10 @@ export default function EventsPage() {
           )}
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
+        <ScrollArea
+          label="Your records"
+          className="rounded-card border border-line bg-surface-raised"
+        >
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Your records</caption>
             <thead className="bg-surface-sunken text-ink-muted">
@@ -237,7 +241,7 @@ export default function EventsPage() {
               </tbody>
             ))}
           </table>
-        </div>
+        </ScrollArea>
       )}
       <nav aria-label="Record pages" className="flex flex-wrap justify-between gap-2">
         <div className="flex gap-2">

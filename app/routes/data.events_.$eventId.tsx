@@ -1,3 +1,4 @@
+import { ScrollArea } from "#app/components/ui/scroll-area.tsx";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "#app/domain/local-time.ts";
@@ -48,12 +49,14 @@ export default function EventPage() {
         <h2 id="data-heading" className="mb-2 text-lg font-semibold">
           Data the agent sent
         </h2>
-        <pre
-          className="overflow-x-auto rounded-card border border-line bg-surface-sunken p-4 font-mono text-sm"
-          data-testid="event-data"
+        <ScrollArea
+          label="Data the agent sent"
+          className="rounded-card border border-line bg-surface-sunken"
         >
-          {data}
-        </pre>
+          <pre className="p-4 font-mono text-sm" data-testid="event-data">
+            {data}
+          </pre>
+        </ScrollArea>
       </section>
     </div>
   );

@@ -1,3 +1,4 @@
+import { ScrollArea } from "./scroll-area.tsx";
 import type { ReactNode } from "react";
 
 /** A bordered, horizontally scrollable table with a caption for screen readers and column headers. */
@@ -11,7 +12,7 @@ export function DataTable({
   children: ReactNode;
 }) {
   return (
-    <div className="overflow-x-auto rounded-card border border-line bg-surface-raised">
+    <ScrollArea label={caption} className="rounded-card border border-line bg-surface-raised">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-surface-sunken text-ink-muted">
@@ -25,7 +26,7 @@ export function DataTable({
         </thead>
         <tbody className="divide-y divide-line">{children}</tbody>
       </table>
-    </div>
+    </ScrollArea>
   );
 }
 
