@@ -198,3 +198,26 @@ export function compareWithLatestReport(
   }
   return report.periodStart.getTime() < latest.periodEnd.getTime() ? "overlaps" : "new";
 }
+
+/** A device's footprint as the devices page shows it: the upload lines and the resource sentence. */
+export function presentFootprint(
+  footprint:
+    | {
+        uploadHours: readonly UploadHour[];
+        lastUploadAt: Date | null;
+        latestReport: ResourceReport | null;
+      }
+    | undefined,
+  now: Date,
+  timeZone: string,
+): { uploads: UploadFootprint; resources: string } {
+  return {
+    uploads: describeUploads(
+      footprint?.uploadHours ?? [],
+      footprint?.lastUploadAt ?? null,
+      now,
+      timeZone,
+    ),
+    resources: describeResourceUse(footprint?.latestReport ?? null, now, timeZone),
+  };
+}
