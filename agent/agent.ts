@@ -27,6 +27,11 @@ import { StateFollower, type TransportName } from "./state-follower.ts";
 import { formatStatusLine, type StatusFields, type StatusReport } from "./status.ts";
 import { UploadQueue } from "./upload-queue.ts";
 import { describeNetworkError } from "./upload.ts";
+import {
+  DEFAULT_USAGE_INTERVAL_SECONDS,
+  runUsageReporter,
+  type UsageMeter,
+} from "./usage-report.ts";
 
 export type { TransportName } from "./state-follower.ts";
 
@@ -48,6 +53,10 @@ export type AgentOptions = {
   retrySseAfterMs?: number;
   /** SSE silence (no event, no heartbeat) after which the stream is presumed dead. */
   idleTimeoutMs?: number;
+  /** How often to report the agent's own CPU time and memory (POST /usage); 0: never. Default 3600. */
+  usageIntervalSeconds?: number;
+  /** What the usage reports measure (default: this process). */
+  usageMeter?: UsageMeter;
 };
 
 export type AgentExit = { reason: "stopped" } | { reason: "revoked"; message: string };
@@ -197,6 +206,22 @@ class Agent {
     this.timers.push(setInterval(() => this.evaluate(this.scheduleSource()), SAFETY_TICK_MS));
 
     this.loops.push(this.follower.run(), this.uploads.run());
+    const usageSeconds = this.options.usageIntervalSeconds ?? DEFAULT_USAGE_INTERVAL_SECONDS;
+    if (usageSeconds > 0) {
+      this.loops.push(
+        runUsageReporter({
+          server: this.config.server,
+          token: this.config.token,
+          signal: this.signal,
+          fetchImpl: this.options.fetchImpl,
+          intervalMs: usageSeconds * 1000,
+          now: this.now,
+          meter: this.options.usageMeter,
+          report: (word, fields) => this.report(word, fields),
+          onRevoked: (message) => this.revoke(message),
+        }),
+      );
+    }
   }
 
   snapshot(): AgentSnapshot {

@@ -19,9 +19,10 @@ type Cli = {
 /** Aborted when the running test times out (set by beforeEach): its CLI processes are killed. */
 let testSignal: AbortSignal;
 
-function startCli(args: string[]): Cli {
+function startCli(args: string[], env: Record<string, string> = {}): Cli {
   const child = spawn(process.execPath, ["--import", "tsx", "agent/cli.ts", ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
     signal: testSignal,
     killSignal: "SIGKILL",
@@ -131,6 +132,25 @@ describe("agent CLI", () => {
     server.revoke();
     expect(await cli.exit).toBe(3);
     expect(cli.output()).toMatch(/status=revoked device=device-1/);
+  });
+
+  test("reports its own CPU time and memory every --usage-interval-seconds (or $LULL_AGENT_USAGE_INTERVAL_SECONDS)", async () => {
+    await enroll();
+    const runs = [
+      startCli(["run", "--config-dir", dir, "--usage-interval-seconds", "0.2"]),
+      startCli(["run", "--config-dir", dir], { LULL_AGENT_USAGE_INTERVAL_SECONDS: "0.2" }),
+    ];
+    for (const cli of runs) {
+      await cli.waitFor(/usage_reported period_start=\S+ period_end=\S+ cpu_ms=\d+ rss_bytes=\d+/);
+      cli.kill("SIGTERM");
+      expect(await cli.exit).toBe(0);
+    }
+    expect(server.usageReports.length).toBeGreaterThanOrEqual(2);
+    for (const report of server.usageReports) {
+      // A Node process's resident set is tens of megabytes, never a handful of bytes.
+      expect(report.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(report.cpuMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
   test("bad usage exits 2 with the usage text; running unenrolled exits 1", async () => {

@@ -2,21 +2,25 @@
  * The reference agent's command line:
  *   npm run agent -- enroll --server URL --code CODE [--name NAME] [--platform linux] [--config-dir DIR]
  *   npm run agent -- run [--config-dir DIR] [--transport sse|longpoll]
- *                        [--events-per-second N] [--batch-seconds S]
+ *                        [--events-per-second N] [--batch-seconds S] [--usage-interval-seconds S]
  * Exit codes: 0 done, 1 failure, 2 bad usage, 3 device revoked.
  */
 import { parseArgs } from "node:util";
 import { startAgent, type TransportName } from "./agent.ts";
 import { ConfigError, defaultConfigDir } from "./config.ts";
 import { enrollDevice, EnrollmentError } from "./enroll.ts";
+import { DEFAULT_USAGE_INTERVAL_SECONDS } from "./usage-report.ts";
 
 const USAGE = `Lull reference agent
 
 Usage:
   npm run agent -- enroll --server URL --code CODE [--name NAME] [--platform windows|macos|linux] [--config-dir DIR]
   npm run agent -- run [--config-dir DIR] [--transport sse|longpoll] [--events-per-second N] [--batch-seconds S]
+                       [--usage-interval-seconds S]
 
 The config directory defaults to $LULL_AGENT_DIR or ~/.lull-agent.
+The agent reports its own CPU time and memory every --usage-interval-seconds
+(default $LULL_AGENT_USAGE_INTERVAL_SECONDS or 3600; 0: never).
 Exit codes: 0 done, 1 failure, 2 bad usage, 3 device revoked.`;
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, revoked: 3 } as const;
@@ -65,6 +69,7 @@ async function runCommand(args: string[]): Promise<number> {
       transport: { type: "string", default: "sse" },
       "events-per-second": { type: "string" },
       "batch-seconds": { type: "string" },
+      "usage-interval-seconds": { type: "string" },
     },
     strict: true,
   });
@@ -80,6 +85,12 @@ async function runCommand(args: string[]): Promise<number> {
     transport: transport satisfies TransportName,
     eventsPerSecond: positiveNumber(values["events-per-second"], "--events-per-second", 5),
     batchSeconds,
+    usageIntervalSeconds: positiveNumber(
+      values["usage-interval-seconds"] ??
+        (process.env.LULL_AGENT_USAGE_INTERVAL_SECONDS || undefined),
+      "--usage-interval-seconds",
+      DEFAULT_USAGE_INTERVAL_SECONDS,
+    ),
     onStatus: (report) => console.log(report.line),
   });
 

@@ -1,7 +1,7 @@
 /**
  * A small in-memory stand-in for the Lull agent API, for the agent's own
  * tests: enroll, state (ETag, long-poll), state/stream (SSE), events (gzip,
- * idempotent per batchId). It can also misbehave on request: go offline,
+ * idempotent per batchId), usage reports. It can also misbehave on request: go offline,
  * fail uploads, lose answers, revoke the device.
  */
 import { randomUUID } from "node:crypto";
@@ -11,9 +11,11 @@ import { gunzipSync } from "node:zlib";
 import {
   API_PREFIX,
   EventBatchSchema,
+  UsageReportSchema,
   type AgentEvent,
   type AgentState,
   type EventBatchResult,
+  type UsageReport,
   type Window,
 } from "../app/agent-protocol/v1.ts";
 
@@ -37,6 +39,9 @@ export class FakeLullServer {
   readonly batches = new Map<string, EventBatchResult>();
   readonly events: StoredEvent[] = [];
   readonly uploadAttempts: string[] = [];
+  readonly usageReports: UsageReport[] = [];
+  /** Answer this many upcoming usage reports with 503. */
+  failUsageReports = 0;
   readonly requests: { path: string; headers: IncomingMessage["headers"] }[] = [];
 
   private server: Server;
@@ -146,6 +151,7 @@ export class FakeLullServer {
       return this.longPoll(request, response, Number(url.searchParams.get("wait") ?? 0));
     if (path === "/events" && request.method === "POST")
       return this.ingest(request, response, body);
+    if (path === "/usage" && request.method === "POST") return this.usage(response, body);
     return this.json(response, 404, { error: { code: "not_found", message: "No such route." } });
   }
 
@@ -192,6 +198,21 @@ export class FakeLullServer {
       return;
     }
     this.json(response, 200, this.state(), { etag: current() });
+  }
+
+  private usage(response: ServerResponse, raw: Buffer): void {
+    const parsed = UsageReportSchema.safeParse(JSON.parse(raw.toString("utf8")));
+    if (!parsed.success) {
+      return this.json(response, 400, {
+        error: { code: "invalid_request", message: "Bad usage report." },
+      });
+    }
+    if (this.failUsageReports > 0) {
+      this.failUsageReports -= 1;
+      return this.json(response, 503, { error: { code: "rate_limited", message: "Busy." } });
+    }
+    this.usageReports.push(parsed.data);
+    this.json(response, 200, { periodEnd: parsed.data.periodEnd, duplicate: false });
   }
 
   private ingest(request: IncomingMessage, response: ServerResponse, raw: Buffer): void {

@@ -524,7 +524,8 @@ await runBench({
           verdict: "info",
         },
         {
-          metric: "Raw better-sqlite3, same rows (Event + EventRollup + Device + EventBatch)",
+          metric:
+            "Raw better-sqlite3, same rows (Event + EventRollup + Device + DeviceUsageHour + EventBatch)",
           value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s)`,
           target: "baseline",
           verdict: "info",

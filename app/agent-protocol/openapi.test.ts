@@ -17,6 +17,7 @@ describe("the OpenAPI document", () => {
       "/api/agent/v1/events",
       "/api/agent/v1/state",
       "/api/agent/v1/state/stream",
+      "/api/agent/v1/usage",
     ]);
     expect(Object.keys(doc.paths["/api/agent/v1/state"]!.get!.responses)).toEqual([
       "200",
@@ -42,6 +43,20 @@ describe("the OpenAPI document", () => {
       ].sort(),
     );
     expect(doc.components.schemas.EventBatch!.required).toEqual(["batchId", "events"]);
+    const usage = doc.components.schemas.UsageReport!;
+    expect(Object.keys(usage.properties!).sort()).toEqual(
+      ["cpuMs", "periodEnd", "periodStart", "rssBytes"].sort(),
+    );
+    expect(usage.required!.sort()).toEqual(["cpuMs", "periodEnd", "periodStart", "rssBytes"]);
+    expect(Object.keys(doc.paths["/api/agent/v1/usage"]!.post!.responses)).toEqual([
+      "200",
+      "400",
+      "401",
+      "409",
+      "413",
+      "415",
+      "429",
+    ]);
   });
 
   test("states the body limits: the enrollment's 413 and an event's data depth and size", () => {

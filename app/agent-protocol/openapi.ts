@@ -17,6 +17,8 @@ import {
   EventBatchSchema,
   LIMITS,
   StateSchema,
+  UsageReportResultSchema,
+  UsageReportSchema,
 } from "./v1.ts";
 
 // Adds .openapi() to Zod's schemas (a prototype patch, so the protocol's
@@ -140,13 +142,44 @@ export function buildOpenApiDocument() {
     },
   });
 
+  registry.registerPath({
+    method: "post",
+    path: `${API_PREFIX}/usage`,
+    summary: "Report the agent's own CPU time and memory since its previous report",
+    description: `Optional; the reference agent sends one an hour. cpuMs is user + system CPU time over [periodStart, periodEnd), at most ${LIMITS.maxUsageCpuMsPerSecond} ms per second of it; rssBytes the resident set size at periodEnd, at most ${LIMITS.maxUsageRssBytes}. A period is at most ${LIMITS.maxUsagePeriodSeconds / 3600} hours, ends at most 5 minutes in the future and starts at most a day before the device's enrollment. Periods of one device do not overlap: the same period again is answered duplicate: true and counted once; one starting before the previous report's end is 409 conflict. At most ${LIMITS.maxUsageReportBytes} bytes.`,
+    security: [{ [bearer.name]: [] }],
+    request: {
+      body: {
+        content: {
+          "application/json": { schema: registry.register("UsageReport", UsageReportSchema) },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: "Stored (or already stored: duplicate)",
+        content: {
+          "application/json": {
+            schema: registry.register("UsageReportResult", UsageReportResultSchema),
+          },
+        },
+      },
+      400: errorResponse("invalid_request (a value out of range, a bad period); nothing stored"),
+      401: errorResponse("unauthorized"),
+      409: errorResponse("conflict: the period overlaps the previous report's"),
+      413: errorResponse(`payload_too_large: the body is over ${LIMITS.maxUsageReportBytes} bytes`),
+      415: errorResponse("unsupported_encoding"),
+      429: rateLimited,
+    },
+  });
+
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "Lull agent protocol",
       version: "1.0.0",
       description:
-        "How monitoring agents learn a worker's pauses and upload events. See docs/agent-protocol.md.",
+        "How monitoring agents learn a worker's pauses, upload events and report their own resource use. See docs/agent-protocol.md.",
     },
     servers: [{ url: "/" }],
   });

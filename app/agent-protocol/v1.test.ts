@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { EventSchema, LIMITS, eventDataProblem } from "./v1.ts";
+import { EventSchema, LIMITS, UsageReportSchema, eventDataProblem } from "./v1.ts";
 
 /** The obvious recursive depth (an object or array is one level more than its deepest child). */
 function depthOf(value: unknown): number {
@@ -47,5 +47,53 @@ describe("an event's data limits", () => {
       data: { deep },
     });
     expect(parsed.success).toBe(false);
+  });
+});
+
+describe("a usage report", () => {
+  const start = Date.parse("2026-12-02T12:00:00Z");
+  const report = (overrides: Partial<Record<string, unknown>> = {}) => ({
+    periodStart: new Date(start).toISOString(),
+    periodEnd: new Date(start + 3_600_000).toISOString(),
+    cpuMs: 1400,
+    rssBytes: 48 * 1024 * 1024,
+    ...overrides,
+  });
+  const issues = (body: unknown) => {
+    const parsed = UsageReportSchema.safeParse(body);
+    return parsed.success ? [] : parsed.error.issues.map((i) => i.path.join("."));
+  };
+
+  test("takes an hour's CPU time and RSS, and names the field of anything absurd", () => {
+    expect(issues(report())).toEqual([]);
+    expect(issues(report({ cpuMs: -1 }))).toEqual(["cpuMs"]);
+    expect(issues(report({ cpuMs: 1.5 }))).toEqual(["cpuMs"]);
+    expect(issues(report({ rssBytes: 0 }))).toEqual(["rssBytes"]);
+    expect(issues(report({ rssBytes: LIMITS.maxUsageRssBytes + 1 }))).toEqual(["rssBytes"]);
+    expect(issues(report({ periodEnd: new Date(start).toISOString() }))).toEqual(["periodEnd"]);
+    expect(
+      issues(report({ periodStart: new Date(start - 23 * 3_600_000 - 1).toISOString() })),
+    ).toEqual(["periodStart"]);
+    expect(issues(report({ periodStart: "yesterday" }))).toEqual(["periodStart"]);
+    expect(issues({})).toEqual(["periodStart", "periodEnd", "cpuMs", "rssBytes"]);
+  });
+
+  test("property: CPU time is accepted exactly up to 64 cores' worth of the period", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: LIMITS.maxUsagePeriodSeconds * 1000 }),
+        fc.double({ min: 0, max: 80_000, noNaN: true }),
+        (periodMs, cpuPerSecond) => {
+          const cpuMs = Math.floor((periodMs / 1000) * cpuPerSecond);
+          const body = report({
+            periodEnd: new Date(start + periodMs).toISOString(),
+            cpuMs,
+          });
+          const allowed = cpuMs <= Math.floor((periodMs / 1000) * LIMITS.maxUsageCpuMsPerSecond);
+          expect(issues(body)).toEqual(allowed ? [] : ["cpuMs"]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -27,6 +27,14 @@ export const LIMITS = {
   maxStreamsPerDevice: 2,
   /** Open state streams all of one worker's devices may hold (the same rule). */
   maxStreamsPerWorker: 5_000,
+  /** A usage report's body. */
+  maxUsageReportBytes: 4 * 1024,
+  /** A usage report covers at most this long (the reference agent reports every hour). */
+  maxUsagePeriodSeconds: 24 * 60 * 60,
+  /** CPU time a report may claim per second it covers: 64 cores flat out. */
+  maxUsageCpuMsPerSecond: 64_000,
+  /** A resident set size beyond this (64 GiB) is not an agent's. */
+  maxUsageRssBytes: 64 * 1024 ** 3,
 } as const;
 
 export const EVENT_TYPES = ["keystroke", "click", "scroll", "app_focus"] as const;
@@ -151,6 +159,60 @@ export const EventBatchResultSchema = z.object({
 });
 export type EventBatchResult = z.infer<typeof EventBatchResultSchema>;
 
+/**
+ * What the agent itself used (POST /usage): its CPU time, user plus system,
+ * over the period since its previous report, and its resident set size at
+ * the end of it. Periods of one device do not overlap; the reference agent
+ * reports once an hour.
+ */
+export const UsageReportSchema = z
+  .object({
+    periodStart: isoTime,
+    periodEnd: isoTime,
+    cpuMs: z
+      .number({ required_error: "cpuMs is required." })
+      .int("cpuMs is whole milliseconds.")
+      .min(0, "cpuMs cannot be negative.")
+      .describe(
+        `CPU time (user + system) in milliseconds over the period, at most ${LIMITS.maxUsageCpuMsPerSecond} per second of it.`,
+      ),
+    rssBytes: z
+      .number({ required_error: "rssBytes is required." })
+      .int("rssBytes is whole bytes.")
+      .positive("rssBytes must be above 0.")
+      .max(LIMITS.maxUsageRssBytes, `rssBytes may be at most ${LIMITS.maxUsageRssBytes}.`)
+      .describe("Resident set size in bytes at periodEnd."),
+  })
+  .superRefine((report, ctx) => {
+    const start = Date.parse(report.periodStart);
+    const end = Date.parse(report.periodEnd);
+    if (Number.isNaN(start) || Number.isNaN(end)) return; // the fields said so
+    const problem = (path: string, message: string) =>
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message });
+    if (end <= start) return problem("periodEnd", "periodEnd must be after periodStart.");
+    if (end - start > LIMITS.maxUsagePeriodSeconds * 1000) {
+      return problem(
+        "periodStart",
+        `A report covers at most ${LIMITS.maxUsagePeriodSeconds / 3600} hours; report more often.`,
+      );
+    }
+    const maxCpuMs = Math.floor(((end - start) / 1000) * LIMITS.maxUsageCpuMsPerSecond);
+    if (report.cpuMs > maxCpuMs) {
+      problem(
+        "cpuMs",
+        `cpuMs may be at most ${LIMITS.maxUsageCpuMsPerSecond} per second of the period (${maxCpuMs} for this one).`,
+      );
+    }
+  });
+export type UsageReport = z.infer<typeof UsageReportSchema>;
+
+export const UsageReportResultSchema = z.object({
+  periodEnd: isoTime,
+  /** True when this period was already received (a resend); it is counted once. */
+  duplicate: z.boolean(),
+});
+export type UsageReportResult = z.infer<typeof UsageReportResultSchema>;
+
 export const ERROR_CODES = [
   "invalid_request",
   "invalid_code",
@@ -159,6 +221,8 @@ export const ERROR_CODES = [
   "payload_too_large",
   "unsupported_encoding",
   "rate_limited",
+  /** A usage report overlapping one already received. */
+  "conflict",
 ] as const;
 
 export const ErrorSchema = z.object({

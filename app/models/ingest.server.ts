@@ -7,7 +7,7 @@ import {
 import { collectionWindows } from "#app/domain/collection-state.ts";
 import { COVERING_EXEMPTION_STATUSES, type ExemptionStatus } from "#app/domain/exemption.ts";
 import { fromColumns } from "#app/domain/exemption-columns.ts";
-import { classifyEvent, rollupCounts } from "#app/domain/ingest-rules.ts";
+import { classifyEvent, hourBucket, rollupCounts } from "#app/domain/ingest-rules.ts";
 import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
@@ -16,7 +16,14 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
  * Stores one batch of events exactly once per (device, batchId), in one
  * short transaction: events outside the worker's pauses and exemptions,
  * their hourly rollups, the device's counters, the organisation's counts for
- * the day, and the answer itself (so a retry gets the same answer).
+ * the day, the device's upload footprint for the hour, and the answer itself
+ * (so a retry gets the same answer).
+ *
+ * The footprint (ADR 0026) counts every upload answered here: `bodyBytes` as
+ * the route read them off the wire (default: the batch as plain JSON, for
+ * callers without a request), one batch, and the batch's events the first
+ * time; a resend adds its bytes and a batch but no events. A refused upload
+ * never gets here and counts nothing.
  *
  * This is the one hot path that bypasses Prisma's query layer: it runs as a
  * synchronous better-sqlite3 transaction on Prisma's own connection
@@ -28,6 +35,7 @@ export async function ingestBatch(
   device: { id: string; workerId: string },
   batch: EventBatch,
   now: Date,
+  { bodyBytes = Buffer.byteLength(JSON.stringify(batch)) }: { bodyBytes?: number } = {},
 ): Promise<EventBatchResult> {
   const times = batch.events.map((e) => new Date(e.at));
   const earliest = Math.min(now.getTime(), ...times.map((t) => t.getTime()));
@@ -35,8 +43,13 @@ export async function ingestBatch(
 
   return runSqliteTransaction((db) => {
     const sql = statements(db);
+    const received = toStoredDateTime(now.getTime());
+    const hour = toStoredDateTime(hourBucket(now).getTime());
     const previous = sql.findBatch.get(device.id, batch.batchId) as { result: string } | undefined;
-    if (previous) return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
+    if (previous) {
+      sql.addToUsageHour.run(device.id, hour, bodyBytes, 0, received);
+      return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
+    }
 
     // The facts the collection decision needs, read in this transaction; the decision is the
     // domain's (`collectionWindows` + `decideCollection`), as for the agents' state.
@@ -87,7 +100,6 @@ export async function ingestBatch(
       discardedUnacknowledged: 0,
       rejectedFuture: 0,
     };
-    const received = toStoredDateTime(now.getTime());
     const stored: { type: string; app: string; at: Date }[] = [];
     batch.events.forEach((event, index) => {
       const at = times[index]!;
@@ -137,6 +149,7 @@ export async function ingestBatch(
       counts.discardedUnacknowledged,
       counts.rejectedFuture,
     );
+    sql.addToUsageHour.run(device.id, hour, bodyBytes, batch.events.length, received);
     const result: EventBatchResult = { batchId: batch.batchId, ...counts, duplicate: false };
     sql.insertBatch.run(device.id, batch.batchId, received, JSON.stringify(result));
     return result;
@@ -233,6 +246,14 @@ function prepare(db: BetterSqlite3.Database) {
        "discardedExempt" = "discardedExempt" + excluded."discardedExempt",
        "discardedUnacknowledged" = "discardedUnacknowledged" + excluded."discardedUnacknowledged",
        "rejectedFuture" = "rejectedFuture" + excluded."rejectedFuture"`,
+    ),
+    // The device's upload footprint for the hour the batch arrived in (ADR 0026).
+    addToUsageHour: db.prepare(
+      `INSERT INTO "DeviceUsageHour" ("deviceId", "hour", "bytes", "batches", "events", "lastAt")
+       VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT ("deviceId", "hour") DO UPDATE SET "bytes" = "bytes" + excluded."bytes",
+       "batches" = "batches" + 1, "events" = "events" + excluded."events",
+       "lastAt" = max("lastAt", excluded."lastAt")`,
     ),
     insertBatch: db.prepare(
       `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,

@@ -10,10 +10,14 @@ export type RetentionResult = {
   events: number;
   rollups: number;
   batches: number;
+  /** Hourly upload footprints and agent resource reports (ADR 0026). */
+  uploadHours: number;
+  resourceHours: number;
 };
 
 /**
- * Deletes events, hourly rollups and batch receipts older than the policy's
+ * Deletes events, hourly rollups, batch receipts and the devices' hourly
+ * footprints (uploads, the agents' own resource reports) older than the policy's
  * retention, `chunkSize` rows per statement. Each statement is its own short
  * transaction, so the database is never locked for long, and the run is
  * recorded in the audit log with what it deleted.
@@ -79,16 +83,34 @@ export async function runRetention({
     at,
   );
 
+  // The footprint tables are indexed by hour: one range each, whatever the number of devices.
+  const uploadHours = await deleteInChunks(
+    `DELETE FROM "DeviceUsageHour" WHERE rowid IN (SELECT rowid FROM "DeviceUsageHour" WHERE "hour" <= ? LIMIT ?)`,
+    lastWholeHour,
+  );
+  const resourceHours = await deleteInChunks(
+    `DELETE FROM "DeviceResourceHour" WHERE rowid IN (SELECT rowid FROM "DeviceResourceHour" WHERE "hour" <= ? LIMIT ?)`,
+    lastWholeHour,
+  );
+
   await runCommand(now, ({ audit }) =>
     audit({
       actorId: null,
       subjectUserId: null,
       action: "retention.run",
-      metadata: { cutoff: cutoff.toISOString(), retentionDays, events, rollups, batches },
+      metadata: {
+        cutoff: cutoff.toISOString(),
+        retentionDays,
+        events,
+        rollups,
+        batches,
+        uploadHours,
+        resourceHours,
+      },
       at: now,
     }),
   );
-  return { cutoff, events, rollups, batches };
+  return { cutoff, events, rollups, batches, uploadHours, resourceHours };
 }
 
 const HOUR_MS = 60 * 60 * 1000;

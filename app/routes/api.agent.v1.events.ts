@@ -4,7 +4,7 @@ import { firstEventBeforeEnrollment } from "#app/domain/ingest-rules.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
   agentError,
-  readLimitedBody,
+  readLimitedBodyCounted,
   requireDevice,
   zodIssues,
 } from "#app/web/agent-http.server.ts";
@@ -18,7 +18,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== "POST")
     return agentError(405, "invalid_request", "Use POST to upload a batch of events.");
   const device = await requireDevice(request, "events");
-  const text = await readLimitedBody(request);
+  const { text, wireBytes } = await readLimitedBodyCounted(request);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -51,6 +51,6 @@ export async function action({ request }: ActionFunctionArgs) {
       `Event ${tooOld.index} is dated ${tooOld.at}, more than a day before this device was enrolled (${device.enrolledAt.toISOString()}); check the device's clock. Nothing was stored.`,
     );
   }
-  const result = await ingestBatch(device, parsed.data, new Date());
+  const result = await ingestBatch(device, parsed.data, new Date(), { bodyBytes: wireBytes });
   return Response.json(result, { headers: { "Cache-Control": "no-store" } });
 }

@@ -12,7 +12,9 @@ import { Card } from "#app/components/ui/card.tsx";
 import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { ErrorList } from "#app/components/ui/field.tsx";
+import { DeviceFootprint } from "#app/components/device-footprint.tsx";
 import { DeviceActionSchema } from "#app/domain/device-forms.ts";
+import { footprintHours, presentFootprint } from "#app/domain/device-footprint.ts";
 import { deviceHealth } from "#app/domain/fleet-health.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { timeWithZone } from "#app/domain/pause-presenter.ts";
@@ -24,6 +26,7 @@ import {
   renameDevice,
   revokeDevice,
 } from "#app/models/device.server.ts";
+import { listDeviceFootprints } from "#app/models/device-footprint.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
@@ -38,6 +41,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const { devices, stateVersion, stateVersionAt } = await listDevices(user.id);
   const tz = user.timezone;
   const now = new Date();
+  const footprints = await listDeviceFootprints(
+    devices.map((d) => d.id),
+    footprintHours(now, tz).week,
+  );
   return {
     origin: new URL(request.url).origin,
     devices: devices.map((d) => {
@@ -69,6 +76,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
           discardedUnacknowledged: d.discardedUnacknowledged,
           rejectedFuture: d.rejectedFuture,
         },
+        footprint: presentFootprint(footprints.get(d.id), now, tz),
       };
     }),
   };
@@ -256,6 +264,7 @@ export default function DevicesPage() {
                       </dl>
                     </details>
                   )}
+                  <DeviceFootprint deviceId={d.id} {...d.footprint} />
                   {d.revoked ? null : (
                     <div className="mt-4 flex flex-wrap items-end gap-3">
                       <Form method="post" className="flex items-end gap-2">

@@ -28,7 +28,7 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** Per device: state/stream requests and event batches, each up to 120 a minute. */
+/** Per device: state/stream requests, event batches and usage reports, each up to 120 a minute. */
 const deviceLimiter = createRateLimiter({ limit: 120, windowMs: 60_000 });
 
 export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Date };
@@ -39,7 +39,7 @@ export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Da
  */
 export async function requireDevice(
   request: Request,
-  purpose: "state" | "events",
+  purpose: "state" | "events" | "usage",
 ): Promise<AuthenticatedDevice> {
   const header = request.headers.get("Authorization") ?? "";
   const match = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header.trim());
@@ -81,11 +81,24 @@ export async function requireDevice(
  */
 export async function readLimitedBody(
   request: Request,
+  options: BodyOptions = {},
+): Promise<string> {
+  return (await readLimitedBodyCounted(request, options)).text;
+}
+
+type BodyOptions = { limit?: number; tooLargeMessage?: string };
+
+/**
+ * `readLimitedBody`, with the number of bytes read off the wire: the body as
+ * sent, gzipped when it came gzipped (what the upload footprint counts).
+ */
+export async function readLimitedBodyCounted(
+  request: Request,
   {
     limit = LIMITS.maxBatchBytes,
     tooLargeMessage = `A batch may be at most ${LIMITS.maxBatchBytes} bytes (uncompressed) and ${LIMITS.maxEventsPerBatch} events.`,
-  }: { limit?: number; tooLargeMessage?: string } = {},
-): Promise<string> {
+  }: BodyOptions = {},
+): Promise<{ text: string; wireBytes: number }> {
   const tooLarge = () =>
     agentError(413, "payload_too_large", tooLargeMessage, { headers: TOO_LARGE_HEADERS });
   const encoding = (request.headers.get("Content-Encoding") ?? "identity").toLowerCase();
@@ -99,9 +112,10 @@ export async function readLimitedBody(
   const body = await readBodyWithin(request, limit);
   if (!body.ok) throw tooLarge();
   const raw = body.bytes;
-  if (encoding === "identity") return raw.toString("utf8");
+  const wireBytes = raw.byteLength;
+  if (encoding === "identity") return { text: raw.toString("utf8"), wireBytes };
   try {
-    return gunzipSync(raw, { maxOutputLength: limit }).toString("utf8");
+    return { text: gunzipSync(raw, { maxOutputLength: limit }).toString("utf8"), wireBytes };
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
       throw tooLarge();

@@ -5,7 +5,8 @@
  * prepared statements and the application's pragmas.
  *
  * - "full": what ingestBatch (app/models/ingest.server.ts) writes: the Event
- *   rows, the EventRollup upserts, the Device counters and the EventBatch row.
+ *   rows, the EventRollup upserts, the Device counters, the DeviceUsageHour
+ *   upsert (the upload footprint, ADR 0026) and the EventBatch row.
  * - "events": the Event rows alone.
  */
 import Database from "better-sqlite3";
@@ -68,6 +69,13 @@ export function rawIngest(
     const insertBatch = db.prepare(
       `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,
     );
+    const upsertUsageHour = db.prepare(
+      `INSERT INTO "DeviceUsageHour" ("deviceId", "hour", "bytes", "batches", "events", "lastAt")
+       VALUES (?, ?, ?, 1, ?, ?)
+       ON CONFLICT ("deviceId", "hour") DO UPDATE SET "bytes" = "bytes" + excluded."bytes",
+       "batches" = "batches" + 1, "events" = "events" + excluded."events",
+       "lastAt" = max("lastAt", excluded."lastAt")`,
+    );
 
     const ingestOne = db.transaction((batch: RawBatch) => {
       const now = new Date();
@@ -97,6 +105,13 @@ export function rawIngest(
           upsertRollup.run(batch.workerId, batch.deviceId, r.type, r.app, r.hour, r.count);
         }
         updateDevice.run(receivedAt, batch.events.length, batch.deviceId);
+        upsertUsageHour.run(
+          batch.deviceId,
+          prismaDateTime(hourBucket(now)),
+          JSON.stringify({ batchId: batch.batchId, events: batch.events }).length,
+          batch.events.length,
+          receivedAt,
+        );
         insertBatch.run(
           batch.deviceId,
           batch.batchId,

@@ -29,8 +29,8 @@ export type PrivateServer = {
 export type Agents = {
   /** A new, empty configuration folder for an agent. */
   configDir(): string;
-  /** Runs an agent enrolled in `configDir`; its status lines are attached if the test fails. */
-  start(configDir: string): AgentProcess;
+  /** Runs an agent enrolled in `configDir` (with `run`'s extra flags); its status lines are attached if the test fails. */
+  start(configDir: string, extraArgs?: string[]): AgentProcess;
 };
 
 /** A port nothing listens on right now. */
@@ -112,8 +112,8 @@ export const test = base.extend<{
         dirs.push(dir);
         return dir;
       },
-      start: (configDir) => {
-        const agent = new AgentProcess(configDir);
+      start: (configDir, extraArgs) => {
+        const agent = new AgentProcess(configDir, extraArgs);
         started.push(agent);
         return agent;
       },

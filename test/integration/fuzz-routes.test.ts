@@ -598,7 +598,17 @@ function agentJsonArb(value: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
     { code: value, deviceName: value, platform: value, agentVersion: value },
     { requiredKeys: [] },
   );
-  return fc.oneof(batch, enroll, fc.jsonValue({ maxDepth: 3 }));
+  const number = fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(0, -1, 2 ** 53, 2 ** 63, 1e308),
+    value,
+  );
+  const usage = fc.record(
+    { periodStart: at, periodEnd: at, cpuMs: number, rssBytes: number },
+    { requiredKeys: [] },
+  );
+  return fc.oneof(batch, enroll, usage, fc.jsonValue({ maxDepth: 3 }));
 }
 
 function bodyArb(route: RouteFile, vocabulary: Vocabulary, value: fc.Arbitrary<string>) {

@@ -68,4 +68,59 @@ describe("retention", () => {
       batches: 0,
     });
   });
+
+  test("deletes the devices' hourly footprints (uploads and resource reports) wholly before the window", async () => {
+    await prisma.policy.update({ where: { id: 1 }, data: { retentionDays: 30 } });
+    const user = await createUser();
+    const device = await createDevice(user.id);
+    const cutoff = NOW.getTime() - 30 * DAY;
+    const cutoffHour = Math.floor(cutoff / 3600_000) * 3600_000;
+    const hours = [-3, -2, -1, 0, 1].map((h) => new Date(cutoffHour + h * 3600_000));
+    await prisma.deviceUsageHour.createMany({
+      data: hours.map((hour) => ({
+        deviceId: device.id,
+        hour,
+        bytes: 10n,
+        batches: 1,
+        events: 1,
+        lastAt: hour,
+      })),
+    });
+    await prisma.deviceResourceHour.createMany({
+      data: hours.map((hour) => ({
+        deviceId: device.id,
+        hour,
+        reports: 1,
+        cpuMs: 5n,
+        coveredMs: 3_600_000n,
+        peakRssBytes: 1024n,
+        lastPeriodStart: new Date(hour.getTime() - 3_600_000),
+        lastPeriodEnd: hour,
+        lastCpuMs: 5n,
+        lastRssBytes: 1024n,
+        lastReceivedAt: hour,
+      })),
+    });
+
+    const result = await runRetention({ now: NOW, chunkSize: 2 });
+
+    expect(result).toMatchObject({ uploadHours: 3, resourceHours: 3 });
+    const kept = [hours[3]!.getTime(), hours[4]!.getTime()];
+    for (const rows of [
+      await prisma.deviceUsageHour.findMany({
+        where: { deviceId: device.id },
+        orderBy: { hour: "asc" },
+      }),
+      await prisma.deviceResourceHour.findMany({
+        where: { deviceId: device.id },
+        orderBy: { hour: "asc" },
+      }),
+    ]) {
+      expect(rows.map((r) => r.hour.getTime())).toEqual(kept);
+    }
+    const audits = await prisma.auditEvent.findMany({ where: { action: "retention.run" } });
+    expect(audits.map((a) => JSON.parse(a.metadata) as unknown)).toContainEqual(
+      expect.objectContaining({ uploadHours: 3, resourceHours: 3 }),
+    );
+  });
 });
