@@ -57,6 +57,8 @@ async function freePort(): Promise<number> {
 export const test = base.extend<{
   clientIp: string;
   ownServer: boolean;
+  /** With `ownServer`: the server's (and the seed's) calendar stays at this ISO time. */
+  fixedNow: string | undefined;
   privateServer: PrivateServer | undefined;
   agents: Agents;
 }>({
@@ -68,8 +70,9 @@ export const test = base.extend<{
     await use(context);
   },
   ownServer: [false, { option: true }],
+  fixedNow: [undefined, { option: true }],
   privateServer: [
-    async ({ ownServer }, use) => {
+    async ({ ownServer, fixedNow }, use) => {
       if (!ownServer) return use(undefined);
       const dir = mkdtempSync(path.join(tmpdir(), "lull-own-server-"));
       const databaseFile = path.join(dir, "lull.db");
@@ -77,8 +80,9 @@ export const test = base.extend<{
         port: await freePort(),
         databaseUrl: `file:${databaseFile}`,
         sessionSecret: randomBytes(32).toString("hex"),
+        fixedNow,
       };
-      prepareDatabase(options.databaseUrl);
+      prepareDatabase(options.databaseUrl, fixedNow);
       let running: ServerProcess | undefined = await startServerProcess(options);
       try {
         await use({

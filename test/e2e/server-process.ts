@@ -7,13 +7,30 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-export function prepareDatabase(databaseUrl: string): void {
+/**
+ * Runs the seed and the server with `Date` frozen at `fixedNow` (screenshot
+ * tests: test/e2e/fixed-clock.mjs); the real clock otherwise.
+ */
+function clockEnv(fixedNow: string | undefined): Record<string, string> {
+  if (!fixedNow) return {};
+  const preload = fileURLToPath(new URL("./fixed-clock.mjs", import.meta.url));
+  return {
+    LULL_FIXED_NOW: fixedNow,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${preload}`.trim(),
+  };
+}
+
+export function prepareDatabase(databaseUrl: string, fixedNow?: string): void {
   const file = databaseUrl.replace(/^file:/, "");
   for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
   const env = { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: "test" } as NodeJS.ProcessEnv;
   execFileSync("npx", ["prisma", "migrate", "deploy"], { env, stdio: "ignore" });
-  execFileSync("npx", ["tsx", "prisma/seed.ts"], { env, stdio: "ignore" });
+  execFileSync("npx", ["tsx", "prisma/seed.ts"], {
+    env: { ...env, ...clockEnv(fixedNow) },
+    stdio: "ignore",
+  });
 }
 
 export type ServerProcess = { url: string; child: ChildProcess; stop(): Promise<void> };
@@ -23,11 +40,14 @@ export async function startServerProcess({
   databaseUrl,
   sessionSecret = randomBytes(32).toString("hex"),
   stdio = "ignore",
+  fixedNow,
 }: {
   port: number;
   databaseUrl: string;
   sessionSecret?: string;
   stdio?: "ignore" | "inherit";
+  /** An ISO time the server's calendar stays at (screenshot tests). */
+  fixedNow?: string;
 }): Promise<ServerProcess> {
   const child = spawn("node", ["build/server.js"], {
     env: {
@@ -39,6 +59,7 @@ export async function startServerProcess({
       SESSION_SECRET: sessionSecret,
       // The suite stands in for a reverse proxy, so each test can have its own client address.
       TRUST_PROXY: "loopback",
+      ...clockEnv(fixedNow),
     },
     // Its output is read: only once it says it listens on this port does a healthy answer
     // count (another test's server could hold the port, and answer, if this one failed to bind).

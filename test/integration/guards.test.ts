@@ -94,7 +94,11 @@ describe("the audit trail", () => {
     const cookie = await sessionCookieFor(admin.id);
     await callRoute(
       userAction,
-      formRequest(`/admin/users/${worker.id}`, { intent: "deactivate" }, { cookie }),
+      formRequest(
+        `/admin/users/${worker.id}`,
+        { intent: "deactivate", confirmed: `deactivate-user:${worker.id}` },
+        { cookie },
+      ),
       { params: { userId: worker.id } },
     );
     const before = await prisma.auditEvent.findMany({ orderBy: { id: "asc" } });
