@@ -150,7 +150,9 @@ describe("the agent's own use", () => {
         "Europe/Berlin",
       ),
     ).toBe("Agent used 1.4 s of CPU and 48 MB of memory in the last hour (reported 14:00).");
-    expect(describeResourceUse(null, now, "Europe/Berlin")).toBe("Not reported yet.");
+    expect(describeResourceUse(null, now, "Europe/Berlin")).toBe(
+      "The agent has not reported its CPU and memory use yet.",
+    );
   });
 
   test("periods in words", () => {

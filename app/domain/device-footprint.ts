@@ -135,7 +135,7 @@ export function periodInWords(ms: number): string {
 
 /**
  * "Agent used 1.4 s of CPU and 48 MB of memory in the last hour (reported
- * 14:00)." or "Not reported yet." The period is the one the report covers,
+ * 14:00)." or "The agent has not reported its CPU and memory use yet." The period is the one the report covers,
  * the time the one it arrived.
  */
 export function describeResourceUse(
@@ -143,7 +143,7 @@ export function describeResourceUse(
   now: Date,
   timeZone: string,
 ): string {
-  if (!report) return "Not reported yet.";
+  if (!report) return "The agent has not reported its CPU and memory use yet.";
   const period = periodInWords(report.periodEnd.getTime() - report.periodStart.getTime());
   return `Agent used ${formatCpuTime(report.cpuMs)} of CPU and ${formatBytes(report.rssBytes)} of memory in ${period} (reported ${whenInWords(report.receivedAt, now, timeZone)}).`;
 }

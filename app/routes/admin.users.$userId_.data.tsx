@@ -1,3 +1,4 @@
+import { eventTypeLabel } from "#app/domain/exemption-labels.ts";
 import { getFormProps, getTextareaProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod";
 import {
@@ -66,7 +67,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       until: formatDateTime(grant.expiresAt, tz),
       range: `${formatDay(start, worker.timezone)} – ${formatDay(new Date(end.getTime() - 1), worker.timezone)}`,
       total: overview.total,
-      byType: overview.byType,
+      // Types in words, as everywhere the worker reads them.
+      byType: overview.byType.map((t) => ({ ...t, name: eventTypeLabel(t.name) })),
       series,
       events: recent.events.map((e) => ({
         id: e.id,

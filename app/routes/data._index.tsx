@@ -1,3 +1,4 @@
+import { eventTypeLabel } from "#app/domain/exemption-labels.ts";
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { Button } from "#app/components/ui/button.tsx";
@@ -35,7 +36,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       range: `${formatDay(start, tz)} – ${formatDay(new Date(end.getTime() - 1), tz)}`,
       series,
       total: overview.total,
-      byType: overview.byType,
+      // Types in words, as everywhere the worker reads them.
+      byType: overview.byType.map((t) => ({ ...t, name: eventTypeLabel(t.name) })),
       byDevice: overview.byDevice,
       topApps: overview.topApps,
       devices: overview.devices,

@@ -24,7 +24,9 @@ test.describe("a device's footprint", () => {
     await page.goto("/devices");
     const card = page.getByTestId("device").filter({ hasText: "e2e laptop" });
     await expect(card.getByTestId("device-uploads")).toHaveText("Nothing uploaded yet.");
-    await expect(card.getByTestId("device-resources")).toHaveText("Not reported yet.");
+    await expect(card.getByTestId("device-resources")).toHaveText(
+      "The agent has not reported its CPU and memory use yet.",
+    );
 
     const agent = agents.start(configDir, ["--usage-interval-seconds", "1"]);
     await agent.waitFor(/uploaded batch=\S+ events=\d+/);

@@ -204,11 +204,13 @@ describe("the devices page's footprint", () => {
       week: "Last 7 days: 8.2 MB in 50 batches.",
       lastUpload: `Last upload: ${formatTime(lastAt, timezone)}.`,
     });
-    expect(device.footprint.resources).toBe("Not reported yet.");
+    expect(device.footprint.resources).toBe(
+      "The agent has not reported its CPU and memory use yet.",
+    );
     // A device that has sent nothing says so in words.
     expect(devices.find((d) => d.id === idle.deviceId)!.footprint).toEqual({
       uploads: { kind: "none", summary: "Nothing uploaded yet." },
-      resources: "Not reported yet.",
+      resources: "The agent has not reported its CPU and memory use yet.",
     });
   });
 
