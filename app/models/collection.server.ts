@@ -17,8 +17,8 @@ import { listPausesOverlapping } from "./pause.server.ts";
 // The last instant SQLite's date text and Prisma both handle (8.64e15 ms does not serialise).
 const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");
 
-/** Whether the acknowledgement gate holds this worker's collection now. */
-export async function isHeldForAcknowledgement(workerId: string, client: Tx = prisma) {
+/** The organisation's side of the acknowledgement gate: the policy and the current notice. */
+export async function readAcknowledgementGate(client: Tx = prisma) {
   const [policy, notice] = await Promise.all([
     client.policy.findUniqueOrThrow({
       where: { id: 1 },
@@ -30,11 +30,17 @@ export async function isHeldForAcknowledgement(workerId: string, client: Tx = pr
       select: { id: true, requiresAcknowledgement: true },
     }),
   ]);
+  return { policyRequires: policy.requireAcknowledgementBeforeCollection, notice };
+}
+
+/** Whether the acknowledgement gate holds this worker's collection now. */
+export async function isHeldForAcknowledgement(workerId: string, client: Tx = prisma) {
+  const { policyRequires, notice } = await readAcknowledgementGate(client);
   const signed = notice
     ? (await client.acknowledgement.count({ where: { workerId, documentId: notice.id } })) > 0
     : false;
   return acknowledgementGateHolds({
-    policyRequires: policy.requireAcknowledgementBeforeCollection,
+    policyRequires,
     notice,
     signedCurrentNotice: signed,
   });

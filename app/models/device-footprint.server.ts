@@ -14,7 +14,7 @@ import {
 import { hourBucket } from "#app/domain/ingest-rules.ts";
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { prisma, runSqliteTransaction } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.server.ts";
 
 /**
  * Stores one usage report: added to its hour (the UTC hour its period ends
@@ -65,16 +65,7 @@ export async function recordUsageReport(
   });
 }
 
-const prepared = new WeakMap<BetterSqlite3.Database, ReturnType<typeof prepare>>();
-
-function statements(db: BetterSqlite3.Database) {
-  let s = prepared.get(db);
-  if (!s) {
-    s = prepare(db);
-    prepared.set(db, s);
-  }
-  return s;
-}
+const statements = statementCache(prepare);
 
 function prepare(db: BetterSqlite3.Database) {
   return {

@@ -10,7 +10,7 @@ import { fromColumns } from "#app/domain/exemption-columns.ts";
 import { classifyEvent, hourBucket, rollupCounts } from "#app/domain/ingest-rules.ts";
 import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.server.ts";
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
@@ -184,16 +184,7 @@ type ExemptionRow = {
   timeZone: string;
 };
 
-const prepared = new WeakMap<BetterSqlite3.Database, ReturnType<typeof prepare>>();
-
-function statements(db: BetterSqlite3.Database) {
-  let s = prepared.get(db);
-  if (!s) {
-    s = prepare(db);
-    prepared.set(db, s);
-  }
-  return s;
-}
+const statements = statementCache(prepare);
 
 function prepare(db: BetterSqlite3.Database) {
   // The adapter turns on safe integers for the connection; these statements read none that matter.

@@ -92,8 +92,10 @@ export async function createPause({
 export type ChangePauseResult = { ok: true } | Refused;
 
 /** Ends a running pause now, or cancels an upcoming one. Only the worker's own pauses exist for them. */
-function findOwnPause(workerId: string, pauseId: string) {
-  return prisma.pause.findFirst({ where: { id: pauseId, workerId }, select: storedPauseSelect });
+type PauseChange = { workerId: string; pauseId: string; change: "end" | "cancel"; now: Date };
+
+function findOwnPause(client: Tx, workerId: string, pauseId: string) {
+  return client.pause.findFirst({ where: { id: pauseId, workerId }, select: storedPauseSelect });
 }
 
 function decideChange(pause: StoredPause, change: "end" | "cancel", now: Date) {
@@ -110,13 +112,8 @@ export async function checkPauseChange({
   pauseId,
   change,
   now,
-}: {
-  workerId: string;
-  pauseId: string;
-  change: "end" | "cancel";
-  now: Date;
-}): Promise<ChangePauseResult> {
-  const pause = await findOwnPause(workerId, pauseId);
+}: PauseChange): Promise<ChangePauseResult> {
+  const pause = await findOwnPause(prisma, workerId, pauseId);
   if (!pause) return refuse("not_found", "No such pause.");
   const decision = decideChange(pause, change, now);
   return decision.ok ? { ok: true } : decision;
@@ -127,17 +124,9 @@ export async function changePause({
   pauseId,
   change,
   now,
-}: {
-  workerId: string;
-  pauseId: string;
-  change: "end" | "cancel";
-  now: Date;
-}): Promise<ChangePauseResult> {
+}: PauseChange): Promise<ChangePauseResult> {
   return runCommand(now, async ({ tx, audit, touchWorker }): Promise<ChangePauseResult> => {
-    const pause = await tx.pause.findFirst({
-      where: { id: pauseId, workerId },
-      select: storedPauseSelect,
-    });
+    const pause = await findOwnPause(tx, workerId, pauseId);
     if (!pause) return refuse("not_found", "No such pause.");
     const decision = decideChange(pause, change, now);
     if (!decision.ok) return decision;

@@ -8,6 +8,7 @@ import { documentContentSha256 } from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { readAcknowledgementGate } from "./collection.server.ts";
 
 const documentSelect = {
   id: true,
@@ -199,16 +200,8 @@ export async function publishDraft(
 
 /** What publishing this draft would do to collection (`publishHoldImpact`). */
 export async function getPublishImpact(draft: { slug: string; requiresAcknowledgement: boolean }) {
-  const [policy, currentNotice, activePeople] = await Promise.all([
-    prisma.policy.findUniqueOrThrow({
-      where: { id: 1 },
-      select: { requireAcknowledgementBeforeCollection: true },
-    }),
-    prisma.policyDocument.findFirst({
-      where: { slug: MONITORING_NOTICE_SLUG, publishedAt: { not: null } },
-      orderBy: { version: "desc" },
-      select: { id: true, requiresAcknowledgement: true },
-    }),
+  const [{ policyRequires, notice: currentNotice }, activePeople] = await Promise.all([
+    readAcknowledgementGate(),
     prisma.user.count({ where: { deactivatedAt: null } }),
   ]);
   const signedCurrentNotice = currentNotice
@@ -217,7 +210,7 @@ export async function getPublishImpact(draft: { slug: string; requiresAcknowledg
       })
     : 0;
   return publishHoldImpact({
-    policyRequires: policy.requireAcknowledgementBeforeCollection,
+    policyRequires,
     draft,
     currentNotice,
     activePeople,

@@ -74,6 +74,7 @@ export default function ExemptionPage() {
   const { exemption, justification, decisionNote, timeline, canWithdraw, canEnd } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
+  const change = canWithdraw ? "withdraw" : "end";
   return (
     <div className="max-w-3xl space-y-6">
       <div>
@@ -90,34 +91,20 @@ export default function ExemptionPage() {
         />
         {canWithdraw || canEnd ? (
           <div className="mt-5 space-y-2">
-            {canWithdraw ? (
-              <ConfirmForm
-                confirmKey={exemptionChangeKey("withdraw", exemption.id)}
-                fields={{ intent: "withdraw" }}
-                title="Withdraw this request?"
-                confirmLabel="Withdraw request"
-                triggerLabel="Withdraw request"
-                triggerVariant="secondary"
-              >
-                <p>
-                  No reviewer will decide it. To be exempted later, you would send a new request.
-                </p>
-              </ConfirmForm>
-            ) : (
-              <ConfirmForm
-                confirmKey={exemptionChangeKey("end", exemption.id)}
-                fields={{ intent: "end" }}
-                title="End this exemption now?"
-                confirmLabel="End exemption"
-                triggerLabel="End exemption now"
-                triggerVariant="secondary"
-              >
-                <p>
-                  Your agents collect again from now on for what it covered. An ended exemption
-                  cannot be restarted: you would send a new request.
-                </p>
-              </ConfirmForm>
-            )}
+            <ConfirmForm
+              confirmKey={exemptionChangeKey(change, exemption.id)}
+              fields={{ intent: change }}
+              title={canWithdraw ? "Withdraw this request?" : "End this exemption now?"}
+              confirmLabel={canWithdraw ? "Withdraw request" : "End exemption"}
+              triggerLabel={canWithdraw ? "Withdraw request" : "End exemption now"}
+              triggerVariant="secondary"
+            >
+              <p>
+                {canWithdraw
+                  ? "No reviewer will decide it. To be exempted later, you would send a new request."
+                  : "Your agents collect again from now on for what it covered. An ended exemption cannot be restarted: you would send a new request."}
+              </p>
+            </ConfirmForm>
             <div role="alert">
               <ErrorList
                 errors={actionData && "result" in actionData ? actionData.result.error?.[""] : null}

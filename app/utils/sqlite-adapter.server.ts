@@ -28,6 +28,24 @@ export function toStoredDateTime(instant: Date | number): string {
 }
 
 /** Path of the SQLite file named by a `file:` URL, relative to the working directory. */
+/**
+ * Statements prepared once per connection (`prepare` runs on first use of each
+ * connection): the hot paths that bypass Prisma's query layer (ADR 0007).
+ */
+export function statementCache<T>(
+  prepare: (db: BetterSqlite3.Database) => T,
+): (db: BetterSqlite3.Database) => T {
+  const cache = new WeakMap<BetterSqlite3.Database, T>();
+  return (db) => {
+    let statements = cache.get(db);
+    if (!statements) {
+      statements = prepare(db);
+      cache.set(db, statements);
+    }
+    return statements;
+  };
+}
+
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:/, "").replace(/\?.*$/, "");
 }
