@@ -169,7 +169,8 @@ await runBench({
     const { sink } = await capturingPrisma(bench, databaseUrl);
     const { getActivitySeries, getDataOverview } =
       await import("#app/models/data-overview.server.ts");
-    const { listDeviceChoices, listEvents } = await import("#app/models/event.server.ts");
+    const { countEvents, listDeviceChoices, listEvents } =
+      await import("#app/models/event.server.ts");
     const today = localDateKey(new Date(), tz);
     const overview = (key: string, query: PeriodQuery, label: string): Page => {
       const search = new URLSearchParams(query as Record<string, string>).toString();
@@ -227,6 +228,7 @@ await runBench({
         run: async () => {
           await listDeviceChoices(worker.id);
           await listEvents(worker.id, {}, cursor ? { before: cursor } : {});
+          await countEvents(worker.id, {});
         },
         expect: () => [{ label: "records listed", value: ids }],
         read: (html: string) => [
