@@ -53,42 +53,27 @@ export function greetingFor(instant: Date, timeZone: string): string {
   return "Good evening";
 }
 
+/** The parts every clock reading shows: 24-hour time and the zone's short name. */
+const CLOCK = {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZoneName: "short",
+} as const satisfies Intl.DateTimeFormatOptions;
+
 /** "27 Nov 2026, 14:32 CET": date, 24-hour time and the zone's short name. */
 export function formatDateTime(instant: Date, timeZone: string): string {
   return cachedFormatter("dateTime", timeZone, {
     day: "numeric",
     month: "short",
     year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).format(instant);
-}
-
-/** "27 Nov 2026, 14:32:05 CET": as formatDateTime, to the second (a list of single events). */
-export function formatDateTimeSeconds(instant: Date, timeZone: string): string {
-  return cachedFormatter("dateTimeSeconds", timeZone, {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
+    ...CLOCK,
   }).format(instant);
 }
 
 /** "14:32:05 CET": the time of day to the second, with the zone (under a day's heading). */
 export function formatTimeSeconds(instant: Date, timeZone: string): string {
-  return cachedFormatter("timeSeconds", timeZone, {
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).format(instant);
+  return cachedFormatter("timeSeconds", timeZone, { ...CLOCK, second: "2-digit" }).format(instant);
 }
 
 /** "Wednesday 2 December 2026" in the worker's zone: a day's heading. */
