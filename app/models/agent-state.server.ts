@@ -1,6 +1,6 @@
 import type { AgentState } from "#app/agent-protocol/v1.ts";
 import { computeCollectionState } from "#app/domain/collection-state.ts";
-import { loadCollectionInputs } from "./collection.server.ts";
+import { loadCollectionInputsFor, type WorkerCollectionInputs } from "./collection.server.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -15,14 +15,36 @@ export const REFRESH_AFTER_SECONDS = 3600;
  * who no longer exists or is deactivated (their agents get 401).
  */
 export async function getAgentState(workerId: string, now: Date): Promise<AgentState | null> {
+  return (await getAgentStates([workerId], now)).get(workerId) ?? null;
+}
+
+/**
+ * `getAgentState` for many workers with the same few queries (ADR 0029): a
+ * worker missing from the map or mapped to null gets no state.
+ */
+export async function getAgentStates(
+  workerIds: readonly string[],
+  now: Date,
+): Promise<Map<string, AgentState | null>> {
   const [inputs, policy] = await Promise.all([
-    loadCollectionInputs(workerId, now),
+    loadCollectionInputsFor(workerIds, now),
     getPausePolicy(),
   ]);
-  if (!inputs || inputs.deactivated) return null;
   const horizonMs = Math.max(1, policy.scheduleAheadDays + 1) * DAY_MS;
+  const states = new Map<string, AgentState | null>();
+  for (const [workerId, worker] of inputs) {
+    states.set(workerId, worker.deactivated ? null : toAgentState(worker, now, horizonMs));
+  }
+  return states;
+}
+
+function toAgentState(
+  inputs: WorkerCollectionInputs,
+  now: Date,
+  horizonMs: number,
+): AgentState | null {
   const state = computeCollectionState({ ...inputs, now, horizonMs });
-  // Never true after the check above; it narrows the reason to the protocol's list.
+  // Never true for an active worker; it narrows the reason to the protocol's list.
   if (state.reason === "deactivated") return null;
   return {
     stateVersion: String(inputs.stateVersion),

@@ -11,8 +11,8 @@ import {
 } from "#app/domain/acknowledgement-rules.ts";
 import type { CollectionInputs } from "#app/domain/collection-state.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { listExemptionsCovering } from "./exemption.server.ts";
-import { listPausesOverlapping } from "./pause.server.ts";
+import { listExemptionsCoveringFor } from "./exemption.server.ts";
+import { listPausesOverlappingFor } from "./pause.server.ts";
 
 // The last instant SQLite's date text and Prisma both handle (8.64e15 ms does not serialise).
 const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");
@@ -46,28 +46,60 @@ export async function isHeldForAcknowledgement(workerId: string, client: Tx = pr
   });
 }
 
+export type WorkerCollectionInputs = Required<CollectionInputs> & { stateVersion: number };
+
 /** The worker's collection inputs from `from` on (or null when there is no such worker). */
 export async function loadCollectionInputs(
   workerId: string,
   from: Date,
   to: Date = FAR_FUTURE,
   client: Tx = prisma,
-): Promise<(Required<CollectionInputs> & { stateVersion: number }) | null> {
-  const [worker, pauses, exemptions, heldForAcknowledgement] = await Promise.all([
-    client.user.findUnique({
-      where: { id: workerId },
-      select: { stateVersion: true, deactivatedAt: true },
+): Promise<WorkerCollectionInputs | null> {
+  return (await loadCollectionInputsFor([workerId], from, to, client)).get(workerId) ?? null;
+}
+
+/**
+ * `loadCollectionInputs` for many workers with the same few queries, whatever
+ * their number (a change that moves everyone's state reads them in chunks):
+ * workers that do not exist are missing from the map.
+ */
+export async function loadCollectionInputsFor(
+  workerIds: readonly string[],
+  from: Date,
+  to: Date = FAR_FUTURE,
+  client: Tx = prisma,
+): Promise<Map<string, WorkerCollectionInputs>> {
+  const ids = [...new Set(workerIds)];
+  const [workers, pauses, exemptions, gate] = await Promise.all([
+    client.user.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, stateVersion: true, deactivatedAt: true },
     }),
-    listPausesOverlapping(client, workerId, from, to),
-    listExemptionsCovering(workerId, from, to, client),
-    isHeldForAcknowledgement(workerId, client),
+    listPausesOverlappingFor(client, ids, from, to),
+    listExemptionsCoveringFor(ids, from, to, client),
+    readAcknowledgementGate(client),
   ]);
-  if (!worker) return null;
-  return {
-    pauses: pauses.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()),
-    exemptions,
-    heldForAcknowledgement,
-    deactivated: worker.deactivatedAt !== null,
-    stateVersion: worker.stateVersion,
-  };
+  const signed = new Set<string>();
+  if (gate.notice && gate.policyRequires && gate.notice.requiresAcknowledgement) {
+    const rows = await client.acknowledgement.findMany({
+      where: { workerId: { in: ids }, documentId: gate.notice.id },
+      select: { workerId: true },
+    });
+    for (const row of rows) signed.add(row.workerId);
+  }
+  const inputs = new Map<string, WorkerCollectionInputs>();
+  for (const worker of workers) {
+    inputs.set(worker.id, {
+      pauses: pauses.get(worker.id) ?? [],
+      exemptions: exemptions.get(worker.id) ?? [],
+      heldForAcknowledgement: acknowledgementGateHolds({
+        policyRequires: gate.policyRequires,
+        notice: gate.notice,
+        signedCurrentNotice: signed.has(worker.id),
+      }),
+      deactivated: worker.deactivatedAt !== null,
+      stateVersion: worker.stateVersion,
+    });
+  }
+  return inputs;
 }

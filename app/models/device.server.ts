@@ -109,8 +109,22 @@ export function findActiveDeviceByTokenHash(tokenHash: string) {
  * opens a transaction of its own, which holds every other query on the one
  * connection (ADR 0013) while a thousand streams take turns.
  */
-export function markDeviceSeen(deviceId: string, stateVersion: number, now: Date) {
-  return prisma.$executeRaw`UPDATE "Device" SET "lastSeenAt" = ${toStoredDateTime(now)}, "lastStateVersion" = ${stateVersion} WHERE "id" = ${deviceId}`;
+export type DeviceSeen = { deviceId: string; stateVersion: number; at: Date };
+
+/**
+ * Records devices' last contact and the state version they read, in one
+ * statement however many (batched by app/web/device-seen.server.ts). A
+ * last contact never moves back (an upload may have written a later one).
+ */
+export function markDevicesSeen(seen: readonly DeviceSeen[]) {
+  const rows = JSON.stringify(
+    seen.map((s) => [s.deviceId, s.stateVersion, toStoredDateTime(s.at)]),
+  );
+  return prisma.$executeRaw`UPDATE "Device" SET
+      "lastStateVersion" = s.version,
+      "lastSeenAt" = CASE WHEN "lastSeenAt" IS NULL OR "lastSeenAt" < s.at THEN s.at ELSE "lastSeenAt" END
+    FROM (SELECT value ->> 0 AS id, value ->> 1 AS version, value ->> 2 AS at FROM json_each(${rows})) AS s
+    WHERE "Device"."id" = s.id`;
 }
 
 export async function listDevices(workerId: string) {

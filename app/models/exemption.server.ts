@@ -3,6 +3,7 @@ import {
   COVERING_EXEMPTION_STATUSES,
   type ExemptionReason,
   type ExemptionStatus,
+  type StoredExemption,
 } from "#app/domain/exemption.ts";
 import { REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-labels.ts";
 import { evaluateExemptionDraft, type ExemptionDraft } from "#app/domain/exemption-draft.ts";
@@ -42,16 +43,39 @@ export async function listExemptionsCovering(
   client: Tx = prisma,
 ) {
   const rows = await client.exemptionRequest.findMany({
-    where: {
-      workerId,
-      status: { in: [...COVERING_EXEMPTION_STATUSES] },
-      startsAt: { lt: to },
-      endsAt: { gt: from },
-      OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: from } }],
-    },
+    where: { workerId, ...coveringWhere(from, to) },
     select: storedSelect,
   });
   return rows.map(fromColumns);
+}
+
+/** `listExemptionsCovering` for many workers in one query, by worker. */
+export async function listExemptionsCoveringFor(
+  workerIds: readonly string[],
+  from: Date,
+  to: Date,
+  client: Tx = prisma,
+): Promise<Map<string, StoredExemption[]>> {
+  const rows = await client.exemptionRequest.findMany({
+    where: { workerId: { in: [...workerIds] }, ...coveringWhere(from, to) },
+    select: { ...storedSelect, workerId: true },
+  });
+  const byWorker = new Map<string, StoredExemption[]>();
+  for (const { workerId, ...row } of rows) {
+    const list = byWorker.get(workerId);
+    if (list) list.push(fromColumns(row));
+    else byWorker.set(workerId, [fromColumns(row)]);
+  }
+  return byWorker;
+}
+
+function coveringWhere(from: Date, to: Date) {
+  return {
+    status: { in: [...COVERING_EXEMPTION_STATUSES] },
+    startsAt: { lt: to },
+    endsAt: { gt: from },
+    OR: [{ endedEarlyAt: null }, { endedEarlyAt: { gt: from } }],
+  } satisfies Prisma.ExemptionRequestWhereInput;
 }
 
 export type FileExemptionInput = ExemptionDraft & {

@@ -34,6 +34,32 @@ export function listPausesOverlapping(
   });
 }
 
+/** `listPausesOverlapping` for many workers in one query, by worker (in start order). */
+export async function listPausesOverlappingFor(
+  client: Tx,
+  workerIds: readonly string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, StoredPause[]>> {
+  const rows = await client.pause.findMany({
+    where: {
+      workerId: { in: [...workerIds] },
+      cancelledAt: null,
+      endsAt: { gt: from },
+      startsAt: { lt: to },
+    },
+    select: { ...storedPauseSelect, workerId: true },
+    orderBy: { startsAt: "asc" },
+  });
+  const byWorker = new Map<string, StoredPause[]>();
+  for (const { workerId, ...pause } of rows) {
+    const list = byWorker.get(workerId);
+    if (list) list.push(pause);
+    else byWorker.set(workerId, [pause]);
+  }
+  return byWorker;
+}
+
 /** Pauses that any rule could care about for a request around [from, to]. */
 function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<StoredPause[]> {
   return listPausesOverlapping(

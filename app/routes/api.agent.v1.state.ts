@@ -1,13 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { LIMITS, type AgentState } from "#app/agent-protocol/v1.ts";
-import { etagFor, getAgentState, matchesEtag } from "#app/models/agent-state.server.ts";
-import { markDeviceSeen } from "#app/models/device.server.ts";
+import { LIMITS } from "#app/agent-protocol/v1.ts";
+import { etagFor, matchesEtag } from "#app/models/agent-state.server.ts";
 import { agentError, requireDevice } from "#app/web/agent-http.server.ts";
-import { subscribeToWorker } from "#app/utils/state-bus.server.ts";
+import { watchState, type SharedState } from "#app/web/agent-state-hub.server.ts";
+import { noteDeviceSeen } from "#app/web/device-seen.server.ts";
 
-function stateResponse(state: AgentState): Response {
-  return Response.json(state, {
-    headers: { ETag: etagFor(state.stateVersion), "Cache-Control": "no-cache" },
+function stateResponse(state: SharedState): Response {
+  return new Response(state.json, {
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      ETag: etagFor(String(state.version)),
+      "Cache-Control": "no-cache",
+    },
   });
 }
 
@@ -19,54 +23,12 @@ function notModified(stateVersion: string): Response {
 }
 
 /**
- * The worker's changes as they happen, from the moment of subscribing: a
- * change that arrives while nobody waits is remembered, so reading the state
- * after subscribing can never miss one.
- */
-function watchWorker(workerId: string, deviceId: string) {
-  let changed = false;
-  let revoked = false;
-  let wake: (() => void) | null = null;
-  const unsubscribe = subscribeToWorker(workerId, (change) => {
-    if (change.revokedDeviceId === deviceId) revoked = true;
-    else if (!change.revokedDeviceId) changed = true;
-    else return;
-    wake?.();
-  });
-  return {
-    unsubscribe,
-    get revoked() {
-      return revoked;
-    },
-    /** Resolves true at once if a change came since the last call, else at the next change; false at the deadline or on abort. */
-    next(deadline: number, signal: AbortSignal): Promise<boolean> {
-      if (changed || revoked) {
-        changed = false;
-        return Promise.resolve(true);
-      }
-      return new Promise<boolean>((resolve) => {
-        const finish = (outcome: boolean) => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", onAbort);
-          wake = null;
-          changed = false;
-          resolve(outcome);
-        };
-        const onAbort = () => finish(false);
-        const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
-        signal.addEventListener("abort", onAbort);
-        wake = () => finish(true);
-      });
-    },
-  };
-}
-
-/**
  * GET /api/agent/v1/state: the worker's state with ETag = state version.
  * With If-None-Match naming the current version: 304, or with `?wait=N`
- * (long-poll, N ≤ 60) the answer waits until the state changes. It
- * subscribes before it reads, so a change committed in between is never
- * answered with a stale 304 (ADR 0013).
+ * (long-poll, N ≤ 60) the answer waits until the state changes. The state
+ * hub (ADR 0029) registers it before it reads, so a change committed in
+ * between is never answered with a stale 304, and one read of a change
+ * answers all of the worker's waiting agents with the same bytes.
  */
 export async function loader({ request }: LoaderFunctionArgs) {
   const device = await requireDevice(request, "state");
@@ -86,19 +48,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const ifNoneMatch = request.headers.get("If-None-Match");
   const deadline = Date.now() + wait * 1000;
 
-  const watch = watchWorker(device.workerId, device.id);
+  const watch = await watchState(device);
   try {
-    let state = await getAgentState(device.workerId, new Date());
-    while (state && matchesEtag(ifNoneMatch, state.stateVersion) && Date.now() < deadline) {
-      if (!(await watch.next(deadline, request.signal))) break;
-      if (watch.revoked) return agentError(401, "unauthorized", "This device was revoked.");
-      state = await getAgentState(device.workerId, new Date());
+    let state = watch.first;
+    while (state && matchesEtag(ifNoneMatch, String(state.version)) && Date.now() < deadline) {
+      const wakeup = await watch.next(deadline, request.signal);
+      if (!wakeup) break;
+      if (wakeup.kind === "revoked")
+        return agentError(401, "unauthorized", "This device was revoked.");
+      state = wakeup.kind === "state" ? wakeup.state : null;
     }
     if (!state) return agentError(401, "unauthorized", "This device's worker is no longer active.");
-    await markDeviceSeen(device.id, Number(state.stateVersion), new Date());
-    if (matchesEtag(ifNoneMatch, state.stateVersion)) return notModified(state.stateVersion);
+    noteDeviceSeen(device.id, state.version, new Date());
+    if (matchesEtag(ifNoneMatch, String(state.version))) return notModified(String(state.version));
     return stateResponse(state);
   } finally {
-    watch.unsubscribe();
+    watch.stop();
   }
 }

@@ -1,51 +1,47 @@
-import { EventEmitter } from "node:events";
-
 /**
  * In-process notifications that agents' state changed. Only the outbox
  * dispatcher (app/commands/outbox-dispatcher.server.ts) publishes, after the
- * change's transaction committed; the SSE and long-poll handlers listen. One
- * process serves all agents (SQLite, one node), so an in-process emitter is
- * the whole fan-out; on several nodes the dispatcher's publish is the seam.
- *
- * Listeners must subscribe *before* they read the state they compare with,
- * so a change committed in between is never missed (ADR 0013).
+ * change's transaction committed; the agent state hub
+ * (app/web/agent-state-hub.server.ts) listens and pushes to every open
+ * stream and long-poll. One process serves all agents (SQLite, one node), so
+ * an in-process listener set is the whole fan-out; on several nodes the
+ * dispatcher's publish is the seam.
  */
-export type StateChange = { revokedDeviceId?: string };
+export type StateChange =
+  | { workerId: string; revokedDeviceId?: string }
+  /** A change that moves every worker's state (the acknowledgement gate, a new notice). */
+  | { everyone: true };
 
-const EVERYONE = "everyone";
+type Listener = (change: StateChange) => void;
 
 declare global {
-  var __lullStateBus: EventEmitter | undefined;
+  var __lullStateBus: Set<Listener> | undefined;
 }
 
-function bus(): EventEmitter {
-  if (!globalThis.__lullStateBus) {
-    globalThis.__lullStateBus = new EventEmitter();
-    globalThis.__lullStateBus.setMaxListeners(0);
-  }
+function listeners(): Set<Listener> {
+  globalThis.__lullStateBus ??= new Set();
   return globalThis.__lullStateBus;
 }
 
+function publish(change: StateChange) {
+  for (const listener of listeners()) listener(change);
+}
+
 /** One worker's state changed (or one of their devices was revoked). */
-export function publishStateChange(workerId: string, change: StateChange = {}): void {
-  bus().emit(`worker:${workerId}`, change);
+export function publishStateChange(
+  workerId: string,
+  change: { revokedDeviceId?: string } = {},
+): void {
+  publish({ workerId, ...change });
 }
 
 /** A change that moves every worker's state (the acknowledgement gate, a new notice). */
 export function publishStateChangeToEveryone(): void {
-  bus().emit(EVERYONE, {});
+  publish({ everyone: true });
 }
 
-/** Calls `listener` on every change for `workerId` (or everyone); returns the unsubscribe function. */
-export function subscribeToWorker(
-  workerId: string,
-  listener: (change: StateChange) => void,
-): () => void {
-  const channel = `worker:${workerId}`;
-  bus().on(channel, listener);
-  bus().on(EVERYONE, listener);
-  return () => {
-    bus().off(channel, listener);
-    bus().off(EVERYONE, listener);
-  };
+/** Calls `listener` on every change; returns the unsubscribe function. */
+export function subscribeToStateChanges(listener: Listener): () => void {
+  listeners().add(listener);
+  return () => void listeners().delete(listener);
 }

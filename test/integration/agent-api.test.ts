@@ -8,6 +8,7 @@ import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
 import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
 import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { flushDevicesSeen } from "#app/web/device-seen.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser } from "#test/fixtures.ts";
 import { enrollThroughApi } from "#test/agent-enrollment.ts";
@@ -143,6 +144,7 @@ describe("GET /state", () => {
     );
     expect(again.status).toBe(304);
     expect(again.data).toBe("");
+    await flushDevicesSeen();
     const device = await prisma.device.findUniqueOrThrow({ where: { id: deviceId } });
     expect(device.lastSeenAt).not.toBeNull();
     expect(device.lastStateVersion).toBe(Number(state.stateVersion));

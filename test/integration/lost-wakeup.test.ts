@@ -23,12 +23,12 @@ vi.mock("#app/models/agent-state.server.ts", async (importOriginal) => {
   const real = await importOriginal<typeof AgentStateModule>();
   return {
     ...real,
-    getAgentState: async (workerId: string, now: Date) => {
-      const state = await real.getAgentState(workerId, now);
+    getAgentStates: async (workerIds: readonly string[], now: Date) => {
+      const states = await real.getAgentStates(workerIds, now);
       const hook = afterNextRead.hook;
       afterNextRead.hook = null;
       if (hook) await hook();
-      return state;
+      return states;
     },
   };
 });

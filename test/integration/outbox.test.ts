@@ -14,10 +14,17 @@ import {
 } from "#app/commands/outbox-dispatcher.server.ts";
 import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { subscribeToWorker } from "#app/utils/state-bus.server.ts";
+import { subscribeToStateChanges } from "#app/utils/state-bus.server.ts";
 import { createUser } from "#test/fixtures.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Calls `listener` on every push for `workerId` (or everyone), as an agent's stream hears it. */
+function subscribeToWorker(workerId: string, listener: () => void) {
+  return subscribeToStateChanges((change) => {
+    if ("everyone" in change || change.workerId === workerId) listener();
+  });
+}
 
 async function pendingExemption() {
   const worker = await createUser({ email: `w-${Date.now()}@example.test` });
