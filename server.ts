@@ -9,7 +9,7 @@ import { pathToFileURL } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
-import express from "express";
+import express, { type Request, type Response } from "express";
 import type { LullLoadContext } from "#app/load-context.ts";
 import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
@@ -98,6 +98,16 @@ const build = viteDevServer
   : ((await import(
       /* @vite-ignore */ pathToFileURL(path.resolve("build/server/index.js")).href
     )) as ServerBuild);
+
+// Agents' state streams stay open for hours: they are served on the Node response itself,
+// by the app build's entry module, rather than through a Remix route (ADR 0029).
+type AgentStreamEntry = { serveStateStream: (req: Request, res: Response) => Promise<void> };
+app.get("/api/agent/v1/state/stream", (req, res, next) => {
+  const loaded = typeof build === "function" ? build() : Promise.resolve(build);
+  loaded
+    .then((b) => (b.entry.module as unknown as AgentStreamEntry).serveStateStream(req, res))
+    .catch(next);
+});
 
 // Pages take forms: any other body is a 415 and one rate-limited log line, not a 500 (ADR 0019);
 // Remix's old ?_data= requests are a 400 (its code path for them can crash).

@@ -140,3 +140,6 @@ export function renderDocument(
     }, abortAfterMs);
   });
 }
+
+/** Agents' state streams, served on the Node response by server.ts (ADR 0029). */
+export { serveStateStream } from "#app/web/state-stream.server.ts";

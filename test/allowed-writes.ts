@@ -66,7 +66,7 @@ const ALLOWED: readonly Allowance[] = [
       c.before?.userId === userId &&
       onlyColumnsChanged(c, ["readAt"]),
   },
-  ...["api.agent.v1.state.ts", "api.agent.v1.state_.stream.ts"].map((route): Allowance => ({
+  ...["api.agent.v1.state.ts"].map((route): Allowance => ({
     route,
     asking: ["read"],
     allows: (c) =>

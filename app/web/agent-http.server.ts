@@ -37,11 +37,19 @@ export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Da
  * The device behind `Authorization: Bearer <token>`, or a thrown 401 (missing,
  * unknown or revoked token) or 429 (too many requests from this device).
  */
-export async function requireDevice(
+export function requireDevice(
   request: Request,
   purpose: "state" | "events" | "usage",
 ): Promise<AuthenticatedDevice> {
-  const header = request.headers.get("Authorization") ?? "";
+  return requireDeviceToken(request.headers.get("Authorization"), purpose);
+}
+
+/** `requireDevice` from the Authorization header's value (for handlers without a Request). */
+export async function requireDeviceToken(
+  authorization: string | null | undefined,
+  purpose: "state" | "events" | "usage",
+): Promise<AuthenticatedDevice> {
+  const header = authorization ?? "";
   const match = /^Bearer\s+([A-Za-z0-9_-]{20,200})$/.exec(header.trim());
   if (!match)
     throw agentError(

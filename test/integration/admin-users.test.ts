@@ -8,7 +8,7 @@ import { createUserAccount } from "#app/models/user-account.server.ts";
 import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import { applyImport } from "#app/models/user-import.server.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
-import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { callStateStream } from "#test/state-stream-server.ts";
 import { action as newUserAction } from "#app/routes/admin.users.new.tsx";
 import { action as userAction, loader as userLoader } from "#app/routes/admin.users.$userId.tsx";
 import { action as importAction } from "#app/routes/admin.users.import.tsx";
@@ -19,7 +19,7 @@ import {
 import { getUser, signIn } from "#app/web/auth.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
-import { TEST_CONTEXT, callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
 async function signedInAdmin() {
   const admin = await createUser({ role: "ADMIN", name: "Amara Admin", timezone: "UTC" });
@@ -497,13 +497,11 @@ describe("deactivating a user", () => {
     const { cookie } = await signedInAdmin();
     const worker = await createUser();
     const token = await deviceWithToken(worker.id);
-    const res = (await streamLoader({
-      request: new Request("http://127.0.0.1/api/agent/v1/state/stream", {
+    const res = (await callStateStream(
+      new Request("http://127.0.0.1/api/agent/v1/state/stream", {
         headers: { Authorization: `Bearer ${token}` },
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    })) as Response;
+    )) as Response;
     const reader = res.body!.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toMatch(/^event: state/);

@@ -7,10 +7,10 @@ import { createPause } from "#app/models/pause.server.ts";
 import { action as enrollAction } from "#app/routes/api.agent.v1.enroll.ts";
 import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
-import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { callStateStream } from "#test/state-stream-server.ts";
 import { flushDevicesSeen } from "#app/web/device-seen.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { createUser } from "#test/fixtures.ts";
+import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { enrollThroughApi } from "#test/agent-enrollment.ts";
 import { TEST_CONTEXT, callRoute } from "#test/route-harness.ts";
 
@@ -279,14 +279,12 @@ describe("GET /state/stream", () => {
   test("sends the state on connect and a new event pushed by a pause", async () => {
     const { token, worker } = await enrolledDevice();
     const controller = new AbortController();
-    const res = await streamLoader({
-      request: new Request(`${BASE}/state/stream`, {
+    const res = await callStateStream(
+      new Request(`${BASE}/state/stream`, {
         headers: { Authorization: `Bearer ${token}` },
         signal: controller.signal,
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    });
+    );
     expect(res.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     const first = await readEvent(reader);
@@ -313,14 +311,12 @@ describe("GET /state/stream", () => {
     const { token, worker } = await enrolledDevice();
     const version = await stateVersionOf(worker.id);
     const controller = new AbortController();
-    const res = await streamLoader({
-      request: new Request(`${BASE}/state/stream`, {
+    const res = await callStateStream(
+      new Request(`${BASE}/state/stream`, {
         headers: { Authorization: `Bearer ${token}`, "Last-Event-ID": version },
         signal: controller.signal,
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    });
+    );
     const reader = res.body!.getReader();
     await createPause({
       workerId: worker.id,
@@ -336,15 +332,35 @@ describe("GET /state/stream", () => {
     controller.abort();
   });
 
+  test("answers like the other agent endpoints: 401 without a device token (a session is not one), 405 for other methods", async () => {
+    const { token } = await enrolledDevice();
+    const url = `${BASE}/state/stream`;
+    expect((await callStateStream(new Request(url))).status).toBe(401);
+    const worker = await createUser();
+    const withCookie = await callStateStream(
+      new Request(url, { headers: { Cookie: await sessionCookieFor(worker.id) } }),
+    );
+    expect(withCookie.status).toBe(401);
+    expect(await withCookie.json()).toMatchObject({ error: { code: "unauthorized" } });
+    const posted = await callStateStream(
+      new Request(url, { method: "POST", headers: { Authorization: `Bearer ${token}` } }),
+    );
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("Allow")).toBe("GET");
+    const head = await callStateStream(
+      new Request(url, { method: "HEAD", headers: { Authorization: `Bearer ${token}` } }),
+    );
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
+  });
+
   test("revoking the device closes its stream", async () => {
     const { token, worker, deviceId } = await enrolledDevice();
-    const res = await streamLoader({
-      request: new Request(`${BASE}/state/stream`, {
+    const res = await callStateStream(
+      new Request(`${BASE}/state/stream`, {
         headers: { Authorization: `Bearer ${token}` },
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    });
+    );
     const reader = res.body!.getReader();
     await readEvent(reader);
     await revokeDevice({ workerId: worker.id, deviceId, now: new Date() });

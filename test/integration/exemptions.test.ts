@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import { getAgentState } from "#app/models/agent-state.server.ts";
 import { loader as homeLoader } from "#app/routes/_index.tsx";
-import { loader as stateStreamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { callStateStream } from "#test/state-stream-server.ts";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { loader as dataLoader } from "#app/routes/data._index.tsx";
 import { action as ownAction, loader as ownLoader } from "#app/routes/exemptions.$exemptionId.tsx";
@@ -17,7 +17,7 @@ import { loader as queueLoader } from "#app/routes/review.exemptions._index.tsx"
 import { prisma } from "#app/utils/db.server.ts";
 import { hashToken } from "#app/web/agent-http.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
-import { TEST_CONTEXT, callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
 const H = 3_600_000;
 
@@ -430,14 +430,12 @@ describe("effect on the agents", () => {
     });
     const { approve } = await approvedFor(worker);
     const controller = new AbortController();
-    const res = await stateStreamLoader({
-      request: new Request("http://127.0.0.1/api/agent/v1/state/stream", {
+    const res = await callStateStream(
+      new Request("http://127.0.0.1/api/agent/v1/state/stream", {
         headers: { Authorization: `Bearer ${token}` },
         signal: controller.signal,
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    });
+    );
     const reader = (res as Response).body!.getReader();
     const decoder = new TextDecoder();
     // No deadline of its own: the test's timeout (20 s) is shorter than the stream's heartbeat

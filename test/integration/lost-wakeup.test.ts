@@ -12,7 +12,7 @@ import { createEnrollmentCode, enrollDevice } from "#app/models/device.server.ts
 import type * as AgentStateModule from "#app/models/agent-state.server.ts";
 import { createPause } from "#app/models/pause.server.ts";
 import { loader as stateLoader } from "#app/routes/api.agent.v1.state.ts";
-import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { callStateStream } from "#test/state-stream-server.ts";
 import { createUser } from "#test/fixtures.ts";
 import { TEST_CONTEXT } from "#test/route-harness.ts";
 
@@ -93,14 +93,12 @@ describe("no lost wake-ups", () => {
     const { worker, token } = await enrolledWorker();
     afterNextRead.hook = pauseNow(worker.id);
     const controller = new AbortController();
-    const res = await streamLoader({
-      request: new Request(`${BASE}/state/stream`, {
+    const res = await callStateStream(
+      new Request(`${BASE}/state/stream`, {
         headers: { Authorization: `Bearer ${token}` },
         signal: controller.signal,
       }),
-      params: {},
-      context: TEST_CONTEXT,
-    });
+    );
     expect(afterNextRead.hook).toBeNull(); // the pause was committed during the first read
     // The first event is the state as read (collecting); the pause must follow.
     const states = await readStates(res.body!, 2, 5000);

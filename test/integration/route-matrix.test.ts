@@ -40,6 +40,7 @@
  * committing it: anonymous → 302 /login (401 on the agent API), workers → 403
  * on admin and review pages, another worker → 404 on the owner's objects.
  */
+import { flushDevicesSeen } from "#app/web/device-seen.server.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { format, resolveConfig } from "prettier";
@@ -211,6 +212,8 @@ async function ask(setup: Setup, route: RouteFile, who: Identity, method: Method
   } else {
     await res.arrayBuffer();
   }
+  // An agent's state read notes its device seen in a batch (ADR 0029): written now, by this request.
+  await flushDevicesSeen();
   const writes = changedRows(before, await snapshotDatabase());
   const location = res.headers.get("Location");
   const cell = location

@@ -4,23 +4,20 @@
  */
 import { describe, expect, test } from "vitest";
 import { LIMITS } from "#app/agent-protocol/v1.ts";
-import { loader as streamLoader } from "#app/routes/api.agent.v1.state_.stream.ts";
+import { callStateStream } from "#test/state-stream-server.ts";
 import { enrollThroughApi, AGENT_API } from "#test/agent-enrollment.ts";
-import { TEST_CONTEXT } from "#test/route-harness.ts";
 
 const BASE = AGENT_API;
 
 /** Opens a stream and reads its first event; returns its reader and a way to abort it. */
 async function openStream(token: string) {
   const controller = new AbortController();
-  const res = await streamLoader({
-    request: new Request(`${BASE}/state/stream`, {
+  const res = await callStateStream(
+    new Request(`${BASE}/state/stream`, {
       headers: { Authorization: `Bearer ${token}` },
       signal: controller.signal,
     }),
-    params: {},
-    context: TEST_CONTEXT,
-  });
+  );
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = "";
