@@ -30,7 +30,7 @@ import Database from "better-sqlite3";
 import type { AgentState } from "#app/agent-protocol/v1.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { SocketLedger, SseConnection, type BenchDevice } from "./lib/agent-clients.ts";
-import { ROOT, int, runBench, type Row } from "./lib/harness.ts";
+import { ROOT, int, runBench, text, type Row } from "./lib/harness.ts";
 import { DOCUMENT_HEADERS, PageSession, httpRequest, signIn } from "./lib/http.ts";
 import { seedOrganisation } from "./lib/organisation.ts";
 import { fakeCuid, seededRandom } from "./lib/seed.ts";
@@ -40,6 +40,7 @@ import {
   formatMs,
   formatSummary,
   mapPool,
+  monotonicUs,
   sleep,
   summarize,
 } from "./lib/stats.ts";
@@ -79,6 +80,11 @@ await runBench({
     idleSeconds: int("idle window (whole minutes of heartbeats)", 300, 60, "S"),
     roundTimeoutSeconds: int("give up on an agent after T s", 20, 1, "T"),
     seed: int("PRNG seed of the organisation", 20261202),
+    profile: text(
+      "with --server-cpu-prof: the window to summarise (connect, pauses, broadcast, idle)",
+      "broadcast",
+      "WINDOW",
+    ),
   },
   async run(bench) {
     const f = bench.flags;
@@ -113,14 +119,12 @@ await runBench({
            WHERE d.revokedAt IS NULL AND u.deactivatedAt IS NULL GROUP BY d.workerId ORDER BY MIN(d.id)`,
         )
         .all() as { id: string; workerId: string }[]
-    ).map(
-      (d, index): BenchDevice => ({
-        deviceId: d.id,
-        workerId: d.workerId,
-        token: `bench-admin-token-${d.id}`,
-        index,
-      }),
-    );
+    ).map((d, index): BenchDevice => ({
+      deviceId: d.id,
+      workerId: d.workerId,
+      token: `bench-admin-token-${d.id}`,
+      index,
+    }));
     // Workers who pause: fresh people with a password and many agents each.
     const random = seededRandom(f.seed + 1);
     const now = toStoredDateTime(new Date());
@@ -167,7 +171,14 @@ await runBench({
     db.prepare(
       `INSERT INTO "PolicyDocument" ("id", "slug", "version", "title", "body", "summaryOfChanges", "requiresAcknowledgement", "createdAt")
        VALUES (?, ?, ?, ?, ?, 'Clarifies what is collected.', 1, ?)`,
-    ).run(draftId, notice.slug, notice.version + 1, notice.title, `${notice.body}\n\nUpdated.`, now);
+    ).run(
+      draftId,
+      notice.slug,
+      notice.version + 1,
+      notice.title,
+      `${notice.body}\n\nUpdated.`,
+      now,
+    );
     db.close();
     log(
       `seeded ${fmtInt(org.people.total)} people; ${fmtInt(orgDevices.length)} agents of the organisation, ${pausing.length} pausing workers`,
@@ -204,12 +215,17 @@ await runBench({
     const pauserStreams = pausing.map((w) => w.devices.map(connect));
     const all = [...orgStreams, ...pauserStreams.flat()];
     log(`opening ${fmtInt(all.length)} SSE streams`);
+    const windows: Record<string, { fromUs: number; toUs: number }> = {};
+    const mark = (name: string, fromUs: number) =>
+      (windows[name] = { fromUs, toUs: monotonicUs() });
+    let windowStart = monotonicUs();
     const connectStarted = performance.now();
     const errors: string[] = [];
     await mapPool(all, 100, (c) =>
       c.connect(60_000).catch((e: unknown) => void errors.push(String(e))),
     );
     const connectSeconds = (performance.now() - connectStarted) / 1000;
+    mark("connect", windowStart);
     const up = all.filter((c) => c.stateEvents > 0).length;
     log(`${fmtInt(up)}/${fmtInt(all.length)} streams up in ${connectSeconds.toFixed(1)} s`);
     if (up < all.length) throw new Error(`${all.length - up} streams failed: ${errors[0]}`);
@@ -219,6 +235,7 @@ await runBench({
 
     // One worker, many agents --------------------------------------------------------
     const cookies = await Promise.all(pausing.map((w) => signIn(port, w.email, PASSWORD)));
+    windowStart = monotonicUs();
     const roundResults: { agents: number; latencies: number[]; postMs: number }[] = [];
     for (let w = 0; w < pausing.length; w++) {
       const worker = pausing[w]!;
@@ -257,6 +274,7 @@ await runBench({
         `pause round ${w}: ${streams.length} agents, p99 ${formatMs(summarize(latencies).p99)}, POST ${formatMs(post.ms)}`,
       );
     }
+    mark("pauses", windowStart);
     const [baseline, ...big] = roundResults;
     const bigLatencies = summarize(big.flatMap((r) => r.latencies));
     const bigPosts = summarize(big.map((r) => r.postMs));
@@ -315,6 +333,7 @@ await runBench({
     });
     log(`publishing a monitoring notice to ${fmtInt(orgStreams.length)} agents`);
     publishedAt = performance.now();
+    windowStart = monotonicUs();
     const publishing = httpRequest({
       port,
       method: "POST",
@@ -333,6 +352,7 @@ await runBench({
     const duringPages = loadPages(() => broadcastDone, 10_000);
     await Promise.race([everyone, sleep(60_000)]);
     broadcastDone = true;
+    mark("broadcast", windowStart);
     const publish = await publishing;
     const pagesDuring = await duringPages;
     onState = () => {};
@@ -369,7 +389,9 @@ await runBench({
     const bytesStart = ledger.totalBytes();
     const cpuStart = server.cpuSeconds();
     const idleStarted = performance.now();
+    windowStart = monotonicUs();
     await sleep(f.idleSeconds * 1000);
+    mark("idle", windowStart);
     const idleSeconds = (performance.now() - idleStarted) / 1000;
     const cpuShare = (server.cpuSeconds() - cpuStart) / idleSeconds;
     const bytesPerHour = ((ledger.totalBytes() - bytesStart) / all.length) * (3600 / idleSeconds);
@@ -416,6 +438,8 @@ await runBench({
       `Broadcast: the admin publishes monitoring notice v${notice.version + 1} (requires acknowledgement: every active worker's state version moves); latency from sending the POST to each agent's reception of a newer version; pages: GET / as a document, one at a time, signed in as a pausing worker.`,
       `Memory: the server reports process.memoryUsage() after a full garbage collection (bench/lib/memory-probe.mjs, loaded with --import); RSS from /proc.`,
     );
+    const profiled = windows[f.profile];
+    if (profiled) bench.profileWindow = { ...profiled, label: `the ${f.profile} window only` };
     agent.destroy();
     for (const c of all) c.close();
     return { rows, notes };

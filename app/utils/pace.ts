@@ -14,23 +14,36 @@ const SERVING_AT_MOST_MS = 250;
 /** Background work waits at most this long for requests between two slices (it must end too). */
 const WAIT_FOR_REQUESTS_AT_MOST_MS = 50;
 
-let serving = 0;
-let waiters: (() => void)[] = [];
+/**
+ * Kept on globalThis: the server (server.ts, bundled on its own) counts the
+ * requests and the app's build reads the count, so both must see one state.
+ */
+type Pace = { serving: number; waiters: (() => void)[] };
+
+declare global {
+  var __lullPace: Pace | undefined;
+}
+
+function pace(): Pace {
+  globalThis.__lullPace ??= { serving: 0, waiters: [] };
+  return globalThis.__lullPace;
+}
 
 /**
  * The server calls this as each request arrives and the returned function
  * when it has been answered (calling it again does nothing).
  */
 export function requestStarted(): () => void {
-  serving++;
+  const p = pace();
+  p.serving++;
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    if (--serving === 0) {
-      const ready = waiters;
-      waiters = [];
+    if (--p.serving === 0) {
+      const ready = p.waiters;
+      p.waiters = [];
       for (const resolve of ready) resolve();
     }
   };
@@ -41,14 +54,26 @@ export function requestStarted(): () => void {
 
 /** Resolves once no request is being served, or after `atMostMs`. */
 function requestsAnswered(atMostMs: number): Promise<void> {
-  if (serving === 0) return Promise.resolve();
+  const p = pace();
+  if (p.serving === 0) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, atMostMs);
-    waiters.push(() => {
+    p.waiters.push(() => {
       clearTimeout(timer);
       resolve();
     });
   });
+}
+
+/**
+ * Between two chunks of background work that must finish soon (a push to
+ * every agent): one turn of the event loop for pending I/O, then the
+ * requests being served are answered first (at most `atMostMs`), without
+ * the pause `pacer` adds to keep the thread half free.
+ */
+export async function letRequestsGoFirst(atMostMs = WAIT_FOR_REQUESTS_AT_MOST_MS): Promise<void> {
+  await yieldToRequests();
+  await requestsAnswered(atMostMs);
 }
 
 /** One turn of the event loop for requests: pending I/O is read before this resolves. */

@@ -13,6 +13,7 @@
  */
 import { LIMITS, type AgentState } from "#app/agent-protocol/v1.ts";
 import { getAgentStates } from "#app/models/agent-state.server.ts";
+import { letRequestsGoFirst } from "#app/utils/pace.ts";
 import { subscribeToStateChanges, type StateChange } from "#app/utils/state-bus.server.ts";
 import { noteDeviceSeen } from "./device-seen.server.ts";
 import { streamOpened } from "./open-streams.server.ts";
@@ -57,8 +58,8 @@ type Entry = {
 
 /** A state read for new connections is reused this long, unless a change came meanwhile. */
 const FRESH_FOR_MS = 1000;
-/** Workers read with one set of queries when a change moves many. */
-const WORKERS_PER_READ = 500;
+/** Workers read with one set of queries when a change moves many (≈20 ms of SQLite each). */
+const WORKERS_PER_READ = 250;
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(":\n\n");
@@ -165,8 +166,8 @@ async function pump() {
         entry.cached = { epoch: epochs.get(id)!, at, value };
         deliver(entry, value);
       }
-      // Requests (pages, uploads, new connections) get the thread between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Requests (pages, uploads, new connections) go first between chunks.
+      await letRequestsGoFirst();
     }
   } finally {
     h.pumping = false;
@@ -267,8 +268,11 @@ function startHeartbeat() {
   if (h.heartbeat) return;
   // One timer for every stream: a comment line each minute keeps proxies from closing them.
   h.heartbeat = setInterval(() => {
+    const stale = Date.now() - FRESH_FOR_MS;
     for (const entry of h.entries.values()) {
       for (const stream of entry.streams) stream.sink.write(HEARTBEAT);
+      // A read older than a second is never reused: no need to hold it (≈2 KB a worker).
+      if (entry.cached && entry.cached.at < stale) entry.cached = null;
     }
   }, LIMITS.heartbeatSeconds * 1000);
   h.heartbeat.unref();

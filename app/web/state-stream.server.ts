@@ -84,7 +84,10 @@ export async function serveStateStream(req: IncomingMessage, res: ServerResponse
     if (error instanceof Response) return sendResponse(res, error);
     console.error("state stream:", error instanceof Error ? error.message : error);
     if (res.headersSent || res.destroyed) return void res.end();
-    res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+    res.writeHead(500, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Cache-Control": "no-store",
+    });
     res.end("The state could not be read. Reconnect in a moment.");
   }
 }
