@@ -74,8 +74,18 @@ export function shareState(state: AgentState): SharedState {
   };
 }
 
+type QueuedRead = {
+  entry: Entry;
+  epoch: number;
+  resolve: (value: SharedState | null) => void;
+  reject: (error: unknown) => void;
+};
+
 type Hub = {
   entries: Map<string, Entry>;
+  /** New connections' reads, done together on the next turn of the event loop. */
+  reads: QueuedRead[];
+  readScheduled: boolean;
   urgent: Set<string>;
   broadcast: Set<string>;
   pumping: boolean;
@@ -91,6 +101,8 @@ function hub(): Hub {
   if (!globalThis.__lullStateHub) {
     globalThis.__lullStateHub = {
       entries: new Map(),
+      reads: [],
+      readScheduled: false,
       urgent: new Set(),
       broadcast: new Set(),
       pumping: false,
@@ -226,25 +238,59 @@ function dropIfUnused(entry: Entry) {
   }
 }
 
-/** The worker's state for a new connection: one read shared by everyone asking at once. */
+/**
+ * The worker's state for a new connection: one read shared by everyone
+ * asking at once, and connections of many workers arriving together (agents
+ * reconnecting after a restart) read in chunks with the same set-based
+ * queries as a broadcast.
+ */
 function current(entry: Entry): Promise<SharedState | null> {
   const { cached, reading, epoch } = entry;
   if (cached && cached.epoch === epoch && Date.now() - cached.at < FRESH_FOR_MS) {
     return Promise.resolve(cached.value);
   }
   if (reading && reading.epoch === epoch) return reading.promise;
-  const promise = getAgentStates([entry.workerId], new Date()).then((states) => {
-    const state = states.get(entry.workerId);
-    const value = state ? shareState(state) : null;
-    if (entry.epoch === epoch) entry.cached = { epoch, at: Date.now(), value };
-    return value;
+  const h = hub();
+  const promise = new Promise<SharedState | null>((resolve, reject) => {
+    h.reads.push({ entry, epoch, resolve, reject });
   });
   entry.reading = { epoch, promise };
-  const clear = () => {
-    if (entry.reading?.promise === promise) entry.reading = null;
-  };
-  promise.then(clear, clear);
+  if (!h.readScheduled) {
+    h.readScheduled = true;
+    setImmediate(() => void readQueued());
+  }
   return promise;
+}
+
+async function readQueued() {
+  const h = hub();
+  const batch = h.reads.splice(0, WORKERS_PER_READ);
+  if (h.reads.length > 0) setImmediate(() => void readQueued());
+  else h.readScheduled = false;
+  const done = (read: QueuedRead) => {
+    if (read.entry.reading?.epoch === read.epoch) read.entry.reading = null;
+  };
+  let states: Map<string, AgentState | null>;
+  try {
+    states = await getAgentStates(
+      batch.map((r) => r.entry.workerId),
+      new Date(),
+    );
+  } catch (error) {
+    for (const read of batch) {
+      done(read);
+      read.reject(error);
+    }
+    return;
+  }
+  const at = Date.now();
+  for (const read of batch) {
+    const state = states.get(read.entry.workerId);
+    const value = state ? shareState(state) : null;
+    if (read.entry.epoch === read.epoch) read.entry.cached = { epoch: read.epoch, at, value };
+    done(read);
+    read.resolve(value);
+  }
 }
 
 function closeStream(entry: Entry, stream: Stream) {
