@@ -103,7 +103,11 @@ describe("splitForRollups", () => {
         (zone, startOffset, length, weekly, probe) => {
           const from = plusDays("2025-01-01", startOffset);
           const to = plusDays(from, length);
-          const span = periodRange({ period: "custom", from, to }, at("2030-01-01T00:00:00Z"), zone);
+          const span = periodRange(
+            { period: "custom", from, to },
+            at("2030-01-01T00:00:00Z"),
+            zone,
+          );
           // The chart's bucket boundaries: each local day, or every 7th one.
           const cuts: Date[] = [];
           for (let key = from, i = 0; key <= to; key = nextDateKey(key), i++) {
@@ -119,7 +123,9 @@ describe("splitForRollups", () => {
           for (const p of all) expect(p.start.getTime()).toBeLessThan(p.end.getTime());
           // And a probe instant (every quarter hour over two years) is in one piece exactly when in the range.
           const t = span.start.getTime() + probe * 15 * 60_000;
-          const holding = all.filter((p: TimeRange) => p.start.getTime() <= t && t < p.end.getTime());
+          const holding = all.filter(
+            (p: TimeRange) => p.start.getTime() <= t && t < p.end.getTime(),
+          );
           expect(holding).toHaveLength(t < span.end.getTime() ? 1 : 0);
 
           for (const d of split.days) {
@@ -135,7 +141,8 @@ describe("splitForRollups", () => {
             expect(h.end.getTime() % HOUR).toBe(0);
           }
           expect(split.edges.length).toBeLessThanOrEqual(2);
-          for (const e of split.edges) expect(e.end.getTime() - e.start.getTime()).toBeLessThan(HOUR);
+          for (const e of split.edges)
+            expect(e.end.getTime() - e.start.getTime()).toBeLessThan(HOUR);
           // Without cuts the hourly part is at most the two partial UTC days at the ends.
           const plain = splitForRollups(span);
           expect(plain.days.length).toBeLessThanOrEqual(1);
