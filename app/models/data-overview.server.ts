@@ -186,7 +186,8 @@ function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
 /**
  * Sums per (type, hour or day) of one rollup table over disjoint ranges, in one
  * statement: each range is one seek in the table's covering (workerId, time)
- * index. Raw SQL: a year is thousands of rows, and Prisma's groupBy costs more
+ * index. CROSS JOIN keeps the ranges as SQLite's outer loop; with a plain
+ * JOIN it walked all the worker's rows once per range. Raw SQL: a year is thousands of rows, and Prisma's groupBy costs more
  * than the query.
  */
 async function sumsPerTypeOver(
@@ -199,7 +200,7 @@ async function sumsPerTypeOver(
   return prisma.$queryRawUnsafe(
     `WITH "span"("from", "to") AS (VALUES ${ranges.map(() => "(?, ?)").join(", ")})
      SELECT "type", "${column}" AS "at", SUM("count") AS "n"
-     FROM "span" JOIN "${table}" ON "workerId" = ? AND "${column}" >= "span"."from" AND "${column}" < "span"."to"
+     FROM "span" CROSS JOIN "${table}" ON "workerId" = ? AND "${column}" >= "span"."from" AND "${column}" < "span"."to"
      GROUP BY "type", "${column}"`,
     ...ranges.flatMap((r) => [toStoredDateTime(r.start), toStoredDateTime(r.end)]),
     workerId,
