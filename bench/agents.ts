@@ -525,7 +525,7 @@ await runBench({
         },
         {
           metric:
-            "Raw better-sqlite3, same rows (Event + EventRollup + Device + DeviceUsageHour + EventBatch)",
+            "Raw better-sqlite3, same rows (Event + EventRollup + EventRollupDay + Device + DeviceUsageHour + EventBatch)",
           value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s)`,
           target: "baseline",
           verdict: "info",

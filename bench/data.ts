@@ -11,8 +11,10 @@
  *
  * The deep page's cursor is the app's own: the "Older →" link of the list
  * filtered to a day ~6 months back, then opened without the filter. Every
- * page query's plan is checked: a full scan of Event or EventRollup stops
- * the bench.
+ * page query's plan is checked: a full scan of Event, EventRollup or
+ * EventRollupDay stops the bench. The year (365 days) is also read the way
+ * it was before the daily rollups, hourly rows only, on better-sqlite3 in the
+ * same run (ADR 0030).
  */
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
@@ -127,6 +129,17 @@ await runBench({
          EXCEPT SELECT "workerId", "deviceId", "type", "app", substr("hour", 1, 13), "count" FROM "EventRollup")`,
     );
     const rollupRows = one(`SELECT COUNT(*) AS n FROM "EventRollup"`);
+    const dailyMismatched = one(
+      `SELECT COUNT(*) AS n FROM (
+         SELECT * FROM (SELECT "workerId", "deviceId", "type", "app", substr("hour", 1, 10), SUM("count")
+                        FROM "EventRollup" GROUP BY 1, 2, 3, 4, 5)
+         EXCEPT SELECT "workerId", "deviceId", "type", "app", substr("day", 1, 10), "count" FROM "EventRollupDay")`,
+    );
+    const dailyRows = one(`SELECT COUNT(*) AS n FROM "EventRollupDay"`);
+    const myDailyRows = one(
+      `SELECT COUNT(*) AS n FROM "EventRollupDay" WHERE "workerId" = ?`,
+      worker.id,
+    );
     const eventsInPauses = one(
       `SELECT COUNT(*) AS n FROM "Pause" p JOIN "Event" e
          ON e."workerId" = p."workerId" AND e."at" >= p."startsAt"
@@ -134,10 +147,17 @@ await runBench({
                           THEN p."endedEarlyAt" ELSE p."endsAt" END
        WHERE p."cancelledAt" IS NULL`,
     );
-    if (mismatched !== 0 || rollupRows !== seed.rollups || eventsInPauses !== 0) {
+    if (
+      mismatched !== 0 ||
+      rollupRows !== seed.rollups ||
+      dailyMismatched !== 0 ||
+      dailyRows !== seed.dailyRollups ||
+      eventsInPauses !== 0
+    ) {
       throw new Error(
         `Seed inconsistent: ${mismatched} (worker, device, type, app, hour) groups differ between Event and EventRollup, ` +
-          `${rollupRows} rollup rows for ${seed.rollups} groups, ${eventsInPauses} events inside pauses.`,
+          `${rollupRows} rollup rows for ${seed.rollups} groups, ${dailyMismatched} daily rollups differ from their hours, ` +
+          `${eventsInPauses} events inside pauses.`,
       );
     }
     const checkSeconds = (performance.now() - checkStarted) / 1000;
@@ -246,9 +266,14 @@ await runBench({
         "`/data?period=custom` (90 days)",
       ),
       overview(
-        "custom-max",
+        "custom-92",
         { period: "custom", from: minusDays(today, 91), to: today },
-        "`/data?period=custom` (92 days, the longest allowed)",
+        "`/data?period=custom` (92 days)",
+      ),
+      overview(
+        "custom-365",
+        { period: "custom", from: minusDays(today, 364), to: today },
+        "`/data?period=custom` (365 days)",
       ),
       records("events-first", "`/data/events` (first page)", null, "50 newest records"),
       records(
@@ -274,9 +299,9 @@ await runBench({
     // Query plans: no full scan, and every time condition on Event bounds the index.
     const plans = [...measured.statements.values()]
       .flat()
-      .filter((s) => /`(Event|EventRollup)`/.test(s.sql));
+      .filter((s) => /[`"](Event|EventRollup|EventRollupDay)[`"]/.test(s.sql));
     const fullScans = plans.filter((p) =>
-      p.plan.some((line) => /^SCAN (main\.)?(Event|EventRollup)\b/.test(line)),
+      p.plan.some((line) => /^SCAN (main\.)?(Event|EventRollup|EventRollupDay)\b/.test(line)),
     );
     const unbounded = plans.filter(
       (p) =>
@@ -305,6 +330,31 @@ await runBench({
       }[]
     ).map((p) => p.detail);
 
+    // Before the daily rollups (ADR 0030) a year was read from the hourly rows alone: the totals'
+    // and the chart's statements as they were, replayed on better-sqlite3 in this run.
+    const year = periodRange(
+      { period: "custom", from: minusDays(today, 364), to: today },
+      new Date(),
+      tz,
+    );
+    const hourlyTotals = raw.prepare(
+      `SELECT "type", "deviceId", "app", SUM("count") AS "n" FROM "EventRollup"
+       WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ? GROUP BY "type", "deviceId", "app"`,
+    );
+    const hourlySeries = raw.prepare(
+      `SELECT "type", "hour", SUM("count") AS "n" FROM "EventRollup"
+       WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ? GROUP BY "type", "hour"`,
+    );
+    const hourOf = (t: Date, round: (x: number) => number) =>
+      stored(round(t.getTime() / 3_600_000) * 3_600_000);
+    const hourlyYearTimes = Array.from({ length: 30 }, () => {
+      const t0 = performance.now();
+      hourlyTotals.all(worker.id, hourOf(year.start, Math.ceil), hourOf(year.end, Math.floor));
+      hourlySeries.all(worker.id, hourOf(year.start, Math.floor), stored(year.end));
+      return performance.now() - t0;
+    });
+    const hourlyYear = summarize(hourlyYearTimes);
+
     const share = (counts: Record<string, number>) =>
       Object.entries(counts)
         .sort((a, b) => b[1] - a[1])
@@ -313,14 +363,15 @@ await runBench({
     return {
       rows: measured.rows,
       notes: [
-        `Data: ${fmtInt(mine.events)} events of one worker (${tz}) over ${f.days} days, ${mine.byDevice.map((d) => `${d.name} ${fmtInt(d.events)} on ${d.activeDays} days`).join(", ")}; ${fmtInt(mine.rollups)} hourly rollup rows; ${mine.pauses} pauses. Types: ${share(mine.byType)}. Apps: ${share(mine.byApp)}. Plus ${f.otherWorkers} other workers with ${fmtInt(f.otherEvents)} events each: ${fmtInt(seed.events)} events and ${fmtInt(seed.rollups)} rollup rows in all; database ${formatBytes(dbBytes)}; retention set to ${RETENTION_DAYS} days so the year is kept.`,
-        `Seed: ${seed.seconds.toFixed(1)} s with better-sqlite3 (migrations ${migrateSeconds.toFixed(1)} s before it); checked in ${checkSeconds.toFixed(1)} s that every (worker, device, type, app, hour) rollup equals its events and that no event lies inside a pause.`,
+        `Data: ${fmtInt(mine.events)} events of one worker (${tz}) over ${f.days} days, ${mine.byDevice.map((d) => `${d.name} ${fmtInt(d.events)} on ${d.activeDays} days`).join(", ")}; ${fmtInt(mine.rollups)} hourly and ${fmtInt(myDailyRows)} daily rollup rows; ${mine.pauses} pauses. Types: ${share(mine.byType)}. Apps: ${share(mine.byApp)}. Plus ${f.otherWorkers} other workers with ${fmtInt(f.otherEvents)} events each: ${fmtInt(seed.events)} events and ${fmtInt(seed.rollups)} rollup rows in all; database ${formatBytes(dbBytes)}; retention set to ${RETENTION_DAYS} days so the year is kept.`,
+        `Seed: ${seed.seconds.toFixed(1)} s with better-sqlite3 (migrations ${migrateSeconds.toFixed(1)} s before it); checked in ${checkSeconds.toFixed(1)} s that every (worker, device, type, app, hour) rollup equals its events, every daily rollup the sum of its hours, and that no event lies inside a pause.`,
         `Deep page: the cursor of the "Older →" link on \`/data/events?to=${deepDay}\`, opened without the filter (${fmtInt(olderThanDeep)} of the worker's events are older, ${fmtInt(mine.events - olderThanDeep)} newer).`,
         ...measured.notes,
+        `The year read from hourly rollups only, as before ADR 0030 (the totals' and the chart's two statements on ${fmtInt(mine.rollups)} hourly rows, better-sqlite3, 30 runs): p50 ${formatMs(hourlyYear.p50)} · p95 ${formatMs(hourlyYear.p95)}; compare the 365-day same-SQL row above.`,
         `Retention's lookup, device by device (\`SELECT "id" FROM "Event" WHERE "deviceId" = ? AND "at" < ? LIMIT 5000\`, plan: ${lookupPlan.join(" / ")}), takes ${formatMs(summarize(lookupTimes).p50)} for all devices on this database when nothing is old.`,
         fullScans.length
-          ? `❌ ${fullScans.length} page queries scan Event or EventRollup in full.`
-          : `Query plans: no page query scans Event or EventRollup (${plans.length} statements on them checked).`,
+          ? `❌ ${fullScans.length} page queries scan Event, EventRollup or EventRollupDay in full.`
+          : `Query plans: no page query scans Event, EventRollup or EventRollupDay (${plans.length} statements on them checked).`,
         unbounded.length
           ? `⚠️ ${unbounded.length} statement(s) on Event with a time condition use the \`(workerId, at)\` index for workerId only, walking the worker's index entries until the page is full: ${unbounded.map((u) => u.sql.slice(0, 120)).join("; ")}.`
           : "Every time condition on Event bounds the index range.",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { calendarDate } from "./calendar-date.ts";
+import { RETENTION_BOUNDS } from "./retention.ts";
 import { localDateKey, nextDateKey, startOfLocalDay } from "./local-time.ts";
 
 /** The periods of the /data overview, in the worker's time zone. */
@@ -13,8 +14,12 @@ export const PERIOD_LABELS: Record<Period, string> = {
   custom: "Custom range",
 };
 
-/** The longest custom range on the overview (a quarter; the default retention is 90 days). */
-export const MAX_CUSTOM_DAYS = 92;
+/**
+ * The longest custom range on the overview: the longest history any policy
+ * keeps (RETENTION_BOUNDS.max days) and today, so a worker can always see
+ * all of theirs, a year and more. Daily rollups make a year cheap (ADR 0030).
+ */
+export const MAX_CUSTOM_DAYS = RETENTION_BOUNDS.max + 1;
 
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -35,7 +40,7 @@ export const PeriodQuerySchema = z
   })
   .refine((q) => q.period !== "custom" || daysBetween(q.from, q.to) < MAX_CUSTOM_DAYS, {
     path: ["from"],
-    message: `Choose at most ${MAX_CUSTOM_DAYS} days. Your whole history is in “Download my records”.`,
+    message: `Choose at most ${MAX_CUSTOM_DAYS} days: no records are kept longer than ${RETENTION_BOUNDS.max} days.`,
   });
 export type PeriodQuery = z.infer<typeof PeriodQuerySchema>;
 

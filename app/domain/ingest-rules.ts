@@ -59,6 +59,13 @@ export function hourBucket(at: Date): Date {
 
 export type RollupKey = { type: string; app: string; hour: Date };
 
+/** The UTC day an event counts in for the daily rollups (ADR 0030). */
+export function dayBucket(at: Date): Date {
+  const d = new Date(at.getTime());
+  d.setUTCHours(0, 0, 0, 0);
+  return d;
+}
+
 /** Counts per (type, app, hour) of the events to store. */
 export function rollupCounts(events: readonly { type: string; app: string; at: Date }[]) {
   const counts = new Map<string, RollupKey & { count: number }>();
@@ -68,6 +75,21 @@ export function rollupCounts(events: readonly { type: string; app: string; at: D
     const entry = counts.get(key);
     if (entry) entry.count++;
     else counts.set(key, { type: e.type, app: e.app, hour, count: 1 });
+  }
+  return [...counts.values()];
+}
+
+export type DailyRollupKey = { type: string; app: string; day: Date };
+
+/** The hourly counts summed per (type, app, UTC day): the daily rollups' increments. */
+export function dailyRollupCounts(hourly: readonly (RollupKey & { count: number })[]) {
+  const counts = new Map<string, DailyRollupKey & { count: number }>();
+  for (const r of hourly) {
+    const day = dayBucket(r.hour);
+    const key = `${r.type}\u0000${r.app}\u0000${day.getTime()}`;
+    const entry = counts.get(key);
+    if (entry) entry.count += r.count;
+    else counts.set(key, { type: r.type, app: r.app, day, count: r.count });
   }
   return [...counts.values()];
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { periodRange } from "#app/domain/data-period.ts";
 import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
@@ -12,6 +13,7 @@ import {
   startOfLocalDay,
 } from "#app/domain/local-time.ts";
 import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
+import { splitForRollups, type RollupSplit, type TimeRange } from "#app/domain/rollup-split.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { listExemptionsCovering } from "./exemption.server.ts";
@@ -22,65 +24,59 @@ const HOUR_MS = 3600_000;
 type Key = { type: string; deviceId: string; app: string };
 export type CountRow = Key & { count: number };
 
+/** One UNION ALL arm per piece: its rows' (type, device, app) and count. */
+function countArms(workerId: string, split: RollupSplit) {
+  const arms: string[] = [];
+  const args: string[] = [];
+  const arm = (sql: string, piece: TimeRange) => {
+    arms.push(sql);
+    args.push(workerId, toStoredDateTime(piece.start), toStoredDateTime(piece.end));
+  };
+  for (const piece of split.days)
+    arm(
+      `SELECT "type", "deviceId", "app", "count" FROM "EventRollupDay" WHERE "workerId" = ? AND "day" >= ? AND "day" < ?`,
+      piece,
+    );
+  for (const piece of split.hours)
+    arm(
+      `SELECT "type", "deviceId", "app", "count" FROM "EventRollup" WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ?`,
+      piece,
+    );
+  for (const piece of split.edges)
+    arm(
+      `SELECT "type", "deviceId", "app", 1 AS "count" FROM "Event" WHERE "workerId" = ? AND "at" >= ? AND "at" < ?`,
+      piece,
+    );
+  return { arms, args };
+}
+
+const CountRowSchema = z.object({
+  type: z.string(),
+  deviceId: z.string(),
+  app: z.string(),
+  n: z.union([z.number(), z.bigint()]).transform(Number),
+});
+
 /**
- * Event counts per (type, device, app) for [start, end), from the hourly
- * rollups for whole hours and from the indexed raw events only for the
- * partial hours at either edge (zones like Asia/Kolkata start days mid-hour).
- * Exact, and never a scan of the raw events.
+ * Event counts per (type, device, app) for [start, end), in one statement:
+ * whole UTC days from the daily rollups, the whole hours left at either end
+ * from the hourly rollups, and the partial hours (zones like Asia/Kolkata
+ * start days mid-hour) from the indexed raw events (ADR 0030). Exact, and
+ * never a scan of the raw events; a year reads ~365 days of rows, not ~8,760
+ * hours.
  */
 export async function countEvents(workerId: string, start: Date, end: Date): Promise<CountRow[]> {
-  const wholeStart = new Date(Math.ceil(start.getTime() / HOUR_MS) * HOUR_MS);
-  const wholeEnd = new Date(Math.floor(end.getTime() / HOUR_MS) * HOUR_MS);
-  const rawRanges: [Date, Date][] = [];
-  const parts: Promise<CountRow[]>[] = [];
-  if (wholeStart < wholeEnd) {
-    parts.push(
-      prisma.eventRollup
-        .groupBy({
-          by: ["type", "deviceId", "app"],
-          where: { workerId, hour: { gte: wholeStart, lt: wholeEnd } },
-          _sum: { count: true },
-        })
-        .then((rows) =>
-          rows.map((r) => ({
-            type: r.type,
-            deviceId: r.deviceId,
-            app: r.app,
-            count: r._sum.count ?? 0,
-          })),
-        ),
-    );
-    if (start < wholeStart) rawRanges.push([start, wholeStart]);
-    if (wholeEnd < end) rawRanges.push([wholeEnd, end]);
-  } else if (start < end) {
-    rawRanges.push([start, end]);
-  }
-  for (const [from, to] of rawRanges) {
-    parts.push(
-      prisma.event
-        .groupBy({
-          by: ["type", "deviceId", "app"],
-          where: { workerId, at: { gte: from, lt: to } },
-          _count: { _all: true },
-        })
-        .then((rows) =>
-          rows.map((r) => ({
-            type: r.type,
-            deviceId: r.deviceId,
-            app: r.app,
-            count: r._count._all,
-          })),
-        ),
-    );
-  }
-  const merged = new Map<string, CountRow>();
-  for (const row of (await Promise.all(parts)).flat()) {
-    const key = `${row.type}\u0000${row.deviceId}\u0000${row.app}`;
-    const existing = merged.get(key);
-    if (existing) existing.count += row.count;
-    else merged.set(key, { ...row });
-  }
-  return [...merged.values()].filter((r) => r.count > 0);
+  const { arms, args } = countArms(workerId, splitForRollups({ start, end }));
+  if (arms.length === 0) return [];
+  const rows = await prisma.$queryRawUnsafe<unknown[]>(
+    `SELECT "type", "deviceId", "app", SUM("count") AS "n" FROM (${arms.join(" UNION ALL ")})
+     GROUP BY "type", "deviceId", "app" HAVING SUM("count") > 0`,
+    ...args,
+  );
+  return rows.map((row) => {
+    const r = CountRowSchema.parse(row);
+    return { type: r.type, deviceId: r.deviceId, app: r.app, count: r.n };
+  });
 }
 
 function sumBy<K extends keyof Key>(rows: readonly CountRow[], key: K) {
@@ -188,7 +184,31 @@ function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
 }
 
 /**
- * Events over time for the chart, from the hourly rollups: per hour for a
+ * Sums per (type, hour or day) of one rollup table over disjoint ranges, in one
+ * statement: each range is one seek in the table's covering (workerId, time)
+ * index. CROSS JOIN keeps the ranges as SQLite's outer loop; with a plain
+ * JOIN it walked all the worker's rows once per range. Raw SQL: a year is thousands of rows, and Prisma's groupBy costs more
+ * than the query.
+ */
+async function sumsPerTypeOver(
+  table: "EventRollup" | "EventRollupDay",
+  column: "hour" | "day",
+  workerId: string,
+  ranges: readonly TimeRange[],
+): Promise<{ type: string; at: string; n: number | bigint }[]> {
+  if (ranges.length === 0) return [];
+  return prisma.$queryRawUnsafe(
+    `WITH "span"("from", "to") AS (VALUES ${ranges.map(() => "(?, ?)").join(", ")})
+     SELECT "type", "${column}" AS "at", SUM("count") AS "n"
+     FROM "span" CROSS JOIN "${table}" ON "workerId" = ? AND "${column}" >= "span"."from" AND "${column}" < "span"."to"
+     GROUP BY "type", "${column}"`,
+    ...ranges.flatMap((r) => [toStoredDateTime(r.start), toStoredDateTime(r.end)]),
+    workerId,
+  );
+}
+
+/**
+ * Events over time for the chart, from the daily and hourly rollups: per hour for a
  * single day, per local calendar day up to 31 days, per local week beyond.
  * Also the pause and exemption windows in the period, as bucket labels, so
  * the chart shades them on the same axis (one area per bucket range and
@@ -207,24 +227,27 @@ export async function getActivitySeries(
       : spanMs <= MAX_DAILY_CHART_DAYS * 24 * HOUR_MS
         ? "day"
         : "week";
-  const [rows, pauses, exemptions] = await Promise.all([
-    // Raw SQL: a year is ~40,000 (type, hour) rows, and Prisma's groupBy costs more than the query.
-    prisma.$queryRawUnsafe<{ type: string; hour: string; n: number | bigint }[]>(
-      `SELECT "type", "hour", SUM("count") AS "n" FROM "EventRollup"
-       WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ? GROUP BY "type", "hour"`,
-      workerId,
-      toStoredDateTime(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS),
-      toStoredDateTime(end.getTime()),
-    ),
+  const bounds = bucketsFor(start, end, timeZone, granularity);
+  // Rows are placed by the bucket their hour (or day) starts in, at hour resolution: the range
+  // widened to whole hours, read by the day wherever a UTC day lies inside one bucket (ADR 0030).
+  const split = splitForRollups(
+    {
+      start: new Date(Math.floor(start.getTime() / HOUR_MS) * HOUR_MS),
+      end: new Date(Math.ceil(end.getTime() / HOUR_MS) * HOUR_MS),
+    },
+    bounds.map((b) => new Date(b.start)),
+  );
+  const [days, hours, pauses, exemptions] = await Promise.all([
+    sumsPerTypeOver("EventRollupDay", "day", workerId, split.days),
+    sumsPerTypeOver("EventRollup", "hour", workerId, split.hours),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
   ]);
-  const bounds = bucketsFor(start, end, timeZone, granularity);
   const buckets = new Map<string, ActivityBucket>(
     bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
   );
-  for (const r of rows) {
-    const bound = bucketAt(bounds, Date.parse(r.hour));
+  for (const r of [...days, ...hours]) {
+    const bound = bucketAt(bounds, Date.parse(r.at));
     if (!bound) continue;
     const bucket = buckets.get(bound.key)!;
     bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + Number(r.n);

@@ -7,7 +7,12 @@ import {
 import { collectionWindows } from "#app/domain/collection-state.ts";
 import { COVERING_EXEMPTION_STATUSES, type ExemptionStatus } from "#app/domain/exemption.ts";
 import { fromColumns } from "#app/domain/exemption-columns.ts";
-import { classifyEvent, hourBucket, rollupCounts } from "#app/domain/ingest-rules.ts";
+import {
+  classifyEvent,
+  dailyRollupCounts,
+  hourBucket,
+  rollupCounts,
+} from "#app/domain/ingest-rules.ts";
 import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
 import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.server.ts";
@@ -15,7 +20,7 @@ import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.serv
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
  * short transaction: events outside the worker's pauses and exemptions,
- * their hourly rollups, the device's counters, the organisation's counts for
+ * their hourly and daily rollups, the device's counters, the organisation's counts for
  * the day, the device's upload footprint for the hour, and the answer itself
  * (so a retry gets the same answer).
  *
@@ -122,13 +127,25 @@ export async function ingestBatch(
         );
       }
     });
-    for (const r of rollupCounts(stored)) {
+    const hourly = rollupCounts(stored);
+    for (const r of hourly) {
       sql.addToRollup.run(
         device.workerId,
         device.id,
         r.type,
         r.app,
         toStoredDateTime(r.hour.getTime()),
+        r.count,
+      );
+    }
+    // The same counts per UTC day (ADR 0030): a day's row is always the sum of its hours'.
+    for (const r of dailyRollupCounts(hourly)) {
+      sql.addToDailyRollup.run(
+        device.workerId,
+        device.id,
+        r.type,
+        r.app,
+        toStoredDateTime(r.day.getTime()),
         r.count,
       );
     }
@@ -222,6 +239,10 @@ function prepare(db: BetterSqlite3.Database) {
     addToRollup: db.prepare(
       `INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count") VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT ("workerId", "deviceId", "type", "app", "hour") DO UPDATE SET "count" = "count" + excluded."count"`,
+    ),
+    addToDailyRollup: db.prepare(
+      `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("workerId", "deviceId", "type", "app", "day") DO UPDATE SET "count" = "count" + excluded."count"`,
     ),
     updateDevice: db.prepare(
       `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,

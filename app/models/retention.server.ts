@@ -1,3 +1,4 @@
+import { dayBucket } from "#app/domain/ingest-rules.ts";
 import { retentionCutoff } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
@@ -5,10 +6,14 @@ import { yieldToRequests } from "#app/utils/pace.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { deleteAbandonedPartialFiles, deleteExpiredExportFiles } from "./record-export.server.ts";
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 export type RetentionResult = {
   cutoff: Date;
   events: number;
   rollups: number;
+  /** Daily rollup rows deleted (ADR 0030); the cutoff's day is recomputed, not counted. */
+  dailyRollups: number;
   batches: number;
   /** Hourly upload footprints and agent resource reports (ADR 0026). */
   uploadHours: number;
@@ -16,7 +21,7 @@ export type RetentionResult = {
 };
 
 /**
- * Deletes events, hourly rollups, batch receipts and the devices' hourly
+ * Deletes events, hourly and daily rollups, batch receipts and the devices' hourly
  * footprints (uploads, the agents' own resource reports) older than the policy's
  * retention, `chunkSize` rows per statement. Each statement is its own short
  * transaction, so the database is never locked for long, and the run is
@@ -64,18 +69,59 @@ export async function runRetention({
     );
     await yieldToRequests();
   }
+  // The daily rollups (ADR 0030) follow the hourly ones: the UTC days wholly before the cutoff's
+  // day go in chunks, hourly rows first (until the daily rows follow, a reader sees those days as
+  // if retention had not reached them yet); the cutoff's own day loses its expired hours and has
+  // its daily rows recomputed from the hours left, in one transaction, so they stay equal.
+  const cutoffDay = toStoredDateTime(dayBucket(cutoff));
+  const nextDay = toStoredDateTime(dayBucket(cutoff).getTime() + DAY_MS);
   const workers = await prisma.$queryRawUnsafe<{ id: string }[]>(
     `SELECT u."id" FROM "User" u
-     WHERE EXISTS (SELECT 1 FROM "EventRollup" r WHERE r."workerId" = u."id" AND r."hour" <= ?)`,
+     WHERE EXISTS (SELECT 1 FROM "EventRollup" r WHERE r."workerId" = u."id" AND r."hour" <= ?)
+        OR EXISTS (SELECT 1 FROM "EventRollupDay" r WHERE r."workerId" = u."id" AND r."day" < ?)`,
     lastWholeHour,
+    cutoffDay,
   );
   let rollups = 0;
+  let dailyRollups = 0;
   for (const worker of workers) {
     rollups += await deleteInChunks(
-      `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "workerId" = ? AND "hour" <= ? LIMIT ?)`,
+      `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "workerId" = ? AND "hour" < ? LIMIT ?)`,
       worker.id,
-      lastWholeHour,
+      cutoffDay,
     );
+    dailyRollups += await deleteInChunks(
+      `DELETE FROM "EventRollupDay" WHERE rowid IN (SELECT rowid FROM "EventRollupDay" WHERE "workerId" = ? AND "day" < ? LIMIT ?)`,
+      worker.id,
+      cutoffDay,
+    );
+    if (lastWholeHour >= cutoffDay) {
+      // At most 24 hours of one worker: one short transaction.
+      const [hoursOfCutoffDay] = await prisma.$transaction([
+        prisma.$executeRawUnsafe(
+          `DELETE FROM "EventRollup" WHERE "workerId" = ? AND "hour" >= ? AND "hour" <= ?`,
+          worker.id,
+          cutoffDay,
+          lastWholeHour,
+        ),
+        prisma.$executeRawUnsafe(
+          `DELETE FROM "EventRollupDay" WHERE "workerId" = ? AND "day" = ?`,
+          worker.id,
+          cutoffDay,
+        ),
+        prisma.$executeRawUnsafe(
+          `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count")
+           SELECT "workerId", "deviceId", "type", "app", ?, SUM("count") FROM "EventRollup"
+           WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ?
+           GROUP BY "workerId", "deviceId", "type", "app"`,
+          cutoffDay,
+          worker.id,
+          cutoffDay,
+          nextDay,
+        ),
+      ]);
+      rollups += hoursOfCutoffDay;
+    }
     await yieldToRequests();
   }
   const batches = await deleteInChunks(
@@ -103,6 +149,7 @@ export async function runRetention({
         retentionDays,
         events,
         rollups,
+        dailyRollups,
         batches,
         uploadHours,
         resourceHours,
@@ -110,7 +157,7 @@ export async function runRetention({
       at: now,
     }),
   );
-  return { cutoff, events, rollups, batches, uploadHours, resourceHours };
+  return { cutoff, events, rollups, dailyRollups, batches, uploadHours, resourceHours };
 }
 
 const HOUR_MS = 60 * 60 * 1000;

@@ -5,7 +5,7 @@
  * prepared statements and the application's pragmas.
  *
  * - "full": what ingestBatch (app/models/ingest.server.ts) writes: the Event
- *   rows, the EventRollup upserts, the Device counters, the DeviceUsageHour
+ *   rows, the EventRollup and EventRollupDay upserts, the Device counters, the DeviceUsageHour
  *   upsert (the upload footprint, ADR 0026) and the EventBatch row.
  * - "events": the Event rows alone.
  */
@@ -63,6 +63,12 @@ export function rawIngest(
        ON CONFLICT ("workerId", "deviceId", "type", "app", "hour")
        DO UPDATE SET "count" = "count" + excluded."count"`,
     );
+    const upsertDailyRollup = db.prepare(
+      `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count")
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("workerId", "deviceId", "type", "app", "day")
+       DO UPDATE SET "count" = "count" + excluded."count"`,
+    );
     const updateDevice = db.prepare(
       `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ? WHERE "id" = ?`,
     );
@@ -101,8 +107,17 @@ export function rawIngest(
         }
       }
       if (mode === "full") {
+        const days = new Map<string, { type: string; app: string; day: string; count: number }>();
         for (const r of rollups.values()) {
           upsertRollup.run(batch.workerId, batch.deviceId, r.type, r.app, r.hour, r.count);
+          const day = `${r.hour.slice(0, 10)}T00:00:00.000+00:00`;
+          const key = `${r.type}\u0000${r.app}\u0000${day}`;
+          const entry = days.get(key);
+          if (entry) entry.count += r.count;
+          else days.set(key, { type: r.type, app: r.app, day, count: r.count });
+        }
+        for (const d of days.values()) {
+          upsertDailyRollup.run(batch.workerId, batch.deviceId, d.type, d.app, d.day, d.count);
         }
         updateDevice.run(receivedAt, batch.events.length, batch.deviceId);
         upsertUsageHour.run(

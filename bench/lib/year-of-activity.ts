@@ -369,6 +369,8 @@ export type SeedSummary = {
   seconds: number;
   events: number;
   rollups: number;
+  /** EventRollupDay rows (all workers). */
+  dailyRollups: number;
   pauses: number;
   perWorker: {
     workerId: string;
@@ -484,6 +486,7 @@ export function seedYearOfActivity(file: string, opts: SeedOptions): SeedSummary
     const byApp = opts.workers.map(() => ({}) as Record<string, number>);
     const firstAt = opts.workers.map(() => Number.POSITIVE_INFINITY);
     const rollups = new Map<string, number>();
+    let dailyRollups = 0;
 
     type Row = { w: number; d: number; type: EventType; app: number; at: number };
     const insertWindow = db.transaction((rows: Row[]) => {
@@ -601,6 +604,14 @@ export function seedYearOfActivity(file: string, opts: SeedOptions): SeedSummary
         );
         rollupCount[k.w]!++;
       }
+      // The daily rollups (ADR 0030): the hourly rows summed per UTC day, as ingestion keeps them.
+      dailyRollups = db
+        .prepare(
+          `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count")
+           SELECT "workerId", "deviceId", "type", "app", substr("hour", 1, 10) || 'T00:00:00.000+00:00', SUM("count")
+           FROM "EventRollup" GROUP BY "workerId", "deviceId", "type", "app", substr("hour", 1, 10)`,
+        )
+        .run().changes;
       db.prepare(`UPDATE "Policy" SET "retentionDays" = ?, "updatedAt" = ? WHERE "id" = 1`).run(
         opts.retentionDays,
         stamp,
@@ -628,6 +639,7 @@ export function seedYearOfActivity(file: string, opts: SeedOptions): SeedSummary
       seconds: (performance.now() - started) / 1000,
       events: perWorker.reduce((n, p) => n + p.events, 0),
       rollups: rollups.size,
+      dailyRollups,
       pauses: perWorker.reduce((n, p) => n + p.pauses, 0),
       perWorker,
     };
