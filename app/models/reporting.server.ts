@@ -43,7 +43,7 @@ function toDate(value: RawTime): Date {
  * signed it, out of all active people. Deactivated people count in neither.
  */
 export async function getAcknowledgementCompletion() {
-  const [activePeople, published] = await Promise.all([
+  const [activePeople, published, signatures] = await Promise.all([
     prisma.user.count({ where: { deactivatedAt: null } }),
     prisma.policyDocument.findMany({
       where: { publishedAt: { not: null } },
@@ -55,12 +55,24 @@ export async function getAcknowledgementCompletion() {
         version: true,
         publishedAt: true,
         requiresAcknowledgement: true,
-        _count: {
-          select: { acknowledgements: { where: { worker: { deactivatedAt: null } } } },
-        },
       },
     }),
+    // Every signature of a published version, less those of deactivated people: two index
+    // counts per version and a pass over the few deactivated people, instead of looking up the
+    // signer of each of tens of thousands of signatures.
+    prisma.$queryRawUnsafe<{ documentId: string; signed: number | bigint }[]>(
+      `SELECT d."id" AS "documentId",
+              (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
+              - (SELECT COUNT(*) FROM "User" u
+                 WHERE u."deactivatedAt" IS NOT NULL
+                   AND EXISTS (SELECT 1 FROM "Acknowledgement" a
+                               WHERE a."workerId" = u."id" AND a."documentId" = d."id"))
+                AS "signed"
+       FROM "PolicyDocument" d
+       WHERE d."publishedAt" IS NOT NULL`,
+    ),
   ]);
+  const signed = new Map(signatures.map((r) => [r.documentId, Number(r.signed)]));
   const currentVersion = new Map<string, number>();
   for (const d of published) {
     currentVersion.set(d.slug, Math.max(currentVersion.get(d.slug) ?? 0, d.version));
@@ -76,7 +88,7 @@ export async function getAcknowledgementCompletion() {
         version: d.version,
         publishedAt: d.publishedAt!,
         current: currentVersion.get(d.slug) === d.version,
-        signed: d._count.acknowledgements,
+        signed: signed.get(d.id) ?? 0,
       })),
   };
 }
@@ -199,6 +211,124 @@ export function reportDays(now: Date, timeZone: string, days = PAUSE_REPORT_DAYS
   return keys.map((key) => ({ key, start: startOfLocalDay(key, timeZone) }));
 }
 
+const QUARTER_MS = 15 * 60_000;
+/** The rollups' keys (prisma/schema.prisma): UTC "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM". */
+const utcDayKey = (t: number) => new Date(t).toISOString().slice(0, 10);
+const quarterKey = (t: number) => new Date(t).toISOString().slice(0, 16);
+const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
+
+/**
+ * The report's window [since, now] cut where the rollups can answer: the whole
+ * UTC days inside it come from the day rollups; the part before the first
+ * whole day and today (UTC) so far are counted from the pauses themselves.
+ */
+function windowParts(since: Date, now: Date) {
+  const firstWholeDay = Math.ceil(since.getTime() / DAY_MS) * DAY_MS;
+  const today = Math.max(firstWholeDay, floorTo(now.getTime(), DAY_MS));
+  return {
+    days: [utcDayKey(firstWholeDay), utcDayKey(today)] as const,
+    head: [toStoredDateTime(since), toStoredDateTime(Math.min(firstWholeDay, now.getTime() + 1))],
+    tail: [toStoredDateTime(today), toStoredDateTime(now)],
+  };
+}
+
+type CountRow = { i: number | bigint; n: number | bigint };
+type LengthRow = { seconds: number | bigint; n: number | bigint };
+
+/**
+ * Pauses started per local day, read from the quarter-hour rollup: a local
+ * day is a range of quarter hours, and only the quarter hour now running is
+ * counted from the pauses. (Every zone's midnight is on a quarter hour today;
+ * were one not, the pauses are counted directly.)
+ */
+async function countPausesPerDay(days: { start: Date }[], now: Date): Promise<number[]> {
+  const starts = days.map((d) => d.start.getTime());
+  if (starts.some((t) => t % QUARTER_MS !== 0)) return countPausesPerDayFromPauses(days, now);
+  const running = floorTo(now.getTime(), QUARTER_MS);
+  const bounds = starts.map((t, i) => [quarterKey(t), quarterKey(starts[i + 1] ?? running)]);
+  const [perDay, [thisQuarter]] = await Promise.all([
+    prisma.$queryRawUnsafe<CountRow[]>(
+      `SELECT CAST(d."key" AS INTEGER) AS "i",
+              (SELECT COALESCE(SUM(q."count"), 0) FROM "PauseStartQuarter" q
+               WHERE q."quarter" >= json_extract(d."value", '$[0]')
+                 AND q."quarter" < json_extract(d."value", '$[1]')) AS "n"
+       FROM json_each(?) d`,
+      JSON.stringify(bounds),
+    ),
+    prisma.$queryRawUnsafe<{ n: number | bigint }[]>(
+      `SELECT COUNT(*) AS "n" FROM "Pause"
+       WHERE "startsAt" >= ? AND "startsAt" <= ? AND "cancelledAt" IS NULL`,
+      toStoredDateTime(running),
+      toStoredDateTime(now),
+    ),
+  ]);
+  const counts = days.map(() => 0);
+  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
+  counts[counts.length - 1]! += Number(thisQuarter?.n ?? 0);
+  return counts;
+}
+
+/** The same counts straight from the pauses (the rollups' reference; see the tests). */
+export async function countPausesPerDayFromPauses(
+  days: { start: Date }[],
+  now: Date,
+): Promise<number[]> {
+  const bounds = days.map((d, i) => [
+    toStoredDateTime(d.start),
+    // Each day ends where the next begins; today ends now.
+    toStoredDateTime(i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1)),
+  ]);
+  const perDay = await prisma.$queryRawUnsafe<CountRow[]>(
+    `SELECT CAST(d."key" AS INTEGER) AS "i",
+            (SELECT COUNT(*) FROM "Pause" p
+             WHERE p."startsAt" >= json_extract(d."value", '$[0]')
+               AND p."startsAt" < json_extract(d."value", '$[1]')
+               AND p."cancelledAt" IS NULL) AS "n"
+     FROM json_each(?) d`,
+    JSON.stringify(bounds),
+  );
+  const counts = days.map(() => 0);
+  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
+  return counts;
+}
+
+/** Lengths of the pauses started in [since, now], as a histogram to the second. */
+async function pauseLengths(since: Date, now: Date) {
+  const { days, head, tail } = windowParts(since, now);
+  const rows = await prisma.$queryRawUnsafe<LengthRow[]>(
+    `SELECT "lengthSeconds" AS "seconds", SUM("count") AS "n" FROM "PauseLengthDay"
+     WHERE "day" >= ? AND "day" < ? GROUP BY "lengthSeconds"
+     UNION ALL
+     SELECT "lengthSeconds", COUNT(*) FROM "Pause"
+     WHERE "startsAt" >= ? AND "startsAt" < ? AND "cancelledAt" IS NULL
+       AND "lengthSeconds" IS NOT NULL
+     GROUP BY "lengthSeconds"
+     UNION ALL
+     SELECT "lengthSeconds", COUNT(*) FROM "Pause"
+     WHERE "startsAt" >= ? AND "startsAt" <= ? AND "cancelledAt" IS NULL
+       AND "lengthSeconds" IS NOT NULL
+     GROUP BY "lengthSeconds"`,
+    ...days,
+    ...head,
+    ...tail,
+  );
+  return rows.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
+}
+
+/** The same histogram straight from the pauses (the rollups' reference; see the tests). */
+export async function pauseLengthsFromPauses(since: Date, now: Date) {
+  const rows = await prisma.$queryRawUnsafe<LengthRow[]>(
+    `SELECT p."lengthSeconds" AS "seconds", COUNT(*) AS "n"
+     FROM "Pause" p
+     WHERE p."startsAt" >= ? AND p."startsAt" <= ? AND p."cancelledAt" IS NULL
+       AND p."lengthSeconds" IS NOT NULL
+     GROUP BY p."lengthSeconds"`,
+    toStoredDateTime(since),
+    toStoredDateTime(now),
+  );
+  return rows.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
+}
+
 /**
  * Pauses across the organisation over the last 30 days (the viewer's local
  * days, today so far): how many started each day, and the median length of
@@ -206,43 +336,19 @@ export function reportDays(now: Date, timeZone: string, days = PAUSE_REPORT_DAYS
  * kept in `Pause.lengthSeconds` by database triggers). Cancelled pauses count
  * in neither.
  *
- * Both are aggregated by SQLite through the covering index on
- * (startsAt, cancelledAt, lengthSeconds): at 300,000 pauses a month,
- * returning the rows to JavaScript took seconds, and working out each
- * length in SQL a third of a second. Lengths come back as a histogram to the
- * second (a pause is at most 30 minutes: ≤ 1,801 rows).
+ * Read from rollups kept by database triggers (ADR 0031): pauses per UTC
+ * quarter hour, and per UTC day and length to the second; only the edges of
+ * the window that the rollups cannot cut (the quarter hour running now, the
+ * part of a UTC day) are counted from the pauses' covering index. At 300,000
+ * pauses a month, grouping every length in the window took 130 ms.
  */
 export async function getPauseReport(now: Date, timeZone: string) {
   const days = reportDays(now, timeZone);
   const since = days[0]!.start;
-  const bounds = days.map((d, i) => [
-    toStoredDateTime(d.start),
-    // Each day ends where the next begins; today ends now.
-    toStoredDateTime(i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1)),
+  const [counts, histogram] = await Promise.all([
+    countPausesPerDay(days, now),
+    pauseLengths(since, now),
   ]);
-  const [perDay, lengths] = await Promise.all([
-    prisma.$queryRawUnsafe<{ i: number | bigint; n: number | bigint }[]>(
-      `SELECT CAST(d."key" AS INTEGER) AS "i",
-              (SELECT COUNT(*) FROM "Pause" p
-               WHERE p."startsAt" >= json_extract(d."value", '$[0]')
-                 AND p."startsAt" < json_extract(d."value", '$[1]')
-                 AND p."cancelledAt" IS NULL) AS "n"
-       FROM json_each(?) d`,
-      JSON.stringify(bounds),
-    ),
-    prisma.$queryRawUnsafe<{ seconds: number | bigint; n: number | bigint }[]>(
-      `SELECT p."lengthSeconds" AS "seconds", COUNT(*) AS "n"
-       FROM "Pause" p
-       WHERE p."startsAt" >= ? AND p."startsAt" <= ? AND p."cancelledAt" IS NULL
-         AND p."lengthSeconds" IS NOT NULL
-       GROUP BY p."lengthSeconds"`,
-      toStoredDateTime(since),
-      toStoredDateTime(now),
-    ),
-  ]);
-  const counts = days.map(() => 0);
-  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
-  const histogram = lengths.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
   return {
     since,
     days: days.map((d, i) => ({ key: d.key, start: d.start, count: counts[i]! })),
@@ -258,16 +364,65 @@ type TeamReportRow = {
   managerId: string | null;
   size: number | bigint;
   signed: number | bigint | null;
-  pauses: number | bigint | null;
   exemptions: number | bigint | null;
 };
+
+/** The "no manager" team's key in `TeamPauseDay`. */
+const NO_MANAGER = "";
+
+/**
+ * Pauses started in [since, now], not cancelled, of active people, per team
+ * (manager id, or NO_MANAGER): whole UTC days from `TeamPauseDay`, the edges
+ * from the pauses' covering index.
+ */
+async function countTeamPauses(since: Date, now: Date): Promise<Map<string, number>> {
+  const { days, head, tail } = windowParts(since, now);
+  const edge = (last: "<" | "<=") =>
+    `SELECT COALESCE(u."managerId", '') AS "managerKey", COUNT(*) AS "n"
+     FROM "Pause" p JOIN "User" u ON u."id" = p."workerId"
+     WHERE p."startsAt" >= ? AND p."startsAt" ${last} ? AND p."cancelledAt" IS NULL
+       AND u."deactivatedAt" IS NULL
+     GROUP BY 1`;
+  const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: number | bigint }[]>(
+    `SELECT "managerKey", SUM("count") AS "n" FROM "TeamPauseDay"
+     WHERE "day" >= ? AND "day" < ? GROUP BY "managerKey"
+     UNION ALL ${edge("<")}
+     UNION ALL ${edge("<=")}`,
+    ...days,
+    ...head,
+    ...tail,
+  );
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.managerKey, (counts.get(r.managerKey) ?? 0) + Number(r.n));
+  return counts;
+}
+
+/** The same counts straight from the pauses, one index range per person (the reference). */
+export async function countTeamPausesFromPauses(
+  since: Date,
+  now: Date,
+): Promise<Map<string, number>> {
+  const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: number | bigint }[]>(
+    `SELECT COALESCE(u."managerId", '') AS "managerKey",
+            SUM((SELECT COUNT(*) FROM "Pause" p
+                 WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
+                   AND p."cancelledAt" IS NULL)) AS "n"
+     FROM "User" u
+     WHERE u."deactivatedAt" IS NULL
+     GROUP BY 1`,
+    toStoredDateTime(since),
+    toStoredDateTime(now),
+  );
+  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.managerKey, Number(r.n)]));
+}
 
 /**
  * Per manager, over their active direct reports (active people without a
  * manager form one more group): team size, how many signed the current
- * monitoring notice, pauses that started since `pausesSince` (not cancelled)
- * and exemption requests filed in the last 90 days. A team of fewer than
- * MIN_GROUP_SIZE is hidden, its manager's name included.
+ * monitoring notice, pauses that started since `pausesSince` (not cancelled;
+ * from `TeamPauseDay`, see countTeamPauses) and exemption requests filed in
+ * the last 90 days. A team of fewer than MIN_GROUP_SIZE is hidden, its
+ * manager's name included.
  */
 export async function getTeamReport(now: Date, pausesSince: Date) {
   const notice = await prisma.policyDocument.findFirst({
@@ -275,30 +430,28 @@ export async function getTeamReport(now: Date, pausesSince: Date) {
     orderBy: { version: "desc" },
     select: { id: true, version: true },
   });
-  const rows = await prisma.$queryRawUnsafe<TeamReportRow[]>(
-    `SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
-            SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
-                                  WHERE a."workerId" = u."id" AND a."documentId" = ?)
-                     THEN 1 ELSE 0 END) AS "signed",
-            SUM((SELECT COUNT(*) FROM "Pause" p
-                 WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
-                   AND p."cancelledAt" IS NULL)) AS "pauses",
-            SUM((SELECT COUNT(*) FROM "ExemptionRequest" e
-                 WHERE e."workerId" = u."id" AND e."createdAt" >= ?)) AS "exemptions"
-     FROM "User" u
-     WHERE u."deactivatedAt" IS NULL
-     GROUP BY u."managerId"`,
-    notice?.id ?? "",
-    toStoredDateTime(pausesSince),
-    toStoredDateTime(now),
-    toStoredDateTime(now.getTime() - TEAM_EXEMPTION_DAYS * DAY_MS),
-  );
+  const [rows, pauses] = await Promise.all([
+    prisma.$queryRawUnsafe<TeamReportRow[]>(
+      `SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
+              SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
+                                    WHERE a."workerId" = u."id" AND a."documentId" = ?)
+                       THEN 1 ELSE 0 END) AS "signed",
+              SUM((SELECT COUNT(*) FROM "ExemptionRequest" e
+                   WHERE e."workerId" = u."id" AND e."createdAt" >= ?)) AS "exemptions"
+       FROM "User" u
+       WHERE u."deactivatedAt" IS NULL
+       GROUP BY u."managerId"`,
+      notice?.id ?? "",
+      toStoredDateTime(now.getTime() - TEAM_EXEMPTION_DAYS * DAY_MS),
+    ),
+    countTeamPauses(pausesSince, now),
+  ]);
   const { shown, hiddenCount } = suppressSmallGroups(
     rows.map((r) => ({
       managerId: r.managerId,
       workers: Number(r.size),
       signed: Number(r.signed ?? 0),
-      pauses: Number(r.pauses ?? 0),
+      pauses: pauses.get(r.managerId ?? NO_MANAGER) ?? 0,
       exemptions: Number(r.exemptions ?? 0),
     })),
   );
