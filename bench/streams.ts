@@ -207,7 +207,9 @@ await runBench({
 
     // Open every stream -------------------------------------------------------------
     const ledger = new SocketLedger();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+    // No TCP keep-alive probes (a keep-alive agent sends one a second per idle socket): 13,000
+    // sockets probing each other on one machine's loopback time out, which real agents never see.
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
     let onState: (device: BenchDevice, state: AgentState, at: number) => void = () => {};
     const connect = (d: BenchDevice) =>
       new SseConnection(d, port, agent, ledger, (...a) => onState(...a), false);
@@ -218,6 +220,7 @@ await runBench({
     const windows: Record<string, { fromUs: number; toUs: number }> = {};
     const mark = (name: string, fromUs: number) =>
       (windows[name] = { fromUs, toUs: monotonicUs() });
+    const phaseStarts: Record<string, number> = { connect: performance.now() };
     let windowStart = monotonicUs();
     const connectStarted = performance.now();
     const errors: string[] = [];
@@ -234,6 +237,10 @@ await runBench({
     const notes: string[] = [];
 
     // One worker, many agents --------------------------------------------------------
+    // Steady state: the connections' last-contact writes and collections settle first.
+    phaseStarts.settle = performance.now();
+    await sleep(5000);
+    phaseStarts.pauses = performance.now();
     const cookies = await Promise.all(pausing.map((w) => signIn(port, w.email, PASSWORD)));
     windowStart = monotonicUs();
     const roundResults: { agents: number; latencies: number[]; postMs: number }[] = [];
@@ -333,6 +340,7 @@ await runBench({
     });
     log(`publishing a monitoring notice to ${fmtInt(orgStreams.length)} agents`);
     publishedAt = performance.now();
+    phaseStarts.broadcast = publishedAt;
     windowStart = monotonicUs();
     const publishing = httpRequest({
       port,
@@ -389,6 +397,7 @@ await runBench({
     const bytesStart = ledger.totalBytes();
     const cpuStart = server.cpuSeconds();
     const idleStarted = performance.now();
+    phaseStarts.idle = idleStarted;
     windowStart = monotonicUs();
     await sleep(f.idleSeconds * 1000);
     mark("idle", windowStart);
@@ -398,6 +407,20 @@ await runBench({
     const memoryAfter = await memory();
     const rss = server.rssBytes();
     const stillOpen = all.filter((c) => !c.closedByServer).length;
+    const endings = new Map<string, number>();
+    for (const c of all) {
+      if (!c.ended) continue;
+      const phase = Object.entries(phaseStarts)
+        .filter(([, at]) => at <= c.ended!.at)
+        .pop()?.[0];
+      const key = `${c.ended.reason} (during ${phase ?? "connect"})`;
+      endings.set(key, (endings.get(key) ?? 0) + 1);
+    }
+    if (endings.size > 0) {
+      notes.push(
+        `Streams that ended without the client closing them: ${[...endings].map(([k, n]) => `${fmtInt(n)} ${k}`).join("; ")}.`,
+      );
+    }
     const perStream = (a: number, b: number) => formatBytes((a - b) / all.length);
     rows.push(
       {

@@ -58,8 +58,8 @@ type Entry = {
 
 /** A state read for new connections is reused this long, unless a change came meanwhile. */
 const FRESH_FOR_MS = 1000;
-/** Workers read with one set of queries when a change moves many (≈20 ms of SQLite each). */
-const WORKERS_PER_READ = 250;
+/** Workers read with one set of queries when a change moves many (≈30 ms a chunk). */
+const WORKERS_PER_READ = 125;
 
 const encoder = new TextEncoder();
 const HEARTBEAT = encoder.encode(":\n\n");

@@ -151,6 +151,8 @@ export class SseConnection {
   stateEvents = 0;
   lastState: AgentState | undefined;
   closedByServer = false;
+  /** Why and when (performance.now()) the stream ended without this client closing it. */
+  ended: { reason: string; at: number } | undefined;
   /** Content-Encoding the server answered with ("identity" when none). */
   encoding = "";
   private req: http.ClientRequest | undefined;
@@ -195,7 +197,7 @@ export class SseConnection {
       this.req = req;
       req.on("socket", (s) => this.ledger.track(s));
       req.on("error", (error) => {
-        if (!this.closing) this.closedByServer = true;
+        if (!this.closing) this.serverEnded(`error: ${error.message}`);
         settle(error);
       });
       req.on("response", (res) => {
@@ -224,12 +226,18 @@ export class SseConnection {
         });
         source.on("error", () => {});
         res.on("close", () => {
-          if (!this.closing) this.closedByServer = true;
+          if (!this.closing) this.serverEnded(res.complete ? "ended by the server" : "aborted");
           settle(new Error("SSE stream closed before the first state"));
         });
       });
       req.end();
     });
+  }
+
+  private serverEnded(reason: string): void {
+    if (this.closedByServer) return;
+    this.closedByServer = true;
+    this.ended = { reason, at: performance.now() };
   }
 
   private handleBlock(block: string, receivedAt: number): void {
