@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, expect, test } from "./fixtures.ts";
+import { DEMO_PASSWORD, createEnrollmentCode, expect, test } from "./fixtures.ts";
 
 test.describe.configure({ mode: "serial", timeout: 240_000 });
 
@@ -102,4 +102,38 @@ test("npm run dev serves a page whose client JavaScript runs", async ({ page }) 
   await expect.poll(() => countdown.textContent(), { timeout: 10_000 }).not.toBe(first);
 
   expect(consoleErrors).toEqual([]);
+});
+
+test("npm run dev serves the agents' state stream (handed by server.ts to the app's entry module)", async ({
+  page,
+}) => {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Work email").fill("worker@lull.test");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(`${base}/`);
+  const code = await createEnrollmentCode(page, base);
+  const enrolled = await fetch(`${base}/api/agent/v1/enroll`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code, deviceName: "Dev box", platform: "linux", agentVersion: "1" }),
+  });
+  expect(enrolled.status).toBe(201);
+  const { token } = (await enrolled.json()) as { token: string };
+  const controller = new AbortController();
+  const stream = await fetch(`${base}/api/agent/v1/state/stream`, {
+    headers: { Authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  expect(stream.status).toBe(200);
+  expect(stream.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
+  const reader = stream.body!.getReader();
+  let text = "";
+  while (!text.includes("\n\n")) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += new TextDecoder().decode(chunk.value);
+  }
+  expect(text).toMatch(/^event: state\nid: \d+\ndata: \{/);
+  controller.abort();
 });
