@@ -20,7 +20,13 @@ import Database from "better-sqlite3";
 import { batchBody, enrollAgents, uploadBatch, type BenchDevice } from "./lib/agent-clients.ts";
 import { int, runBench, text, type Row } from "./lib/harness.ts";
 import { SINGLE_FETCH_HEADERS, decodeBody, httpRequest, signIn } from "./lib/http.ts";
-import { FIRST_NAMES, LAST_NAMES, TIMEZONES, seedOrganisation } from "./lib/organisation.ts";
+import {
+  FIRST_NAMES,
+  LAST_NAMES,
+  TIMEZONES,
+  organisationPeople,
+  seedOrganisation,
+} from "./lib/organisation.ts";
 import { enrollmentCodes, seededRandom } from "./lib/seed.ts";
 import { fmtInt, formatBytes, formatMs, machineCpuSeconds, sleep, summarize } from "./lib/stats.ts";
 
@@ -103,10 +109,7 @@ await runBench({
     const seed = seedOrganisation(dbFile, {
       now: new Date(),
       seed: f.seed,
-      workers: f.workers,
-      deactivated: Math.round(f.workers * 0.03),
-      managers: Math.max(2, Math.round(f.workers / 25)),
-      reviewers: 10,
+      ...organisationPeople(f.workers),
       devices: 0,
       pauses: 0,
       exemptions: 0,

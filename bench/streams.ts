@@ -32,7 +32,7 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { SocketLedger, SseConnection, type BenchDevice } from "./lib/agent-clients.ts";
 import { ROOT, int, runBench, text, type Row } from "./lib/harness.ts";
 import { DOCUMENT_HEADERS, PageSession, httpRequest, signIn } from "./lib/http.ts";
-import { seedOrganisation } from "./lib/organisation.ts";
+import { organisationPeople, seedOrganisation } from "./lib/organisation.ts";
 import { fakeCuid, seededRandom } from "./lib/seed.ts";
 import {
   fmtInt,
@@ -96,10 +96,7 @@ await runBench({
     const org = seedOrganisation(dbFile, {
       now: new Date(),
       seed: f.seed,
-      workers: f.workers,
-      deactivated: Math.round(f.workers * 0.03),
-      managers: Math.max(2, Math.round(f.workers / 25)),
-      reviewers: 10,
+      ...organisationPeople(f.workers),
       devices: Math.round(f.workers * 1.5),
       pauses: f.workers * 30,
       exemptions: Math.round(f.workers / 2),

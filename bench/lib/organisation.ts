@@ -74,6 +74,16 @@ export type OrganisationOptions = {
   admin: { email: string; name: string; timezone: string; passwordHash: string };
 };
 
+/** The people of `npm run bench:admin`'s organisation around `workers` active workers. */
+export function organisationPeople(workers: number) {
+  return {
+    workers,
+    deactivated: Math.round(workers * 0.03),
+    managers: Math.max(2, Math.round(workers / 25)),
+    reviewers: 10,
+  };
+}
+
 export type OrganisationSummary = {
   seconds: number;
   adminId: string;
