@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { pacer, requestStarted } from "./pace.ts";
+import { letRequestsGoFirst, pacer, requestStarted } from "./pace.ts";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setImmediate", "performance"] });
@@ -60,5 +60,19 @@ describe("pacer", () => {
     expect(await settled(next)).toBe(true);
     answered(); // answering late, or twice, changes nothing
     answered();
+  });
+});
+
+describe("one count of requests per process", () => {
+  test("a second copy of the module (server.ts and the app build each bundle one) sees the first's requests", async () => {
+    vi.resetModules();
+    const copy = await import("./pace.ts");
+    expect(copy.letRequestsGoFirst).not.toBe(letRequestsGoFirst);
+    const answered = requestStarted();
+    const turn = copy.letRequestsGoFirst(50);
+    await vi.advanceTimersByTimeAsync(20);
+    expect(await settled(turn)).toBe(false);
+    answered();
+    expect(await settled(turn)).toBe(true);
   });
 });
