@@ -152,7 +152,11 @@ describe("a worker's time, as staff read it", () => {
   test("property: each line holds one zone, named once, and that zone's clock", () => {
     fc.assert(
       fc.property(
-        fc.date({ min: new Date("2020-01-01T00:00:00Z"), max: new Date("2035-01-01T00:00:00Z") }),
+        fc.date({
+          min: new Date("2020-01-01T00:00:00Z"),
+          max: new Date("2035-01-01T00:00:00Z"),
+          noInvalidDate: true,
+        }),
         fc.integer({ min: 0, max: 30 * 24 * 60 }),
         fc.constantFrom(...ZONES),
         fc.constantFrom(...ZONES),
