@@ -42,11 +42,7 @@ export async function listExemptionsCovering(
   to: Date,
   client: Tx = prisma,
 ) {
-  const rows = await client.exemptionRequest.findMany({
-    where: { workerId, ...coveringWhere(from, to) },
-    select: storedSelect,
-  });
-  return rows.map(fromColumns);
+  return (await listExemptionsCoveringFor([workerId], from, to, client)).get(workerId) ?? [];
 }
 
 /** `listExemptionsCovering` for many workers in one query, by worker. */

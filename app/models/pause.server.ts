@@ -21,17 +21,14 @@ const storedPauseSelect = {
   cancelledAt: true,
 } as const;
 
-/** The worker's pauses (not cancelled) that overlap [from, to). */
-export function listPausesOverlapping(
+/** The worker's pauses (not cancelled) that overlap [from, to), in start order. */
+export async function listPausesOverlapping(
   client: Tx,
   workerId: string,
   from: Date,
   to: Date,
 ): Promise<StoredPause[]> {
-  return client.pause.findMany({
-    where: { workerId, cancelledAt: null, endsAt: { gt: from }, startsAt: { lt: to } },
-    select: storedPauseSelect,
-  });
+  return (await listPausesOverlappingFor(client, [workerId], from, to)).get(workerId) ?? [];
 }
 
 /** `listPausesOverlapping` for many workers in one query, by worker (in start order). */

@@ -180,6 +180,20 @@ describe("the state hub", () => {
     });
   });
 
+  test("a bulk read keeps each worker's pauses to that worker: every state equals the worker's own read", async () => {
+    const paused = await createUser();
+    const active = await createUser();
+    expect((await pauseNow(paused.id)).ok).toBe(true);
+    const { getAgentState, getAgentStates } = await import("#app/models/agent-state.server.ts");
+    const now = new Date();
+    const states = await getAgentStates([paused.id, active.id, "no-such-worker"], now);
+    expect(states.get(paused.id)).toMatchObject({ collecting: false, reason: "paused" });
+    expect(states.get(active.id)).toMatchObject({ collecting: true, windows: [] });
+    expect(states.has("no-such-worker")).toBe(false);
+    expect(states.get(paused.id)).toEqual(await getAgentState(paused.id, now));
+    expect(states.get(active.id)).toEqual(await getAgentState(active.id, now));
+  });
+
   test("the devices' last contact is written with one statement, and never moves back", async () => {
     await flushDevicesSeen();
     const { devices } = await devicesOf(15);
