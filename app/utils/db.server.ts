@@ -1,8 +1,16 @@
+import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "#app/generated/prisma/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "#app/generated/prisma-postgres/client.ts";
 import { getEnv } from "./env.server.ts";
 import { createSqliteAdapter, type SqliteAdapterFactory } from "./sqlite-adapter.server.ts";
 import type BetterSqlite3 from "better-sqlite3";
 
+/**
+ * The app's one Prisma client. Both providers' clients are generated from the
+ * same schema (prisma/schema.prisma, ADR 0032), so they offer the same model
+ * API; the SQLite client's type describes both. Provider-specific SQL lives
+ * behind each aggregate's own interface, never in routes.
+ */
 export type { PrismaClient };
 /** The client handed to `$transaction(async (tx) => …)`. */
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
@@ -13,18 +21,46 @@ declare global {
   var __lullAdapter: SqliteAdapterFactory | undefined;
 }
 
-if (!globalThis.__lullPrisma) {
-  globalThis.__lullAdapter = createSqliteAdapter(getEnv().DATABASE_URL, "app");
-  globalThis.__lullPrisma = new PrismaClient({ adapter: globalThis.__lullAdapter });
+function createClient(): PrismaClient {
+  const env = getEnv();
+  if (env.databaseProvider === "postgresql") {
+    globalThis.__lullAdapter = undefined;
+    const adapter = new PrismaPg({
+      connectionString: env.DATABASE_URL,
+      max: env.DATABASE_POOL_SIZE,
+      application_name: "lull",
+    });
+    return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
+  }
+  globalThis.__lullAdapter = createSqliteAdapter(env.DATABASE_URL, "app");
+  return new PrismaClient({ adapter: globalThis.__lullAdapter });
 }
 
+globalThis.__lullPrisma ??= createClient();
+
 export const prisma: PrismaClient = globalThis.__lullPrisma;
+
+/** The database this process runs on. */
+export function isPostgres(): boolean {
+  return getEnv().databaseProvider === "postgresql";
+}
+
+/**
+ * Picks this process's implementation of an aggregate's provider-specific
+ * store (`<aggregate>-sqlite.server.ts` / `<aggregate>-postgres.server.ts`),
+ * once, on first use.
+ */
+export function byProvider<T>(implementations: { sqlite: () => T; postgresql: () => T }): () => T {
+  let chosen: T | undefined;
+  return () => (chosen ??= implementations[getEnv().databaseProvider]());
+}
 
 /**
  * Runs `work` as one synchronous SQLite transaction on Prisma's own
  * connection, when no Prisma transaction is open on it (so the two never
  * mix). Synchronous means nothing else runs in between: it is atomic and
- * isolated within the process. Only for hot paths; everything else uses Prisma.
+ * isolated within the process. Only for SQLite's hot paths; everything else
+ * uses Prisma.
  */
 export async function runSqliteTransaction<T>(work: (db: BetterSqlite3.Database) => T): Promise<T> {
   await prisma.$connect();

@@ -25,7 +25,20 @@ describe("parseEnv", () => {
     expect(env.sessionSecrets).toEqual(["a".repeat(32), "b".repeat(32)]);
   });
 
-  test("rejects a database URL that is not a SQLite file", () => {
-    expect(() => parseEnv({ DATABASE_URL: "postgres://x" })).toThrow(/DATABASE_URL/);
+  test("rejects a database URL that is neither a SQLite file nor PostgreSQL", () => {
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+  });
+
+  test("PostgreSQL needs the receipt signing key every node shares", () => {
+    expect(() => parseEnv({ DATABASE_URL: "postgresql://lull@db/lull" })).toThrow(
+      /RECEIPT_SIGNING_KEY is required with PostgreSQL/,
+    );
+    const env = parseEnv({
+      DATABASE_URL: "postgres://lull@db/lull",
+      RECEIPT_SIGNING_KEY:
+        "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----",
+    });
+    expect(env.databaseProvider).toBe("postgresql");
+    expect(parseEnv({}).databaseProvider).toBe("sqlite");
   });
 });

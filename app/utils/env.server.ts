@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { POSTGRES_URL, databaseProvider } from "./database-url.ts";
 
 /**
  * The environment, parsed once at start-up. A missing or malformed value
@@ -10,10 +11,16 @@ const DEV_SESSION_SECRET = "lull-development-secret-do-not-use-in-production";
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** A SQLite file (the default) or a PostgreSQL server for several nodes (ADR 0032). */
     DATABASE_URL: z
       .string()
-      .regex(/^file:/, "DATABASE_URL must be a SQLite file URL such as file:./data/lull.db")
+      .regex(
+        /^(file:|postgres(ql)?:\/\/)/,
+        "DATABASE_URL must be a SQLite file URL such as file:./data/lull.db or a postgresql:// URL",
+      )
       .default("file:./data/lull.db"),
+    /** PostgreSQL only: connections this node keeps open. */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
@@ -43,6 +50,16 @@ const EnvSchema = z
     ),
   })
   .transform((env, ctx) => {
+    if (POSTGRES_URL.test(env.DATABASE_URL) && !env.RECEIPT_SIGNING_KEY) {
+      // Every node must sign with the same key: one made on first use would be this node's alone.
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["RECEIPT_SIGNING_KEY"],
+        message:
+          "RECEIPT_SIGNING_KEY is required with PostgreSQL, so that every node signs receipts with the same key (docs/deploy.md)",
+      });
+      return z.NEVER;
+    }
     if (env.NODE_ENV === "production" && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -60,6 +77,7 @@ const EnvSchema = z
         .map((s) => s.trim())
         .filter(Boolean),
       isProduction: env.NODE_ENV === "production",
+      databaseProvider: databaseProvider(env.DATABASE_URL),
     };
   });
 

@@ -1,0 +1,19 @@
+import { defineConfig } from "vitest/config";
+import base from "./vitest.config.ts";
+
+/**
+ * The integration suite again, on PostgreSQL (ADR 0032): a throwaway cluster
+ * started by the global setup, a database per test file.
+ * `npm run test:postgres`.
+ */
+export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/pauses.test.ts",
+];
+
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: POSTGRES_TEST_FILES,
+    globalSetup: ["test/setup/postgres-global-setup.ts"],
+  },
+});
