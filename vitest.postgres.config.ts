@@ -18,7 +18,8 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
 export default defineConfig({
   test: {
     ...base.test,
-    include: POSTGRES_TEST_FILES,
+    include: [...POSTGRES_TEST_FILES, "test/postgres/**/*.test.ts"],
+    exclude: ["node_modules/**"],
     globalSetup: ["test/setup/postgres-global-setup.ts"],
   },
 });
