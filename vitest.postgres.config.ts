@@ -9,10 +9,26 @@ import base from "./vitest.config.ts";
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/acknowledgements.test.ts",
   "test/integration/agent-api.test.ts",
+  "test/integration/client-error-logging.test.ts",
   "test/integration/collection-decision.test.ts",
+  "test/integration/confirmations.test.ts",
   "test/integration/devices.test.ts",
   "test/integration/event-data-limits.test.ts",
+  "test/integration/exemption-form.test.ts",
+  "test/integration/healthz.test.ts",
+  "test/integration/lost-wakeup.test.ts",
+  "test/integration/no-store.test.ts",
+  "test/integration/outbox.test.ts",
+  "test/integration/own-sessions.test.ts",
+  "test/integration/passwords.test.ts",
+  "test/integration/pauses.test.ts",
+  "test/integration/request-limits.test.ts",
+  "test/integration/safe-redirects.test.ts",
+  "test/integration/sign-in.test.ts",
+  "test/integration/start-up.test.ts",
   "test/integration/state-hub.test.ts",
+  "test/integration/stream-caps.test.ts",
+  "test/integration/two-factor.test.ts",
 ];
 
 export default defineConfig({
