@@ -108,7 +108,9 @@ export async function runCommand<T>(
         }
         return outcome;
       },
-      { timeout: options.timeout ?? 10_000 },
+      // maxWait: a burst of commands (one worker's, waiting on its lock) queues for a
+      // connection instead of failing after Prisma's default 2 s.
+      { timeout: options.timeout ?? 10_000, maxWait: 10_000 },
     );
   } catch (error) {
     if (error instanceof Refused) return error.result as T;

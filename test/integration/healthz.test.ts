@@ -93,7 +93,7 @@ describe("GET /healthz", () => {
       }).href;
       expect(await healthzInOwnProcess(url)).toEqual({
         status: 503,
-        body: { status: "error", db: "unreachable" },
+        body: { status: "error", db: "unreachable", listener: "single-node" },
       });
       return;
     }
