@@ -7,13 +7,19 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
-  "test/integration/pauses.test.ts",
+  "test/integration/acknowledgements.test.ts",
+  "test/integration/agent-api.test.ts",
+  "test/integration/collection-decision.test.ts",
+  "test/integration/devices.test.ts",
+  "test/integration/event-data-limits.test.ts",
+  "test/integration/state-hub.test.ts",
 ];
 
 export default defineConfig({
   test: {
     ...base.test,
-    include: POSTGRES_TEST_FILES,
+    include: [...POSTGRES_TEST_FILES, "test/postgres/**/*.test.ts"],
+    exclude: ["node_modules/**"],
     globalSetup: ["test/setup/postgres-global-setup.ts"],
   },
 });
