@@ -12,6 +12,11 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/collection-decision.test.ts",
   "test/integration/devices.test.ts",
   "test/integration/event-data-limits.test.ts",
+  "test/integration/event-time-bounds.test.ts",
+  "test/integration/export-files.test.ts",
+  "test/integration/export-reader.test.ts",
+  "test/integration/receipt-verification.test.ts",
+  "test/integration/records-export.test.ts",
   "test/integration/state-hub.test.ts",
 ];
 
