@@ -148,19 +148,21 @@ async function writeRollups(
   local: LocalTimeFormatter,
 ): Promise<ManifestFile> {
   const csv = await CsvWriter.open(archive.entry("rollups.csv"), ROLLUP_CSV_COLUMNS);
-  const rollups = db.readRollups(workerId);
-  if (Symbol.asyncIterator in rollups) {
-    await csv.records(
-      (async function* () {
-        for await (const rollup of rollups) yield rollupCsvRecord(rollup, local);
-      })(),
-    );
-  } else {
-    await csv.records(
-      (function* () {
-        for (const rollup of rollups) yield rollupCsvRecord(rollup, local);
-      })(),
-    );
-  }
+  await csv.records(mapLazily(db.readRollups(workerId), (r) => rollupCsvRecord(r, local)));
   return csv.close();
+}
+
+/** Each row mapped as it is read; a synchronous cursor (SQLite's) stays synchronous. */
+function mapLazily<T, R>(
+  rows: Iterable<T> | AsyncIterable<T>,
+  map: (row: T) => R,
+): Iterable<R> | AsyncIterable<R> {
+  if (Symbol.asyncIterator in rows) {
+    return (async function* () {
+      for await (const row of rows) yield map(row);
+    })();
+  }
+  return (function* () {
+    for (const row of rows) yield map(row);
+  })();
 }
