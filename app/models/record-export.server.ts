@@ -8,19 +8,37 @@ import {
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { getEnv } from "#app/utils/env.server.ts";
+import { type Env, getEnv } from "#app/utils/env.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
 
-/** Export files live beside the database, in exports/ (never served as static files). */
+/**
+ * Where export archives live (never served as static files; ADR 0033):
+ * EXPORT_DIR, or by default exports/ beside the SQLite file, or ./data/exports
+ * with PostgreSQL (which has no file to sit beside).
+ */
 export function exportsDirectory(): string {
-  return path.join(path.dirname(sqlitePathFromUrl(getEnv().DATABASE_URL)), "exports");
+  return exportsDirectoryFor(getEnv());
+}
+
+/** `exportsDirectory` for the given environment. */
+export function exportsDirectoryFor(
+  env: Pick<Env, "EXPORT_DIR" | "DATABASE_URL" | "databaseProvider">,
+): string {
+  if (env.EXPORT_DIR) return path.resolve(env.EXPORT_DIR);
+  return env.databaseProvider === "postgresql"
+    ? path.resolve("data", "exports")
+    : path.join(path.dirname(sqlitePathFromUrl(env.DATABASE_URL)), "exports");
 }
 
 export function exportFilePath(id: string): string {
   return path.join(exportsDirectory(), `${id}.zip`);
 }
 
-/** The archive while it is written; scratch files beside it are named `<this>.<something>`. */
+/**
+ * The archive while it is written and checked (its temporary name: renamed to
+ * `exportFilePath` only once whole and checked); scratch files beside it are
+ * named `<this>.<something>`.
+ */
 export function partialFilePath(id: string): string {
   return `${exportFilePath(id)}.partial`;
 }
