@@ -7,7 +7,9 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/overview-rollups.test.ts",
   "test/integration/pauses.test.ts",
+  "test/integration/reporting.test.ts",
 ];
 
 export default defineConfig({
