@@ -7,9 +7,13 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/admin-console.test.ts",
+  "test/integration/home-status.test.ts",
   "test/integration/overview-rollups.test.ts",
   "test/integration/pauses.test.ts",
+  "test/integration/people-search.test.ts",
   "test/integration/reporting.test.ts",
+  "test/integration/retention.test.ts",
 ];
 
 export default defineConfig({
