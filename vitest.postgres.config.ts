@@ -7,19 +7,25 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/acknowledgements.test.ts",
   "test/integration/admin-console.test.ts",
+  "test/integration/agent-api.test.ts",
+  "test/integration/collection-decision.test.ts",
+  "test/integration/devices.test.ts",
+  "test/integration/event-data-limits.test.ts",
   "test/integration/home-status.test.ts",
   "test/integration/overview-rollups.test.ts",
-  "test/integration/pauses.test.ts",
   "test/integration/people-search.test.ts",
   "test/integration/reporting.test.ts",
   "test/integration/retention.test.ts",
+  "test/integration/state-hub.test.ts",
 ];
 
 export default defineConfig({
   test: {
     ...base.test,
-    include: POSTGRES_TEST_FILES,
+    include: [...POSTGRES_TEST_FILES, "test/postgres/**/*.test.ts"],
+    exclude: ["node_modules/**"],
     globalSetup: ["test/setup/postgres-global-setup.ts"],
   },
 });

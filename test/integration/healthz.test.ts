@@ -45,7 +45,7 @@ describe("GET /healthz", () => {
   test("answers 200 with the database reachable, migrated and writable", async () => {
     const res = await loader();
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", db: "ok" });
+    expect(await res.json()).toEqual({ status: "ok", db: "ok", listener: "single-node" });
     expect(res.headers.get("Cache-Control")).toBe("no-store");
   });
 
@@ -60,7 +60,7 @@ describe("GET /healthz", () => {
     try {
       const res = await loader();
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: "error", db: "migrations_pending" });
+      expect(await res.json()).toEqual({ status: "error", db: "migrations_pending", listener: "single-node" });
     } finally {
       await mark(false);
     }
@@ -80,12 +80,12 @@ describe("GET /healthz", () => {
     chmodSync(file, 0o666);
     expect(await healthzInOwnProcess(file, scratch)).toEqual({
       status: 200,
-      body: { status: "ok", db: "ok" },
+      body: { status: "ok", db: "ok", listener: "single-node" },
     });
     chmodSync(file, 0o444);
     expect(await healthzInOwnProcess(file, scratch)).toEqual({
       status: 503,
-      body: { status: "error", db: "read_only" },
+      body: { status: "error", db: "read_only", listener: "single-node" },
     });
   }, 60_000);
 
@@ -97,6 +97,6 @@ describe("GET /healthz", () => {
     for (const suffix of ["-wal", "-shm"]) writeFileSync(file + suffix, "");
     const res = await loader();
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "error", db: "unreachable" });
+    expect(await res.json()).toEqual({ status: "error", db: "unreachable", listener: "single-node" });
   });
 });
