@@ -126,46 +126,52 @@ export async function requestExport({
   reason: string | null;
   now: Date;
 }): Promise<RequestExportResult> {
-  return runCommand(now, async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
-    const worker = await tx.user.findUnique({
-      where: { id: workerId },
-      select: { timezone: true },
-    });
-    if (!worker) return refuse("not_found", "No such person.");
-    const recent = await tx.recordExport.findMany({
-      where: {
-        workerId,
-        OR: [
-          { status: { in: ["QUEUED", "RUNNING"] } },
-          { createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) } },
-        ],
-      },
-      select: { status: true, createdAt: true, requestedById: true },
-    });
-    const decision = decideExportRequest({
-      exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
-      now,
-      timeZone: worker.timezone,
-      requester:
-        requester.id === workerId ? { kind: "self" } : await staffRequester(tx, requester.id, now),
-    });
-    if (!decision.ok) return decision;
-    const created = await tx.recordExport.create({
-      data: { workerId, requestedById: requester.id, reason, createdAt: now },
-      select: { id: true },
-    });
-    await audit({
-      actorId: requester.id,
-      subjectUserId: workerId,
-      action: "records.export",
-      targetType: "RecordExport",
-      targetId: created.id,
-      metadata: reason ? { reason } : {},
-      at: now,
-    });
-    wakeExportRunner();
-    return { ok: true, id: created.id };
-  });
+  return runCommand(
+    now,
+    async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
+      const worker = await tx.user.findUnique({
+        where: { id: workerId },
+        select: { timezone: true },
+      });
+      if (!worker) return refuse("not_found", "No such person.");
+      const recent = await tx.recordExport.findMany({
+        where: {
+          workerId,
+          OR: [
+            { status: { in: ["QUEUED", "RUNNING"] } },
+            { createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) } },
+          ],
+        },
+        select: { status: true, createdAt: true, requestedById: true },
+      });
+      const decision = decideExportRequest({
+        exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
+        now,
+        timeZone: worker.timezone,
+        requester:
+          requester.id === workerId
+            ? { kind: "self" }
+            : await staffRequester(tx, requester.id, now),
+      });
+      if (!decision.ok) return decision;
+      const created = await tx.recordExport.create({
+        data: { workerId, requestedById: requester.id, reason, createdAt: now },
+        select: { id: true },
+      });
+      await audit({
+        actorId: requester.id,
+        subjectUserId: workerId,
+        action: "records.export",
+        targetType: "RecordExport",
+        targetId: created.id,
+        metadata: reason ? { reason } : {},
+        at: now,
+      });
+      wakeExportRunner();
+      return { ok: true, id: created.id };
+    },
+    { worker: workerId },
+  );
 }
 
 const listSelect = {

@@ -63,6 +63,11 @@ globalThis.__lullPrisma ??= createClient();
 
 export const prisma: PrismaClient = globalThis.__lullPrisma;
 
+/** The pool of connections on PostgreSQL (shared with Prisma); undefined on SQLite. */
+export function postgresPool(): pg.Pool | undefined {
+  return globalThis.__lullPgPool;
+}
+
 /** The database this process runs on. */
 export function isPostgres(): boolean {
   return getEnv().databaseProvider === "postgresql";
