@@ -5,7 +5,11 @@
  * when the two nodes are asked at the same moment. How fast the push crosses
  * nodes is measured by `npm run bench:agents -- --nodes 2`, not here.
  */
-import { randomUUID } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Page } from "@playwright/test";
 import { createEnrollmentCode, expect, signIn, test } from "./fixtures.ts";
 import { startPostgresNodes, type Nodes } from "./postgres-nodes.ts";
@@ -194,4 +198,92 @@ test("the same batch sent to both nodes at the same moment is stored once", asyn
     ["diego.ramirez@lull.test", at],
   );
   expect(Number(events!.n)).toBe(answers[0]!.body.stored);
+});
+
+test("node A is killed in the middle of an export: node B finishes it, and nothing half-built was ever downloadable", async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  const [nodeA, nodeB] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+  const email = "priya.nair@lull.test";
+  await signIn(page, email, nodeA.url);
+  await enroll(nodeA.url, await createEnrollmentCode(page, nodeA.url));
+  // A year of activity is what makes an export take a while: 300,000 events.
+  await cluster.sql(
+    `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt")
+     SELECT d."workerId", d."id", 'keystroke', now() - make_interval(secs => g * 60), 'Editor', '{}', now()
+     FROM "Device" d JOIN "User" u ON u."id" = d."workerId", generate_series(1, 300000) g
+     WHERE u."email" = $1`,
+    [email],
+  );
+  // With their hourly rollups, as ingestion keeps them (the export's progress counts on them).
+  await cluster.sql(
+    `INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count")
+     SELECT e."workerId", e."deviceId", e."type", e."app", date_trunc('hour', e."at"), count(*)
+     FROM "Event" e JOIN "User" u ON u."id" = e."workerId" WHERE u."email" = $1
+     GROUP BY 1, 2, 3, 4, 5`,
+    [email],
+  );
+  await page.goto(`${nodeA.url}/records`);
+  const exportsOf = () =>
+    cluster.sql<{ id: string; status: string; attempts: number; writtenRows: number }>(
+      `SELECT r."id", r."status", r."attempts", r."writtenRows" FROM "RecordExport" r
+       JOIN "User" u ON u."id" = r."workerId" WHERE u."email" = $1`,
+      [email],
+    );
+  // (The demo organisation may hold earlier exports of this worker.)
+  const earlier = new Set((await exportsOf()).map((r) => r.id));
+  await page.getByRole("button", { name: "Export my records" }).click();
+  const exportRow = async () => (await exportsOf()).find((r) => !earlier.has(r.id));
+  // Node A took it (it was asked there and woke at once) and is writing.
+  let row = await exportRow();
+  while (!row || row.status !== "RUNNING" || row.writtenRows === 0) {
+    expect(row?.status ?? "QUEUED", "the export finished before node A could be killed").not.toBe(
+      "COMPLETE",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    row = await exportRow();
+  }
+  expect(row.attempts).toBe(1);
+  const id = row.id;
+  const cookie = await sessionCookie(page);
+  const download = () =>
+    fetch(`${nodeB.url}/records/${id}/download`, {
+      headers: { Cookie: cookie },
+      redirect: "manual",
+    });
+
+  nodeA.child.kill("SIGKILL");
+
+  // Until it is COMPLETE, node B never serves a file for it.
+  const answers: { status: number; complete: boolean }[] = [];
+  for (;;) {
+    const before = await exportRow();
+    const res = await download();
+    answers.push({ status: res.status, complete: before!.status === "COMPLETE" });
+    if (res.status === 200) {
+      expect(before!.status).toBe("COMPLETE");
+      const dir = mkdtempSync(path.join(tmpdir(), "lull-nodes-export-"));
+      const file = path.join(dir, "records.zip");
+      writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      expect(execFileSync("unzip", ["-t", file]).toString()).toMatch(/No errors detected/);
+      const manifest = JSON.parse(
+        execFileSync("unzip", ["-p", file, "manifest.json"]).toString(),
+      ) as {
+        files: { name: string; sha256: string }[];
+      };
+      for (const f of manifest.files) {
+        const data = execFileSync("unzip", ["-p", file, f.name], { maxBuffer: 512 * 1024 * 1024 });
+        expect(createHash("sha256").update(data).digest("hex"), f.name).toBe(f.sha256);
+      }
+      expect(manifest.files.map((f) => f.name)).toContain("events.csv");
+      break;
+    }
+    expect(before!.status).not.toBe("FAILED");
+    await res.arrayBuffer();
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  expect(answers.filter((a) => a.status === 200 && !a.complete)).toEqual([]);
+  const finished = await exportRow();
+  expect(finished).toMatchObject({ status: "COMPLETE", attempts: 2 });
 });
