@@ -7,6 +7,7 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/admin-users.test.ts",
   "test/integration/client-error-logging.test.ts",
   "test/integration/confirmations.test.ts",
   "test/integration/exemption-form.test.ts",
@@ -23,6 +24,8 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/start-up.test.ts",
   "test/integration/stream-caps.test.ts",
   "test/integration/two-factor.test.ts",
+  "test/integration/user-import-chunks.test.ts",
+  "test/integration/user-import-race.test.ts",
 ];
 
 export default defineConfig({

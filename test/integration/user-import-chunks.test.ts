@@ -14,7 +14,6 @@ import {
   rollBackUnfinishedImports,
 } from "#app/models/user-import.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { createUser } from "#test/fixtures.ts";
 
 /** `n` people of `domain`; everyone reports to the last row's person (managers come later in the file). */
@@ -143,9 +142,9 @@ describe("a chunked import", () => {
       onChunkWritten: async (written) => {
         if (written !== IMPORT_CHUNK) return;
         // Past every lock (as a second node could): an email of the second chunk is taken.
-        const at = toStoredDateTime(new Date());
-        await prisma.$executeRaw`INSERT INTO "User" ("id", "email", "name", "updatedAt", "createdAt")
-          VALUES ('sneaky', ${`p${IMPORT_CHUNK - 1}@conflict.test`}, 'Sneaky', ${at}, ${at})`;
+        await prisma.user.create({
+          data: { id: "sneaky", email: `p${IMPORT_CHUNK - 1}@conflict.test`, name: "Sneaky" },
+        });
       },
     });
     if (outcome.ok) throw new Error("expected a refusal");
