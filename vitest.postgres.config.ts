@@ -7,9 +7,14 @@ import base from "./vitest.config.ts";
  * `npm run test:postgres`.
  */
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
+  "test/integration/acknowledgements.test.ts",
   "test/integration/admin-users.test.ts",
+  "test/integration/agent-api.test.ts",
   "test/integration/client-error-logging.test.ts",
+  "test/integration/collection-decision.test.ts",
   "test/integration/confirmations.test.ts",
+  "test/integration/devices.test.ts",
+  "test/integration/event-data-limits.test.ts",
   "test/integration/exemption-form.test.ts",
   "test/integration/healthz.test.ts",
   "test/integration/lost-wakeup.test.ts",
@@ -22,6 +27,7 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/safe-redirects.test.ts",
   "test/integration/sign-in.test.ts",
   "test/integration/start-up.test.ts",
+  "test/integration/state-hub.test.ts",
   "test/integration/stream-caps.test.ts",
   "test/integration/two-factor.test.ts",
   "test/integration/user-import-chunks.test.ts",
@@ -31,7 +37,8 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
 export default defineConfig({
   test: {
     ...base.test,
-    include: POSTGRES_TEST_FILES,
+    include: [...POSTGRES_TEST_FILES, "test/postgres/**/*.test.ts"],
+    exclude: ["node_modules/**"],
     globalSetup: ["test/setup/postgres-global-setup.ts"],
   },
 });

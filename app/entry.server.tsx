@@ -11,6 +11,8 @@ import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { startOutboxDispatcher } from "#app/commands/outbox-dispatcher.server.ts";
 import { startExportRunner } from "#app/jobs/export-runner.server.ts";
+import { getEnv } from "#app/utils/env.server.ts";
+import { startStateFanout } from "#app/utils/state-fanout.server.ts";
 import { rollBackUnfinishedImports } from "#app/models/user-import.server.ts";
 import { scheduleRetention } from "#app/models/retention.server.ts";
 import { defaultToNoStore, withNoStoreDefault } from "#app/utils/cache-control.server.ts";
@@ -30,6 +32,8 @@ if (process.env.NODE_ENV !== "test") {
     .then(startOutboxDispatcher);
   scheduleRetention();
   startExportRunner();
+  // Several nodes on PostgreSQL: agents hear of changes made on any node.
+  if (getEnv().databaseProvider === "postgresql") void startStateFanout();
 }
 
 /**

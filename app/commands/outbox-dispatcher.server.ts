@@ -164,12 +164,18 @@ async function deliver(row: Row): Promise<void> {
       await sendOverSmtp(effect.payload);
       logMailDelivered(effect.payload);
       break;
+    // Pushed to this node's agents at once; with several nodes, the promise is the other
+    // nodes being told (a failure keeps the message for another attempt).
     case "state.changed":
-      if (effect.payload.everyone) publishStateChangeToEveryone();
-      for (const workerId of effect.payload.workerIds) publishStateChange(workerId);
+      await Promise.all([
+        ...(effect.payload.everyone ? [publishStateChangeToEveryone()] : []),
+        ...effect.payload.workerIds.map((workerId) => publishStateChange(workerId)),
+      ]);
       break;
     case "device.revoked":
-      publishStateChange(effect.payload.workerId, { revokedDeviceId: effect.payload.deviceId });
+      await publishStateChange(effect.payload.workerId, {
+        revokedDeviceId: effect.payload.deviceId,
+      });
       break;
     case "exports.wake":
       notifyExportQueued();

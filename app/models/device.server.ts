@@ -2,8 +2,9 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import type { EnrollRequest } from "#app/agent-protocol/v1.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { markDevicesSeenPostgres } from "./device-seen-postgres.server.ts";
+import { markDevicesSeenSqlite } from "./device-seen-sqlite.server.ts";
 
 export const ENROLLMENT_CODE_TTL_MS = 15 * 60 * 1000;
 /** Crockford's base32: no I, L, O or U to misread. 8 characters = 40 bits. */
@@ -122,16 +123,14 @@ export type DeviceSeen = { deviceId: string; stateVersion: number; at: Date };
  * statement however many (batched by app/web/device-seen.server.ts). A
  * last contact never moves back (an upload may have written a later one).
  */
-export function markDevicesSeen(seen: readonly DeviceSeen[]) {
-  const rows = JSON.stringify(
-    seen.map((s) => [s.deviceId, s.stateVersion, toStoredDateTime(s.at)]),
-  );
-  return prisma.$executeRaw`UPDATE "Device" SET
-      "lastStateVersion" = s.version,
-      "lastSeenAt" = CASE WHEN "lastSeenAt" IS NULL OR "lastSeenAt" < s.at THEN s.at ELSE "lastSeenAt" END
-    FROM (SELECT value ->> 0 AS id, value ->> 1 AS version, value ->> 2 AS at FROM json_each(${rows})) AS s
-    WHERE "Device"."id" = s.id`;
+export function markDevicesSeen(seen: readonly DeviceSeen[]): Promise<number> {
+  return markSeen()(seen);
 }
+
+const markSeen = byProvider({
+  sqlite: () => markDevicesSeenSqlite,
+  postgresql: () => markDevicesSeenPostgres,
+});
 
 export async function listDevices(workerId: string) {
   const [devices, worker] = await Promise.all([

@@ -1,21 +1,18 @@
-import type BetterSqlite3 from "better-sqlite3";
 import { LIMITS, type EventBatch, type EventBatchResult } from "#app/agent-protocol/v1.ts";
-import {
-  acknowledgementGateHolds,
-  MONITORING_NOTICE_SLUG,
-} from "#app/domain/acknowledgement-rules.ts";
+import { acknowledgementGateHolds } from "#app/domain/acknowledgement-rules.ts";
 import { collectionWindows } from "#app/domain/collection-state.ts";
-import { COVERING_EXEMPTION_STATUSES, type ExemptionStatus } from "#app/domain/exemption.ts";
 import { fromColumns } from "#app/domain/exemption-columns.ts";
-import {
-  classifyEvent,
-  dailyRollupCounts,
-  hourBucket,
-  rollupCounts,
-} from "#app/domain/ingest-rules.ts";
-import type { PauseKind, StoredPause } from "#app/domain/pause-policy.ts";
-import { runSqliteTransaction } from "#app/utils/db.server.ts";
-import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.server.ts";
+import { classifyEvent, dailyRollupCounts, rollupCounts } from "#app/domain/ingest-rules.ts";
+import type { StoredPause } from "#app/domain/pause-policy.ts";
+import { byProvider } from "#app/utils/db.server.ts";
+import type { IngestFacts, IngestStore, IngestWrites } from "./ingest-store.ts";
+import { sqliteIngestStore } from "./ingest-sqlite.server.ts";
+import { postgresIngestStore } from "./ingest-postgres.server.ts";
+
+const store = byProvider<IngestStore>({
+  sqlite: () => sqliteIngestStore,
+  postgresql: () => postgresIngestStore,
+});
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
@@ -30,11 +27,11 @@ import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.serv
  * time; a resend adds its bytes and a batch but no events. A refused upload
  * never gets here and counts nothing.
  *
- * This is the one hot path that bypasses Prisma's query layer: it runs as a
- * synchronous better-sqlite3 transaction on Prisma's own connection
- * (`runSqliteTransaction`), with prepared statements, because Prisma's
- * per-query cost made ingestion 5–7 % of raw SQLite speed (ADR 0007).
- * Synchronous means concurrent batches cannot interleave or hit SQLITE_BUSY.
+ * The decision is the domain's (`collectionWindows` + `classifyEvent`), made
+ * here once for both providers; each provider's store reads the facts and
+ * writes the result in one transaction (ADR 0007: on SQLite a synchronous
+ * better-sqlite3 transaction with prepared statements; ADR 0032: on
+ * PostgreSQL set-based statements over `pg`).
  */
 export async function ingestBatch(
   device: { id: string; workerId: string },
@@ -43,232 +40,80 @@ export async function ingestBatch(
   { bodyBytes = Buffer.byteLength(JSON.stringify(batch)) }: { bodyBytes?: number } = {},
 ): Promise<EventBatchResult> {
   const times = batch.events.map((e) => new Date(e.at));
-  const earliest = Math.min(now.getTime(), ...times.map((t) => t.getTime()));
-  const latest = Math.max(now.getTime(), ...times.map((t) => t.getTime()));
-
-  return runSqliteTransaction((db) => {
-    const sql = statements(db);
-    const received = toStoredDateTime(now.getTime());
-    const hour = toStoredDateTime(hourBucket(now).getTime());
-    const previous = sql.findBatch.get(device.id, batch.batchId) as { result: string } | undefined;
-    if (previous) {
-      sql.addToUsageHour.run(device.id, hour, bodyBytes, 0, received);
-      return { ...(JSON.parse(previous.result) as EventBatchResult), duplicate: true };
-    }
-
-    // The facts the collection decision needs, read in this transaction; the decision is the
-    // domain's (`collectionWindows` + `decideCollection`), as for the agents' state.
-    const from = toStoredDateTime(earliest);
-    const to = toStoredDateTime(latest + 1);
-    const pauses = (sql.overlappingPauses.all(device.workerId, from, to) as PauseRow[]).map(
-      (p): StoredPause => ({
-        id: p.id,
-        kind: p.kind,
-        startsAt: new Date(p.startsAt),
-        endsAt: new Date(p.endsAt),
-        endedEarlyAt: p.endedEarlyAt ? new Date(p.endedEarlyAt) : null,
-        cancelledAt: null,
-      }),
-    );
-    const exemptions = (
-      sql.coveringExemptions.all(device.workerId, to, from) as ExemptionRow[]
-    ).map((row) =>
-      fromColumns({
-        ...row,
-        startsAt: new Date(row.startsAt),
-        endsAt: new Date(row.endsAt),
-        endedEarlyAt: row.endedEarlyAt ? new Date(row.endedEarlyAt) : null,
-      }),
-    );
-    // (The connection reads integers as BigInt.)
-    const gate = sql.acknowledgementGateFacts.get(device.workerId) as GateRow;
-    const windows = collectionWindows(
-      {
-        pauses,
-        exemptions,
-        heldForAcknowledgement: acknowledgementGateHolds({
-          policyRequires: Number(gate.policyRequires) === 1,
-          notice: gate.noticeId
-            ? { requiresAcknowledgement: Number(gate.noticeRequires) === 1 }
-            : null,
-          signedCurrentNotice: Number(gate.signed) === 1,
-        }),
-      },
-      new Date(earliest),
-      new Date(latest + 1),
-    );
-
-    const counts = {
-      stored: 0,
-      discardedPaused: 0,
-      discardedExempt: 0,
-      discardedUnacknowledged: 0,
-      rejectedFuture: 0,
-    };
-    const stored: { type: string; app: string; at: Date }[] = [];
-    batch.events.forEach((event, index) => {
-      const at = times[index]!;
-      const verdict = classifyEvent(at, event.type, windows, now, LIMITS.futureToleranceMs);
-      if (verdict === "paused") counts.discardedPaused++;
-      else if (verdict === "exempt") counts.discardedExempt++;
-      else if (verdict === "future") counts.rejectedFuture++;
-      else if (verdict === "unacknowledged") counts.discardedUnacknowledged++;
-      else {
-        counts.stored++;
-        stored.push({ type: event.type, app: event.app, at });
-        sql.insertEvent.run(
-          device.workerId,
-          device.id,
-          event.type,
-          toStoredDateTime(at.getTime()),
-          event.app,
-          JSON.stringify(event.data),
-          received,
-        );
-      }
-    });
-    const hourly = rollupCounts(stored);
-    for (const r of hourly) {
-      sql.addToRollup.run(
-        device.workerId,
-        device.id,
-        r.type,
-        r.app,
-        toStoredDateTime(r.hour.getTime()),
-        r.count,
-      );
-    }
-    // The same counts per UTC day (ADR 0030): a day's row is always the sum of its hours'.
-    for (const r of dailyRollupCounts(hourly)) {
-      sql.addToDailyRollup.run(
-        device.workerId,
-        device.id,
-        r.type,
-        r.app,
-        toStoredDateTime(r.day.getTime()),
-        r.count,
-      );
-    }
-    sql.updateDevice.run(
-      received,
-      counts.stored,
-      counts.discardedPaused,
-      counts.discardedExempt,
-      counts.discardedUnacknowledged,
-      counts.rejectedFuture,
-      device.id,
-    );
-    sql.addToIngestDay.run(
-      received.slice(0, 10), // the UTC day the batch arrived, "YYYY-MM-DD"
-      counts.stored,
-      counts.discardedPaused,
-      counts.discardedExempt,
-      counts.discardedUnacknowledged,
-      counts.rejectedFuture,
-    );
-    sql.addToUsageHour.run(device.id, hour, bodyBytes, batch.events.length, received);
-    const result: EventBatchResult = { batchId: batch.batchId, ...counts, duplicate: false };
-    sql.insertBatch.run(device.id, batch.batchId, received, JSON.stringify(result));
-    return result;
-  });
+  let earliest = now.getTime();
+  let latest = now.getTime();
+  for (const t of times) {
+    const ms = t.getTime();
+    if (ms < earliest) earliest = ms;
+    if (ms > latest) latest = ms;
+  }
+  return store().ingest(
+    {
+      device,
+      batchId: batch.batchId,
+      now,
+      from: new Date(earliest),
+      to: new Date(latest + 1),
+      bodyBytes,
+      eventCount: batch.events.length,
+    },
+    (facts) => planBatch(batch, times, facts, now, new Date(earliest), new Date(latest + 1)),
+  );
 }
 
-type PauseRow = {
-  id: string;
-  kind: PauseKind;
-  startsAt: string;
-  endsAt: string;
-  endedEarlyAt: string | null;
-};
-
-type GateRow = {
-  policyRequires: bigint | number;
-  noticeId: string | null;
-  noticeRequires: bigint | number | null;
-  signed: bigint | number;
-};
-
-type ExemptionRow = {
-  id: string;
-  status: ExemptionStatus;
-  startsAt: string;
-  endsAt: string;
-  endedEarlyAt: string | null;
-  scopeTypes: string | null;
-  recurrenceDays: string | null;
-  recurrenceStart: string | null;
-  recurrenceEnd: string | null;
-  timeZone: string;
-};
-
-const statements = statementCache(prepare);
-
-function prepare(db: BetterSqlite3.Database) {
-  // The adapter turns on safe integers for the connection; these statements read none that matter.
+/** What a new batch stores and counts, given the facts read in its transaction. */
+function planBatch(
+  batch: EventBatch,
+  times: Date[],
+  facts: IngestFacts,
+  now: Date,
+  from: Date,
+  to: Date,
+): IngestWrites {
+  const windows = collectionWindows(
+    {
+      pauses: facts.pauses.map((p): StoredPause => ({ ...p, cancelledAt: null })),
+      exemptions: facts.exemptions.map(fromColumns),
+      heldForAcknowledgement: acknowledgementGateHolds({
+        policyRequires: facts.gate.policyRequires,
+        notice:
+          facts.gate.noticeRequires === null
+            ? null
+            : { requiresAcknowledgement: facts.gate.noticeRequires },
+        signedCurrentNotice: facts.gate.signed,
+      }),
+    },
+    from,
+    to,
+  );
+  const counts = {
+    stored: 0,
+    discardedPaused: 0,
+    discardedExempt: 0,
+    discardedUnacknowledged: 0,
+    rejectedFuture: 0,
+  };
+  const events: IngestWrites["events"] = [];
+  batch.events.forEach((event, index) => {
+    const at = times[index]!;
+    const verdict = classifyEvent(at, event.type, windows, now, LIMITS.futureToleranceMs);
+    if (verdict === "paused") counts.discardedPaused++;
+    else if (verdict === "exempt") counts.discardedExempt++;
+    else if (verdict === "future") counts.rejectedFuture++;
+    else if (verdict === "unacknowledged") counts.discardedUnacknowledged++;
+    else {
+      counts.stored++;
+      events.push({ type: event.type, app: event.app, at, data: JSON.stringify(event.data) });
+    }
+  });
+  const hourly = rollupCounts(events);
+  // The same counts per UTC day (ADR 0030): a day's row is always the sum of its hours'.
+  const daily = dailyRollupCounts(hourly);
   return {
-    findBatch: db.prepare(
-      `SELECT "result" FROM "EventBatch" WHERE "deviceId" = ? AND "batchId" = ?`,
-    ),
-    overlappingPauses: db.prepare(
-      `SELECT "id", "kind", "startsAt", "endsAt", "endedEarlyAt" FROM "Pause"
-       WHERE "workerId" = ? AND "cancelledAt" IS NULL AND "endsAt" > ? AND "startsAt" < ?`,
-    ),
-    // Exemptions that cover time: the domain's list of statuses, never a copy of it.
-    coveringExemptions: db.prepare(
-      `SELECT "id", "status", "startsAt", "endsAt", "endedEarlyAt", "scopeTypes", "recurrenceDays",
-              "recurrenceStart", "recurrenceEnd", "timeZone" FROM "ExemptionRequest"
-       WHERE "workerId" = ? AND "status" IN (${COVERING_EXEMPTION_STATUSES.map((s) => `'${s}'`).join(", ")})
-         AND "startsAt" < ? AND "endsAt" > ?`,
-    ),
-    // The acknowledgement gate's facts (the rule is `acknowledgementGateHolds`): whether the
-    // policy requires it, the newest published monitoring notice, and whether the worker signed it.
-    acknowledgementGateFacts: db.prepare(
-      `SELECT p."requireAcknowledgementBeforeCollection" AS "policyRequires",
-              d."id" AS "noticeId", d."requiresAcknowledgement" AS "noticeRequires",
-              EXISTS (SELECT 1 FROM "Acknowledgement" a
-                      WHERE a."workerId" = ? AND a."documentId" = d."id") AS "signed"
-       FROM "Policy" p
-       LEFT JOIN (SELECT "id", "requiresAcknowledgement" FROM "PolicyDocument"
-                  WHERE "slug" = '${MONITORING_NOTICE_SLUG}' AND "publishedAt" IS NOT NULL
-                  ORDER BY "version" DESC LIMIT 1) d ON 1 = 1
-       WHERE p."id" = 1`,
-    ),
-    insertEvent: db.prepare(
-      `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt") VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    addToRollup: db.prepare(
-      `INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count") VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("workerId", "deviceId", "type", "app", "hour") DO UPDATE SET "count" = "count" + excluded."count"`,
-    ),
-    addToDailyRollup: db.prepare(
-      `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count") VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("workerId", "deviceId", "type", "app", "day") DO UPDATE SET "count" = "count" + excluded."count"`,
-    ),
-    updateDevice: db.prepare(
-      `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,
-       "discardedExempt" = "discardedExempt" + ?, "discardedUnacknowledged" = "discardedUnacknowledged" + ?,
-       "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
-    ),
-    // Organisation-wide counts per UTC day, for fleet health.
-    addToIngestDay: db.prepare(
-      `INSERT INTO "IngestDay" ("day", "stored", "discardedPaused", "discardedExempt", "discardedUnacknowledged", "rejectedFuture")
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("day") DO UPDATE SET "stored" = "stored" + excluded."stored",
-       "discardedPaused" = "discardedPaused" + excluded."discardedPaused",
-       "discardedExempt" = "discardedExempt" + excluded."discardedExempt",
-       "discardedUnacknowledged" = "discardedUnacknowledged" + excluded."discardedUnacknowledged",
-       "rejectedFuture" = "rejectedFuture" + excluded."rejectedFuture"`,
-    ),
-    // The device's upload footprint for the hour the batch arrived in (ADR 0026).
-    addToUsageHour: db.prepare(
-      `INSERT INTO "DeviceUsageHour" ("deviceId", "hour", "bytes", "batches", "events", "lastAt")
-       VALUES (?, ?, ?, 1, ?, ?)
-       ON CONFLICT ("deviceId", "hour") DO UPDATE SET "bytes" = "bytes" + excluded."bytes",
-       "batches" = "batches" + 1, "events" = "events" + excluded."events",
-       "lastAt" = max("lastAt", excluded."lastAt")`,
-    ),
-    insertBatch: db.prepare(
-      `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result") VALUES (?, ?, ?, ?)`,
-    ),
+    events,
+    hourly,
+    daily,
+    counts,
+    result: { batchId: batch.batchId, ...counts, duplicate: false },
   };
 }

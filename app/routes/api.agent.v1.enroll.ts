@@ -10,7 +10,11 @@ import { createRateLimiter } from "#app/utils/rate-limit.server.ts";
  * 10 guesses a minute make guessing hopeless, while an office behind one
  * address can enroll as many machines as it likes.
  */
-const failedEnrollments = createRateLimiter({ limit: 10, windowMs: 60_000 });
+const failedEnrollments = createRateLimiter({
+  name: "agent.failed-enrollment",
+  limit: 10,
+  windowMs: 60_000,
+});
 
 export async function loader() {
   return agentError(405, "invalid_request", "Use POST to enroll a device.");
@@ -19,7 +23,7 @@ export async function loader() {
 export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST")
     return agentError(405, "invalid_request", "Use POST to enroll a device.");
-  const verdict = failedEnrollments.check(context.clientIp);
+  const verdict = await failedEnrollments.check(context.clientIp);
   if (!verdict.allowed) {
     return agentError(
       429,
@@ -38,19 +42,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     body = JSON.parse(text);
   } catch {
-    failedEnrollments.hit(context.clientIp);
+    await failedEnrollments.hit(context.clientIp);
     return agentError(400, "invalid_request", "The body must be JSON.");
   }
   const parsed = EnrollRequestSchema.safeParse(body);
   if (!parsed.success) {
-    failedEnrollments.hit(context.clientIp);
+    await failedEnrollments.hit(context.clientIp);
     return agentError(400, "invalid_request", "The enrollment request is not valid.", {
       issues: zodIssues(parsed.error),
     });
   }
   const result = await enrollDevice(parsed.data, new Date());
   if (!result.ok) {
-    failedEnrollments.hit(context.clientIp);
+    await failedEnrollments.hit(context.clientIp);
     return agentRefusal(result.refusal);
   }
   const response: EnrollResponse = { deviceId: result.deviceId, token: result.token };

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "#app/generated/prisma/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "#app/generated/prisma-postgres/client.ts";
 import { getEnv } from "./env.server.ts";
@@ -19,17 +20,39 @@ declare global {
   // One client per process, kept across module reloads in development.
   var __lullPrisma: PrismaClient | undefined;
   var __lullAdapter: SqliteAdapterFactory | undefined;
+  var __lullPgPool: pg.Pool | undefined;
+}
+
+/** PostgreSQL's TIMESTAMP (without time zone) columns hold UTC; read them as such. */
+const TIMESTAMP_OID = 1114;
+function parseUtcTimestamp(value: string): Date {
+  return new Date(`${value.replace(" ", "T")}Z`);
 }
 
 function createClient(): PrismaClient {
   const env = getEnv();
   if (env.databaseProvider === "postgresql") {
     globalThis.__lullAdapter = undefined;
-    const adapter = new PrismaPg({
+    // One pool per process, shared by Prisma and the few hot paths that use `pg` directly.
+    globalThis.__lullPgPool = new pg.Pool({
       connectionString: env.DATABASE_URL,
       max: env.DATABASE_POOL_SIZE,
       application_name: "lull",
+      types: {
+        getTypeParser: ((oid: number, format?: "text" | "binary") =>
+          oid === TIMESTAMP_OID
+            ? parseUtcTimestamp
+            : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
     });
+    // An idle connection the server closed (restart, failover) is dropped by the pool and
+    // replaced on next use; without a listener its error would end the process.
+    globalThis.__lullPgPool.on("error", (error) => {
+      console.error(
+        `PostgreSQL: an idle connection failed (${error.message}); it is replaced on next use.`,
+      );
+    });
+    const adapter = new PrismaPg(globalThis.__lullPgPool);
     return new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   globalThis.__lullAdapter = createSqliteAdapter(env.DATABASE_URL, "app");
@@ -39,6 +62,11 @@ function createClient(): PrismaClient {
 globalThis.__lullPrisma ??= createClient();
 
 export const prisma: PrismaClient = globalThis.__lullPrisma;
+
+/** The pool of connections on PostgreSQL (shared with Prisma); undefined on SQLite. */
+export function postgresPool(): pg.Pool | undefined {
+  return globalThis.__lullPgPool;
+}
 
 /** The database this process runs on. */
 export function isPostgres(): boolean {
@@ -53,6 +81,31 @@ export function isPostgres(): boolean {
 export function byProvider<T>(implementations: { sqlite: () => T; postgresql: () => T }): () => T {
   let chosen: T | undefined;
   return () => (chosen ??= implementations[getEnv().databaseProvider]());
+}
+
+/**
+ * Runs `work` in one PostgreSQL transaction on a connection of the app's
+ * pool: committed when it resolves, rolled back when it throws. For the hot
+ * paths that bypass Prisma's query layer on PostgreSQL (ADR 0032). Times are
+ * sent as ISO strings (`toISOString()`): a TIMESTAMP column holds UTC.
+ */
+export async function runPostgresTransaction<T>(
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const pool = globalThis.__lullPgPool;
+  if (!pool) throw new Error("This process does not run on PostgreSQL.");
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }
 
 /**

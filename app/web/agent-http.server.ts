@@ -29,7 +29,7 @@ export function hashToken(token: string): string {
 }
 
 /** Per device: state/stream requests, event batches and usage reports, each up to 120 a minute. */
-const deviceLimiter = createRateLimiter({ limit: 120, windowMs: 60_000 });
+const deviceLimiter = createRateLimiter({ name: "agent.device", limit: 120, windowMs: 60_000 });
 
 export type AuthenticatedDevice = { id: string; workerId: string; enrolledAt: Date };
 
@@ -67,7 +67,7 @@ export async function requireDeviceToken(
       "This device token is unknown or was revoked. Enroll the device again.",
     );
   }
-  const verdict = deviceLimiter.hit(`${purpose}:${device.id}`);
+  const verdict = await deviceLimiter.hit(`${purpose}:${device.id}`);
   if (!verdict.allowed) {
     throw agentError(
       429,

@@ -1,19 +1,23 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { SECOND_FACTOR_BUDGET, SIGN_IN_BUDGETS } from "#app/domain/login-throttle.ts";
+import {
+  createRateLimiter,
+  type RateLimiter,
+  type RateVerdict,
+} from "#app/utils/rate-limit.server.ts";
 
 /*
  * The sign-in budgets (app/domain/login-throttle.ts) as rate-limiter-flexible
- * limiters (ADR 0020). In memory: one process serves a SQLite database, and
- * each consume is counted synchronously, so no two attempts can both take the
- * last point however many run at once. A restart forgets the counts, which
- * no attacker can cause. Several nodes (issue 18) switch to its PostgreSQL store.
+ * limiters (ADR 0020, ADR 0036). On SQLite in memory: one process serves the
+ * database, and each consume is counted synchronously, so no two attempts can
+ * both take the last point however many run at once. On PostgreSQL in the
+ * database, one atomic upsert per attempt, so the budgets hold across nodes.
  */
 
 type Limiters = {
-  accountFromAddress: RateLimiterMemory;
-  address: RateLimiterMemory;
-  account: RateLimiterMemory;
-  secondFactor: RateLimiterMemory;
+  accountFromAddress: RateLimiter;
+  address: RateLimiter;
+  account: RateLimiter;
+  secondFactor: RateLimiter;
 };
 
 declare global {
@@ -28,14 +32,22 @@ type Budgets = {
   secondFactor?: Budget;
 };
 
+/** Budgets made again by a test start afresh, also in the shared table. */
+let generation = 0;
+
 function create(budgets: Budgets = SIGN_IN_BUDGETS): Limiters {
-  const of = ({ attempts, perSeconds }: Budget) =>
-    new RateLimiterMemory({ points: attempts, duration: perSeconds });
+  generation++;
+  const of = (name: string, { attempts, perSeconds }: Budget) =>
+    createRateLimiter({
+      name: generation === 1 ? name : `${name}.${generation}`,
+      limit: attempts,
+      windowMs: perSeconds * 1000,
+    });
   return {
-    accountFromAddress: of(budgets.accountFromAddress),
-    address: of(budgets.address),
-    account: of(budgets.account),
-    secondFactor: of(budgets.secondFactor ?? SECOND_FACTOR_BUDGET),
+    accountFromAddress: of("sign-in.account-address", budgets.accountFromAddress),
+    address: of("sign-in.address", budgets.address),
+    account: of("sign-in.account", budgets.account),
+    secondFactor: of("sign-in.second-factor", budgets.secondFactor ?? SECOND_FACTOR_BUDGET),
   };
 }
 
@@ -44,19 +56,10 @@ function limiters(): Limiters {
   return globalThis.__lullSignInLimiters;
 }
 
-export type AttemptVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+export type AttemptVerdict = RateVerdict;
 
-async function take(limiter: RateLimiterMemory, key: string): Promise<AttemptVerdict> {
-  try {
-    await limiter.consume(key);
-    return { allowed: true };
-  } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-    };
-  }
+function take(limiter: RateLimiter, key: string): Promise<AttemptVerdict> {
+  return limiter.hit(key);
 }
 
 /**
@@ -87,13 +90,13 @@ export function reserveSecondFactorAttempt(userId: string): Promise<AttemptVerdi
 
 /** A right code: the person's second-factor budget is full again. */
 export async function secondFactorClears(userId: string): Promise<void> {
-  await limiters().secondFactor.delete(userId);
+  await limiters().secondFactor.clear(userId);
 }
 
 /** After a successful sign-in: the account's attempts no longer count. */
 export async function signedInClearsAttempts(email: string, address: string): Promise<void> {
   const l = limiters();
-  await Promise.all([l.accountFromAddress.delete(`${email}\n${address}`), l.account.delete(email)]);
+  await Promise.all([l.accountFromAddress.clear(`${email}\n${address}`), l.account.clear(email)]);
 }
 
 /** Tests start from full budgets (or smaller ones, to reach a limit quickly). */

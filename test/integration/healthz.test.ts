@@ -51,7 +51,7 @@ describe("GET /healthz", () => {
   test("answers 200 with the database reachable, migrated and writable", async () => {
     const res = await loader();
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok", db: "ok" });
+    expect(await res.json()).toEqual({ status: "ok", db: "ok", listener: "single-node" });
     expect(res.headers.get("Cache-Control")).toBe("no-store");
   });
 
@@ -60,7 +60,11 @@ describe("GET /healthz", () => {
     try {
       const res = await loader();
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: "error", db: "migrations_pending" });
+      expect(await res.json()).toEqual({
+        status: "error",
+        db: "migrations_pending",
+        listener: "single-node",
+      });
     } finally {
       await restore();
     }
@@ -71,8 +75,14 @@ describe("GET /healthz", () => {
     const { writable, readOnly } = await (isPostgres()
       ? readOnlyPostgresDatabase()
       : readOnlySqliteFile());
-    expect(await writable()).toEqual({ status: 200, body: { status: "ok", db: "ok" } });
-    expect(await readOnly()).toEqual({ status: 503, body: { status: "error", db: "read_only" } });
+    expect(await writable()).toEqual({
+      status: 200,
+      body: { status: "ok", db: "ok", listener: "single-node" },
+    });
+    expect(await readOnly()).toEqual({
+      status: 503,
+      body: { status: "error", db: "read_only", listener: "single-node" },
+    });
   }, 60_000);
 
   test("answers 503 when the database cannot be queried", async () => {
@@ -83,7 +93,7 @@ describe("GET /healthz", () => {
       }).href;
       expect(await healthzInOwnProcess(url)).toEqual({
         status: 503,
-        body: { status: "error", db: "unreachable" },
+        body: { status: "error", db: "unreachable", listener: "single-node" },
       });
       return;
     }
@@ -94,7 +104,11 @@ describe("GET /healthz", () => {
     for (const suffix of ["-wal", "-shm"]) writeFileSync(file + suffix, "");
     const res = await loader();
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "error", db: "unreachable" });
+    expect(await res.json()).toEqual({
+      status: "error",
+      db: "unreachable",
+      listener: "single-node",
+    });
   });
 });
 

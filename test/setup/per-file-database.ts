@@ -47,5 +47,7 @@ await startOutboxDispatcher();
 afterAll(async () => {
   await stopOutboxDispatcher();
   if (globalThis.__lullPrisma) await globalThis.__lullPrisma.$disconnect();
+  await globalThis.__lullPgPool?.end();
+  globalThis.__lullPgPool = undefined;
   await dropDatabase?.();
 });
