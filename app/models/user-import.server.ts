@@ -289,14 +289,22 @@ function rollBack(importId: string, now: Date): Promise<number> {
 
 /**
  * Start-up: an import that a crash interrupted never counted, so what it
- * wrote is removed (its mails were held, so nobody got a link).
+ * wrote is removed (its mails were held, so nobody got a link). An import
+ * holds the people directory while it runs, on every node (ADR 0035), so
+ * once this holds it, what is unfinished is an import nobody is running: a
+ * node starting beside another node's import waits for it instead of
+ * removing it.
  */
 export async function rollBackUnfinishedImports(now = new Date()): Promise<void> {
-  const unfinished = await store().unfinishedImports();
-  for (const importId of unfinished) {
-    const removed = await rollBack(importId, now);
-    console.warn(`import ${importId} never finished; removed the ${removed} people it had written`);
-  }
+  await withPeopleDirectory(async () => {
+    const unfinished = await store().unfinishedImports();
+    for (const importId of unfinished) {
+      const removed = await rollBack(importId, now);
+      console.warn(
+        `import ${importId} never finished; removed the ${removed} people it had written`,
+      );
+    }
+  });
 }
 
 /** The writing half of `applyImport`: returns a refusal, or null once the import has finished. */

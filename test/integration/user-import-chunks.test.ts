@@ -168,6 +168,34 @@ describe("a chunked import", () => {
     await expect(prisma.$executeRaw`DELETE FROM "AuditEvent"`).rejects.toThrow(/append-only/);
   });
 
+  test("a server starting while an import runs leaves it alone: it finishes whole", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    let startUp: Promise<void> | undefined;
+    const outcome = await applyImport({
+      actorId: admin.id,
+      linkBase: "http://127.0.0.1",
+      csv: file(2 * IMPORT_CHUNK, "starting.test"),
+      now: new Date(),
+      onChunkWritten: (written) => {
+        // Another server starts now (on PostgreSQL it could be another node): its start-up
+        // clean-up must not take this running import for a crashed one.
+        if (written === IMPORT_CHUNK) startUp = rollBackUnfinishedImports();
+      },
+    });
+    expect(outcome.ok).toBe(true);
+    await startUp;
+    await deliverOutbox();
+    expect(await whatRemains("starting.test")).toMatchObject({
+      people: 2 * IMPORT_CHUNK,
+      tokens: 2 * IMPORT_CHUNK,
+      events: 4 * IMPORT_CHUNK,
+      heldMails: 0,
+    });
+    const finished = await prisma.userImport.findFirstOrThrow({ orderBy: { startedAt: "desc" } });
+    expect(finished).toMatchObject({ rolledBackAt: null });
+    expect(finished.finishedAt).not.toBeNull();
+  });
+
   test(
     "a process killed between chunks: the import never counted, nobody is mailed, and start-up removes it",
     { timeout: 60_000 },
