@@ -13,7 +13,7 @@
  * mail or wakes a job (test/integration/architecture.test.ts holds that).
  */
 import { recordAuditEvent, type AuditEventInput } from "#app/utils/audit.server.ts";
-import { byProvider, isPostgres, prisma, type Tx } from "#app/utils/db.server.ts";
+import { byProvider, prisma, type Tx } from "#app/utils/db.server.ts";
 import type { Mail } from "#app/utils/mail.server.ts";
 import type { OutboxEffect } from "./outbox.ts";
 import { deliverOutbox } from "./outbox-dispatcher.server.ts";
@@ -108,13 +108,9 @@ export async function runCommand<T>(
         }
         return outcome;
       },
-      {
-        timeout: options.timeout ?? 10_000,
-        // On PostgreSQL a command first waits for a connection of the pool, and commands for
-        // one worker then wait for each other's lock (ADR 0035): a burst queues there instead
-        // of failing after Prisma's default 2 s. SQLite keeps Prisma's default.
-        ...(isPostgres() ? { maxWait: 10_000 } : {}),
-      },
+      // maxWait: a burst of commands (one worker's, waiting on its lock) queues for a
+      // connection instead of failing after Prisma's default 2 s.
+      { timeout: options.timeout ?? 10_000, maxWait: 10_000 },
     );
   } catch (error) {
     if (error instanceof Refused) return error.result as T;

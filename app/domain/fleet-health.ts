@@ -2,9 +2,9 @@ import { z } from "zod";
 
 /**
  * Fleet health rules: when an agent counts as stale, offline or behind its
- * worker's state. Pure: the time is passed in. The SQL in
- * app/models/fleet.server.ts applies the same thresholds (its tests check the
- * two agree).
+ * worker's state. Pure: the time is passed in. The SQL behind
+ * app/models/fleet.server.ts (fleet-sqlite/-postgres.server.ts) applies the
+ * same thresholds (its tests check the two agree).
  */
 export const FLEET_HEALTH = {
   /** Last seen longer ago than this: stale (the agent polls and streams far more often). */

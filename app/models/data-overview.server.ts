@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { periodRange } from "#app/domain/data-period.ts";
 import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
@@ -13,48 +12,23 @@ import {
   startOfLocalDay,
 } from "#app/domain/local-time.ts";
 import { effectiveInterval, type Interval } from "#app/domain/pause-policy.ts";
-import { splitForRollups, type RollupSplit, type TimeRange } from "#app/domain/rollup-split.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { splitForRollups } from "#app/domain/rollup-split.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { postgresEventCountStore } from "./event-counts-postgres.server.ts";
+import { sqliteEventCountStore } from "./event-counts-sqlite.server.ts";
+import type { EventCountRow } from "./event-counts-store.ts";
 import { listExemptionsCovering } from "./exemption.server.ts";
 import { listPausesOverlapping } from "./pause.server.ts";
 
 const HOUR_MS = 3600_000;
 
 type Key = { type: string; deviceId: string; app: string };
-export type CountRow = Key & { count: number };
+export type CountRow = EventCountRow;
 
-/** One UNION ALL arm per piece: its rows' (type, device, app) and count. */
-function countArms(workerId: string, split: RollupSplit) {
-  const arms: string[] = [];
-  const args: string[] = [];
-  const arm = (sql: string, piece: TimeRange) => {
-    arms.push(sql);
-    args.push(workerId, toStoredDateTime(piece.start), toStoredDateTime(piece.end));
-  };
-  for (const piece of split.days)
-    arm(
-      `SELECT "type", "deviceId", "app", "count" FROM "EventRollupDay" WHERE "workerId" = ? AND "day" >= ? AND "day" < ?`,
-      piece,
-    );
-  for (const piece of split.hours)
-    arm(
-      `SELECT "type", "deviceId", "app", "count" FROM "EventRollup" WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ?`,
-      piece,
-    );
-  for (const piece of split.edges)
-    arm(
-      `SELECT "type", "deviceId", "app", 1 AS "count" FROM "Event" WHERE "workerId" = ? AND "at" >= ? AND "at" < ?`,
-      piece,
-    );
-  return { arms, args };
-}
-
-const CountRowSchema = z.object({
-  type: z.string(),
-  deviceId: z.string(),
-  app: z.string(),
-  n: z.union([z.number(), z.bigint()]).transform(Number),
+/** The rollups' SQL, in this process's database's dialect (ADR 0032). */
+const store = byProvider({
+  sqlite: () => sqliteEventCountStore,
+  postgresql: () => postgresEventCountStore,
 });
 
 /**
@@ -66,17 +40,7 @@ const CountRowSchema = z.object({
  * hours.
  */
 export async function countEvents(workerId: string, start: Date, end: Date): Promise<CountRow[]> {
-  const { arms, args } = countArms(workerId, splitForRollups({ start, end }));
-  if (arms.length === 0) return [];
-  const rows = await prisma.$queryRawUnsafe<unknown[]>(
-    `SELECT "type", "deviceId", "app", SUM("count") AS "n" FROM (${arms.join(" UNION ALL ")})
-     GROUP BY "type", "deviceId", "app" HAVING SUM("count") > 0`,
-    ...args,
-  );
-  return rows.map((row) => {
-    const r = CountRowSchema.parse(row);
-    return { type: r.type, deviceId: r.deviceId, app: r.app, count: r.n };
-  });
+  return store().countsPerKey(workerId, splitForRollups({ start, end }));
 }
 
 function sumBy<K extends keyof Key>(rows: readonly CountRow[], key: K) {
@@ -184,30 +148,6 @@ function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
 }
 
 /**
- * Sums per (type, hour or day) of one rollup table over disjoint ranges, in one
- * statement: each range is one seek in the table's covering (workerId, time)
- * index. CROSS JOIN keeps the ranges as SQLite's outer loop; with a plain
- * JOIN it walked all the worker's rows once per range. Raw SQL: a year is thousands of rows, and Prisma's groupBy costs more
- * than the query.
- */
-async function sumsPerTypeOver(
-  table: "EventRollup" | "EventRollupDay",
-  column: "hour" | "day",
-  workerId: string,
-  ranges: readonly TimeRange[],
-): Promise<{ type: string; at: string; n: number | bigint }[]> {
-  if (ranges.length === 0) return [];
-  return prisma.$queryRawUnsafe(
-    `WITH "span"("from", "to") AS (VALUES ${ranges.map(() => "(?, ?)").join(", ")})
-     SELECT "type", "${column}" AS "at", SUM("count") AS "n"
-     FROM "span" CROSS JOIN "${table}" ON "workerId" = ? AND "${column}" >= "span"."from" AND "${column}" < "span"."to"
-     GROUP BY "type", "${column}"`,
-    ...ranges.flatMap((r) => [toStoredDateTime(r.start), toStoredDateTime(r.end)]),
-    workerId,
-  );
-}
-
-/**
  * Events over time for the chart, from the daily and hourly rollups: per hour for a
  * single day, per local calendar day up to 31 days, per local week beyond.
  * Also the pause and exemption windows in the period, as bucket labels, so
@@ -238,8 +178,8 @@ export async function getActivitySeries(
     bounds.map((b) => new Date(b.start)),
   );
   const [days, hours, pauses, exemptions] = await Promise.all([
-    sumsPerTypeOver("EventRollupDay", "day", workerId, split.days),
-    sumsPerTypeOver("EventRollup", "hour", workerId, split.hours),
+    store().sumsPerType("day", workerId, split.days),
+    store().sumsPerType("hour", workerId, split.hours),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
   ]);
@@ -247,10 +187,10 @@ export async function getActivitySeries(
     bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
   );
   for (const r of [...days, ...hours]) {
-    const bound = bucketAt(bounds, Date.parse(r.at));
+    const bound = bucketAt(bounds, r.at);
     if (!bound) continue;
     const bucket = buckets.get(bound.key)!;
-    bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + Number(r.n);
+    bucket[r.type] = (Number(bucket[r.type] ?? 0) || 0) + r.count;
   }
   const span = (i: Interval) =>
     granularity === "hour"

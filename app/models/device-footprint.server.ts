@@ -4,7 +4,6 @@
  * reads behind the devices page's footprint (upload hours, written by the
  * ingest path, and the latest report).
  */
-import type BetterSqlite3 from "better-sqlite3";
 import type { UsageReport } from "#app/agent-protocol/v1.ts";
 import {
   compareWithLatestReport,
@@ -13,13 +12,21 @@ import {
 } from "#app/domain/device-footprint.ts";
 import { hourBucket } from "#app/domain/ingest-rules.ts";
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
-import { prisma, runSqliteTransaction } from "#app/utils/db.server.ts";
-import { toStoredDateTime, statementCache } from "#app/utils/sqlite-adapter.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { postgresDeviceFootprintStore } from "./device-footprint-postgres.server.ts";
+import { sqliteDeviceFootprintStore } from "./device-footprint-sqlite.server.ts";
+
+/** Where usage reports are written, in this process's database's dialect (ADR 0032). */
+const store = byProvider({
+  sqlite: () => sqliteDeviceFootprintStore,
+  postgresql: () => postgresDeviceFootprintStore,
+});
 
 /**
  * Stores one usage report: added to its hour (the UTC hour its period ends
- * in) and kept as the device's latest. In one synchronous transaction, so two
- * reports of one device cannot both pass the overlap check. The same period
+ * in) and kept as the device's latest. In one transaction that other reports
+ * of the device wait for, so two reports of one device cannot both pass the
+ * overlap check. The same period
  * again (an agent resending after a lost answer) is counted once; a period
  * starting before the latest one ended is refused with `conflict`.
  */
@@ -30,61 +37,32 @@ export async function recordUsageReport(
 ): Promise<Outcome<{ duplicate: boolean }>> {
   const periodStart = new Date(report.periodStart);
   const periodEnd = new Date(report.periodEnd);
-  return runSqliteTransaction((db) => {
-    const sql = statements(db);
-    const latestRow = sql.latestReport.get(deviceId) as
-      { lastPeriodStart: string; lastPeriodEnd: string } | undefined;
-    const latest = latestRow
-      ? {
-          periodStart: new Date(latestRow.lastPeriodStart),
-          periodEnd: new Date(latestRow.lastPeriodEnd),
-        }
-      : null;
+  return store().addUsageReport<Outcome<{ duplicate: boolean }>>(deviceId, (latest) => {
     const relation = compareWithLatestReport({ periodStart, periodEnd }, latest);
-    if (relation === "duplicate") return accept({ duplicate: true });
+    if (relation === "duplicate") return { add: null, result: accept({ duplicate: true }) };
     if (relation === "overlaps") {
-      return refuse(
-        "conflict",
-        `This report's period overlaps the one already received for ${latest!.periodStart.toISOString()} to ${latest!.periodEnd.toISOString()}. Each report covers the time since the previous one ended.`,
-        "periodStart",
-      );
+      return {
+        add: null,
+        result: refuse(
+          "conflict",
+          `This report's period overlaps the one already received for ${latest!.periodStart.toISOString()} to ${latest!.periodEnd.toISOString()}. Each report covers the time since the previous one ended.`,
+          "periodStart",
+        ),
+      };
     }
-    sql.addReport.run(
-      deviceId,
-      toStoredDateTime(hourBucket(periodEnd).getTime()),
-      report.cpuMs,
-      periodEnd.getTime() - periodStart.getTime(),
-      report.rssBytes,
-      toStoredDateTime(periodStart.getTime()),
-      toStoredDateTime(periodEnd.getTime()),
-      report.cpuMs,
-      report.rssBytes,
-      toStoredDateTime(now.getTime()),
-    );
-    return accept({ duplicate: false });
+    return {
+      add: {
+        hour: hourBucket(periodEnd),
+        cpuMs: report.cpuMs,
+        coveredMs: periodEnd.getTime() - periodStart.getTime(),
+        rssBytes: report.rssBytes,
+        periodStart,
+        periodEnd,
+        receivedAt: now,
+      },
+      result: accept({ duplicate: false }),
+    };
   });
-}
-
-const statements = statementCache(prepare);
-
-function prepare(db: BetterSqlite3.Database) {
-  return {
-    latestReport: db.prepare(
-      `SELECT "lastPeriodStart", "lastPeriodEnd" FROM "DeviceResourceHour"
-       WHERE "deviceId" = ? ORDER BY "hour" DESC LIMIT 1`,
-    ),
-    addReport: db.prepare(
-      `INSERT INTO "DeviceResourceHour" ("deviceId", "hour", "reports", "cpuMs", "coveredMs", "peakRssBytes",
-         "lastPeriodStart", "lastPeriodEnd", "lastCpuMs", "lastRssBytes", "lastReceivedAt")
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT ("deviceId", "hour") DO UPDATE SET "reports" = "reports" + 1,
-         "cpuMs" = "cpuMs" + excluded."cpuMs", "coveredMs" = "coveredMs" + excluded."coveredMs",
-         "peakRssBytes" = max("peakRssBytes", excluded."peakRssBytes"),
-         "lastPeriodStart" = excluded."lastPeriodStart", "lastPeriodEnd" = excluded."lastPeriodEnd",
-         "lastCpuMs" = excluded."lastCpuMs", "lastRssBytes" = excluded."lastRssBytes",
-         "lastReceivedAt" = excluded."lastReceivedAt"`,
-    ),
-  };
 }
 
 export type DeviceFootprint = {

@@ -5,43 +5,28 @@ import {
   lastUtcDays,
   type FleetFilter,
 } from "#app/domain/fleet-health.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { LIKE_ESCAPE_CLAUSE, likeContains } from "#app/utils/sql-like.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { postgresFleetStore } from "./fleet-postgres.server.ts";
+import { sqliteFleetStore } from "./fleet-sqlite.server.ts";
+import type { FleetCutoffs, FleetDeviceRow } from "./fleet-store.ts";
 
 /*
  * Fleet health for the privacy office: counts over the active devices (not
- * revoked, worker not deactivated), aggregated in SQL. Nothing here reads
- * collected events or their counts: the page is about agents, not people.
- *
- * Raw SQL because the counts are conditional sums over one join, which
- * Prisma's groupBy cannot express. Times are compared as the stored ISO text
- * (lexically ordered); the thresholds are those of app/domain/fleet-health.ts.
+ * revoked, worker not deactivated), aggregated in SQL (fleet-store.ts).
+ * Nothing here reads collected events or their counts: the page is about
+ * agents, not people. The thresholds are those of app/domain/fleet-health.ts.
  */
 
-const ACTIVE_DEVICES = `FROM "Device" d JOIN "User" u ON u."id" = d."workerId"
-  WHERE d."revokedAt" IS NULL AND u."deactivatedAt" IS NULL`;
+const store = byProvider({ sqlite: () => sqliteFleetStore, postgresql: () => postgresFleetStore });
 
-/**
- * 1 when the device is behind (see isBehind): the grace minute runs from the
- * later of the worker's last change and the device's enrollment. Parameter:
- * the stored time a minute before now.
- */
-const BEHIND = `((d."lastStateVersion" IS NULL OR d."lastStateVersion" < u."stateVersion")
-  AND MAX(COALESCE(u."stateVersionAt", '${toStoredDateTime(0)}'), d."createdAt") <= ?)`;
-
-type Cutoffs = { stale: string; offline: string; behind: string };
-
-function cutoffs(now: Date): Cutoffs {
+function cutoffs(now: Date): FleetCutoffs {
   const t = now.getTime();
   return {
-    stale: toStoredDateTime(t - FLEET_HEALTH.staleAfterMs),
-    offline: toStoredDateTime(t - FLEET_HEALTH.offlineAfterMs),
-    behind: toStoredDateTime(t - FLEET_HEALTH.behindGraceMs),
+    stale: new Date(t - FLEET_HEALTH.staleAfterMs),
+    offline: new Date(t - FLEET_HEALTH.offlineAfterMs),
+    behind: new Date(t - FLEET_HEALTH.behindGraceMs),
   };
 }
-
-type Count = number | bigint | null;
 
 export type IngestDayCounts = {
   day: string;
@@ -55,39 +40,21 @@ export type IngestDayCounts = {
 export async function getFleetSummary(now: Date) {
   const at = cutoffs(now);
   const days = lastUtcDays(now, INGEST_DAYS_SHOWN);
-  const [[totals], byPlatform, byVersion, ingest] = await Promise.all([
-    prisma.$queryRawUnsafe<
-      { total: Count; neverSeen: Count; stale: Count; offline: Count; behind: Count }[]
-    >(
-      `SELECT COUNT(*) AS "total",
-              SUM(d."lastSeenAt" IS NULL) AS "neverSeen",
-              SUM(d."lastSeenAt" < ?) AS "stale",
-              SUM(d."lastSeenAt" < ?) AS "offline",
-              SUM(${BEHIND}) AS "behind"
-       ${ACTIVE_DEVICES}`,
-      at.stale,
-      at.offline,
-      at.behind,
-    ),
-    prisma.$queryRawUnsafe<{ platform: string; count: Count }[]>(
-      `SELECT d."platform" AS "platform", COUNT(*) AS "count" ${ACTIVE_DEVICES}
-       GROUP BY d."platform" ORDER BY "count" DESC, "platform"`,
-    ),
-    prisma.$queryRawUnsafe<{ agentVersion: string; count: Count }[]>(
-      `SELECT d."agentVersion" AS "agentVersion", COUNT(*) AS "count" ${ACTIVE_DEVICES}
-       GROUP BY d."agentVersion" ORDER BY "count" DESC, "agentVersion" DESC`,
-    ),
+  const [totals, byPlatform, byVersion, ingest] = await Promise.all([
+    store().deviceCounts(at),
+    store().countsByPlatform(),
+    store().countsByVersion(),
     prisma.ingestDay.findMany({ where: { day: { gte: days[0]!, lte: days.at(-1)! } } }),
   ]);
   const byDay = new Map(ingest.map((row) => [row.day, row]));
   return {
-    total: Number(totals?.total ?? 0),
-    neverSeen: Number(totals?.neverSeen ?? 0),
-    staleOver15m: Number(totals?.stale ?? 0),
-    offlineOver24h: Number(totals?.offline ?? 0),
-    behind: Number(totals?.behind ?? 0),
-    byPlatform: byPlatform.map((r) => ({ platform: r.platform, count: Number(r.count) })),
-    byVersion: byVersion.map((r) => ({ agentVersion: r.agentVersion, count: Number(r.count) })),
+    total: totals.total,
+    neverSeen: totals.neverSeen,
+    staleOver15m: totals.stale,
+    offlineOver24h: totals.offline,
+    behind: totals.behind,
+    byPlatform,
+    byVersion,
     discardedPerDay: days.map((day): IngestDayCounts => ({
       day,
       stored: byDay.get(day)?.stored ?? 0,
@@ -99,15 +66,7 @@ export async function getFleetSummary(now: Date) {
   };
 }
 
-export type FleetDeviceRow = {
-  id: string;
-  name: string;
-  ownerName: string;
-  platform: string;
-  agentVersion: string;
-  lastSeenAt: Date | null;
-  behind: boolean;
-};
+export type { FleetDeviceRow };
 
 /**
  * One page of active devices, by owner name then device name, optionally
@@ -125,61 +84,13 @@ export async function listFleetDevices({
   page: number;
   now: Date;
 }) {
-  const at = cutoffs(now);
-  const conditions: string[] = [];
-  const params: string[] = [];
-  if (filter === "behind") {
-    conditions.push(BEHIND);
-    params.push(at.behind);
-  } else if (filter === "stale") {
-    conditions.push(`d."lastSeenAt" < ?`);
-    params.push(at.stale);
-  } else if (filter === "offline") {
-    conditions.push(`d."lastSeenAt" < ?`);
-    params.push(at.offline);
-  }
-  if (q) {
-    conditions.push(`u."name" LIKE ? ${LIKE_ESCAPE_CLAUSE}`);
-    params.push(likeContains(q));
-  }
-  const where = `${ACTIVE_DEVICES}${conditions.map((c) => ` AND ${c}`).join("")}`;
-  const [[counted], rows] = await Promise.all([
-    prisma.$queryRawUnsafe<{ total: Count }[]>(`SELECT COUNT(*) AS "total" ${where}`, ...params),
-    prisma.$queryRawUnsafe<
-      {
-        id: string;
-        name: string;
-        ownerName: string;
-        platform: string;
-        agentVersion: string;
-        lastSeenAt: string | Date | null;
-        behind: Count;
-      }[]
-    >(
-      `SELECT d."id" AS "id", d."name" AS "name", u."name" AS "ownerName",
-              d."platform" AS "platform", d."agentVersion" AS "agentVersion",
-              d."lastSeenAt" AS "lastSeenAt", ${BEHIND} AS "behind"
-       ${where}
-       ORDER BY u."name" COLLATE NOCASE, u."id", d."name" COLLATE NOCASE, d."id"
-       LIMIT ? OFFSET ?`,
-      at.behind,
-      ...params,
-      FLEET_PAGE_SIZE,
-      (page - 1) * FLEET_PAGE_SIZE,
-    ),
-  ]);
-  const total = Number(counted?.total ?? 0);
+  const { total, rows } = await store().devicePage({ filter, q }, cutoffs(now), {
+    limit: FLEET_PAGE_SIZE,
+    offset: (page - 1) * FLEET_PAGE_SIZE,
+  });
   return {
     total,
     pageCount: Math.max(1, Math.ceil(total / FLEET_PAGE_SIZE)),
-    devices: rows.map((r): FleetDeviceRow => ({
-      id: r.id,
-      name: r.name,
-      ownerName: r.ownerName,
-      platform: r.platform,
-      agentVersion: r.agentVersion,
-      lastSeenAt: r.lastSeenAt === null ? null : new Date(r.lastSeenAt),
-      behind: Number(r.behind) === 1,
-    })),
+    devices: rows,
   };
 }

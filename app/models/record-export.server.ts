@@ -8,32 +8,59 @@ import {
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { getEnv } from "#app/utils/env.server.ts";
+import { type Env, getEnv } from "#app/utils/env.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
 
-/** Export files live beside the database, in exports/ (never served as static files). */
+/**
+ * Where export archives live (never served as static files; ADR 0033):
+ * EXPORT_DIR, or by default exports/ beside the SQLite file, or ./data/exports
+ * with PostgreSQL (which has no file to sit beside).
+ */
 export function exportsDirectory(): string {
-  return path.join(path.dirname(sqlitePathFromUrl(getEnv().DATABASE_URL)), "exports");
+  return exportsDirectoryFor(getEnv());
+}
+
+/** `exportsDirectory` for the given environment. */
+export function exportsDirectoryFor(
+  env: Pick<Env, "EXPORT_DIR" | "DATABASE_URL" | "databaseProvider">,
+): string {
+  if (env.EXPORT_DIR) return path.resolve(env.EXPORT_DIR);
+  return env.databaseProvider === "postgresql"
+    ? path.resolve("data", "exports")
+    : path.join(path.dirname(sqlitePathFromUrl(env.DATABASE_URL)), "exports");
 }
 
 export function exportFilePath(id: string): string {
   return path.join(exportsDirectory(), `${id}.zip`);
 }
 
-/** The archive while it is written; scratch files beside it are named `<this>.<something>`. */
-export function partialFilePath(id: string): string {
-  return `${exportFilePath(id)}.partial`;
+/**
+ * The archive while attempt `attempt` writes and checks it (its temporary name:
+ * renamed to `exportFilePath` only once whole and checked); scratch files beside
+ * it are named `<this>.<something>`. Each attempt has its own, so a node that
+ * lost its lease never writes into, or deletes, the files of the node that took
+ * the export over (ADR 0037).
+ */
+export function partialFilePath(id: string, attempt: number): string {
+  return `${exportFilePath(id)}.${attempt}.partial`;
 }
 
 function exportFileNames(): string[] {
   return existsSync(exportsDirectory()) ? readdirSync(exportsDirectory()) : [];
 }
 
-/** Deletes an export's unfinished files: its `.partial` archive and the scratch files beside it. */
-export function deletePartialFiles(id: string): void {
-  const partial = path.basename(partialFilePath(id));
+/**
+ * Deletes an export's unfinished files (its `.partial` archive and the scratch files beside
+ * it): one attempt's, or every attempt's.
+ */
+export function deletePartialFiles(id: string, attempt?: number): void {
+  const zip = path.basename(exportFilePath(id));
+  const partial = attempt === undefined ? undefined : path.basename(partialFilePath(id, attempt));
   for (const name of exportFileNames()) {
-    if (name === partial || name.startsWith(`${partial}.`)) {
+    const mine = partial
+      ? name === partial || name.startsWith(`${partial}.`)
+      : name.startsWith(`${zip}.`) && name.includes(".partial");
+    if (mine) {
       rmSync(path.join(exportsDirectory(), name), { force: true });
     }
   }

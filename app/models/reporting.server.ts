@@ -22,19 +22,18 @@ import {
   suppressSmallGroups,
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { postgresReportingStore } from "./reporting-postgres.server.ts";
+import { sqliteReportingStore } from "./reporting-sqlite.server.ts";
+import type { KeyRange, TimeSpan } from "./reporting-store.ts";
 
 const DAY_MS = 24 * 3600_000;
 
-/**
- * A time from a raw query: a DateTime column comes back as a Date, a computed
- * one (MIN(...)) as the stored ISO text. (Date.parse would drop a Date's milliseconds.)
- */
-type RawTime = Date | string;
-function toDate(value: RawTime): Date {
-  return new Date(value);
-}
+/** The raw SQL behind these reports, in this process's database's dialect (ADR 0032). */
+const store = byProvider({
+  sqlite: () => sqliteReportingStore,
+  postgresql: () => postgresReportingStore,
+});
 
 // ─── Acknowledgements ────────────────────────────────────────────────────────
 
@@ -43,7 +42,7 @@ function toDate(value: RawTime): Date {
  * signed it, out of all active people. Deactivated people count in neither.
  */
 export async function getAcknowledgementCompletion() {
-  const [activePeople, published, signatures] = await Promise.all([
+  const [activePeople, published, signed] = await Promise.all([
     prisma.user.count({ where: { deactivatedAt: null } }),
     prisma.policyDocument.findMany({
       where: { publishedAt: { not: null } },
@@ -57,22 +56,9 @@ export async function getAcknowledgementCompletion() {
         requiresAcknowledgement: true,
       },
     }),
-    // Every signature of a published version, less those of deactivated people: two index
-    // counts per version and a pass over the few deactivated people, instead of looking up the
-    // signer of each of tens of thousands of signatures.
-    prisma.$queryRawUnsafe<{ documentId: string; signed: number | bigint }[]>(
-      `SELECT d."id" AS "documentId",
-              (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
-              - (SELECT COUNT(*) FROM "User" u
-                 WHERE u."deactivatedAt" IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM "Acknowledgement" a
-                               WHERE a."workerId" = u."id" AND a."documentId" = d."id"))
-                AS "signed"
-       FROM "PolicyDocument" d
-       WHERE d."publishedAt" IS NOT NULL`,
-    ),
+    // Every signature of a published version, less those of deactivated people.
+    store().signaturesOfActivePeople(),
   ]);
-  const signed = new Map(signatures.map((r) => [r.documentId, Number(r.signed)]));
   const currentVersion = new Map<string, number>();
   for (const d of published) {
     currentVersion.set(d.slug, Math.max(currentVersion.get(d.slug) ?? 0, d.version));
@@ -108,16 +94,6 @@ export type ExemptionTally = {
   /** Requests decided (approved or denied) by a reviewer. */
   decided: number;
   medianDecisionMs: number | null;
-};
-
-type ExemptionReportRow = {
-  reason: ExemptionReason;
-  workerId: string;
-  status: ExemptionStatus;
-  endsAt: RawTime;
-  endedEarlyAt: RawTime | null;
-  createdAt: RawTime;
-  decidedAt: RawTime | null;
 };
 
 class Tally {
@@ -156,29 +132,15 @@ class Tally {
  * all-reasons row stays unless fewer than MIN_GROUP_SIZE workers filed at all.
  */
 export async function getExemptionReport(now: Date) {
-  const rows = await prisma.$queryRawUnsafe<ExemptionReportRow[]>(
-    `SELECT r."reason", r."workerId", r."status", r."endsAt", r."endedEarlyAt", r."createdAt",
-            COALESCE(
-              (SELECT MIN(c."at") FROM "ExemptionStatusChange" c
-               WHERE c."requestId" = r."id" AND c."fromStatus" = 'PENDING'
-                 AND c."toStatus" IN ('APPROVED', 'DENIED')),
-              r."decidedAt") AS "decidedAt"
-     FROM "ExemptionRequest" r`,
-  );
+  const rows = await store().exemptionRequests();
   const all = new Tally();
   const byReason = new Map<ExemptionReason, Tally>();
   for (const row of rows) {
     const status = effectiveStatus(
-      {
-        status: row.status,
-        endsAt: toDate(row.endsAt),
-        endedEarlyAt: row.endedEarlyAt ? toDate(row.endedEarlyAt) : null,
-      },
+      { status: row.status, endsAt: row.endsAt, endedEarlyAt: row.endedEarlyAt },
       now,
     );
-    const decisionMs = row.decidedAt
-      ? toDate(row.decidedAt).getTime() - toDate(row.createdAt).getTime()
-      : null;
+    const decisionMs = row.decidedAt ? row.decidedAt.getTime() - row.createdAt.getTime() : null;
     all.add(row.workerId, status, decisionMs);
     let tally = byReason.get(row.reason);
     if (!tally) byReason.set(row.reason, (tally = new Tally()));
@@ -222,18 +184,18 @@ const floorTo = (t: number, step: number) => Math.floor(t / step) * step;
  * UTC days inside it come from the day rollups; the part before the first
  * whole day and today (UTC) so far are counted from the pauses themselves.
  */
-function windowParts(since: Date, now: Date) {
+function windowParts(since: Date, now: Date): { days: KeyRange; edges: TimeSpan[] } {
   const firstWholeDay = Math.ceil(since.getTime() / DAY_MS) * DAY_MS;
   const today = Math.max(firstWholeDay, floorTo(now.getTime(), DAY_MS));
   return {
-    days: [utcDayKey(firstWholeDay), utcDayKey(today)] as const,
-    head: [toStoredDateTime(since), toStoredDateTime(Math.min(firstWholeDay, now.getTime() + 1))],
-    tail: [toStoredDateTime(today), toStoredDateTime(now)],
+    days: [utcDayKey(firstWholeDay), utcDayKey(today)],
+    edges: [
+      { from: since, to: new Date(Math.min(firstWholeDay, now.getTime() + 1)) },
+      // Up to now included (times are to the millisecond).
+      { from: new Date(today), to: new Date(now.getTime() + 1) },
+    ],
   };
 }
-
-type CountRow = { i: number | bigint; n: number | bigint };
-type LengthRow = { seconds: number | bigint; n: number | bigint };
 
 /**
  * Pauses started per local day, read from the quarter-hour rollup: a local
@@ -245,26 +207,15 @@ async function countPausesPerDay(days: { start: Date }[], now: Date): Promise<nu
   const starts = days.map((d) => d.start.getTime());
   if (starts.some((t) => t % QUARTER_MS !== 0)) return countPausesPerDayFromPauses(days, now);
   const running = floorTo(now.getTime(), QUARTER_MS);
-  const bounds = starts.map((t, i) => [quarterKey(t), quarterKey(starts[i + 1] ?? running)]);
-  const [perDay, [thisQuarter]] = await Promise.all([
-    prisma.$queryRawUnsafe<CountRow[]>(
-      `SELECT CAST(d."key" AS INTEGER) AS "i",
-              (SELECT COALESCE(SUM(q."count"), 0) FROM "PauseStartQuarter" q
-               WHERE q."quarter" >= json_extract(d."value", '$[0]')
-                 AND q."quarter" < json_extract(d."value", '$[1]')) AS "n"
-       FROM json_each(?) d`,
-      JSON.stringify(bounds),
-    ),
-    prisma.$queryRawUnsafe<{ n: number | bigint }[]>(
-      `SELECT COUNT(*) AS "n" FROM "Pause"
-       WHERE "startsAt" >= ? AND "startsAt" <= ? AND "cancelledAt" IS NULL`,
-      toStoredDateTime(running),
-      toStoredDateTime(now),
-    ),
+  const bounds = starts.map((t, i): KeyRange => [
+    quarterKey(t),
+    quarterKey(starts[i + 1] ?? running),
   ]);
-  const counts = days.map(() => 0);
-  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
-  counts[counts.length - 1]! += Number(thisQuarter?.n ?? 0);
+  const [counts, [thisQuarter]] = await Promise.all([
+    store().pauseStartsPerQuarterRange(bounds),
+    store().pauseStartsPerSpan([{ from: new Date(running), to: new Date(now.getTime() + 1) }]),
+  ]);
+  counts[counts.length - 1]! += thisQuarter ?? 0;
   return counts;
 }
 
@@ -273,60 +224,26 @@ export async function countPausesPerDayFromPauses(
   days: { start: Date }[],
   now: Date,
 ): Promise<number[]> {
-  const bounds = days.map((d, i) => [
-    toStoredDateTime(d.start),
-    // Each day ends where the next begins; today ends now.
-    toStoredDateTime(i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1)),
-  ]);
-  const perDay = await prisma.$queryRawUnsafe<CountRow[]>(
-    `SELECT CAST(d."key" AS INTEGER) AS "i",
-            (SELECT COUNT(*) FROM "Pause" p
-             WHERE p."startsAt" >= json_extract(d."value", '$[0]')
-               AND p."startsAt" < json_extract(d."value", '$[1]')
-               AND p."cancelledAt" IS NULL) AS "n"
-     FROM json_each(?) d`,
-    JSON.stringify(bounds),
+  return store().pauseStartsPerSpan(
+    days.map((d, i) => ({
+      from: d.start,
+      // Each day ends where the next begins; today ends now.
+      to: i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1),
+    })),
   );
-  const counts = days.map(() => 0);
-  for (const row of perDay) counts[Number(row.i)] = Number(row.n);
-  return counts;
 }
 
 /** Lengths of the pauses started in [since, now], as a histogram to the second. */
 async function pauseLengths(since: Date, now: Date) {
-  const { days, head, tail } = windowParts(since, now);
-  const rows = await prisma.$queryRawUnsafe<LengthRow[]>(
-    `SELECT "lengthSeconds" AS "seconds", SUM("count") AS "n" FROM "PauseLengthDay"
-     WHERE "day" >= ? AND "day" < ? GROUP BY "lengthSeconds"
-     UNION ALL
-     SELECT "lengthSeconds", COUNT(*) FROM "Pause"
-     WHERE "startsAt" >= ? AND "startsAt" < ? AND "cancelledAt" IS NULL
-       AND "lengthSeconds" IS NOT NULL
-     GROUP BY "lengthSeconds"
-     UNION ALL
-     SELECT "lengthSeconds", COUNT(*) FROM "Pause"
-     WHERE "startsAt" >= ? AND "startsAt" <= ? AND "cancelledAt" IS NULL
-       AND "lengthSeconds" IS NOT NULL
-     GROUP BY "lengthSeconds"`,
-    ...days,
-    ...head,
-    ...tail,
-  );
-  return rows.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
+  const { days, edges } = windowParts(since, now);
+  const rows = await store().pauseLengths(days, edges);
+  return rows.map((r) => ({ value: r.seconds * 1000, count: r.count }));
 }
 
 /** The same histogram straight from the pauses (the rollups' reference; see the tests). */
 export async function pauseLengthsFromPauses(since: Date, now: Date) {
-  const rows = await prisma.$queryRawUnsafe<LengthRow[]>(
-    `SELECT p."lengthSeconds" AS "seconds", COUNT(*) AS "n"
-     FROM "Pause" p
-     WHERE p."startsAt" >= ? AND p."startsAt" <= ? AND p."cancelledAt" IS NULL
-       AND p."lengthSeconds" IS NOT NULL
-     GROUP BY p."lengthSeconds"`,
-    toStoredDateTime(since),
-    toStoredDateTime(now),
-  );
-  return rows.map((r) => ({ value: Number(r.seconds) * 1000, count: Number(r.n) }));
+  const rows = await store().pauseLengths(null, [{ from: since, to: new Date(now.getTime() + 1) }]);
+  return rows.map((r) => ({ value: r.seconds * 1000, count: r.count }));
 }
 
 /**
@@ -360,13 +277,6 @@ export async function getPauseReport(now: Date, timeZone: string) {
 
 // ─── Teams ───────────────────────────────────────────────────────────────────
 
-type TeamReportRow = {
-  managerId: string | null;
-  size: number | bigint;
-  signed: number | bigint | null;
-  exemptions: number | bigint | null;
-};
-
 /** The "no manager" team's key in `TeamPauseDay`. */
 const NO_MANAGER = "";
 
@@ -376,24 +286,11 @@ const NO_MANAGER = "";
  * from the pauses' covering index.
  */
 async function countTeamPauses(since: Date, now: Date): Promise<Map<string, number>> {
-  const { days, head, tail } = windowParts(since, now);
-  const edge = (last: "<" | "<=") =>
-    `SELECT COALESCE(u."managerId", '') AS "managerKey", COUNT(*) AS "n"
-     FROM "Pause" p JOIN "User" u ON u."id" = p."workerId"
-     WHERE p."startsAt" >= ? AND p."startsAt" ${last} ? AND p."cancelledAt" IS NULL
-       AND u."deactivatedAt" IS NULL
-     GROUP BY 1`;
-  const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: number | bigint }[]>(
-    `SELECT "managerKey", SUM("count") AS "n" FROM "TeamPauseDay"
-     WHERE "day" >= ? AND "day" < ? GROUP BY "managerKey"
-     UNION ALL ${edge("<")}
-     UNION ALL ${edge("<=")}`,
-    ...days,
-    ...head,
-    ...tail,
-  );
+  const { days, edges } = windowParts(since, now);
   const counts = new Map<string, number>();
-  for (const r of rows) counts.set(r.managerKey, (counts.get(r.managerKey) ?? 0) + Number(r.n));
+  for (const r of await store().teamPauses(days, edges)) {
+    counts.set(r.managerKey, (counts.get(r.managerKey) ?? 0) + r.count);
+  }
   return counts;
 }
 
@@ -402,18 +299,11 @@ export async function countTeamPausesFromPauses(
   since: Date,
   now: Date,
 ): Promise<Map<string, number>> {
-  const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: number | bigint }[]>(
-    `SELECT COALESCE(u."managerId", '') AS "managerKey",
-            SUM((SELECT COUNT(*) FROM "Pause" p
-                 WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" <= ?
-                   AND p."cancelledAt" IS NULL)) AS "n"
-     FROM "User" u
-     WHERE u."deactivatedAt" IS NULL
-     GROUP BY 1`,
-    toStoredDateTime(since),
-    toStoredDateTime(now),
-  );
-  return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.managerKey, Number(r.n)]));
+  const rows = await store().teamPausesPerPerson({
+    from: since,
+    to: new Date(now.getTime() + 1),
+  });
+  return new Map(rows.filter((r) => r.count > 0).map((r) => [r.managerKey, r.count]));
 }
 
 /**
@@ -431,28 +321,16 @@ export async function getTeamReport(now: Date, pausesSince: Date) {
     select: { id: true, version: true },
   });
   const [rows, pauses] = await Promise.all([
-    prisma.$queryRawUnsafe<TeamReportRow[]>(
-      `SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
-              SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
-                                    WHERE a."workerId" = u."id" AND a."documentId" = ?)
-                       THEN 1 ELSE 0 END) AS "signed",
-              SUM((SELECT COUNT(*) FROM "ExemptionRequest" e
-                   WHERE e."workerId" = u."id" AND e."createdAt" >= ?)) AS "exemptions"
-       FROM "User" u
-       WHERE u."deactivatedAt" IS NULL
-       GROUP BY u."managerId"`,
-      notice?.id ?? "",
-      toStoredDateTime(now.getTime() - TEAM_EXEMPTION_DAYS * DAY_MS),
-    ),
+    store().teams(notice?.id ?? "", new Date(now.getTime() - TEAM_EXEMPTION_DAYS * DAY_MS)),
     countTeamPauses(pausesSince, now),
   ]);
   const { shown, hiddenCount } = suppressSmallGroups(
     rows.map((r) => ({
       managerId: r.managerId,
-      workers: Number(r.size),
-      signed: Number(r.signed ?? 0),
+      workers: r.size,
+      signed: r.signed,
       pauses: pauses.get(r.managerId ?? NO_MANAGER) ?? 0,
-      exemptions: Number(r.exemptions ?? 0),
+      exemptions: r.exemptions,
     })),
   );
   // Names only of the managers whose teams are shown.

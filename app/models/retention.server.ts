@@ -2,10 +2,17 @@ import { runOnOneNode } from "#app/utils/one-node.server.ts";
 import { dayBucket } from "#app/domain/ingest-rules.ts";
 import { retentionCutoff } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
 import { yieldToRequests } from "#app/utils/pace.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { deleteAbandonedPartialFiles, deleteExpiredExportFiles } from "./record-export.server.ts";
+import { postgresRetentionStore } from "./retention-postgres.server.ts";
+import { sqliteRetentionStore } from "./retention-sqlite.server.ts";
+
+/** Retention's deletes, in this process's database's dialect (ADR 0032). */
+const store = byProvider({
+  sqlite: () => sqliteRetentionStore,
+  postgresql: () => postgresRetentionStore,
+});
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,14 +44,13 @@ export async function runRetention({
     select: { retentionDays: true },
   });
   const cutoff = retentionCutoff(now, retentionDays);
-  const at = toStoredDateTime(cutoff);
   // A rollup hour is deleted once all of it is past the cutoff.
-  const lastWholeHour = toStoredDateTime(new Date(cutoff.getTime() - 3600_000));
+  const lastWholeHour = new Date(cutoff.getTime() - 3600_000);
 
-  const deleteInChunks = async (sql: string, ...bound: string[]) => {
+  const deleteInChunks = async (deleteChunk: (limit: number) => Promise<number>) => {
     let total = 0;
     for (;;) {
-      const deleted = await prisma.$executeRawUnsafe(sql, ...bound, chunkSize);
+      const deleted = await deleteChunk(chunkSize);
       total += deleted;
       if (deleted < chunkSize) return total;
       await yieldToRequests();
@@ -56,17 +62,11 @@ export async function runRetention({
   // devices and workers that hold something past the cutoff are visited (one index seek each,
   // in one statement): at 15,000 devices, a DELETE for each took 3 s with nothing to delete,
   // and since the driver is synchronous those awaits never let a request in.
-  const devices = await prisma.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT d."id" FROM "Device" d
-     WHERE EXISTS (SELECT 1 FROM "Event" e WHERE e."deviceId" = d."id" AND e."at" < ?)`,
-    at,
-  );
+  const devices = await store().devicesWithEventsBefore(cutoff);
   let events = 0;
-  for (const device of devices) {
-    events += await deleteInChunks(
-      `DELETE FROM "Event" WHERE "id" IN (SELECT "id" FROM "Event" WHERE "deviceId" = ? AND "at" < ? LIMIT ?)`,
-      device.id,
-      at,
+  for (const deviceId of devices) {
+    events += await deleteInChunks((limit) =>
+      store().deleteEventsOfDevice(deviceId, cutoff, limit),
     );
     await yieldToRequests();
   }
@@ -74,70 +74,32 @@ export async function runRetention({
   // day go in chunks, hourly rows first (until the daily rows follow, a reader sees those days as
   // if retention had not reached them yet); the cutoff's own day loses its expired hours and has
   // its daily rows recomputed from the hours left, in one transaction, so they stay equal.
-  const cutoffDay = toStoredDateTime(dayBucket(cutoff));
-  const nextDay = toStoredDateTime(dayBucket(cutoff).getTime() + DAY_MS);
-  const workers = await prisma.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT u."id" FROM "User" u
-     WHERE EXISTS (SELECT 1 FROM "EventRollup" r WHERE r."workerId" = u."id" AND r."hour" <= ?)
-        OR EXISTS (SELECT 1 FROM "EventRollupDay" r WHERE r."workerId" = u."id" AND r."day" < ?)`,
-    lastWholeHour,
-    cutoffDay,
-  );
+  const cutoffDay = dayBucket(cutoff);
+  const nextDay = new Date(cutoffDay.getTime() + DAY_MS);
+  const workers = await store().workersWithRollupsBefore(lastWholeHour, cutoffDay);
   let rollups = 0;
   let dailyRollups = 0;
-  for (const worker of workers) {
-    rollups += await deleteInChunks(
-      `DELETE FROM "EventRollup" WHERE rowid IN (SELECT rowid FROM "EventRollup" WHERE "workerId" = ? AND "hour" < ? LIMIT ?)`,
-      worker.id,
-      cutoffDay,
+  for (const workerId of workers) {
+    rollups += await deleteInChunks((limit) =>
+      store().deleteHourlyRollups(workerId, cutoffDay, limit),
     );
-    dailyRollups += await deleteInChunks(
-      `DELETE FROM "EventRollupDay" WHERE rowid IN (SELECT rowid FROM "EventRollupDay" WHERE "workerId" = ? AND "day" < ? LIMIT ?)`,
-      worker.id,
-      cutoffDay,
+    dailyRollups += await deleteInChunks((limit) =>
+      store().deleteDailyRollups(workerId, cutoffDay, limit),
     );
-    if (lastWholeHour >= cutoffDay) {
+    if (lastWholeHour.getTime() >= cutoffDay.getTime()) {
       // At most 24 hours of one worker: one short transaction.
-      const [hoursOfCutoffDay] = await prisma.$transaction([
-        prisma.$executeRawUnsafe(
-          `DELETE FROM "EventRollup" WHERE "workerId" = ? AND "hour" >= ? AND "hour" <= ?`,
-          worker.id,
-          cutoffDay,
-          lastWholeHour,
-        ),
-        prisma.$executeRawUnsafe(
-          `DELETE FROM "EventRollupDay" WHERE "workerId" = ? AND "day" = ?`,
-          worker.id,
-          cutoffDay,
-        ),
-        prisma.$executeRawUnsafe(
-          `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count")
-           SELECT "workerId", "deviceId", "type", "app", ?, SUM("count") FROM "EventRollup"
-           WHERE "workerId" = ? AND "hour" >= ? AND "hour" < ?
-           GROUP BY "workerId", "deviceId", "type", "app"`,
-          cutoffDay,
-          worker.id,
-          cutoffDay,
-          nextDay,
-        ),
-      ]);
-      rollups += hoursOfCutoffDay;
+      rollups += await store().trimDay(workerId, { day: cutoffDay, lastWholeHour, nextDay });
     }
     await yieldToRequests();
   }
-  const batches = await deleteInChunks(
-    `DELETE FROM "EventBatch" WHERE rowid IN (SELECT rowid FROM "EventBatch" WHERE "receivedAt" < ? LIMIT ?)`,
-    at,
-  );
+  const batches = await deleteInChunks((limit) => store().deleteBatches(cutoff, limit));
 
   // The footprint tables are indexed by hour: one range each, whatever the number of devices.
-  const uploadHours = await deleteInChunks(
-    `DELETE FROM "DeviceUsageHour" WHERE rowid IN (SELECT rowid FROM "DeviceUsageHour" WHERE "hour" <= ? LIMIT ?)`,
-    lastWholeHour,
+  const uploadHours = await deleteInChunks((limit) =>
+    store().deleteUploadHours(lastWholeHour, limit),
   );
-  const resourceHours = await deleteInChunks(
-    `DELETE FROM "DeviceResourceHour" WHERE rowid IN (SELECT rowid FROM "DeviceResourceHour" WHERE "hour" <= ? LIMIT ?)`,
-    lastWholeHour,
+  const resourceHours = await deleteInChunks((limit) =>
+    store().deleteResourceHours(lastWholeHour, limit),
   );
 
   await runCommand(now, ({ audit }) =>

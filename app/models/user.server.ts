@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { ROLES, type Role } from "#app/domain/roles.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { LIKE_ESCAPE_CLAUSE, likeContains } from "#app/utils/sql-like.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
+import { postgresPeopleStore } from "./people-postgres.server.ts";
+import { sqlitePeopleStore } from "./people-sqlite.server.ts";
+
+/** The people search's raw SQL, in this process's database's dialect (ADR 0032). */
+const peopleStore = byProvider({
+  sqlite: () => sqlitePeopleStore,
+  postgresql: () => postgresPeopleStore,
+});
 
 export function findUserForSignIn(email: string) {
   return prisma.user.findUnique({
@@ -49,9 +56,9 @@ const PersonRow = z.object({
 
 /**
  * One page of the people directory, by name, optionally only those whose name
- * or email contains `query` (wildcards taken literally, so a search for "%"
- * finds names with a "%" in them) and only one role. Raw SQL because Prisma's
- * `contains` cannot escape LIKE's wildcards on SQLite.
+ * or email contains `query` (ignoring case; wildcards taken literally, so a
+ * search for "%" finds names with a "%" in them) and only one role. Raw SQL
+ * because Prisma's `contains` cannot escape LIKE's wildcards on SQLite.
  */
 export async function listPeople({
   query,
@@ -62,38 +69,10 @@ export async function listPeople({
   role: Role | null;
   page: number;
 }) {
-  const conditions: string[] = [];
-  const params: string[] = [];
-  if (query) {
-    conditions.push(
-      `(u."name" LIKE ? ${LIKE_ESCAPE_CLAUSE} OR u."email" LIKE ? ${LIKE_ESCAPE_CLAUSE})`,
-    );
-    params.push(likeContains(query), likeContains(query));
-  }
-  if (role) {
-    conditions.push(`u."role" = ?`);
-    params.push(role);
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-  const [[counted], rows] = await prisma.$transaction([
-    prisma.$queryRawUnsafe<{ total: number | bigint }[]>(
-      `SELECT COUNT(*) AS "total" FROM "User" u ${where}`,
-      ...params,
-    ),
-    prisma.$queryRawUnsafe<unknown[]>(
-      `SELECT u."id" AS "id", u."name" AS "name", u."email" AS "email", u."role" AS "role",
-              u."timezone" AS "timezone", u."deactivatedAt" AS "deactivatedAt",
-              m."name" AS "managerName"
-       FROM "User" u LEFT JOIN "User" m ON m."id" = u."managerId"
-       ${where}
-       ORDER BY u."name", u."id"
-       LIMIT ? OFFSET ?`,
-      ...params,
-      PEOPLE_PAGE_SIZE,
-      (page - 1) * PEOPLE_PAGE_SIZE,
-    ),
-  ]);
-  const total = Number(counted?.total ?? 0);
+  const { total, rows } = await peopleStore().searchPeople(
+    { query, role },
+    { limit: PEOPLE_PAGE_SIZE, offset: (page - 1) * PEOPLE_PAGE_SIZE },
+  );
   const people = z
     .array(PersonRow)
     .parse(rows)

@@ -1,0 +1,69 @@
+import type { ExemptionReason, ExemptionStatus } from "#app/domain/exemption.ts";
+
+/**
+ * The privacy office overview's reads that need raw SQL (ADR 0032): one
+ * implementation per provider (reporting-sqlite.server.ts,
+ * reporting-postgres.server.ts); the shaping, windows and suppression stay in
+ * reporting.server.ts. Every count comes back as a plain number.
+ */
+
+/** A half-open time range [from, to). */
+export type TimeSpan = { from: Date; to: Date };
+
+/** A half-open range of rollup keys [from, to): UTC days "YYYY-MM-DD" or quarters "YYYY-MM-DDTHH:MM". */
+export type KeyRange = readonly [from: string, to: string];
+
+export type ExemptionRequestRow = {
+  reason: ExemptionReason;
+  workerId: string;
+  status: ExemptionStatus;
+  endsAt: Date;
+  endedEarlyAt: Date | null;
+  createdAt: Date;
+  /** The first decision in its history, else its `decidedAt`. */
+  decidedAt: Date | null;
+};
+
+export type LengthCount = { seconds: number; count: number };
+
+export type TeamRow = {
+  managerId: string | null;
+  size: number;
+  /** Active reports who signed the document asked about. */
+  signed: number;
+  /** Exemption requests of active reports filed since the time asked about. */
+  exemptions: number;
+};
+
+export interface ReportingStore {
+  /** Per published document (by id): signatures, less those of deactivated people. */
+  signaturesOfActivePeople(): Promise<Map<string, number>>;
+  /** Every exemption request ever filed. */
+  exemptionRequests(): Promise<ExemptionRequestRow[]>;
+  /** Per range of quarter keys, in order: pauses started, from `PauseStartQuarter`. */
+  pauseStartsPerQuarterRange(ranges: readonly KeyRange[]): Promise<number[]>;
+  /** Per span, in order: pauses started in it and not cancelled, counted from the pauses. */
+  pauseStartsPerSpan(spans: readonly TimeSpan[]): Promise<number[]>;
+  /**
+   * Lengths of the pauses started (not cancelled, length known): the whole UTC
+   * days of `days` from `PauseLengthDay`, `spans` from the pauses. A length
+   * may come back in several rows; they add up.
+   */
+  pauseLengths(days: KeyRange | null, spans: readonly TimeSpan[]): Promise<LengthCount[]>;
+  /**
+   * Pauses started, not cancelled, of active people, per team (manager id, or
+   * "" for none): the whole UTC days of `days` from `TeamPauseDay`, `spans`
+   * from the pauses. Teams may come back in several rows; they add up.
+   */
+  teamPauses(
+    days: KeyRange,
+    spans: readonly TimeSpan[],
+  ): Promise<{ managerKey: string; count: number }[]>;
+  /** The same counts over one span, one index range per person (the rollups' reference). */
+  teamPausesPerPerson(span: TimeSpan): Promise<{ managerKey: string; count: number }[]>;
+  /**
+   * Per manager (null: no manager), over active people, by manager id with no
+   * manager first (the order that breaks ties when small groups are hidden).
+   */
+  teams(noticeId: string, exemptionsSince: Date): Promise<TeamRow[]>;
+}
