@@ -23,6 +23,7 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/event-time-bounds.test.ts",
   "test/integration/events-list.test.ts",
   "test/integration/exemption-form.test.ts",
+  "test/integration/exemptions.test.ts",
   "test/integration/export-files.test.ts",
   "test/integration/export-lease.test.ts",
   "test/integration/export-reader.test.ts",
