@@ -9,6 +9,7 @@ import base from "./vitest.config.ts";
 export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/acknowledgements.test.ts",
   "test/integration/admin-console.test.ts",
+  "test/integration/admin-users.test.ts",
   "test/integration/agent-api.test.ts",
   "test/integration/bad-input.test.ts",
   "test/integration/client-error-logging.test.ts",
@@ -22,6 +23,7 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/event-time-bounds.test.ts",
   "test/integration/events-list.test.ts",
   "test/integration/exemption-form.test.ts",
+  "test/integration/exemptions.test.ts",
   "test/integration/export-files.test.ts",
   "test/integration/export-lease.test.ts",
   "test/integration/export-reader.test.ts",
@@ -50,6 +52,8 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/state-hub.test.ts",
   "test/integration/stream-caps.test.ts",
   "test/integration/two-factor.test.ts",
+  "test/integration/user-import-chunks.test.ts",
+  "test/integration/user-import-race.test.ts",
 ];
 
 export default defineConfig({

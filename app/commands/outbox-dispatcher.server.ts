@@ -26,7 +26,8 @@ import { OutboxPayloads, parseOutboxEffect } from "./outbox.ts";
 import { outboxStore as postgresOutboxStore } from "./outbox-postgres.server.ts";
 import { outboxStore as sqliteOutboxStore } from "./outbox-sqlite.server.ts";
 
-const outboxStore = byProvider({
+/** This database's claim-and-store of mails (exported for the two-dispatcher test). */
+export const outboxStore = byProvider({
   sqlite: () => sqliteOutboxStore,
   postgresql: () => postgresOutboxStore,
 });

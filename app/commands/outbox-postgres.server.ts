@@ -5,20 +5,24 @@ import type { Mail } from "#app/utils/mail.server.ts";
 import type { OutboxStore } from "./outbox-store.ts";
 
 /**
- * `DELETE … RETURNING` claims the rows: a second dispatcher deleting the same
- * rows waits for the first's transaction and then finds them gone (READ
- * COMMITTED re-checks a row it waited for), so it stores none of those mails.
- * One statement each way, whatever the number of mails.
+ * `DELETE … RETURNING` claims the rows, and only rows no other transaction
+ * holds (`FOR UPDATE SKIP LOCKED`): a second dispatcher holding the same
+ * rows skips them instead of waiting (or deadlocking on another order), and
+ * a row deleted by a committed claim is gone for everyone. What a claim that
+ * rolls back skipped stays for the next round. One statement each way,
+ * whatever the number of mails.
  */
 export const outboxStore: OutboxStore = {
   async claimAndStoreMails(mails, at) {
     const ids = mails.map((m) => m.id);
     const claimed = await prisma.$transaction(async (tx) => {
-      const rows = z
-        .array(z.object({ id: z.coerce.number() }))
-        .parse(
-          await tx.$queryRaw`DELETE FROM "OutboxMessage" WHERE "id" = ANY(${ids}::integer[]) RETURNING "id"`,
-        );
+      const rows = z.array(z.object({ id: z.coerce.number() })).parse(
+        await tx.$queryRaw`
+            DELETE FROM "OutboxMessage" WHERE "id" IN (
+              SELECT "id" FROM "OutboxMessage" WHERE "id" = ANY(${ids}::integer[])
+              ORDER BY "id" FOR UPDATE SKIP LOCKED)
+            RETURNING "id"`,
+      );
       const claimed = new Set(rows.map((r) => r.id));
       const store = mails.filter((m) => claimed.has(m.id));
       if (store.length > 0) {

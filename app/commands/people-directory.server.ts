@@ -10,8 +10,12 @@
  * an import runs (a few seconds at most), and an import waits for them.
  *
  * One process serves a SQLite database, so an in-process queue is the whole
- * lock. (Several nodes on PostgreSQL need a database lock here instead.)
+ * lock. On PostgreSQL several nodes share the database: behind the same
+ * queue, each change also holds an advisory lock in the database for as long
+ * as it runs (people-directory-postgres.server.ts, ADR 0035).
  */
+import { isPostgres } from "#app/utils/db.server.ts";
+import { withPostgresPeopleDirectoryLock } from "./people-directory-postgres.server.ts";
 
 declare global {
   var __lullPeopleDirectory: Promise<unknown> | undefined;
@@ -19,7 +23,8 @@ declare global {
 
 export function withPeopleDirectory<T>(work: () => Promise<T>): Promise<T> {
   const before = globalThis.__lullPeopleDirectory ?? Promise.resolve();
-  const mine = before.then(work, work);
+  const locked = () => (isPostgres() ? withPostgresPeopleDirectoryLock(work) : work());
+  const mine = before.then(locked, locked);
   // The next change waits for this one however it ends.
   globalThis.__lullPeopleDirectory = mine.catch(() => undefined);
   return mine;

@@ -101,19 +101,36 @@ export function listAllVersions() {
 export type DraftResult = { ok: true; id: string } | Refused;
 
 /** A new draft version of `slug` (the next number); one open draft per document. */
-export async function createDraft(draft: DocumentDraft, actorId: string, now: Date) {
+export async function createDraft(
+  draft: DocumentDraft,
+  actorId: string,
+  now: Date,
+): Promise<DraftResult> {
+  try {
+    return await createDraftOnce(draft, actorId, now);
+  } catch (error) {
+    // Two drafts of one document at once (on PostgreSQL, side by side): the unique
+    // (slug, version) index keeps the first; the second finds the open draft.
+    if ((error as { code?: unknown }).code === "P2002") return openDraftRefusal();
+    throw error;
+  }
+}
+
+function openDraftRefusal(): Refused {
+  return refuse(
+    "conflict",
+    "This document already has an unpublished draft: edit or publish that one.",
+    "slug",
+  );
+}
+
+function createDraftOnce(draft: DocumentDraft, actorId: string, now: Date) {
   return runCommand(now, async ({ tx, audit }): Promise<DraftResult> => {
     const open = await tx.policyDocument.findFirst({
       where: { slug: draft.slug, publishedAt: null },
       select: { id: true },
     });
-    if (open) {
-      return refuse(
-        "conflict",
-        "This document already has an unpublished draft: edit or publish that one.",
-        "slug",
-      );
-    }
+    if (open) return openDraftRefusal();
     const last = await tx.policyDocument.findFirst({
       where: { slug: draft.slug },
       orderBy: { version: "desc" },
@@ -177,14 +194,17 @@ export async function publishDraft(
       },
     });
     if (!draft) return refuse("conflict", "Only a draft can be published.");
-    await tx.policyDocument.update({
-      where: { id },
+    // Still a draft when written: a publish of the same draft that committed meanwhile (on
+    // PostgreSQL, side by side) leaves nothing to update.
+    const { count } = await tx.policyDocument.updateMany({
+      where: { id, publishedAt: null },
       data: {
         contentSha256: documentContentSha256(draft.title, draft.body),
         publishedAt: now,
         publishedById: actorId,
       },
     });
+    if (count === 0) return refuse("conflict", "Only a draft can be published.");
     await audit({
       actorId,
       subjectUserId: null,

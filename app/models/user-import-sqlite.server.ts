@@ -1,7 +1,9 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { z } from "zod";
-import type { Role } from "#app/domain/roles.ts";
+import { queueMailInSqliteTransaction } from "#app/commands/outbox-sqlite.server.ts";
+import { runSqliteTransaction } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
+import type { KnownPeople, NewAccount, UserImportStore } from "./user-import-store.ts";
 
 /**
  * The user import's SQL for SQLite, run on Prisma's own connection inside
@@ -12,9 +14,6 @@ import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
  * prepared statements, as event ingestion does (ADR 0007).
  */
 
-/** Accounts by email, among the emails a file names: each one's id and whether it is active. */
-export type KnownPeople = ReadonlyMap<string, { id: string; active: boolean }>;
-
 const KnownPersonRow = z.object({
   id: z.string(),
   email: z.string(),
@@ -23,7 +22,7 @@ const KnownPersonRow = z.object({
 });
 
 /** One indexed look-up per email, in one statement (the emails travel as one JSON array). */
-export function findPeopleByEmail(db: BetterSqlite3.Database, emails: string[]): KnownPeople {
+function findPeopleByEmail(db: BetterSqlite3.Database, emails: readonly string[]): KnownPeople {
   const rows = db
     .prepare(
       `SELECT "id", "email", "deactivatedAt" IS NULL AS "active" FROM "User"
@@ -38,23 +37,8 @@ export function findPeopleByEmail(db: BetterSqlite3.Database, emails: string[]):
   );
 }
 
-export type NewAccount = {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  timezone: string;
-  managerId: string | null;
-  tokenId: string;
-  tokenHash: string;
-  createEventId: string;
-  /** The user.create event's metadata, as JSON. */
-  createMetadata: string;
-  linkEventId: string;
-};
-
 /** Records the start of an import: until `finishImport`, its people and their mails do not count. */
-export function startImport(
+function startImport(
   db: BetterSqlite3.Database,
   { importId, actorId, now, rows }: { importId: string; actorId: string; now: Date; rows: number },
 ): void {
@@ -69,7 +53,7 @@ export function startImport(
  * `createUserAccount` and `issueSetupToken` would write them one by one.
  * A manager in the file must have been written in this chunk or an earlier one.
  */
-export function insertImportedAccounts(
+function insertImportedAccounts(
   db: BetterSqlite3.Database,
   {
     importId,
@@ -111,7 +95,7 @@ export function insertImportedAccounts(
 }
 
 /** The import counts from here: one user.import event, and its mails may go. */
-export function finishImport(
+function finishImport(
   db: BetterSqlite3.Database,
   {
     importId,
@@ -130,7 +114,7 @@ export function finishImport(
 }
 
 /** Imports that started and neither finished nor were rolled back (a crash, or one running now). */
-export function unfinishedImports(db: BetterSqlite3.Database): string[] {
+function unfinishedImports(db: BetterSqlite3.Database): string[] {
   return z
     .array(z.object({ id: z.string() }))
     .parse(
@@ -148,7 +132,7 @@ export function unfinishedImports(db: BetterSqlite3.Database): string[] {
  * audit events (the audit trail's one exception, for events of people who
  * never counted) and its held mails. The UserImport row stays, marked.
  */
-export function rollBackImport(db: BetterSqlite3.Database, importId: string, now: Date): number {
+function rollBackImport(db: BetterSqlite3.Database, importId: string, now: Date): number {
   const people = `SELECT "id" FROM "User" WHERE "importId" = ?`;
   db.prepare(`DELETE FROM "OutboxMessage" WHERE "importId" = ?`).run(importId);
   db.prepare(`DELETE FROM "PasswordSetupToken" WHERE "userId" IN (${people})`).run(importId);
@@ -161,3 +145,20 @@ export function rollBackImport(db: BetterSqlite3.Database, importId: string, now
   );
   return removed;
 }
+
+export const userImportStore: UserImportStore = {
+  holdsTheThread: true,
+  findPeopleByEmail: (emails) => runSqliteTransaction((db) => findPeopleByEmail(db, emails)),
+  startImport: (args) => runSqliteTransaction((db) => startImport(db, args)),
+  writeChunk: ({ importId, named, conflicts, accounts, mails, actorId, now, linkExpiresAt }) =>
+    runSqliteTransaction((db) => {
+      if (conflicts(findPeopleByEmail(db, named))) return true;
+      insertImportedAccounts(db, { importId, accounts, actorId, now, linkExpiresAt });
+      queueMailInSqliteTransaction(db, mails, now, importId);
+      return false;
+    }),
+  finishImport: (args) => runSqliteTransaction((db) => finishImport(db, args)),
+  unfinishedImports: () => runSqliteTransaction((db) => unfinishedImports(db)),
+  rollBackImport: (importId, now) =>
+    runSqliteTransaction((db) => rollBackImport(db, importId, now)),
+};

@@ -10,24 +10,18 @@ import {
   type ImportCheck,
   type ImportRow,
 } from "#app/domain/user-import.ts";
-import { queueMailInSqliteTransaction } from "#app/commands/outbox-sqlite.server.ts";
 import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
-import { runSqliteTransaction } from "#app/utils/db.server.ts";
+import { byProvider } from "#app/utils/db.server.ts";
 import type { Mail } from "#app/utils/mail.server.ts";
-import { pacer } from "#app/utils/pace.ts";
+import { letRequestsGoFirst, pacer } from "#app/utils/pace.ts";
 import type { SetupLink } from "./user-account.server.ts";
-import {
-  findPeopleByEmail,
-  finishImport,
-  insertImportedAccounts,
-  rollBackImport,
-  startImport,
-  unfinishedImports,
-  type KnownPeople,
-  type NewAccount,
-} from "./user-import-sqlite.server.ts";
+import { userImportStore as postgresStore } from "./user-import-postgres.server.ts";
+import { userImportStore as sqliteStore } from "./user-import-sqlite.server.ts";
+import type { KnownPeople, NewAccount } from "./user-import-store.ts";
+
+const store = byProvider({ sqlite: () => sqliteStore, postgresql: () => postgresStore });
 
 /*
  * How an import stays out of everyone else's way (ADR 0016). Node runs one
@@ -68,8 +62,7 @@ async function lookUpPeople(emails: readonly string[]): Promise<KnownPeople> {
   const known = new Map<string, { id: string; active: boolean }>();
   for (let from = 0; from < emails.length; from += 1000) {
     const some = emails.slice(from, from + 1000);
-    for (const [email, person] of await runSqliteTransaction((db) => findPeopleByEmail(db, some)))
-      known.set(email, person);
+    for (const [email, person] of await store().findPeopleByEmail(some)) known.set(email, person);
     await takeTurn();
   }
   return known;
@@ -291,19 +284,27 @@ function managersFirst(prepared: readonly Prepared[]): Prepared[] {
 
 /** Removes what an unfinished import wrote (a conflict, an error, or a crash before start-up). */
 function rollBack(importId: string, now: Date): Promise<number> {
-  return runSqliteTransaction((db) => rollBackImport(db, importId, now));
+  return store().rollBackImport(importId, now);
 }
 
 /**
  * Start-up: an import that a crash interrupted never counted, so what it
- * wrote is removed (its mails were held, so nobody got a link).
+ * wrote is removed (its mails were held, so nobody got a link). An import
+ * holds the people directory while it runs, on every node (ADR 0035), so
+ * once this holds it, what is unfinished is an import nobody is running: a
+ * node starting beside another node's import waits for it instead of
+ * removing it.
  */
 export async function rollBackUnfinishedImports(now = new Date()): Promise<void> {
-  const unfinished = await runSqliteTransaction((db) => unfinishedImports(db));
-  for (const importId of unfinished) {
-    const removed = await rollBack(importId, now);
-    console.warn(`import ${importId} never finished; removed the ${removed} people it had written`);
-  }
+  await withPeopleDirectory(async () => {
+    const unfinished = await store().unfinishedImports();
+    for (const importId of unfinished) {
+      const removed = await rollBack(importId, now);
+      console.warn(
+        `import ${importId} never finished; removed the ${removed} people it had written`,
+      );
+    }
+  });
 }
 
 /** The writing half of `applyImport`: returns a refusal, or null once the import has finished. */
@@ -338,52 +339,41 @@ async function writeImport({
     const again = checkImportRows(rows, existingFrom(knownNow));
     if (!again.ok) return rowsRefused(again);
   }
-  await runSqliteTransaction((db) =>
-    startImport(db, { importId, actorId, now, rows: prepared.length }),
-  );
+  await store().startImport({ importId, actorId, now, rows: prepared.length });
   const managerIdOf = (email: string | null) =>
     email ? (idOf.get(email) ?? knownNow.get(email)!.id) : null;
 
   const ordered = managersFirst(prepared);
-  // After every chunk, as long a pause as it took.
-  const takeTurn = pacer(0);
+  // After every chunk, as long a pause as it took when it held the thread; requests first anyway.
+  const takeTurn = store().holdsTheThread ? pacer(0) : () => letRequestsGoFirst();
   try {
     for (let from = 0; from < ordered.length; from += IMPORT_CHUNK) {
       const chunk = ordered.slice(from, from + IMPORT_CHUNK);
-      const conflict = await runSqliteTransaction((db) => {
-        // The directory lock keeps these true; checked anyway, as the write depends on them.
-        const named = new Set<string>();
-        for (const { person } of chunk) {
-          named.add(person.email);
-          if (person.managerEmail && !idOf.has(person.managerEmail)) named.add(person.managerEmail);
-        }
-        const current = findPeopleByEmail(db, [...named]);
-        const changed = chunk.some(
-          ({ person }) =>
-            current.has(person.email) ||
-            (person.managerEmail !== null &&
-              !idOf.has(person.managerEmail) &&
-              current.get(person.managerEmail)?.active !== true),
-        );
-        if (changed) return true;
-        insertImportedAccounts(db, {
-          importId,
-          accounts: chunk.map(({ person, account }) => ({
-            ...account,
-            managerId: managerIdOf(person.managerEmail),
-          })),
-          actorId,
-          now,
-          linkExpiresAt,
-        });
-        // Held until the import finishes: mailed if and only if it counts.
-        queueMailInSqliteTransaction(
-          db,
-          chunk.map((p) => p.mail),
-          now,
-          importId,
-        );
-        return false;
+      // The directory lock keeps these true; checked anyway, as the write depends on them.
+      const named = new Set<string>();
+      for (const { person } of chunk) {
+        named.add(person.email);
+        if (person.managerEmail && !idOf.has(person.managerEmail)) named.add(person.managerEmail);
+      }
+      const conflict = await store().writeChunk({
+        importId,
+        named: [...named],
+        conflicts: (current) =>
+          chunk.some(
+            ({ person }) =>
+              current.has(person.email) ||
+              (person.managerEmail !== null &&
+                !idOf.has(person.managerEmail) &&
+                current.get(person.managerEmail)?.active !== true),
+          ),
+        accounts: chunk.map(({ person, account }) => ({
+          ...account,
+          managerId: managerIdOf(person.managerEmail),
+        })),
+        mails: chunk.map((p) => p.mail),
+        actorId,
+        now,
+        linkExpiresAt,
       });
       if (conflict) {
         await rollBack(importId, now);
@@ -396,9 +386,13 @@ async function writeImport({
       await onChunkWritten?.(Math.min(from + IMPORT_CHUNK, ordered.length));
       await takeTurn();
     }
-    await runSqliteTransaction((db) =>
-      finishImport(db, { importId, actorId, eventId: newId(), count: prepared.length, now }),
-    );
+    await store().finishImport({
+      importId,
+      actorId,
+      eventId: newId(),
+      count: prepared.length,
+      now,
+    });
   } catch (error) {
     await rollBack(importId, now).catch(() => undefined);
     throw error;

@@ -50,7 +50,7 @@ export async function checkPostgresDatabase(databaseUrl: string): Promise<Databa
       throw new DatabaseNotReadyError(
         `The database ${where} is not at the latest schema: ` +
           `${missing.length} migration(s) not applied (${missing.join(", ")}). ` +
-          "Run `npm run setup`, then start again.",
+          "Run `npm run db:migrate` (or `npm run setup`, which also seeds an empty database), then start again.",
       );
     }
   } finally {

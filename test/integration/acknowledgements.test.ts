@@ -342,6 +342,61 @@ describe("receipts", () => {
   });
 });
 
+describe("publishing at the same time", () => {
+  // On PostgreSQL these run side by side on the pool's connections, as on several nodes.
+  test("simultaneous drafts of one document make one draft; the rest are refused", async () => {
+    const actor = await admin();
+    const slug = `same-time-${Date.now()}`;
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        createDraft(
+          {
+            slug,
+            title: "Same time",
+            body: "Text.",
+            summaryOfChanges: null,
+            requiresAcknowledgement: false,
+          },
+          actor,
+          new Date(),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((r) => !r.ok)) {
+      expect(r).toMatchObject({ ok: false, refusal: { code: "conflict" } });
+    }
+    expect(await prisma.policyDocument.count({ where: { slug } })).toBe(1);
+  });
+
+  test("simultaneous publishes of one draft publish it once; the rest are refused", async () => {
+    const actor = await admin();
+    const slug = `publish-once-${Date.now()}`;
+    const draft = await createDraft(
+      {
+        slug,
+        title: "Once",
+        body: "Text.",
+        summaryOfChanges: null,
+        requiresAcknowledgement: false,
+      },
+      actor,
+      new Date(),
+    );
+    if (!draft.ok) throw new Error(draft.refusal.message);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => publishDraft(draft.id, actor, new Date())),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((r) => !r.ok)) {
+      expect(r).toMatchObject({ ok: false, refusal: { code: "conflict" } });
+    }
+    expect(
+      await prisma.auditEvent.count({ where: { action: "document.publish", targetId: draft.id } }),
+    ).toBe(1);
+  });
+});
+
 describe("the acknowledgement gate", () => {
   test("flips agent state both ways, discards events while held, and the policy switch turns it off", async () => {
     const worker = await person("Gate Person");

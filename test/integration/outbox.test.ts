@@ -9,6 +9,7 @@ import { runCommand } from "#app/commands/command.server.ts";
 import {
   deliverOutbox,
   MAX_ATTEMPTS,
+  outboxStore,
   startOutboxDispatcher,
   stopOutboxDispatcher,
 } from "#app/commands/outbox-dispatcher.server.ts";
@@ -156,6 +157,41 @@ describe("the outbox", () => {
     expect(after.map((u, i) => u.stateVersion - before[i]!.stateVersion)).toEqual(
       after.map((u) => (u.id === a.id ? 1 : 2)),
     );
+  });
+});
+
+describe("two dispatchers", () => {
+  // On PostgreSQL each claim runs on a connection of its own, as two nodes' dispatchers would.
+  test("claiming the same mails at once store each mail exactly once", async () => {
+    await stopOutboxDispatcher();
+    try {
+      const tag = `two-${Date.now()}`;
+      await runCommand(new Date(), async ({ mail }) => {
+        for (let i = 0; i < 120; i++) {
+          mail({ to: `m${i}@${tag}.test`, subject: `Mail ${i}`, text: `Hello ${i}` });
+        }
+      });
+      const rows = await prisma.outboxMessage.findMany({
+        where: { kind: "mail" },
+        orderBy: { id: "asc" },
+      });
+      expect(rows).toHaveLength(120);
+      const mails = rows.map((row) => {
+        const { to, subject, text } = JSON.parse(row.payload) as Record<string, string>;
+        return { id: row.id, to: to!, subject: subject!, text: text! };
+      });
+      const claims = await Promise.all(
+        Array.from({ length: 4 }, () => outboxStore().claimAndStoreMails(mails, new Date())),
+      );
+      const claimed = claims.flatMap((c) => [...c]);
+      expect(claimed.sort((a, b) => a - b)).toEqual(mails.map((m) => m.id));
+      expect(
+        await prisma.outboundEmail.count({ where: { to: { endsWith: `@${tag}.test` } } }),
+      ).toBe(120);
+      expect(await prisma.outboxMessage.count()).toBe(0);
+    } finally {
+      await startOutboxDispatcher();
+    }
   });
 });
 

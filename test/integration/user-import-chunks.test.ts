@@ -14,7 +14,6 @@ import {
   rollBackUnfinishedImports,
 } from "#app/models/user-import.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { createUser } from "#test/fixtures.ts";
 
 /** `n` people of `domain`; everyone reports to the last row's person (managers come later in the file). */
@@ -143,9 +142,9 @@ describe("a chunked import", () => {
       onChunkWritten: async (written) => {
         if (written !== IMPORT_CHUNK) return;
         // Past every lock (as a second node could): an email of the second chunk is taken.
-        const at = toStoredDateTime(new Date());
-        await prisma.$executeRaw`INSERT INTO "User" ("id", "email", "name", "updatedAt", "createdAt")
-          VALUES ('sneaky', ${`p${IMPORT_CHUNK - 1}@conflict.test`}, 'Sneaky', ${at}, ${at})`;
+        await prisma.user.create({
+          data: { id: "sneaky", email: `p${IMPORT_CHUNK - 1}@conflict.test`, name: "Sneaky" },
+        });
       },
     });
     if (outcome.ok) throw new Error("expected a refusal");
@@ -167,6 +166,34 @@ describe("a chunked import", () => {
     expect(rolledBack.rolledBackAt).not.toBeNull();
     // The audit trail is still append-only for everyone else.
     await expect(prisma.$executeRaw`DELETE FROM "AuditEvent"`).rejects.toThrow(/append-only/);
+  });
+
+  test("a server starting while an import runs leaves it alone: it finishes whole", async () => {
+    const admin = await createUser({ role: "ADMIN" });
+    let startUp: Promise<void> | undefined;
+    const outcome = await applyImport({
+      actorId: admin.id,
+      linkBase: "http://127.0.0.1",
+      csv: file(2 * IMPORT_CHUNK, "starting.test"),
+      now: new Date(),
+      onChunkWritten: (written) => {
+        // Another server starts now (on PostgreSQL it could be another node): its start-up
+        // clean-up must not take this running import for a crashed one.
+        if (written === IMPORT_CHUNK) startUp = rollBackUnfinishedImports();
+      },
+    });
+    expect(outcome.ok).toBe(true);
+    await startUp;
+    await deliverOutbox();
+    expect(await whatRemains("starting.test")).toMatchObject({
+      people: 2 * IMPORT_CHUNK,
+      tokens: 2 * IMPORT_CHUNK,
+      events: 4 * IMPORT_CHUNK,
+      heldMails: 0,
+    });
+    const finished = await prisma.userImport.findFirstOrThrow({ orderBy: { startedAt: "desc" } });
+    expect(finished).toMatchObject({ rolledBackAt: null });
+    expect(finished.finishedAt).not.toBeNull();
   });
 
   test(

@@ -1,32 +1,45 @@
 /**
- * The import checks its rows before its write transaction; these tests make
- * a change land in between (inside the transaction's own look-up, so the
- * timing is exact) and show the write refuses rather than import a file that
- * is no longer right.
+ * The import checks its rows before its write transactions; these tests make
+ * a change land in between (just before the look-up made once the import
+ * holds the people directory, so the timing is exact) and show the write
+ * refuses rather than import a file that is no longer right. The change is
+ * made through the app's own client, on either provider.
  */
-import type BetterSqlite3 from "better-sqlite3";
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { applyImport } from "#app/models/user-import.server.ts";
-import type * as ImportSql from "#app/models/user-import-sqlite.server.ts";
+import type * as PostgresStore from "#app/models/user-import-postgres.server.ts";
+import type * as SqliteStore from "#app/models/user-import-sqlite.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { createUser } from "#test/fixtures.ts";
 
-const between = vi.hoisted(() => ({
-  lookups: 0,
-  /** Runs just before the second look-up: the one inside the write transaction. */
-  change: undefined as undefined | ((db: BetterSqlite3.Database) => void),
-}));
-
-vi.mock("#app/models/user-import-sqlite.server.ts", async (importOriginal) => {
-  const real = await importOriginal<typeof ImportSql>();
-  return {
-    ...real,
-    findPeopleByEmail: (db: BetterSqlite3.Database, emails: string[]) => {
-      if (++between.lookups === 2) between.change?.(db);
-      return real.findPeopleByEmail(db, emails);
+const between = vi.hoisted(() => {
+  const state = {
+    lookups: 0,
+    /** Runs just before the second look-up of people by email. */
+    change: undefined as undefined | (() => Promise<unknown>),
+    /** The store with its look-up counted, the change made before the second. */
+    counted<S extends { findPeopleByEmail: (emails: readonly string[]) => Promise<unknown> }>(
+      real: S,
+    ): S {
+      return {
+        ...real,
+        findPeopleByEmail: async (emails: readonly string[]) => {
+          if (++state.lookups === 2) await state.change?.();
+          return real.findPeopleByEmail(emails);
+        },
+      };
     },
   };
+  return state;
+});
+
+vi.mock("#app/models/user-import-sqlite.server.ts", async (importOriginal) => {
+  const real = await importOriginal<typeof SqliteStore>();
+  return { ...real, userImportStore: between.counted(real.userImportStore) };
+});
+vi.mock("#app/models/user-import-postgres.server.ts", async (importOriginal) => {
+  const real = await importOriginal<typeof PostgresStore>();
+  return { ...real, userImportStore: between.counted(real.userImportStore) };
 });
 
 beforeEach(() => {
@@ -35,12 +48,7 @@ beforeEach(() => {
 });
 
 function someoneElseCreates(email: string) {
-  return (db: BetterSqlite3.Database) => {
-    const at = toStoredDateTime(new Date());
-    db.prepare(
-      `INSERT INTO "User" ("id", "email", "name", "updatedAt", "createdAt") VALUES (?, ?, 'Quick', ?, ?)`,
-    ).run(`quick-${email}`, email, at, at);
-  };
+  return () => prisma.user.create({ data: { id: `quick-${email}`, email, name: "Quick" } });
 }
 
 describe("a change between the import's check and its write", () => {
@@ -69,10 +77,8 @@ describe("a change between the import's check and its write", () => {
   test("a manager deactivated meanwhile: nobody is imported", async () => {
     const admin = await createUser({ role: "ADMIN" });
     const boss = await createUser({ email: "boss@race.test" });
-    between.change = (db) =>
-      db
-        .prepare(`UPDATE "User" SET "deactivatedAt" = ? WHERE "id" = ?`)
-        .run(toStoredDateTime(new Date()), boss.id);
+    between.change = () =>
+      prisma.user.update({ where: { id: boss.id }, data: { deactivatedAt: new Date() } });
     const outcome = await applyImport({
       actorId: admin.id,
       linkBase: "http://127.0.0.1",
