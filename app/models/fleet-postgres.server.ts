@@ -6,7 +6,7 @@ import type { FleetCutoffs, FleetDeviceQuery, FleetDeviceRow, FleetStore } from 
 /*
  * Fleet health's SQL for PostgreSQL: conditional counts with FILTER, names
  * searched with ILIKE and ordered by lower() (SQLite's LIKE and NOCASE ignore
- * case; PostgreSQL's LIKE and ordering heed it).
+ * case; PostgreSQL's LIKE and ordering heed it: ADR 0034).
  */
 
 const ACTIVE_DEVICES = Prisma.sql`FROM "Device" d JOIN "User" u ON u."id" = d."workerId"
