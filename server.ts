@@ -21,8 +21,8 @@ import { checkRequestOrigin } from "#app/utils/request-origin.server.ts";
 import { createCspNonce, securityHeaders } from "#app/utils/security-headers.server.ts";
 
 const env = getEnv();
-// One server per SQLite file, on a migrated database, before anything touches it (ADR 0019).
-claimDatabaseOrExit("Lull");
+// On a migrated database, before anything touches it; one server per SQLite file (ADR 0019, ADR 0035).
+await claimDatabaseOrExit("Lull");
 
 const viteDevServer = env.isProduction
   ? undefined

@@ -11,11 +11,12 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { databaseProvider } from "../app/utils/database-url.ts";
+import { POSTGRES_MIGRATIONS_TABLE } from "../app/utils/migrations.server.ts";
 
 export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(
   new URL("./postgres/migrations", import.meta.url),
 );
-export const POSTGRES_MIGRATIONS_TABLE = "lull_migrations";
+export { POSTGRES_MIGRATIONS_TABLE };
 
 export async function migratePostgres(databaseUrl: string, log = false): Promise<string[]> {
   const { runner } = await import("node-pg-migrate");

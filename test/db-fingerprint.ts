@@ -3,8 +3,11 @@
  * wrote: take a snapshot before and after, and `changedRows` lists each row
  * inserted, deleted or updated (with its values), so a test can say exactly
  * which writes it allows. The database of a test file holds a few hundred
- * rows, and the snapshot is read synchronously on the app's own connection
- * (when no Prisma transaction is open), so one costs about a millisecond.
+ * rows. On SQLite the snapshot is read synchronously on the app's own
+ * connection (when no Prisma transaction is open), so one costs about a
+ * millisecond; on PostgreSQL in one REPEATABLE READ transaction on a
+ * connection of the app's pool, each row keyed by its primary key (there is
+ * no rowid).
  *
  * A session's sliding expiry (`Session.expiresAt`, moved at most every few
  * minutes by any signed-in request) is bookkeeping, not a write, and is left
@@ -13,10 +16,12 @@
  */
 import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import type BetterSqlite3 from "better-sqlite3";
-import { runSqliteTransaction } from "#app/utils/db.server.ts";
+import type pg from "pg";
+import { POSTGRES_MIGRATIONS_TABLE } from "../prisma/migrate.ts";
+import { isPostgres, runPostgresTransaction, runSqliteTransaction } from "#app/utils/db.server.ts";
 
-/** table → rowid → the row's values as JSON. */
-export type DatabaseSnapshot = Map<string, Map<number, string>>;
+/** table → the row's key (SQLite: its rowid; PostgreSQL: its primary key) → its values as JSON. */
+export type DatabaseSnapshot = Map<string, Map<string, string>>;
 
 export type RowChange = {
   table: string;
@@ -48,11 +53,7 @@ function readers(db: BetterSqlite3.Database): Readers {
       .pluck()
       .all() as string[];
     found = {
-      pendingEffects: db
-        .prepare(
-          `SELECT count(*) FROM "OutboxMessage" WHERE "failedAt" IS NULL AND ("importId" IS NULL OR "importId" IN (SELECT "id" FROM "UserImport" WHERE "finishedAt" IS NOT NULL))`,
-        )
-        .pluck(),
+      pendingEffects: db.prepare(PENDING_EFFECTS).pluck(),
       tables: names.map((name) => [
         name,
         db.prepare(`SELECT rowid AS "__rowid", * FROM "${name}"`),
@@ -63,24 +64,67 @@ function readers(db: BetterSqlite3.Database): Readers {
   return found;
 }
 
+const PENDING_EFFECTS = `SELECT count(*) AS "n" FROM "OutboxMessage" WHERE "failedAt" IS NULL AND ("importId" IS NULL OR "importId" IN (SELECT "id" FROM "UserImport" WHERE "finishedAt" IS NOT NULL))`;
+
+/** The snapshot, or null while commands' effects are still to be delivered. */
+function snapshotSqlite(): Promise<DatabaseSnapshot | null> {
+  return runSqliteTransaction((db) => {
+    const { pendingEffects, tables } = readers(db);
+    if (Number(pendingEffects.get()) > 0) return null;
+    const snapshot: DatabaseSnapshot = new Map();
+    for (const [table, select] of tables) {
+      const rows = new Map<string, string>();
+      const leftOut = LEFT_OUT[table] ?? [];
+      for (const row of select.all() as Record<string, unknown>[]) {
+        const { __rowid, ...values } = row;
+        for (const column of leftOut) delete values[column];
+        rows.set(String(__rowid), JSON.stringify(values, bigIntAsText));
+      }
+      snapshot.set(table, rows);
+    }
+    return snapshot;
+  });
+}
+
+/** Each table of the schema and its primary key's columns (none: the whole row is the key). */
+async function postgresTables(client: pg.PoolClient): Promise<[string, string[]][]> {
+  const { rows } = await client.query<{ table: string; key: string[] | null }>(
+    `SELECT t.relname::text AS "table",
+            (SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_index i
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+             WHERE i.indrelid = t.oid AND i.indisprimary) AS "key"
+     FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
+     WHERE n.nspname = current_schema() AND t.relkind = 'r' AND t.relname <> $1
+     ORDER BY t.relname`,
+    [POSTGRES_MIGRATIONS_TABLE],
+  );
+  return rows.map((r) => [r.table, r.key ?? []]);
+}
+
+function snapshotPostgres(): Promise<DatabaseSnapshot | null> {
+  return runPostgresTransaction(async (client) => {
+    await client.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    const pending = await client.query<{ n: string }>(PENDING_EFFECTS);
+    if (Number(pending.rows[0]!.n) > 0) return null;
+    const snapshot: DatabaseSnapshot = new Map();
+    for (const [table, key] of await postgresTables(client)) {
+      const rows = new Map<string, string>();
+      const leftOut = LEFT_OUT[table] ?? [];
+      for (const values of (await client.query<Record<string, unknown>>(`SELECT * FROM "${table}"`))
+        .rows) {
+        const id = JSON.stringify(key.length > 0 ? key.map((c) => values[c]) : values);
+        for (const column of leftOut) delete values[column];
+        rows.set(id, JSON.stringify(values, bigIntAsText));
+      }
+      snapshot.set(table, rows);
+    }
+    return snapshot;
+  });
+}
+
 export async function snapshotDatabase(): Promise<DatabaseSnapshot> {
   for (let attempt = 1; ; attempt++) {
-    const snapshot = await runSqliteTransaction((db) => {
-      const { pendingEffects, tables } = readers(db);
-      if (Number(pendingEffects.get()) > 0) return null;
-      const snapshot: DatabaseSnapshot = new Map();
-      for (const [table, select] of tables) {
-        const rows = new Map<number, string>();
-        const leftOut = LEFT_OUT[table] ?? [];
-        for (const row of select.all() as Record<string, unknown>[]) {
-          const { __rowid, ...values } = row;
-          for (const column of leftOut) delete values[column];
-          rows.set(Number(__rowid), JSON.stringify(values, bigIntAsText));
-        }
-        snapshot.set(table, rows);
-      }
-      return snapshot;
-    });
+    const snapshot = await (isPostgres() ? snapshotPostgres() : snapshotSqlite());
     if (snapshot) return snapshot;
     // An earlier command's effects are still to be delivered (the dispatcher runs after commit).
     if (attempt === 20) throw new Error("The outbox does not empty: a message keeps failing.");
@@ -93,10 +137,10 @@ export function changedRows(before: DatabaseSnapshot, after: DatabaseSnapshot): 
   const parse = (json: string | undefined) =>
     json === undefined ? null : (JSON.parse(json) as Record<string, unknown>);
   for (const table of new Set([...before.keys(), ...after.keys()])) {
-    const was = before.get(table) ?? new Map<number, string>();
-    const now = after.get(table) ?? new Map<number, string>();
-    for (const [rowid, json] of now) {
-      const old = was.get(rowid);
+    const was = before.get(table) ?? new Map<string, string>();
+    const now = after.get(table) ?? new Map<string, string>();
+    for (const [key, json] of now) {
+      const old = was.get(key);
       if (old === json) continue;
       changes.push({
         table,
@@ -105,9 +149,8 @@ export function changedRows(before: DatabaseSnapshot, after: DatabaseSnapshot): 
         after: parse(json),
       });
     }
-    for (const [rowid, json] of was) {
-      if (!now.has(rowid))
-        changes.push({ table, kind: "delete", before: parse(json), after: null });
+    for (const [key, json] of was) {
+      if (!now.has(key)) changes.push({ table, kind: "delete", before: parse(json), after: null });
     }
   }
   return changes;

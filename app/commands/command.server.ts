@@ -12,17 +12,30 @@
  * Nothing else in app/ bumps a state version, publishes to agents, sends
  * mail or wakes a job (test/integration/architecture.test.ts holds that).
  */
-import type BetterSqlite3 from "better-sqlite3";
 import { recordAuditEvent, type AuditEventInput } from "#app/utils/audit.server.ts";
-import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { byProvider, prisma, type Tx } from "#app/utils/db.server.ts";
 import type { Mail } from "#app/utils/mail.server.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import type { OutboxEffect } from "./outbox.ts";
 import { deliverOutbox } from "./outbox-dispatcher.server.ts";
+import * as sqliteWorkerLock from "./worker-lock-sqlite.server.ts";
+import * as postgresWorkerLock from "./worker-lock-postgres.server.ts";
+import type { LockWorker } from "./worker-lock.ts";
+
+const workerLock = byProvider<LockWorker>({
+  sqlite: () => sqliteWorkerLock.lockWorker,
+  postgresql: () => postgresWorkerLock.lockWorker,
+});
 
 export type Command = {
   tx: Tx;
   now: Date;
+  /**
+   * Makes every other command for this worker wait until this one has
+   * committed (ADR 0035). Call it before reading what a rule about the
+   * worker's rows checks, when the worker is known only from a row read
+   * first; otherwise pass `worker` to `runCommand`.
+   */
+  lockWorker(workerId: string): Promise<void>;
   /** Records an audit event in this transaction (at `now` unless given). */
   audit(event: AuditEventInput): Promise<void>;
   /** The worker's windows or gate changed: their state version moves and their agents are told. */
@@ -43,10 +56,21 @@ function isRefusal(result: unknown): boolean {
   return typeof result === "object" && result !== null && (result as { ok?: unknown }).ok === false;
 }
 
+export type CommandOptions = {
+  timeout?: number;
+  /**
+   * The worker whose rows this command checks a rule across (one running
+   * pause, an export a day…): locked before `work` runs, so two such
+   * commands for one worker run one after the other on every provider and
+   * node (ADR 0035).
+   */
+  worker?: string;
+};
+
 export async function runCommand<T>(
   now: Date,
   work: (command: Command) => Promise<T>,
-  options: { timeout?: number } = {},
+  options: CommandOptions = {},
 ): Promise<T> {
   let result: T;
   try {
@@ -58,6 +82,7 @@ export async function runCommand<T>(
         const command: Command = {
           tx,
           now,
+          lockWorker: (workerId) => workerLock()(tx, workerId),
           audit: (event) => recordAuditEvent(tx, { ...event, at: event.at ?? now }),
           touchWorker: (workerId) => void touched.add(workerId),
           touchEveryone: () => void (everyone = true),
@@ -66,6 +91,7 @@ export async function runCommand<T>(
           mail: (mail) => void effects.push({ kind: "mail", payload: mail }),
           wakeExportRunner: () => void effects.push({ kind: "exports.wake", payload: {} }),
         };
+        if (options.worker !== undefined) await command.lockWorker(options.worker);
         const outcome = await work(command);
         if (isRefusal(outcome)) throw new Refused(outcome);
         await moveStateVersions(tx, [...touched], everyone);
@@ -82,7 +108,9 @@ export async function runCommand<T>(
         }
         return outcome;
       },
-      { timeout: options.timeout ?? 10_000 },
+      // maxWait: a burst of commands (one worker's, waiting on its lock) queues for a
+      // connection instead of failing after Prisma's default 2 s.
+      { timeout: options.timeout ?? 10_000, maxWait: 10_000 },
     );
   } catch (error) {
     if (error instanceof Refused) return error.result as T;
@@ -106,24 +134,4 @@ async function moveStateVersions(tx: Tx, workerIds: string[], everyone: boolean)
       ).map((u) => u.id)
     : workerIds;
   if (rest.length > 0) await tx.user.updateMany({ where: { id: { in: rest } }, data });
-}
-
-/**
- * For the one bulk write that runs as raw better-sqlite3 statements inside
- * `runSqliteTransaction` (the CSV import): queues effects as outbox rows in
- * that same transaction. After it commits, call `deliverOutbox`.
- * Mail only: such a write moves no state version (new people have no agents).
- */
-export function queueMailInSqliteTransaction(
-  db: BetterSqlite3.Database,
-  mails: readonly Mail[],
-  now: Date,
-  /** Held until this CSV import has finished (ADR 0016). */
-  importId: string | null = null,
-): void {
-  const insert = db.prepare(
-    `INSERT INTO "OutboxMessage" ("kind", "payload", "createdAt", "attempts", "importId") VALUES ('mail', ?, ?, 0, ?)`,
-  );
-  const at = toStoredDateTime(now);
-  for (const mail of mails) insert.run(JSON.stringify(mail), at, importId);
 }

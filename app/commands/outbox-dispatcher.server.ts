@@ -10,11 +10,10 @@
  *    server's acceptance and the deletion can send a mail twice (at least once).
  *
  * This is the seam for several nodes: on PostgreSQL a push becomes NOTIFY.
+ * On PostgreSQL the mails' claim is `DELETE … RETURNING` (outbox-postgres.server.ts).
  */
-import { randomUUID } from "node:crypto";
-import { prisma, runSqliteTransaction } from "#app/utils/db.server.ts";
+import { byProvider, prisma } from "#app/utils/db.server.ts";
 import { pacer } from "#app/utils/pace.ts";
-import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { notifyExportQueued } from "#app/utils/export-queue.server.ts";
 import {
   logMailDelivered,
@@ -24,6 +23,13 @@ import {
 } from "#app/utils/mail.server.ts";
 import { publishStateChange, publishStateChangeToEveryone } from "#app/utils/state-bus.server.ts";
 import { OutboxPayloads, parseOutboxEffect } from "./outbox.ts";
+import { outboxStore as postgresOutboxStore } from "./outbox-postgres.server.ts";
+import { outboxStore as sqliteOutboxStore } from "./outbox-sqlite.server.ts";
+
+const outboxStore = byProvider({
+  sqlite: () => sqliteOutboxStore,
+  postgresql: () => postgresOutboxStore,
+});
 
 const BATCH = 200;
 /** Mails stored in one transaction (~20 µs each). */
@@ -139,29 +145,16 @@ async function attempt(rows: Row[], work: (rows: Row[]) => Promise<void>): Promi
 
 /**
  * The "database" transport: claim the rows and store their mails in one
- * transaction, so each is stored exactly once, even with two dispatchers.
- * Prepared statements, not Prisma's createMany (~0.4 ms of JavaScript a row):
- * an import queues thousands at once.
+ * transaction, so each is stored exactly once, even with two dispatchers
+ * (outbox-sqlite.server.ts, outbox-postgres.server.ts).
  */
 async function storeMails(rows: Row[]): Promise<void> {
-  const mails = rows.map((row) => ({
-    id: row.id,
-    mail: OutboxPayloads.mail.parse(JSON.parse(row.payload)),
-  }));
-  const at = toStoredDateTime(new Date());
-  const stored = await runSqliteTransaction((db) => {
-    const claim = db.prepare(`DELETE FROM "OutboxMessage" WHERE "id" = ?`);
-    const store = db.prepare(
-      `INSERT INTO "OutboundEmail" ("id", "to", "subject", "text", "createdAt") VALUES (?, ?, ?, ?, ?)`,
-    );
-    return mails.filter(({ id, mail }) => {
-      if (claim.run(id).changes === 0) return false; // another dispatcher had it
-      const { to, subject, text } = storedMail(mail);
-      store.run(randomUUID(), to, subject, text, at);
-      return true;
-    });
+  const mails = rows.map((row) => {
+    const mail = OutboxPayloads.mail.parse(JSON.parse(row.payload));
+    return { id: row.id, mail, ...storedMail(mail) };
   });
-  for (const { mail } of stored) logMailDelivered(mail);
+  const claimed = await outboxStore().claimAndStoreMails(mails, new Date());
+  for (const { id, mail } of mails) if (claimed.has(id)) logMailDelivered(mail);
 }
 
 async function deliver(row: Row): Promise<void> {

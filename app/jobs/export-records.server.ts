@@ -1,13 +1,14 @@
 /**
  * Builds one records export (ADR 0011): a ZIP streamed to disk file by file,
- * from sections read on the export's own read-only connection. Memory stays
+ * from sections read by the provider's export reader (ADR 0032). Memory stays
  * flat however many events a worker has: one page of rows and the zip
  * stream's buffers. The parts live in ./export/: what each section holds
- * (section-queries, section-rows, event-pages), how each format is written
- * (file-writers), the archive, the README and manifest, and the progress bar.
+ * (export-reader, section-queries, section-rows, event-lines), how each
+ * format is written (file-writers), the archive, the README and manifest,
+ * and the progress bar. The archive gets its final name only once it is
+ * whole and checked (ADR 0033).
  */
 import { mkdirSync, renameSync, rmSync } from "node:fs";
-import type Database from "better-sqlite3";
 import type { ManifestFile } from "#app/domain/records-export.ts";
 import {
   deletePartialFiles,
@@ -17,23 +18,19 @@ import {
 } from "#app/models/record-export.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
 import { ExportArchive } from "./export/archive.server.ts";
-import { EVENT_CSV_COLUMNS, forEachEventPage } from "./export/event-pages.server.ts";
-import { openExportReader } from "./export/export-reader.server.ts";
+import { EVENT_CSV_COLUMNS } from "./export/event-lines.ts";
+import { type ExportReader, openExportReader } from "./export/export-reader.server.ts";
 import { CsvWriter, NdjsonWriter, writeCsv, writeJson, writeText } from "./export/file-writers.ts";
 import { type LocalTimeFormatter, localTimeFormatter } from "./export/local-time-column.ts";
 import { archiveReadme, buildManifest } from "./export/manifest.ts";
 import { ExportProgress, plannedRows } from "./export/progress.server.ts";
 import { verifyArchive } from "./export/verify-archive.server.ts";
 import {
-  countSectionRows,
   getExportSubject,
   listAccessLogForExport,
   listAcknowledgementsForExport,
   listExemptionsForExport,
   listOwnAuditForExport,
-  readDevices,
-  readPauses,
-  readRollups,
 } from "./export/section-queries.server.ts";
 import {
   deviceJson,
@@ -46,11 +43,13 @@ import {
 } from "./export/section-rows.ts";
 
 /**
- * Writes the export's archive, checks the file on disk is what was written,
- * and marks it COMPLETE. Throws on failure (the runner marks it FAILED),
- * leaving no file of it behind; a run interrupted by a crash leaves only
- * `.partial` files, which are never served and are deleted at the next
- * start-up or by the hourly sweep.
+ * Writes the export's archive under a temporary name (`.partial`), checks the
+ * file on disk is what was written, only then renames it to its final name,
+ * and marks it COMPLETE (ADR 0033). Throws on failure (the runner marks it
+ * FAILED), leaving no file of it behind; a run interrupted by a crash leaves
+ * only `.partial` files (or a final file of an export that is not COMPLETE),
+ * which are never served and are deleted at the next start-up or by the
+ * hourly sweep.
  */
 export async function buildExport(exportId: string, now = () => new Date()): Promise<void> {
   const { worker } = await getExportSubject(exportId);
@@ -61,7 +60,8 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
   const scratch = `${partial}.events.ndjson`;
   let opened: ExportArchive | undefined;
   try {
-    const progress = new ExportProgress(exportId, plannedRows(countSectionRows(db, worker.id)));
+    const counts = await db.countSectionRows(worker.id);
+    const progress = new ExportProgress(exportId, plannedRows(counts));
     await progress.heartbeat(true);
     const archive = new ExportArchive(partial, progress);
     opened = archive;
@@ -75,8 +75,8 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
       files.push(await writeJson(archive.entry(name), rows));
 
     await json("profile.json", [profileJson(worker)]);
-    await json("devices.json", readDevices(db, worker.id).map(deviceJson));
-    const pauses = readPauses(db, worker.id);
+    await json("devices.json", (await db.readDevices(worker.id)).map(deviceJson));
+    const pauses = await db.readPauses(worker.id);
     files.push(
       await writeCsv(
         archive.entry("pauses.csv"),
@@ -104,8 +104,10 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
     );
     const written = await archive.finish();
     rmSync(scratch, { force: true });
+    // Checked under its temporary name, so no file named like a finished archive is ever
+    // anything but a whole, checked one; the rename is atomic within the directory.
+    await verifyArchive(partial, written);
     renameSync(partial, exportFilePath(exportId));
-    await verifyArchive(exportFilePath(exportId), written);
     await progress.complete(written, now());
   } catch (error) {
     await opened?.discard().catch(() => undefined);
@@ -123,14 +125,14 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
  */
 async function writeEvents(
   archive: ExportArchive,
-  db: Database.Database,
+  db: ExportReader,
   workerId: string,
   local: LocalTimeFormatter,
   scratch: string,
 ): Promise<ManifestFile[]> {
   const csv = await CsvWriter.open(archive.entry("events.csv"), EVENT_CSV_COLUMNS);
   const ndjson = new NdjsonWriter(archive.scratchEntry("events.ndjson", scratch));
-  await forEachEventPage(db, workerId, local, async (page) => {
+  await db.forEachEventPage(workerId, local, async (page) => {
     await Promise.all([
       csv.formattedLines(page.csv, page.rows),
       ndjson.formattedLines(page.ndjson, page.rows),
@@ -141,14 +143,26 @@ async function writeEvents(
 
 async function writeRollups(
   archive: ExportArchive,
-  db: Database.Database,
+  db: ExportReader,
   workerId: string,
   local: LocalTimeFormatter,
 ): Promise<ManifestFile> {
   const csv = await CsvWriter.open(archive.entry("rollups.csv"), ROLLUP_CSV_COLUMNS);
-  function* records() {
-    for (const rollup of readRollups(db, workerId)) yield rollupCsvRecord(rollup, local);
-  }
-  await csv.records(records());
+  await csv.records(mapLazily(db.readRollups(workerId), (r) => rollupCsvRecord(r, local)));
   return csv.close();
+}
+
+/** Each row mapped as it is read; a synchronous cursor (SQLite's) stays synchronous. */
+function mapLazily<T, R>(
+  rows: Iterable<T> | AsyncIterable<T>,
+  map: (row: T) => R,
+): Iterable<R> | AsyncIterable<R> {
+  if (Symbol.asyncIterator in rows) {
+    return (async function* () {
+      for await (const row of rows) yield map(row);
+    })();
+  }
+  return (function* () {
+    for (const row of rows) yield map(row);
+  })();
 }

@@ -1,10 +1,14 @@
 /**
  * Runs queued records exports one at a time inside the server process. The
  * queue is the RecordExport table: on start-up an export left RUNNING by a
- * crash is queued again once (its partial files deleted), or marked FAILED if
- * it was already retried, so none stays "running" forever.
+ * crash is queued again once (its unfinished files deleted), or marked FAILED
+ * if it was already retried, so none stays "running" forever. The same on
+ * both providers. Not yet for several nodes: the claim lets one node build a
+ * given export, but a node's start-up recovery would requeue an export
+ * another node is building (leases come later, issue 18).
  */
-import { deletePartialFiles } from "#app/models/record-export.server.ts";
+import { rmSync } from "node:fs";
+import { deletePartialFiles, exportFilePath } from "#app/models/record-export.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { onExportQueued } from "#app/utils/export-queue.server.ts";
 import { buildExport } from "./export-records.server.ts";
@@ -19,6 +23,9 @@ export async function recoverInterruptedExports(now = new Date()): Promise<void>
   });
   for (const e of running) {
     deletePartialFiles(e.id);
+    // Renamed into place but not yet marked COMPLETE when the process died: never served, and
+    // the retry writes it again.
+    rmSync(exportFilePath(e.id), { force: true });
     await prisma.recordExport.update({
       where: { id: e.id },
       data:

@@ -55,10 +55,16 @@ const invalidCode = () =>
  */
 export async function enrollDevice(input: EnrollRequest, now: Date): Promise<EnrollResult> {
   const token = randomBytes(32).toString("base64url");
-  return runCommand(now, async ({ tx, audit }): Promise<EnrollResult> => {
-    const code = await tx.enrollmentCode.findUnique({
-      where: { codeHash: sha256(normaliseCode(input.code)) },
+  return runCommand(now, async ({ tx, audit, lockWorker }): Promise<EnrollResult> => {
+    const codeHash = sha256(normaliseCode(input.code));
+    const found = await tx.enrollmentCode.findUnique({
+      where: { codeHash },
+      select: { workerId: true },
     });
+    if (!found) return invalidCode();
+    // Two enrollments with one code: the second reads it used (ADR 0035).
+    await lockWorker(found.workerId);
+    const code = await tx.enrollmentCode.findUnique({ where: { codeHash } });
     if (!code || code.usedAt || code.expiresAt <= now) return invalidCode();
     const worker = await tx.user.findUnique({
       where: { id: code.workerId },

@@ -373,7 +373,14 @@ export async function changeExemptionStatus({
   const isWorkerAction = action === "withdraw" || action === "end";
   return runCommand(
     now,
-    async ({ tx, audit, touchWorker, mail }): Promise<ChangeExemptionResult> => {
+    async ({ tx, audit, touchWorker, mail, lockWorker }): Promise<ChangeExemptionResult> => {
+      // The request's worker never changes: read it, lock the worker (ADR 0035), then read
+      // the status the decision depends on, as the last command for this worker left it.
+      const owner = await tx.exemptionRequest.findUnique({
+        where: { id },
+        select: { workerId: true },
+      });
+      if (owner) await lockWorker(owner.workerId);
       const row = await tx.exemptionRequest.findFirst({
         where: { id, ...(isWorkerAction ? { workerId: actor.id } : {}) },
         select: {

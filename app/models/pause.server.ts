@@ -71,8 +71,9 @@ function pausesNear(tx: Tx, workerId: string, from: Date, to: Date): Promise<Sto
 export type CreatePauseResult = { ok: true; pause: StoredPause } | Refused;
 
 /**
- * Checks every rule and stores the pause in one transaction, so two
- * simultaneous requests cannot both pass the checks.
+ * Checks every rule and stores the pause in one transaction, with the
+ * worker locked first (ADR 0035), so two simultaneous requests cannot both
+ * pass the checks.
  */
 export async function createPause({
   workerId,
@@ -85,30 +86,39 @@ export async function createPause({
   request: PauseRequest;
   now: Date;
 }): Promise<CreatePauseResult> {
-  return runCommand(now, async ({ tx, audit, touchWorker }): Promise<CreatePauseResult> => {
-    const policy = await getPausePolicy(tx);
-    const from = request.kind === "NOW" ? now : request.startsAt;
-    const pauses = await pausesNear(tx, workerId, from, new Date(from.getTime() + 60 * 60 * 1000));
-    const decision = evaluatePauseRequest({ policy, pauses, request, now, timeZone });
-    if (!decision.ok) return decision;
-    const pause = await tx.pause.create({
-      data: { workerId, ...decision.pause, createdAt: now },
-      select: storedPauseSelect,
-    });
-    touchWorker(workerId);
-    await audit({
-      actorId: workerId,
-      subjectUserId: workerId,
-      action: request.kind === "NOW" ? "pause.start" : "pause.schedule",
-      targetType: "Pause",
-      targetId: pause.id,
-      metadata: {
-        startsAt: pause.startsAt.toISOString(),
-        endsAt: pause.endsAt.toISOString(),
-      },
-    });
-    return { ok: true, pause };
-  });
+  return runCommand(
+    now,
+    async ({ tx, audit, touchWorker }): Promise<CreatePauseResult> => {
+      const policy = await getPausePolicy(tx);
+      const from = request.kind === "NOW" ? now : request.startsAt;
+      const pauses = await pausesNear(
+        tx,
+        workerId,
+        from,
+        new Date(from.getTime() + 60 * 60 * 1000),
+      );
+      const decision = evaluatePauseRequest({ policy, pauses, request, now, timeZone });
+      if (!decision.ok) return decision;
+      const pause = await tx.pause.create({
+        data: { workerId, ...decision.pause, createdAt: now },
+        select: storedPauseSelect,
+      });
+      touchWorker(workerId);
+      await audit({
+        actorId: workerId,
+        subjectUserId: workerId,
+        action: request.kind === "NOW" ? "pause.start" : "pause.schedule",
+        targetType: "Pause",
+        targetId: pause.id,
+        metadata: {
+          startsAt: pause.startsAt.toISOString(),
+          endsAt: pause.endsAt.toISOString(),
+        },
+      });
+      return { ok: true, pause };
+    },
+    { worker: workerId },
+  );
 }
 
 /** Refused: `not_found` (also someone else's pause), or why the change does not apply now. */
@@ -148,25 +158,29 @@ export async function changePause({
   change,
   now,
 }: PauseChange): Promise<ChangePauseResult> {
-  return runCommand(now, async ({ tx, audit, touchWorker }): Promise<ChangePauseResult> => {
-    const pause = await findOwnPause(tx, workerId, pauseId);
-    if (!pause) return refuse("not_found", "No such pause.");
-    const decision = decideChange(pause, change, now);
-    if (!decision.ok) return decision;
-    await tx.pause.update({
-      where: { id: pause.id },
-      data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },
-    });
-    touchWorker(workerId);
-    await audit({
-      actorId: workerId,
-      subjectUserId: workerId,
-      action: change === "end" ? "pause.end_early" : "pause.cancel",
-      targetType: "Pause",
-      targetId: pause.id,
-    });
-    return { ok: true };
-  });
+  return runCommand(
+    now,
+    async ({ tx, audit, touchWorker }): Promise<ChangePauseResult> => {
+      const pause = await findOwnPause(tx, workerId, pauseId);
+      if (!pause) return refuse("not_found", "No such pause.");
+      const decision = decideChange(pause, change, now);
+      if (!decision.ok) return decision;
+      await tx.pause.update({
+        where: { id: pause.id },
+        data: change === "end" ? { endedEarlyAt: decision.at } : { cancelledAt: decision.at },
+      });
+      touchWorker(workerId);
+      await audit({
+        actorId: workerId,
+        subjectUserId: workerId,
+        action: change === "end" ? "pause.end_early" : "pause.cancel",
+        targetType: "Pause",
+        targetId: pause.id,
+      });
+      return { ok: true };
+    },
+    { worker: workerId },
+  );
 }
 
 export const PAST_PAUSES_PAGE_SIZE = 10;

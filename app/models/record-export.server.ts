@@ -8,19 +8,37 @@ import {
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
-import { getEnv } from "#app/utils/env.server.ts";
+import { type Env, getEnv } from "#app/utils/env.server.ts";
 import { sqlitePathFromUrl } from "#app/utils/sqlite-adapter.server.ts";
 
-/** Export files live beside the database, in exports/ (never served as static files). */
+/**
+ * Where export archives live (never served as static files; ADR 0033):
+ * EXPORT_DIR, or by default exports/ beside the SQLite file, or ./data/exports
+ * with PostgreSQL (which has no file to sit beside).
+ */
 export function exportsDirectory(): string {
-  return path.join(path.dirname(sqlitePathFromUrl(getEnv().DATABASE_URL)), "exports");
+  return exportsDirectoryFor(getEnv());
+}
+
+/** `exportsDirectory` for the given environment. */
+export function exportsDirectoryFor(
+  env: Pick<Env, "EXPORT_DIR" | "DATABASE_URL" | "databaseProvider">,
+): string {
+  if (env.EXPORT_DIR) return path.resolve(env.EXPORT_DIR);
+  return env.databaseProvider === "postgresql"
+    ? path.resolve("data", "exports")
+    : path.join(path.dirname(sqlitePathFromUrl(env.DATABASE_URL)), "exports");
 }
 
 export function exportFilePath(id: string): string {
   return path.join(exportsDirectory(), `${id}.zip`);
 }
 
-/** The archive while it is written; scratch files beside it are named `<this>.<something>`. */
+/**
+ * The archive while it is written and checked (its temporary name: renamed to
+ * `exportFilePath` only once whole and checked); scratch files beside it are
+ * named `<this>.<something>`.
+ */
 export function partialFilePath(id: string): string {
   return `${exportFilePath(id)}.partial`;
 }
@@ -108,46 +126,52 @@ export async function requestExport({
   reason: string | null;
   now: Date;
 }): Promise<RequestExportResult> {
-  return runCommand(now, async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
-    const worker = await tx.user.findUnique({
-      where: { id: workerId },
-      select: { timezone: true },
-    });
-    if (!worker) return refuse("not_found", "No such person.");
-    const recent = await tx.recordExport.findMany({
-      where: {
-        workerId,
-        OR: [
-          { status: { in: ["QUEUED", "RUNNING"] } },
-          { createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) } },
-        ],
-      },
-      select: { status: true, createdAt: true, requestedById: true },
-    });
-    const decision = decideExportRequest({
-      exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
-      now,
-      timeZone: worker.timezone,
-      requester:
-        requester.id === workerId ? { kind: "self" } : await staffRequester(tx, requester.id, now),
-    });
-    if (!decision.ok) return decision;
-    const created = await tx.recordExport.create({
-      data: { workerId, requestedById: requester.id, reason, createdAt: now },
-      select: { id: true },
-    });
-    await audit({
-      actorId: requester.id,
-      subjectUserId: workerId,
-      action: "records.export",
-      targetType: "RecordExport",
-      targetId: created.id,
-      metadata: reason ? { reason } : {},
-      at: now,
-    });
-    wakeExportRunner();
-    return { ok: true, id: created.id };
-  });
+  return runCommand(
+    now,
+    async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
+      const worker = await tx.user.findUnique({
+        where: { id: workerId },
+        select: { timezone: true },
+      });
+      if (!worker) return refuse("not_found", "No such person.");
+      const recent = await tx.recordExport.findMany({
+        where: {
+          workerId,
+          OR: [
+            { status: { in: ["QUEUED", "RUNNING"] } },
+            { createdAt: { gte: new Date(now.getTime() - 2 * 24 * 60 * 60 * 1000) } },
+          ],
+        },
+        select: { status: true, createdAt: true, requestedById: true },
+      });
+      const decision = decideExportRequest({
+        exports: recent.map((e) => ({ ...e, ownRequest: e.requestedById === workerId })),
+        now,
+        timeZone: worker.timezone,
+        requester:
+          requester.id === workerId
+            ? { kind: "self" }
+            : await staffRequester(tx, requester.id, now),
+      });
+      if (!decision.ok) return decision;
+      const created = await tx.recordExport.create({
+        data: { workerId, requestedById: requester.id, reason, createdAt: now },
+        select: { id: true },
+      });
+      await audit({
+        actorId: requester.id,
+        subjectUserId: workerId,
+        action: "records.export",
+        targetType: "RecordExport",
+        targetId: created.id,
+        metadata: reason ? { reason } : {},
+        at: now,
+      });
+      wakeExportRunner();
+      return { ok: true, id: created.id };
+    },
+    { worker: workerId },
+  );
 }
 
 const listSelect = {

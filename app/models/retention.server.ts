@@ -1,3 +1,4 @@
+import { runOnOneNode } from "#app/utils/one-node.server.ts";
 import { dayBucket } from "#app/domain/ingest-rules.ts";
 import { retentionCutoff } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
@@ -146,10 +147,16 @@ export async function runHourlyJobs(now = new Date()): Promise<void> {
   }
 }
 
-/** Runs the hourly job shortly after start-up and then every hour, once per process. */
+/**
+ * Runs the hourly job shortly after start-up and then every hour, once per process, and on
+ * one node at a time when several share a PostgreSQL database.
+ */
 export function scheduleRetention(): void {
   if (globalThis.__lullRetentionTimer) return;
-  const run = () => runHourlyJobs(new Date());
+  const run = () =>
+    runOnOneNode("hourly-jobs", () => runHourlyJobs(new Date())).catch((error: unknown) =>
+      console.error("hourly jobs:", error instanceof Error ? error.message : error),
+    );
   setTimeout(run, 60_000).unref();
   globalThis.__lullRetentionTimer = setInterval(run, HOUR_MS).unref();
 }

@@ -10,7 +10,7 @@ import {
   type ImportCheck,
   type ImportRow,
 } from "#app/domain/user-import.ts";
-import { queueMailInSqliteTransaction } from "#app/commands/command.server.ts";
+import { queueMailInSqliteTransaction } from "#app/commands/outbox-sqlite.server.ts";
 import { deliverOutbox } from "#app/commands/outbox-dispatcher.server.ts";
 import { setupLinkMail, setupLinkUrl } from "#app/commands/setup-link.server.ts";
 import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";

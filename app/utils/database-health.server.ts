@@ -1,39 +1,33 @@
 /**
  * The database's part of `/healthz` (ADR 0019): reachable, at the schema
- * this code expects, and writable. A read-only file answers reads happily,
- * and in WAL mode even `BEGIN IMMEDIATE` succeeds on it (the write lock lives
- * in the -shm file): only a write statement fails. So the check is a write
- * that matches no row, inside `BEGIN IMMEDIATE` … `ROLLBACK`, on the app's
- * own connection, waiting its turn like any other transaction.
+ * this code expects, and writable. How each is asked differs per provider
+ * (database-health-sqlite.server.ts, database-health-postgres.server.ts).
  */
-import { prisma, runSqliteTransaction } from "./db.server.ts";
-import { APPLIED_MIGRATIONS_SQL, unappliedMigrations } from "./migrations.server.ts";
+import { databaseHealthStore as postgresStore } from "./database-health-postgres.server.ts";
+import { databaseHealthStore as sqliteStore } from "./database-health-sqlite.server.ts";
+import { byProvider } from "./db.server.ts";
+import { getEnv } from "./env.server.ts";
+import { expectedMigrations, unappliedMigrations } from "./migrations.server.ts";
 
 export type DatabaseHealth = "ok" | "unreachable" | "migrations_pending" | "read_only";
 
-class Rollback extends Error {}
-
-const WRITE_NOTHING_SQL = `UPDATE "_prisma_migrations" SET "id" = "id" WHERE 0`;
+const store = byProvider({ sqlite: () => sqliteStore, postgresql: () => postgresStore });
 
 export async function checkDatabaseHealth(): Promise<{ db: DatabaseHealth; detail?: string }> {
   let applied: string[];
   try {
-    const rows = await prisma.$queryRawUnsafe<{ migration_name: string }[]>(APPLIED_MIGRATIONS_SQL);
-    applied = rows.map((r) => r.migration_name);
+    applied = await store().appliedMigrations();
   } catch (error) {
     return { db: "unreachable", detail: messageOf(error) };
   }
-  const missing = unappliedMigrations(applied);
+  const missing = unappliedMigrations(applied, expectedMigrations(getEnv().databaseProvider));
   if (missing.length > 0) {
     return { db: "migrations_pending", detail: `not applied: ${missing.join(", ")}` };
   }
   try {
-    await runSqliteTransaction((connection) => {
-      connection.prepare(WRITE_NOTHING_SQL).run();
-      throw new Rollback();
-    });
+    await store().checkWritable();
   } catch (error) {
-    if (!(error instanceof Rollback)) return { db: "read_only", detail: messageOf(error) };
+    return { db: "read_only", detail: messageOf(error) };
   }
   return { db: "ok" };
 }

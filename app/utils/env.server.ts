@@ -19,6 +19,10 @@ const EnvSchema = z
         "DATABASE_URL must be a SQLite file URL such as file:./data/lull.db or a postgresql:// URL",
       )
       .default("file:./data/lull.db"),
+    /** Where records export archives are written (ADR 0033). Default: exports/ beside the
+     * SQLite file, or ./data/exports with PostgreSQL; with several nodes, a directory every
+     * node mounts. */
+    EXPORT_DIR: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()),
     /** PostgreSQL only: connections this node keeps open. */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
     SESSION_SECRET: z.string().min(32, "SESSION_SECRET must be at least 32 characters").optional(),

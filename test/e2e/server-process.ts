@@ -41,6 +41,7 @@ export async function startServerProcess({
   sessionSecret = randomBytes(32).toString("hex"),
   stdio = "ignore",
   fixedNow,
+  env = {},
 }: {
   port: number;
   databaseUrl: string;
@@ -48,6 +49,8 @@ export async function startServerProcess({
   stdio?: "ignore" | "inherit";
   /** An ISO time the server's calendar stays at (screenshot tests). */
   fixedNow?: string;
+  /** More of the environment (a PostgreSQL node's key and export directory). */
+  env?: Record<string, string>;
 }): Promise<ServerProcess> {
   const child = spawn("node", ["build/server.js"], {
     env: {
@@ -60,6 +63,7 @@ export async function startServerProcess({
       // The suite stands in for a reverse proxy, so each test can have its own client address.
       TRUST_PROXY: "loopback",
       ...clockEnv(fixedNow),
+      ...env,
     },
     // Its output is read: only once it says it listens on this port does a healthy answer
     // count (another test's server could hold the port, and answer, if this one failed to bind).

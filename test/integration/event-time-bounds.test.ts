@@ -7,7 +7,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { EARLIEST_BEFORE_ENROLLMENT_MS } from "#app/domain/ingest-rules.ts";
-import { forEachEventPage } from "#app/jobs/export/event-pages.server.ts";
 import { openExportReader } from "#app/jobs/export/export-reader.server.ts";
 import { localTimeFormatter } from "#app/jobs/export/local-time-column.ts";
 import { action as eventsAction } from "#app/routes/api.agent.v1.events.ts";
@@ -88,7 +87,7 @@ describe("the export's local-time table", () => {
     const db = openExportReader();
     const lines: string[] = [];
     try {
-      await forEachEventPage(db, worker.id, counting, async (page) => {
+      await db.forEachEventPage(worker.id, counting, async (page) => {
         lines.push(...page.csv.trim().split("\n"));
       });
     } finally {
@@ -127,7 +126,7 @@ describe("the export's local-time table", () => {
     const db = openExportReader();
     const lines: string[] = [];
     try {
-      await forEachEventPage(db, worker.id, local, async (page) => {
+      await db.forEachEventPage(worker.id, local, async (page) => {
         lines.push(...page.csv.trim().split("\n"));
       });
     } finally {

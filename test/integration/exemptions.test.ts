@@ -304,6 +304,71 @@ describe("reviewing", () => {
     expect(await status(pending)).toBe("PENDING");
   });
 
+  // On PostgreSQL these run side by side on the pool's connections, as on several nodes: the
+  // lock on the worker (ADR 0035) makes each read the status the one before it left.
+  test("simultaneous decisions on one request: exactly one applies, once", async () => {
+    const reviewers = await Promise.all([person("REVIEWER"), person("ADMIN")]);
+    const worker = await person();
+    const id = await filed(worker);
+    const versionBefore = (await prisma.user.findUniqueOrThrow({ where: { id: worker.user.id } }))
+      .stateVersion;
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        if (i % 4 === 3) return own(worker.cookie, id, "withdraw");
+        const { cookie } = reviewers[i % 2]!;
+        return i % 4 === 2
+          ? review(cookie, id, { intent: "deny", note: "Not covered." })
+          : review(cookie, id, { intent: "approve" });
+      }),
+    );
+    expect(results.filter((r) => r.status === 302)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(39);
+    const row = await prisma.exemptionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { history: true },
+    });
+    expect(row.status).not.toBe("PENDING");
+    expect(row.history.map((h) => h.toStatus).sort()).toEqual(["PENDING", row.status].sort());
+    expect(
+      await prisma.auditEvent.count({
+        where: {
+          targetId: id,
+          action: { in: ["exemption.approve", "exemption.deny", "exemption.withdraw"] },
+        },
+      }),
+    ).toBe(1);
+    const after = (await prisma.user.findUniqueOrThrow({ where: { id: worker.user.id } }))
+      .stateVersion;
+    // Approving and withdrawing move the worker's state once; denying does not move it.
+    expect(after).toBe(row.status === "DENIED" ? versionBefore : versionBefore + 1);
+  });
+
+  test("simultaneous ends of one approved exemption: one ends it, the rest are refused", async () => {
+    const reviewer = await person("REVIEWER");
+    const worker = await person();
+    const id = await filed(worker);
+    expect((await review(reviewer.cookie, id, { intent: "approve" })).status).toBe(302);
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 2 === 0
+          ? own(worker.cookie, id, "end")
+          : review(reviewer.cookie, id, { intent: "revoke", note: "Project ended." }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 302)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(29);
+    const row = await prisma.exemptionRequest.findUniqueOrThrow({
+      where: { id },
+      include: { history: true },
+    });
+    expect(row.history).toHaveLength(3);
+    expect(
+      await prisma.auditEvent.count({
+        where: { targetId: id, action: { in: ["exemption.end", "exemption.revoke"] } },
+      }),
+    ).toBe(1);
+  });
+
   test("every decision and change is audited with the worker as subject", async () => {
     const reviewer = await person("REVIEWER");
     const worker = await person();

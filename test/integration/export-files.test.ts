@@ -1,6 +1,7 @@
 /**
- * The records export's files on disk (ADR 0019): a ZIP is COMPLETE only once
- * the file read back matches what was written; a failed or interrupted export
+ * The records export's files on disk (ADR 0019, ADR 0033): a ZIP is written
+ * under a temporary name and gets its final name and COMPLETE only once the
+ * file read back matches what was written; a failed or interrupted export
  * leaves no copy of the worker's data behind, and the hourly job sweeps what
  * a crash left.
  */
@@ -12,6 +13,7 @@ import {
   readdirSync,
   readFileSync,
   utimesSync,
+  watch,
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
@@ -22,6 +24,7 @@ import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
   exportFilePath,
   exportsDirectory,
+  exportsDirectoryFor,
   partialFilePath,
   requestExport,
 } from "#app/models/record-export.server.ts";
@@ -107,6 +110,63 @@ describe("an export is checked before it is COMPLETE", () => {
   });
 });
 
+describe("an archive is named as finished only when it is", () => {
+  test("while it is built and checked, no file has the final name and the download is 404", async () => {
+    const { user, id } = await queuedExport();
+    mkdirSync(exportsDirectory(), { recursive: true });
+    // Every name that appears in the directory while the export runs (inotify: renames too).
+    const seen: string[] = [];
+    const watcher = watch(exportsDirectory(), (_event, name) => {
+      if (name) seen.push(name);
+    });
+    const during: { finalExists: boolean; download: number }[] = [];
+    const finish = ExportArchive.prototype.finish;
+    vi.spyOn(ExportArchive.prototype, "finish").mockImplementation(async function (
+      this: ExportArchive,
+    ) {
+      const written = await finish.call(this);
+      // The archive is whole on disk but not yet checked: as a torn write would look.
+      appendFileSync(partialFilePath(id), "bytes from another process");
+      during.push({
+        finalExists: existsSync(exportFilePath(id)),
+        download: (await download(id, user.id)).status,
+      });
+      return written;
+    });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      expect(await runNextExport()).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the watcher's last events
+    } finally {
+      watcher.close();
+    }
+    expect(during).toEqual([{ finalExists: false, download: 404 }]);
+    expect(seen).toContain(`${id}.zip.partial`);
+    // The torn archive failed its check under its temporary name: it never had the final one.
+    expect(seen).not.toContain(`${id}.zip`);
+    expect((await prisma.recordExport.findUniqueOrThrow({ where: { id } })).status).toBe("FAILED");
+  });
+
+  test("archives live in EXPORT_DIR, or by default beside the SQLite file or in ./data/exports", () => {
+    const sqlite = { DATABASE_URL: "file:./data/lull.db", databaseProvider: "sqlite" } as const;
+    const postgres = {
+      DATABASE_URL: "postgresql://lull@db/lull",
+      databaseProvider: "postgresql",
+    } as const;
+    expect(exportsDirectoryFor(sqlite)).toBe(path.join("data", "exports"));
+    expect(exportsDirectoryFor({ ...sqlite, DATABASE_URL: "file:/srv/lull/lull.db" })).toBe(
+      "/srv/lull/exports",
+    );
+    expect(exportsDirectoryFor(postgres)).toBe(path.resolve("data", "exports"));
+    expect(exportsDirectoryFor({ ...postgres, EXPORT_DIR: "/mnt/shared/exports" })).toBe(
+      "/mnt/shared/exports",
+    );
+    expect(exportsDirectoryFor({ ...sqlite, EXPORT_DIR: "archives" })).toBe(
+      path.resolve("archives"),
+    );
+  });
+});
+
 describe("no copy of a worker's data is left behind", () => {
   test("a build that fails part-way deletes its archive and its scratch file", async () => {
     const { id } = await queuedExport();
@@ -137,6 +197,10 @@ describe("no copy of a worker's data is left behind", () => {
       mkdirSync(exportsDirectory(), { recursive: true });
       writeFileSync(partialFilePath(id), "PK half an archive");
       writeFileSync(`${partialFilePath(id)}.events.ndjson`, '{"type":"click","app":"Editor"}\n');
+      if (attempts === 2) {
+        // Renamed into place, but the process died before it was marked COMPLETE.
+        writeFileSync(exportFilePath(id), "PK a whole archive, never marked complete");
+      }
       await recoverInterruptedExports();
       const row = await prisma.recordExport.findUniqueOrThrow({ where: { id } });
       expect(row.status).toBe(attempts === 1 ? "QUEUED" : "FAILED");

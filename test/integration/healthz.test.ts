@@ -5,24 +5,30 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, test } from "vitest";
 import { loader } from "#app/routes/healthz.ts";
-import { prisma } from "#app/utils/db.server.ts";
-import { readMigrationNames } from "#app/utils/migrations.server.ts";
+import { isPostgres, prisma } from "#app/utils/db.server.ts";
+import { POSTGRES_MIGRATIONS_TABLE, readMigrationNames } from "#app/utils/migrations.server.ts";
 
 /**
- * /healthz in a process of its own on `file`. Root can write any file, so
- * under root the process runs as `nobody`, for whom a 0444 file is read-only.
+ * /healthz in a process of its own on `databaseUrl`. Root can write any file,
+ * so for a SQLite file under root the process runs as `nobody`, for whom a
+ * 0444 file is read-only.
  */
-function healthzInOwnProcess(file: string, scratch: string) {
-  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+function healthzInOwnProcess(databaseUrl: string, scratch?: string) {
+  const asNobody =
+    scratch !== undefined && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const child = spawn("npx", ["tsx", "test/processes/healthz-once.ts"], {
       ...asNobody,
       env: {
         ...process.env,
-        DATABASE_URL: `file:${file}`,
-        HOME: scratch,
-        npm_config_cache: path.join(scratch, "npm"),
-        npm_config_update_notifier: "false",
+        DATABASE_URL: databaseUrl,
+        ...(scratch === undefined
+          ? {}
+          : {
+              HOME: scratch,
+              npm_config_cache: path.join(scratch, "npm"),
+              npm_config_update_notifier: "false",
+            }),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -50,46 +56,47 @@ describe("GET /healthz", () => {
   });
 
   test("answers 503 when a migration is not applied", async () => {
-    const latest = readMigrationNames().at(-1)!;
-    const mark = (rolledBack: boolean) =>
-      prisma.$executeRawUnsafe(
-        `UPDATE "_prisma_migrations" SET "rolled_back_at" = ${rolledBack ? "CURRENT_TIMESTAMP" : "NULL"} WHERE "migration_name" = ?`,
-        latest,
-      );
-    await mark(true);
+    const restore = await forgetLatestMigration();
     try {
       const res = await loader();
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: "error", db: "migrations_pending", listener: "single-node" });
+      expect(await res.json()).toEqual({
+        status: "error",
+        db: "migrations_pending",
+        listener: "single-node",
+      });
     } finally {
-      await mark(false);
+      await restore();
     }
     expect((await loader()).status).toBe(200);
   });
 
-  test("answers 503 when the database file is read-only (chmod 0444), in WAL mode", async () => {
-    const scratch = mkdtempSync(path.join(tmpdir(), "lull-healthz-"));
-    mkdirSync(path.join(scratch, "npm"));
-    for (const dir of [scratch, path.join(scratch, "npm")]) chmodSync(dir, 0o777);
-    const file = path.join(scratch, "copy.db");
-    await prisma.$executeRawUnsafe(`VACUUM INTO '${file}'`);
-    const copy = new Database(file);
-    copy.pragma("journal_mode = WAL");
-    copy.close();
-
-    chmodSync(file, 0o666);
-    expect(await healthzInOwnProcess(file, scratch)).toEqual({
+  test("answers 503 when the database is read-only (a chmod 0444 file in WAL mode; a read-only PostgreSQL database)", async () => {
+    const { writable, readOnly } = await (isPostgres()
+      ? readOnlyPostgresDatabase()
+      : readOnlySqliteFile());
+    expect(await writable()).toEqual({
       status: 200,
       body: { status: "ok", db: "ok", listener: "single-node" },
     });
-    chmodSync(file, 0o444);
-    expect(await healthzInOwnProcess(file, scratch)).toEqual({
+    expect(await readOnly()).toEqual({
       status: 503,
       body: { status: "error", db: "read_only", listener: "single-node" },
     });
   }, 60_000);
 
   test("answers 503 when the database cannot be queried", async () => {
+    if (isPostgres()) {
+      // A server that does not hold the database named.
+      const url = Object.assign(new URL(process.env.DATABASE_URL!), {
+        pathname: "/lull_no_such_database",
+      }).href;
+      expect(await healthzInOwnProcess(url)).toEqual({
+        status: 503,
+        body: { status: "error", db: "unreachable", listener: "single-node" },
+      });
+      return;
+    }
     // Replace this file's database with one that has no tables.
     await prisma.$disconnect();
     const file = process.env.DATABASE_URL!.replace(/^file:/, "");
@@ -97,6 +104,83 @@ describe("GET /healthz", () => {
     for (const suffix of ["-wal", "-shm"]) writeFileSync(file + suffix, "");
     const res = await loader();
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "error", db: "unreachable", listener: "single-node" });
+    expect(await res.json()).toEqual({
+      status: "error",
+      db: "unreachable",
+      listener: "single-node",
+    });
   });
 });
+
+/** Makes the newest migration look unapplied; returns how to put it back. */
+async function forgetLatestMigration(): Promise<() => Promise<unknown>> {
+  if (isPostgres()) {
+    const latest = readMigrationNames("postgresql").at(-1)!;
+    const [row] = await prisma.$queryRawUnsafe<{ run_on: Date }[]>(
+      `DELETE FROM "${POSTGRES_MIGRATIONS_TABLE}" WHERE "name" = $1 RETURNING "run_on"`,
+      latest,
+    );
+    return () =>
+      prisma.$executeRawUnsafe(
+        `INSERT INTO "${POSTGRES_MIGRATIONS_TABLE}" ("name", "run_on") VALUES ($1, $2)`,
+        latest,
+        row!.run_on,
+      );
+  }
+  const latest = readMigrationNames("sqlite").at(-1)!;
+  const mark = (rolledBack: boolean) =>
+    prisma.$executeRawUnsafe(
+      `UPDATE "_prisma_migrations" SET "rolled_back_at" = ${rolledBack ? "CURRENT_TIMESTAMP" : "NULL"} WHERE "migration_name" = ?`,
+      latest,
+    );
+  await mark(true);
+  return () => mark(false);
+}
+
+/** A copy of this file's database, asked about by a process that may and then may not write it. */
+async function readOnlySqliteFile() {
+  const scratch = mkdtempSync(path.join(tmpdir(), "lull-healthz-"));
+  mkdirSync(path.join(scratch, "npm"));
+  for (const dir of [scratch, path.join(scratch, "npm")]) chmodSync(dir, 0o777);
+  const file = path.join(scratch, "copy.db");
+  await prisma.$executeRawUnsafe(`VACUUM INTO '${file}'`);
+  const copy = new Database(file);
+  copy.pragma("journal_mode = WAL");
+  copy.close();
+  return {
+    writable: () => {
+      chmodSync(file, 0o666);
+      return healthzInOwnProcess(`file:${file}`, scratch);
+    },
+    readOnly: () => {
+      chmodSync(file, 0o444);
+      return healthzInOwnProcess(`file:${file}`, scratch);
+    },
+  };
+}
+
+/** This file's database, set read-only for new connections (as a standby would be), and back. */
+async function readOnlyPostgresDatabase() {
+  const url = process.env.DATABASE_URL!;
+  const name = new URL(url).pathname.slice(1);
+  const setReadOnly = (on: boolean) =>
+    prisma.$executeRawUnsafe(
+      on
+        ? `ALTER DATABASE "${name}" SET default_transaction_read_only = on`
+        : `ALTER DATABASE "${name}" RESET default_transaction_read_only`,
+    );
+  return {
+    writable: async () => {
+      await setReadOnly(false);
+      return healthzInOwnProcess(url);
+    },
+    readOnly: async () => {
+      await setReadOnly(true);
+      try {
+        return await healthzInOwnProcess(url);
+      } finally {
+        await setReadOnly(false);
+      }
+    },
+  };
+}

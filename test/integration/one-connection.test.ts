@@ -2,6 +2,11 @@
  * One SQLite connection serves every request. A command's transaction that
  * is rolled back (a refusal, an error) must take only its own writes with it:
  * another request's write made while it was open lands on its own.
+ *
+ * SQLite only, by nature: it is about the one shared better-sqlite3
+ * connection of a process (ADR 0002); on PostgreSQL each transaction has a
+ * connection of its own from the pool, so this file is not in
+ * vitest.postgres.config.ts.
  */
 import { describe, expect, test } from "vitest";
 import { runCommand } from "#app/commands/command.server.ts";

@@ -1,17 +1,15 @@
 /**
- * One writer per SQLite database, on a migrated database (ADR 0019): a second
- * server on the same file refuses to start, a killed server leaves no stale
- * lock, and a server refuses a missing or unmigrated database. Real
- * processes, making the server's own start-up claim.
+ * One writer per SQLite database (ADR 0019): a second server on the same file
+ * refuses to start, and a killed server leaves no stale lock. Real processes,
+ * making the server's own start-up claim.
+ *
+ * SQLite only, by nature: on PostgreSQL several nodes share the database by
+ * design and no lock is taken (ADR 0035). The start-up checks both providers
+ * make (a missing or unmigrated database) are in start-up.test.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import Database from "better-sqlite3";
 import { afterEach, describe, expect, test } from "vitest";
 import { prisma } from "#app/utils/db.server.ts";
-import { readMigrationNames } from "#app/utils/migrations.server.ts";
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
 type Started = { child: ChildProcess; claimed: Promise<number>; exited: Promise<Exit> };
@@ -56,13 +54,6 @@ afterEach(async () => {
   }
 });
 
-/** A copy of this file's database, to break without disturbing the other tests. */
-async function copyOfDatabase(): Promise<string> {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "lull-one-writer-")), "copy.db");
-  await prisma.$executeRawUnsafe(`VACUUM INTO '${file}'`);
-  return file;
-}
-
 describe("one server per database", () => {
   test("a second server on the same database exits non-zero with a clear message; after kill -9 of the first, a new one starts", async () => {
     // The database is in WAL mode and open in this process too, as in production.
@@ -95,33 +86,5 @@ describe("one server per database", () => {
     const retention = await spawnTsx("app/jobs/run-retention.ts", process.env.DATABASE_URL!).exited;
     expect(retention.code, retention.stderr).toBe(1);
     expect(retention.stderr).toMatch(/Another Lull process is already using the database/);
-  }, 60_000);
-});
-
-describe("a server starts only on a migrated database", () => {
-  test("refuses a missing database with a clear message and creates none", async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "lull-one-writer-")), "missing.db");
-    const refused = await startServer(`file:${file}`).exited;
-    expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toMatch(/Lull did not start: There is no database at .*missing\.db/);
-    expect(refused.stderr).toMatch(/prisma migrate deploy/);
-    expect(existsSync(file)).toBe(false);
-  }, 60_000);
-
-  test("refuses a database that lacks a migration, naming it", async () => {
-    const file = await copyOfDatabase();
-    const latest = readMigrationNames().at(-1)!;
-    const db = new Database(file);
-    db.prepare(`DELETE FROM "_prisma_migrations" WHERE "migration_name" = ?`).run(latest);
-    db.close();
-    const refused = await startServer(`file:${file}`).exited;
-    expect(refused.code, refused.stderr).toBe(1);
-    expect(refused.stderr).toContain(
-      `not at the latest schema: 1 migration(s) not applied (${latest})`,
-    );
-
-    // Migrated, the same database is accepted.
-    const fresh = await copyOfDatabase();
-    expect(await startServer(`file:${fresh}`).claimed).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -10,6 +10,6 @@
  */
 import { claimDatabaseOrExit } from "#app/utils/database-claim.server.ts";
 
-claimDatabaseOrExit("Lull");
+await claimDatabaseOrExit("Lull");
 console.log(`claimed ${process.pid}`);
 setInterval(() => {}, 60_000);

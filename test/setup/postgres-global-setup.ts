@@ -5,6 +5,9 @@
  * its own database copied from the template (per-file-database.ts).
  */
 import { generateKeyPairSync } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { migratePostgres } from "../../prisma/migrate.ts";
 import { startCluster } from "../postgres-cluster.ts";
@@ -28,5 +31,11 @@ export default async function setup() {
   process.env.RECEIPT_SIGNING_KEY = generateKeyPairSync("ed25519")
     .privateKey.export({ type: "pkcs8", format: "pem" })
     .toString();
-  return () => cluster.stop();
+  // Export archives of the run (ADR 0033), as the SQLite suite keeps them beside its databases.
+  const exportDir = mkdtempSync(path.join(tmpdir(), "lull-pg-exports-"));
+  process.env.EXPORT_DIR = exportDir;
+  return () => {
+    rmSync(exportDir, { recursive: true, force: true });
+    cluster.stop();
+  };
 }

@@ -60,7 +60,7 @@ describe("the export's file writers", () => {
     ]);
   });
 
-  test("a CSV writer takes records in batches and lines SQLite already formatted", async () => {
+  test("a CSV writer takes records in batches and lines already formatted", async () => {
     const { sink, seen } = memorySink();
     const csv = await CsvWriter.open(sink, ["n"]);
     await csv.records([[1], [2]]);
@@ -77,6 +77,18 @@ describe("the export's file writers", () => {
     }
     await csv.records(cursor(), 2);
     expect(seen.writes).toBe(1 + 3); // the header, then 2 + 2 + 1 records
+    expect((await csv.close()).rows).toBe(5);
+    expect(seen.text).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n5\r\n");
+  });
+
+  test("records from an asynchronous cursor (pages read one at a time) are batched the same way", async () => {
+    const { sink, seen } = memorySink();
+    const csv = await CsvWriter.open(sink, ["n"]);
+    async function* pages() {
+      for (let n = 1; n <= 5; n++) yield [n];
+    }
+    await csv.records(pages(), 2);
+    expect(seen.writes).toBe(1 + 3);
     expect((await csv.close()).rows).toBe(5);
     expect(seen.text).toBe("n\r\n1\r\n2\r\n3\r\n4\r\n5\r\n");
   });

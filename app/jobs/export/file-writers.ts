@@ -42,25 +42,37 @@ export class CsvWriter {
 
   /**
    * Writes the records, `perWrite` at a time. A lazy iterable (a database
-   * cursor) is read only as fast as the archive takes the text.
+   * cursor, or pages of one) is read only as fast as the archive takes the text.
    */
-  async records(records: Iterable<readonly unknown[]>, perWrite = 2_000): Promise<void> {
+  async records(
+    records: Iterable<readonly unknown[]> | AsyncIterable<readonly unknown[]>,
+    perWrite = 2_000,
+  ): Promise<void> {
     let text = "";
     let rows = 0;
-    for (const record of records) {
-      text += csvRow(record);
-      if (++rows === perWrite) {
-        await this.sink.write(text, rows);
-        text = "";
-        rows = 0;
+    const flush = async () => {
+      await this.sink.write(text, rows);
+      text = "";
+      rows = 0;
+    };
+    if (Symbol.asyncIterator in records) {
+      for await (const record of records) {
+        text += csvRow(record);
+        if (++rows === perWrite) await flush();
+      }
+    } else {
+      // A synchronous cursor stays synchronous between writes (no await per record).
+      for (const record of records) {
+        text += csvRow(record);
+        if (++rows === perWrite) await flush();
       }
     }
     if (rows > 0) await this.sink.write(text, rows);
   }
 
   /**
-   * Records that SQLite already formatted by the same rules (`sqlite-csv.ts`,
-   * for the events), `rows` of them, each ending in CRLF.
+   * Records already formatted by the same rules (the events: by SQLite with
+   * `sqlite-csv.ts`, or by `eventCsvLine`), `rows` of them, each ending in CRLF.
    */
   async formattedLines(text: string, rows: number): Promise<void> {
     await this.sink.write(text, rows);
@@ -86,7 +98,7 @@ export async function writeCsv(
 export class NdjsonWriter {
   constructor(private readonly sink: FileSink) {}
 
-  /** Lines SQLite built with `json_object` (the events), `rows` of them. */
+  /** Lines already built (the events: by SQLite's `json_object` or `eventNdjsonLine`), `rows` of them. */
   async formattedLines(text: string, rows: number): Promise<void> {
     await this.sink.write(text, rows);
   }

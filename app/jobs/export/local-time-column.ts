@@ -53,11 +53,21 @@ export function zonePartsOfHour(hourKey: string, timeZone: string): ZonePart[] {
 }
 
 /**
+ * A UTC time ("2026-11-27T09:30:00.000Z") as local wall-clock time with its
+ * offset, given the zone's parts of its UTC hour (`zonePartsOfHour`).
+ */
+export function localFromParts(iso: string, parts: readonly ZonePart[]): string {
+  const part = parts.length === 1 || iso < parts[1]!.from ? parts[0]! : parts[1]!;
+  if (part.prefix !== null) return `${part.prefix}${iso.slice(13, 23)}${part.suffix}`;
+  return `${new Date(Date.parse(iso) + part.offset).toISOString().slice(0, 23)}${part.suffix}`;
+}
+
+/**
  * Local wall-clock time with its offset, e.g. "2026-11-27T10:30:00.000+01:00".
  * Millions of rows: the zone's parts are looked up once per UTC hour, and for
  * whole-hour offsets only the date-and-hour prefix changes, so it is cached too.
- * `zoneOfHour` gives the same per-hour answer to SQLite, which formats the
- * events' local column itself (see event-pages.server.ts).
+ * `zoneOfHour` gives the same per-hour answer to the events' readers (SQLite
+ * formats their local column itself: event-pages-sqlite.server.ts).
  */
 export function localTimeFormatter(timeZone: string) {
   const hours = new Map<string, ZonePart[]>();
@@ -71,10 +81,7 @@ export function localTimeFormatter(timeZone: string) {
   };
   const format = (stored: string): string => {
     const iso = storedToUtc(stored);
-    const parts = zoneOfHour(iso.slice(0, 13));
-    const part = parts.length === 1 || iso < parts[1]!.from ? parts[0]! : parts[1]!;
-    if (part.prefix !== null) return `${part.prefix}${iso.slice(13, 23)}${part.suffix}`;
-    return `${new Date(Date.parse(iso) + part.offset).toISOString().slice(0, 23)}${part.suffix}`;
+    return localFromParts(iso, zoneOfHour(iso.slice(0, 13)));
   };
   return Object.assign(format, { zoneOfHour });
 }

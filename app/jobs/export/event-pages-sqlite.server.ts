@@ -1,28 +1,19 @@
 /**
- * A worker's events for the export, read once in keyset pages on (at, id),
- * each row already formatted by SQLite as its CSV line and its NDJSON line
- * (ADR 0011): two strings per row instead of a dozen values, so millions of
- * rows leave little garbage on the JS heap.
+ * A worker's events for the export on SQLite, read once in keyset pages on
+ * (at, id), each row already formatted by SQLite as its CSV line and its
+ * NDJSON line (ADR 0011): two strings per row instead of a dozen values, so
+ * millions of rows leave little garbage on the JS heap. The lines are the
+ * bytes `eventCsvLine` and `eventNdjsonLine` write (event-lines.ts), which
+ * the PostgreSQL reader uses; test/integration/export-reader.test.ts holds
+ * them together.
  */
 import type Database from "better-sqlite3";
 import { z } from "zod";
 import { pacer } from "#app/utils/pace.ts";
+import type { EventPage } from "./event-lines.ts";
+import { EXPORT_PAGE_ROWS } from "./export-store.ts";
 import { type LocalTimeFormatter, storedToUtc } from "./local-time-column.ts";
 import { sqliteCsvField, sqliteCsvQuoted, sqliteCsvRow } from "./sqlite-csv.ts";
-
-const ROWS_PER_PAGE = 2_000;
-
-/** The header of events.csv; `EVENT_CSV_LINE` writes the fields in this order. */
-export const EVENT_CSV_COLUMNS = [
-  "id",
-  "at_utc",
-  "at_local",
-  "device_id",
-  "type",
-  "app",
-  "data",
-  "received_at_utc",
-] as const;
 
 /** A stored time ("…T09:30:00.000+00:00") as UTC ISO 8601 in SQL, as `storedToUtc` does. */
 const utcSql = (column: string) => `substr(${column}, 1, 23) || 'Z'`;
@@ -53,8 +44,6 @@ const PAGE_SELECT = `SELECT ${EVENT_CSV_LINE}, ${EVENT_NDJSON_LINE}, e."at", e."
 
 /** One page as SQLite returns it (raw rows): the two lines, and the keyset cursor. */
 type EventLines = [csv: string, ndjson: string, at: string, id: number];
-
-export type EventPage = { csv: string; ndjson: string; rows: number };
 
 /**
  * Fills the connection's "ExportZone" temp table with the worker's zone offset
@@ -116,14 +105,16 @@ export async function forEachEventPage(
 ): Promise<void> {
   await fillZoneTable(db, workerId, local);
   const firstPage = db
-    .prepare(`${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${ROWS_PER_PAGE}`)
+    .prepare(
+      `${PAGE_SELECT} WHERE e."workerId" = ? ORDER BY e."at", e."id" LIMIT ${EXPORT_PAGE_ROWS}`,
+    )
     .raw(true);
   const nextPage = db
     .prepare(
       // A row-value comparison, so SQLite starts the index range at the cursor (the OR form
       // re-walked the worker's index from the start on every page: quadratic).
       `${PAGE_SELECT} WHERE e."workerId" = ? AND (e."at", e."id") > (?, ?)
-       ORDER BY e."at", e."id" LIMIT ${ROWS_PER_PAGE}`,
+       ORDER BY e."at", e."id" LIMIT ${EXPORT_PAGE_ROWS}`,
     )
     .raw(true);
   let rows = firstPage.all(workerId) as EventLines[];
