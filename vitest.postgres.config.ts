@@ -23,6 +23,7 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/events-list.test.ts",
   "test/integration/exemption-form.test.ts",
   "test/integration/export-files.test.ts",
+  "test/integration/export-lease.test.ts",
   "test/integration/export-reader.test.ts",
   "test/integration/fleet.test.ts",
   "test/integration/guards.test.ts",

@@ -23,6 +23,7 @@ import { type ExportReader, openExportReader } from "./export/export-reader.serv
 import { CsvWriter, NdjsonWriter, writeCsv, writeJson, writeText } from "./export/file-writers.ts";
 import { type LocalTimeFormatter, localTimeFormatter } from "./export/local-time-column.ts";
 import { archiveReadme, buildManifest } from "./export/manifest.ts";
+import { type Claim, keepLeaseAlive, LeaseLost } from "./export/lease.server.ts";
 import { ExportProgress, plannedRows } from "./export/progress.server.ts";
 import { verifyArchive } from "./export/verify-archive.server.ts";
 import {
@@ -51,17 +52,19 @@ import {
  * which are never served and are deleted at the next start-up or by the
  * hourly sweep.
  */
-export async function buildExport(exportId: string, now = () => new Date()): Promise<void> {
+export async function buildExport(claim: Claim, now = () => new Date()): Promise<void> {
+  const { exportId, attempt } = claim;
   const { worker } = await getExportSubject(exportId);
   const local = localTimeFormatter(worker.timezone);
   const db = openExportReader();
   mkdirSync(exportsDirectory(), { recursive: true });
-  const partial = partialFilePath(exportId);
+  const partial = partialFilePath(exportId, attempt);
   const scratch = `${partial}.events.ndjson`;
   let opened: ExportArchive | undefined;
+  const lease = keepLeaseAlive(claim);
   try {
     const counts = await db.countSectionRows(worker.id);
-    const progress = new ExportProgress(exportId, plannedRows(counts));
+    const progress = new ExportProgress(claim, plannedRows(counts));
     await progress.heartbeat(true);
     const archive = new ExportArchive(partial, progress);
     opened = archive;
@@ -107,14 +110,20 @@ export async function buildExport(exportId: string, now = () => new Date()): Pro
     // Checked under its temporary name, so no file named like a finished archive is ever
     // anything but a whole, checked one; the rename is atomic within the directory.
     await verifyArchive(partial, written);
+    // Still ours (a renewal just now): another node that took the export over has not
+    // finished it, so the final name is not theirs to lose.
+    if (lease.lost) throw new LeaseLost(exportId);
+    await progress.heartbeat(true);
     renameSync(partial, exportFilePath(exportId));
     await progress.complete(written, now());
   } catch (error) {
     await opened?.discard().catch(() => undefined);
-    deletePartialFiles(exportId);
-    rmSync(exportFilePath(exportId), { force: true });
+    deletePartialFiles(exportId, attempt);
+    // A node that lost its lease leaves the export, and its final file, to the new owner.
+    if (!(error instanceof LeaseLost)) rmSync(exportFilePath(exportId), { force: true });
     throw error;
   } finally {
+    lease.stop();
     db.close();
   }
 }

@@ -3,15 +3,15 @@
  * queue is the RecordExport table: on start-up an export left RUNNING by a
  * crash is queued again once (its unfinished files deleted), or marked FAILED
  * if it was already retried, so none stays "running" forever. The same on
- * both providers. Not yet for several nodes: the claim lets one node build a
- * given export, but a node's start-up recovery would requeue an export
- * another node is building (leases come later, issue 18).
+ * both providers. With several nodes, exports are claimed with leases
+ * (ADR 0037, ./export/lease.server.ts).
  */
 import { rmSync } from "node:fs";
 import { deletePartialFiles, exportFilePath } from "#app/models/record-export.server.ts";
-import { prisma } from "#app/utils/db.server.ts";
+import { isPostgres, prisma } from "#app/utils/db.server.ts";
 import { onExportQueued } from "#app/utils/export-queue.server.ts";
 import { buildExport } from "./export-records.server.ts";
+import { claimNextExport, LEASE_MS, LeaseLost } from "./export/lease.server.ts";
 import { ArchiveMismatchError } from "./export/verify-archive.server.ts";
 
 export const MAX_ATTEMPTS = 2;
@@ -40,31 +40,43 @@ export async function recoverInterruptedExports(now = new Date()): Promise<void>
   }
 }
 
-/** Claims the oldest queued export and builds it. Returns false when the queue is empty. */
-export async function runNextExport(): Promise<boolean> {
-  const next = await prisma.recordExport.findFirst({
-    where: { status: "QUEUED" },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    select: { id: true },
-  });
-  if (!next) return false;
-  const now = new Date();
-  const claimed = await prisma.recordExport.updateMany({
-    where: { id: next.id, status: "QUEUED" },
-    data: {
-      status: "RUNNING",
-      attempts: { increment: 1 },
-      startedAt: now,
-      heartbeatAt: now,
-    },
-  });
-  if (claimed.count === 0) return true;
+/**
+ * Claims the oldest export that is queued or whose lease ran out (ADR 0037) and builds it.
+ * Returns false when there is none. An export claimed more than MAX_ATTEMPTS times (its
+ * builders kept dying) is FAILED instead.
+ */
+export async function runNextExport(now = new Date()): Promise<boolean> {
+  const claim = await claimNextExport(now);
+  if (!claim) return false;
+  // Taken over from a node that died: what its attempts left is of no use.
+  for (let earlier = 1; earlier < claim.attempt; earlier++) {
+    deletePartialFiles(claim.exportId, earlier);
+  }
+  if (claim.attempt > MAX_ATTEMPTS) {
+    deletePartialFiles(claim.exportId);
+    await prisma.recordExport.updateMany({
+      where: { id: claim.exportId, attempts: claim.attempt },
+      data: {
+        status: "FAILED",
+        finishedAt: now,
+        error: "The export was interrupted twice. Please ask for a new one.",
+      },
+    });
+    return true;
+  }
   try {
-    await buildExport(next.id);
+    await buildExport(claim);
   } catch (error) {
-    console.error(`export ${next.id} failed:`, error instanceof Error ? error.message : error);
-    await prisma.recordExport.update({
-      where: { id: next.id },
+    if (error instanceof LeaseLost) {
+      console.error(`export ${claim.exportId}: ${error.message} This node stopped building it.`);
+      return true;
+    }
+    console.error(
+      `export ${claim.exportId} failed:`,
+      error instanceof Error ? error.message : error,
+    );
+    await prisma.recordExport.updateMany({
+      where: { id: claim.exportId, attempts: claim.attempt },
       data: {
         status: "FAILED",
         finishedAt: new Date(),
@@ -98,7 +110,13 @@ declare global {
   var __lullExportRunner: boolean | undefined;
 }
 
-/** Once per process: recover, drain, then build each export as soon as it is queued. */
+/**
+ * Once per process: recover (SQLite), drain, then build each export as soon as it is queued.
+ * On SQLite this process is the only one (ADR 0019), so whatever is RUNNING at start-up was
+ * interrupted and is queued again at once. On PostgreSQL other nodes may be building: their
+ * exports are left alone, and one whose node died is claimed again once its lease has run
+ * out, which the runner looks for every few seconds.
+ */
 export function startExportRunner(): void {
   if (globalThis.__lullExportRunner) return;
   globalThis.__lullExportRunner = true;
@@ -106,10 +124,12 @@ export function startExportRunner(): void {
     drainExportQueue().catch((error: unknown) =>
       console.error("exports:", error instanceof Error ? error.message : error),
     );
-  void recoverInterruptedExports().then(drain, (error: unknown) =>
+  const severalNodes = isPostgres();
+  const recovered = severalNodes ? Promise.resolve() : recoverInterruptedExports();
+  void recovered.then(drain, (error: unknown) =>
     console.error("exports:", error instanceof Error ? error.message : error),
   );
   onExportQueued(drain);
-  // A safety net: an export queued by another process is picked up within a minute.
-  setInterval(drain, 60_000).unref();
+  // A safety net: an export queued on another node, or whose builder died, is picked up.
+  setInterval(drain, severalNodes ? LEASE_MS / 3 : 60_000).unref();
 }

@@ -35,23 +35,32 @@ export function exportFilePath(id: string): string {
 }
 
 /**
- * The archive while it is written and checked (its temporary name: renamed to
- * `exportFilePath` only once whole and checked); scratch files beside it are
- * named `<this>.<something>`.
+ * The archive while attempt `attempt` writes and checks it (its temporary name:
+ * renamed to `exportFilePath` only once whole and checked); scratch files beside
+ * it are named `<this>.<something>`. Each attempt has its own, so a node that
+ * lost its lease never writes into, or deletes, the files of the node that took
+ * the export over (ADR 0037).
  */
-export function partialFilePath(id: string): string {
-  return `${exportFilePath(id)}.partial`;
+export function partialFilePath(id: string, attempt: number): string {
+  return `${exportFilePath(id)}.${attempt}.partial`;
 }
 
 function exportFileNames(): string[] {
   return existsSync(exportsDirectory()) ? readdirSync(exportsDirectory()) : [];
 }
 
-/** Deletes an export's unfinished files: its `.partial` archive and the scratch files beside it. */
-export function deletePartialFiles(id: string): void {
-  const partial = path.basename(partialFilePath(id));
+/**
+ * Deletes an export's unfinished files (its `.partial` archive and the scratch files beside
+ * it): one attempt's, or every attempt's.
+ */
+export function deletePartialFiles(id: string, attempt?: number): void {
+  const zip = path.basename(exportFilePath(id));
+  const partial = attempt === undefined ? undefined : path.basename(partialFilePath(id, attempt));
   for (const name of exportFileNames()) {
-    if (name === partial || name.startsWith(`${partial}.`)) {
+    const mine = partial
+      ? name === partial || name.startsWith(`${partial}.`)
+      : name.startsWith(`${zip}.`) && name.includes(".partial");
+    if (mine) {
       rmSync(path.join(exportsDirectory(), name), { force: true });
     }
   }

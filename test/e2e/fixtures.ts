@@ -141,16 +141,16 @@ export const test = base.extend<{
 export { expect };
 
 /** Fills in and submits the sign-in form, whatever the outcome. */
-export async function attemptSignIn(page: Page, email: string, password: string) {
-  await page.goto("/login");
+export async function attemptSignIn(page: Page, email: string, password: string, base = "") {
+  await page.goto(`${base}/login`);
   await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
 /** Signs in with the demo password and waits until the portal has opened. */
-export async function signIn(page: Page, email: string) {
-  await attemptSignIn(page, email, DEMO_PASSWORD);
+export async function signIn(page: Page, email: string, base = "") {
+  await attemptSignIn(page, email, DEMO_PASSWORD, base);
   await page.waitForURL((url) => !url.pathname.startsWith("/login"));
 }
 

@@ -96,7 +96,7 @@ describe("an export is checked before it is COMPLETE", () => {
       this: ExportArchive,
     ) {
       const written = await finish.call(this);
-      appendFileSync(partialFilePath(id), "bytes from another process");
+      appendFileSync(partialFilePath(id, 1), "bytes from another process");
       return written;
     });
     vi.spyOn(console, "error").mockImplementation(() => {});
@@ -126,7 +126,7 @@ describe("an archive is named as finished only when it is", () => {
     ) {
       const written = await finish.call(this);
       // The archive is whole on disk but not yet checked: as a torn write would look.
-      appendFileSync(partialFilePath(id), "bytes from another process");
+      appendFileSync(partialFilePath(id, 1), "bytes from another process");
       during.push({
         finalExists: existsSync(exportFilePath(id)),
         download: (await download(id, user.id)).status,
@@ -141,7 +141,7 @@ describe("an archive is named as finished only when it is", () => {
       watcher.close();
     }
     expect(during).toEqual([{ finalExists: false, download: 404 }]);
-    expect(seen).toContain(`${id}.zip.partial`);
+    expect(seen).toContain(`${id}.zip.1.partial`);
     // The torn archive failed its check under its temporary name: it never had the final one.
     expect(seen).not.toContain(`${id}.zip`);
     expect((await prisma.recordExport.findUniqueOrThrow({ where: { id } })).status).toBe("FAILED");
@@ -195,8 +195,8 @@ describe("no copy of a worker's data is left behind", () => {
         data: { status: "RUNNING", attempts, writtenRows: 10 },
       });
       mkdirSync(exportsDirectory(), { recursive: true });
-      writeFileSync(partialFilePath(id), "PK half an archive");
-      writeFileSync(`${partialFilePath(id)}.events.ndjson`, '{"type":"click","app":"Editor"}\n');
+      writeFileSync(partialFilePath(id, 1), "PK half an archive");
+      writeFileSync(`${partialFilePath(id, 1)}.events.ndjson`, '{"type":"click","app":"Editor"}\n');
       if (attempts === 2) {
         // Renamed into place, but the process died before it was marked COMPLETE.
         writeFileSync(exportFilePath(id), "PK a whole archive, never marked complete");

@@ -259,7 +259,7 @@ describe("limits and access", () => {
       where: { id: res.id },
       data: { status: "RUNNING", attempts: 1, writtenRows: 3 },
     });
-    writeFileSync(partialFilePath(res.id), "PK half an archive");
+    writeFileSync(partialFilePath(res.id, 1), "PK half an archive");
     const download = () =>
       callRoute(downloadLoader, getRequest(`/records/${res.id}/download`, { cookie: w.cookie }), {
         params: { exportId: res.id },

@@ -7,12 +7,13 @@
  * bytes SQLite builds.
  *
  * Times are read as UTC ISO 8601 text (`to_char`, the columns are TIMESTAMP(3)
- * holding UTC). Text sort keys are compared `COLLATE "C"` (byte order, as
- * SQLite's BINARY), whatever collation the database was created with.
+ * holding UTC) under the column's own name, so ORDER BY names the table's
+ * column (`e."at"`): a bare "at" would sort by the text and miss the index.
+ * Text sort keys are compared `COLLATE "C"` (byte order, as SQLite's BINARY),
+ * whatever collation the database was created with.
  */
 import { z } from "zod";
 import { prisma } from "#app/utils/db.server.ts";
-import { pacer } from "#app/utils/pace.ts";
 import { eventCsvLine, eventNdjsonLine, type StoredEvent } from "./event-lines.ts";
 import {
   DeviceRow,
@@ -41,32 +42,32 @@ function readEventPage(workerId: string, after: { at: string; id: number } | nul
     ? prisma.$queryRaw<unknown[]>`
         SELECT "id", to_char("at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "at", "deviceId", "type",
                "app", "data", to_char("receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt"
-        FROM "Event"
-        WHERE "workerId" = ${workerId} AND ("at", "id") > (${after.at}::timestamp(3), ${after.id}::integer)
-        ORDER BY "at", "id" LIMIT ${EXPORT_PAGE_ROWS}`
+        FROM "Event" e
+        WHERE e."workerId" = ${workerId} AND (e."at", e."id") > (${after.at}::timestamp(3), ${after.id}::integer)
+        ORDER BY e."at", e."id" LIMIT ${EXPORT_PAGE_ROWS}`
     : prisma.$queryRaw<unknown[]>`
         SELECT "id", to_char("at", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "at", "deviceId", "type",
                "app", "data", to_char("receivedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "receivedAt"
-        FROM "Event"
-        WHERE "workerId" = ${workerId}
-        ORDER BY "at", "id" LIMIT ${EXPORT_PAGE_ROWS}`;
+        FROM "Event" e
+        WHERE e."workerId" = ${workerId}
+        ORDER BY e."at", e."id" LIMIT ${EXPORT_PAGE_ROWS}`;
 }
 
 function readRollupPage(workerId: string, after: StoredRollup | null) {
   return after
     ? prisma.$queryRaw<unknown[]>`
         SELECT to_char("hour", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "hour", "deviceId", "type", "app", "count"
-        FROM "EventRollup"
-        WHERE "workerId" = ${workerId}
-          AND ("hour", "deviceId" COLLATE "C", "type" COLLATE "C", "app" COLLATE "C")
+        FROM "EventRollup" r
+        WHERE r."workerId" = ${workerId}
+          AND (r."hour", r."deviceId" COLLATE "C", r."type" COLLATE "C", r."app" COLLATE "C")
             > (${after.hour}::timestamp(3), ${after.deviceId}, ${after.type}, ${after.app})
-        ORDER BY "hour", "deviceId" COLLATE "C", "type" COLLATE "C", "app" COLLATE "C"
+        ORDER BY r."hour", r."deviceId" COLLATE "C", r."type" COLLATE "C", r."app" COLLATE "C"
         LIMIT ${EXPORT_PAGE_ROWS}`
     : prisma.$queryRaw<unknown[]>`
         SELECT to_char("hour", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "hour", "deviceId", "type", "app", "count"
-        FROM "EventRollup"
-        WHERE "workerId" = ${workerId}
-        ORDER BY "hour", "deviceId" COLLATE "C", "type" COLLATE "C", "app" COLLATE "C"
+        FROM "EventRollup" r
+        WHERE r."workerId" = ${workerId}
+        ORDER BY r."hour", r."deviceId" COLLATE "C", r."type" COLLATE "C", r."app" COLLATE "C"
         LIMIT ${EXPORT_PAGE_ROWS}`;
 }
 
@@ -94,7 +95,7 @@ export function openPostgresExportReader(): ExportReader {
                to_char("lastSeenAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastSeenAt",
                to_char("revokedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "revokedAt",
                "storedEvents", "discardedPaused", "discardedExempt", "discardedUnacknowledged", "rejectedFuture"
-        FROM "Device" WHERE "workerId" = ${workerId} ORDER BY "createdAt", "id" COLLATE "C"`;
+        FROM "Device" d WHERE d."workerId" = ${workerId} ORDER BY d."createdAt", d."id" COLLATE "C"`;
       return z.array(DeviceRow).parse(rows);
     },
 
@@ -106,7 +107,7 @@ export function openPostgresExportReader(): ExportReader {
                to_char("endedEarlyAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "endedEarlyAt",
                to_char("cancelledAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "cancelledAt",
                to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
-        FROM "Pause" WHERE "workerId" = ${workerId} ORDER BY "startsAt", "id" COLLATE "C"`;
+        FROM "Pause" p WHERE p."workerId" = ${workerId} ORDER BY p."startsAt", p."id" COLLATE "C"`;
       return z.array(PauseRow).parse(rows);
     },
 
@@ -121,7 +122,6 @@ export function openPostgresExportReader(): ExportReader {
     },
 
     async forEachEventPage(workerId, local, onPage) {
-      const takeTurn = pacer();
       let hour = "";
       let parts: readonly ZonePart[] = [];
       let after: { at: string; id: number } | null = null;
@@ -142,7 +142,6 @@ export function openPostgresExportReader(): ExportReader {
         await onPage({ csv, ndjson, rows: rows.length });
         const last = rows[rows.length - 1]!;
         after = { at: last.at, id: last.id };
-        await takeTurn();
       }
     },
 

@@ -4,8 +4,8 @@
  * 0011), and the final COMPLETE.
  */
 import { expiryFor } from "#app/domain/records-export.ts";
-import { prisma } from "#app/utils/db.server.ts";
 import type { WrittenArchive } from "./archive.server.ts";
+import { type Claim, whileLeased } from "./lease.server.ts";
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -23,7 +23,7 @@ export class ExportProgress {
   private lastWrite = 0;
 
   constructor(
-    private readonly exportId: string,
+    private readonly claim: Claim,
     readonly total: number,
   ) {}
 
@@ -36,30 +36,25 @@ export class ExportProgress {
     const t = Date.now();
     if (!force && t - this.lastWrite < PROGRESS_EVERY_MS) return;
     this.lastWrite = t;
-    await prisma.recordExport.update({
-      where: { id: this.exportId },
-      data: {
-        writtenRows: Math.min(this.written, this.total),
-        totalRows: this.total,
-        heartbeatAt: new Date(),
-      },
+    // Also renews the lease: throws LeaseLost when another node took the export over.
+    await whileLeased(this.claim, {
+      writtenRows: Math.min(this.written, this.total),
+      totalRows: this.total,
+      heartbeatAt: new Date(),
     });
   }
 
   /** The archive is in place and checked: COMPLETE, with its size, hash and the date it expires. */
   async complete({ bytes, sha256 }: WrittenArchive, finishedAt: Date): Promise<void> {
-    await prisma.recordExport.update({
-      where: { id: this.exportId },
-      data: {
-        status: "COMPLETE",
-        writtenRows: this.total,
-        totalRows: this.total,
-        bytes,
-        sha256,
-        finishedAt,
-        expiresAt: expiryFor(finishedAt),
-        heartbeatAt: finishedAt,
-      },
+    await whileLeased(this.claim, {
+      status: "COMPLETE",
+      writtenRows: this.total,
+      totalRows: this.total,
+      bytes,
+      sha256,
+      finishedAt,
+      expiresAt: expiryFor(finishedAt),
+      heartbeatAt: finishedAt,
     });
   }
 }
