@@ -46,6 +46,7 @@ export const POSTGRES_TEST_FILES = process.env.LULL_PG_FILES?.split(",") ?? [
   "test/integration/reporting.test.ts",
   "test/integration/request-limits.test.ts",
   "test/integration/retention.test.ts",
+  "test/integration/review-flow.test.ts",
   "test/integration/safe-redirects.test.ts",
   "test/integration/sign-in.test.ts",
   "test/integration/start-up.test.ts",

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Prisma } from "#app/generated/prisma-postgres/client.ts";
 import type { RollupSplit, TimeRange } from "#app/domain/rollup-split.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { SqlCount, SqlTime } from "#app/utils/sql-rows.ts";
 import type { EventCountStore, RollupTable } from "./event-counts-store.ts";
 
 /**
@@ -27,14 +28,12 @@ function countArms(workerId: string, split: RollupSplit): Prisma.Sql[] {
   ];
 }
 
-const Count = z.union([z.number(), z.bigint(), z.string()]).transform(Number);
-
-const CountRow = z.object({ type: z.string(), deviceId: z.string(), app: z.string(), n: Count });
+const CountRow = z.object({ type: z.string(), deviceId: z.string(), app: z.string(), n: SqlCount });
 
 const SumRow = z.object({
   type: z.string(),
-  at: z.union([z.string(), z.date()]).transform((t) => new Date(t).getTime()),
-  n: Count,
+  at: SqlTime.transform((t) => t.getTime()),
+  n: SqlCount,
 });
 
 const TABLES = {

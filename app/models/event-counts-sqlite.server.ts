@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { RollupSplit, TimeRange } from "#app/domain/rollup-split.ts";
 import { prisma } from "#app/utils/db.server.ts";
+import { SqlCount, SqlTime } from "#app/utils/sql-rows.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import type { EventCountStore, RollupTable } from "./event-counts-store.ts";
 
@@ -36,13 +37,13 @@ const CountRow = z.object({
   type: z.string(),
   deviceId: z.string(),
   app: z.string(),
-  n: z.union([z.number(), z.bigint()]).transform(Number),
+  n: SqlCount,
 });
 
 const SumRow = z.object({
   type: z.string(),
-  at: z.union([z.string(), z.date()]).transform((t) => new Date(t).getTime()),
-  n: z.union([z.number(), z.bigint()]).transform(Number),
+  at: SqlTime.transform((t) => t.getTime()),
+  n: SqlCount,
 });
 
 const TABLES = {

@@ -1,4 +1,6 @@
+import { z } from "zod";
 import type { FleetFilter } from "#app/domain/fleet-health.ts";
+import { SqlCount, SqlTime } from "#app/utils/sql-rows.ts";
 
 /**
  * Fleet health's counts over the active devices (not revoked, worker not
@@ -27,15 +29,35 @@ export type FleetDeviceQuery = {
   q: string;
 };
 
-export type FleetDeviceRow = {
-  id: string;
-  name: string;
-  ownerName: string;
-  platform: string;
-  agentVersion: string;
-  lastSeenAt: Date | null;
-  behind: boolean;
+/** The rows each implementation reads, parsed by both. */
+export const Rows = {
+  deviceCounts: z.array(
+    z.object({
+      total: SqlCount,
+      neverSeen: SqlCount,
+      stale: SqlCount,
+      offline: SqlCount,
+      behind: SqlCount,
+    }),
+  ),
+  byPlatform: z.array(z.object({ platform: z.string(), count: SqlCount })),
+  byVersion: z.array(z.object({ agentVersion: z.string(), count: SqlCount })),
+  total: z.array(z.object({ total: SqlCount })),
+  devices: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      ownerName: z.string(),
+      platform: z.string(),
+      agentVersion: z.string(),
+      lastSeenAt: SqlTime.nullable(),
+      // SQLite answers 0 or 1, PostgreSQL a boolean.
+      behind: z.union([z.boolean(), SqlCount]).transform((v) => v === true || v === 1),
+    }),
+  ),
 };
+
+export type FleetDeviceRow = z.infer<typeof Rows.devices>[number];
 
 export interface FleetStore {
   deviceCounts(at: FleetCutoffs): Promise<{

@@ -5,7 +5,7 @@ import type { PeopleFilter, PeopleStore } from "./people-store.ts";
 
 /**
  * The people search for PostgreSQL: ILIKE, since PostgreSQL's LIKE heeds
- * case (ILIKE ignores it for every letter, not only ASCII ones).
+ * case (ILIKE ignores it for every letter, not only ASCII ones: ADR 0034).
  */
 function where({ query, role }: PeopleFilter): Prisma.Sql {
   const conditions: Prisma.Sql[] = [];

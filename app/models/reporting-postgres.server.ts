@@ -1,31 +1,20 @@
 import { Prisma } from "#app/generated/prisma-postgres/client.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import type {
-  ExemptionRequestRow,
-  KeyRange,
-  LengthCount,
-  ReportingStore,
-  TeamRow,
-  TimeSpan,
-} from "./reporting-store.ts";
+import { Rows, type KeyRange, type ReportingStore, type TimeSpan } from "./reporting-store.ts";
 
 /**
  * The overview's SQL for PostgreSQL (ADR 0031, 0032). Times are TIMESTAMP(3)
  * holding UTC, passed as Dates (the adapter sends them as UTC); a list of
  * ranges travels as two arrays read with unnest … WITH ORDINALITY. The
  * rollups' keys have one fixed format, so text order is their time order
- * under any collation. COUNT and SUM come back as bigint or numeric: Number().
+ * under any collation (ADR 0034). COUNT and SUM come back as bigint or
+ * numeric text, parsed by `Rows`.
  */
 
-type Count = number | bigint | string;
-type RawTime = Date | string;
-
-const toDate = (value: RawTime) => new Date(value);
-
-/** Counts per 1-based ordinality, in the list's order. */
-function perOrdinal(length: number, rows: { i: Count; n: Count }[]): number[] {
+/** Counts per position (WITH ORDINALITY: 1-based), in the list's order. */
+function perOrdinal(length: number, rows: unknown): number[] {
   const counts = Array.from({ length }, () => 0);
-  for (const row of rows) counts[Number(row.i) - 1] = Number(row.n);
+  for (const row of Rows.perRange.parse(rows)) counts[row.i - 1] = row.n;
   return counts;
 }
 
@@ -33,7 +22,7 @@ const isoTimes = (times: Date[]) => times.map((t) => t.toISOString());
 
 export const postgresReportingStore: ReportingStore = {
   async signaturesOfActivePeople() {
-    const rows = await prisma.$queryRaw<{ documentId: string; signed: Count }[]>`
+    const rows = await prisma.$queryRaw`
       SELECT d."id" AS "documentId",
              (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
              - (SELECT COUNT(*) FROM "User" u
@@ -43,18 +32,11 @@ export const postgresReportingStore: ReportingStore = {
                AS "signed"
       FROM "PolicyDocument" d
       WHERE d."publishedAt" IS NOT NULL`;
-    return new Map(rows.map((r) => [r.documentId, Number(r.signed)]));
+    return new Map(Rows.signatures.parse(rows).map((r) => [r.documentId, r.signed]));
   },
 
   async exemptionRequests() {
-    const rows = await prisma.$queryRaw<
-      (Omit<ExemptionRequestRow, "endsAt" | "endedEarlyAt" | "createdAt" | "decidedAt"> & {
-        endsAt: RawTime;
-        endedEarlyAt: RawTime | null;
-        createdAt: RawTime;
-        decidedAt: RawTime | null;
-      })[]
-    >`
+    const rows = await prisma.$queryRaw`
       SELECT r."reason"::text AS "reason", r."workerId", r."status"::text AS "status",
              r."endsAt", r."endedEarlyAt", r."createdAt",
              COALESCE(
@@ -63,17 +45,11 @@ export const postgresReportingStore: ReportingStore = {
                   AND c."toStatus" IN ('APPROVED', 'DENIED')),
                r."decidedAt") AS "decidedAt"
       FROM "ExemptionRequest" r`;
-    return rows.map((r) => ({
-      ...r,
-      endsAt: toDate(r.endsAt),
-      endedEarlyAt: r.endedEarlyAt === null ? null : toDate(r.endedEarlyAt),
-      createdAt: toDate(r.createdAt),
-      decidedAt: r.decidedAt === null ? null : toDate(r.decidedAt),
-    }));
+    return Rows.exemptionRequests.parse(rows);
   },
 
   async pauseStartsPerQuarterRange(ranges: readonly KeyRange[]) {
-    const rows = await prisma.$queryRaw<{ i: Count; n: Count }[]>`
+    const rows = await prisma.$queryRaw`
       SELECT b."i" AS "i",
              (SELECT COALESCE(SUM(q."count"), 0) FROM "PauseStartQuarter" q
               WHERE q."quarter" >= b."from" AND q."quarter" < b."to") AS "n"
@@ -83,7 +59,7 @@ export const postgresReportingStore: ReportingStore = {
   },
 
   async pauseStartsPerSpan(spans: readonly TimeSpan[]) {
-    const rows = await prisma.$queryRaw<{ i: Count; n: Count }[]>`
+    const rows = await prisma.$queryRaw`
       SELECT s."i" AS "i",
              (SELECT COUNT(*) FROM "Pause" p
               WHERE p."startsAt" >= s."from" AND p."startsAt" < s."to"
@@ -109,14 +85,11 @@ export const postgresReportingStore: ReportingStore = {
         GROUP BY "lengthSeconds"`);
     }
     if (arms.length === 0) return [];
-    const rows = await prisma.$queryRaw<{ seconds: Count; n: Count }[]>(
-      Prisma.join(arms, " UNION ALL "),
-    );
-    return rows.map((r): LengthCount => ({ seconds: Number(r.seconds), count: Number(r.n) }));
+    return Rows.lengths.parse(await prisma.$queryRaw(Prisma.join(arms, " UNION ALL ")));
   },
 
   async teamPauses(days: KeyRange, spans: readonly TimeSpan[]) {
-    const rows = await prisma.$queryRaw<{ managerKey: string; n: Count }[]>(
+    const rows = await prisma.$queryRaw(
       Prisma.join(
         [
           Prisma.sql`
@@ -134,11 +107,11 @@ export const postgresReportingStore: ReportingStore = {
         " UNION ALL ",
       ),
     );
-    return rows.map((r) => ({ managerKey: r.managerKey, count: Number(r.n) }));
+    return Rows.teamPauses.parse(rows);
   },
 
   async teamPausesPerPerson(span: TimeSpan) {
-    const rows = await prisma.$queryRaw<{ managerKey: string; n: Count | null }[]>`
+    const rows = await prisma.$queryRaw`
       SELECT COALESCE(u."managerId", '') AS "managerKey",
              SUM((SELECT COUNT(*) FROM "Pause" p
                   WHERE p."workerId" = u."id" AND p."startsAt" >= ${span.from}
@@ -146,13 +119,11 @@ export const postgresReportingStore: ReportingStore = {
       FROM "User" u
       WHERE u."deactivatedAt" IS NULL
       GROUP BY 1`;
-    return rows.map((r) => ({ managerKey: r.managerKey, count: Number(r.n ?? 0) }));
+    return Rows.teamPauses.parse(rows);
   },
 
   async teams(noticeId: string, exemptionsSince: Date) {
-    const rows = await prisma.$queryRaw<
-      { managerId: string | null; size: Count; signed: Count | null; exemptions: Count | null }[]
-    >`
+    const rows = await prisma.$queryRaw`
       SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
              SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
                                    WHERE a."workerId" = u."id" AND a."documentId" = ${noticeId})
@@ -163,11 +134,6 @@ export const postgresReportingStore: ReportingStore = {
       WHERE u."deactivatedAt" IS NULL
       GROUP BY u."managerId"
       ORDER BY u."managerId" NULLS FIRST`;
-    return rows.map((r): TeamRow => ({
-      managerId: r.managerId,
-      size: Number(r.size),
-      signed: Number(r.signed ?? 0),
-      exemptions: Number(r.exemptions ?? 0),
-    }));
+    return Rows.teams.parse(rows);
   },
 };

@@ -1,30 +1,17 @@
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
-import type {
-  ExemptionRequestRow,
-  KeyRange,
-  LengthCount,
-  ReportingStore,
-  TeamRow,
-  TimeSpan,
-} from "./reporting-store.ts";
+import { Rows, type KeyRange, type ReportingStore, type TimeSpan } from "./reporting-store.ts";
 
 /**
  * The overview's SQL for SQLite (ADR 0031, 0032). Times are compared as the
  * stored ISO text; the rollups' keys are text; a list of ranges travels as
- * one JSON array read with json_each.
+ * one JSON array read with json_each (0-based keys).
  */
 
-type Count = number | bigint;
-type RawTime = Date | string;
-
-/** A DateTime column comes back as a Date, a computed one (MIN(...)) as the stored ISO text. */
-const toDate = (value: RawTime) => new Date(value);
-
-/** Counts per index of a json_each list, in the list's order. */
-function perIndex(length: number, rows: { i: Count; n: Count }[]): number[] {
+/** Counts per position of a json_each list, in the list's order. */
+function perIndex(length: number, rows: unknown): number[] {
   const counts = Array.from({ length }, () => 0);
-  for (const row of rows) counts[Number(row.i)] = Number(row.n);
+  for (const row of Rows.perRange.parse(rows)) counts[row.i] = row.n;
   return counts;
 }
 
@@ -34,7 +21,7 @@ export const sqliteReportingStore: ReportingStore = {
   async signaturesOfActivePeople() {
     // Two index counts per version and a pass over the few deactivated people, instead of looking
     // up the signer of each of tens of thousands of signatures.
-    const rows = await prisma.$queryRawUnsafe<{ documentId: string; signed: Count }[]>(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT d."id" AS "documentId",
               (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
               - (SELECT COUNT(*) FROM "User" u
@@ -45,18 +32,11 @@ export const sqliteReportingStore: ReportingStore = {
        FROM "PolicyDocument" d
        WHERE d."publishedAt" IS NOT NULL`,
     );
-    return new Map(rows.map((r) => [r.documentId, Number(r.signed)]));
+    return new Map(Rows.signatures.parse(rows).map((r) => [r.documentId, r.signed]));
   },
 
   async exemptionRequests() {
-    const rows = await prisma.$queryRawUnsafe<
-      (Omit<ExemptionRequestRow, "endsAt" | "endedEarlyAt" | "createdAt" | "decidedAt"> & {
-        endsAt: RawTime;
-        endedEarlyAt: RawTime | null;
-        createdAt: RawTime;
-        decidedAt: RawTime | null;
-      })[]
-    >(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT r."reason", r."workerId", r."status", r."endsAt", r."endedEarlyAt", r."createdAt",
               COALESCE(
                 (SELECT MIN(c."at") FROM "ExemptionStatusChange" c
@@ -65,17 +45,11 @@ export const sqliteReportingStore: ReportingStore = {
                 r."decidedAt") AS "decidedAt"
        FROM "ExemptionRequest" r`,
     );
-    return rows.map((r) => ({
-      ...r,
-      endsAt: toDate(r.endsAt),
-      endedEarlyAt: r.endedEarlyAt === null ? null : toDate(r.endedEarlyAt),
-      createdAt: toDate(r.createdAt),
-      decidedAt: r.decidedAt === null ? null : toDate(r.decidedAt),
-    }));
+    return Rows.exemptionRequests.parse(rows);
   },
 
   async pauseStartsPerQuarterRange(ranges: readonly KeyRange[]) {
-    const rows = await prisma.$queryRawUnsafe<{ i: Count; n: Count }[]>(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT CAST(d."key" AS INTEGER) AS "i",
               (SELECT COALESCE(SUM(q."count"), 0) FROM "PauseStartQuarter" q
                WHERE q."quarter" >= json_extract(d."value", '$[0]')
@@ -87,7 +61,7 @@ export const sqliteReportingStore: ReportingStore = {
   },
 
   async pauseStartsPerSpan(spans: readonly TimeSpan[]) {
-    const rows = await prisma.$queryRawUnsafe<{ i: Count; n: Count }[]>(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT CAST(d."key" AS INTEGER) AS "i",
               (SELECT COUNT(*) FROM "Pause" p
                WHERE p."startsAt" >= json_extract(d."value", '$[0]')
@@ -119,11 +93,7 @@ export const sqliteReportingStore: ReportingStore = {
       args.push(...storedSpan(span));
     }
     if (arms.length === 0) return [];
-    const rows = await prisma.$queryRawUnsafe<{ seconds: Count; n: Count }[]>(
-      arms.join(" UNION ALL "),
-      ...args,
-    );
-    return rows.map((r): LengthCount => ({ seconds: Number(r.seconds), count: Number(r.n) }));
+    return Rows.lengths.parse(await prisma.$queryRawUnsafe(arms.join(" UNION ALL "), ...args));
   },
 
   async teamPauses(days: KeyRange, spans: readonly TimeSpan[]) {
@@ -132,7 +102,7 @@ export const sqliteReportingStore: ReportingStore = {
        WHERE p."startsAt" >= ? AND p."startsAt" < ? AND p."cancelledAt" IS NULL
          AND u."deactivatedAt" IS NULL
        GROUP BY 1`;
-    const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: Count }[]>(
+    const rows = await prisma.$queryRawUnsafe(
       [
         `SELECT "managerKey", SUM("count") AS "n" FROM "TeamPauseDay"
          WHERE "day" >= ? AND "day" < ? GROUP BY "managerKey"`,
@@ -141,11 +111,11 @@ export const sqliteReportingStore: ReportingStore = {
       ...days,
       ...spans.flatMap(storedSpan),
     );
-    return rows.map((r) => ({ managerKey: r.managerKey, count: Number(r.n) }));
+    return Rows.teamPauses.parse(rows);
   },
 
   async teamPausesPerPerson(span: TimeSpan) {
-    const rows = await prisma.$queryRawUnsafe<{ managerKey: string; n: Count | null }[]>(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT COALESCE(u."managerId", '') AS "managerKey",
               SUM((SELECT COUNT(*) FROM "Pause" p
                    WHERE p."workerId" = u."id" AND p."startsAt" >= ? AND p."startsAt" < ?
@@ -155,13 +125,11 @@ export const sqliteReportingStore: ReportingStore = {
        GROUP BY 1`,
       ...storedSpan(span),
     );
-    return rows.map((r) => ({ managerKey: r.managerKey, count: Number(r.n ?? 0) }));
+    return Rows.teamPauses.parse(rows);
   },
 
   async teams(noticeId: string, exemptionsSince: Date) {
-    const rows = await prisma.$queryRawUnsafe<
-      { managerId: string | null; size: Count; signed: Count | null; exemptions: Count | null }[]
-    >(
+    const rows = await prisma.$queryRawUnsafe(
       `SELECT u."managerId" AS "managerId", COUNT(*) AS "size",
               SUM(CASE WHEN EXISTS (SELECT 1 FROM "Acknowledgement" a
                                     WHERE a."workerId" = u."id" AND a."documentId" = ?)
@@ -175,11 +143,6 @@ export const sqliteReportingStore: ReportingStore = {
       noticeId,
       toStoredDateTime(exemptionsSince),
     );
-    return rows.map((r): TeamRow => ({
-      managerId: r.managerId,
-      size: Number(r.size),
-      signed: Number(r.signed ?? 0),
-      exemptions: Number(r.exemptions ?? 0),
-    }));
+    return Rows.teams.parse(rows);
   },
 };

@@ -1,4 +1,6 @@
-import type { ExemptionReason, ExemptionStatus } from "#app/domain/exemption.ts";
+import { z } from "zod";
+import { EXEMPTION_REASONS, EXEMPTION_STATUSES } from "#app/domain/exemption.ts";
+import { SqlCount, SqlTime } from "#app/utils/sql-rows.ts";
 
 /**
  * The privacy office overview's reads that need raw SQL (ADR 0032): one
@@ -13,27 +15,44 @@ export type TimeSpan = { from: Date; to: Date };
 /** A half-open range of rollup keys [from, to): UTC days "YYYY-MM-DD" or quarters "YYYY-MM-DDTHH:MM". */
 export type KeyRange = readonly [from: string, to: string];
 
-export type ExemptionRequestRow = {
-  reason: ExemptionReason;
-  workerId: string;
-  status: ExemptionStatus;
-  endsAt: Date;
-  endedEarlyAt: Date | null;
-  createdAt: Date;
-  /** The first decision in its history, else its `decidedAt`. */
-  decidedAt: Date | null;
+/** The rows each implementation reads, parsed by both. */
+export const Rows = {
+  signatures: z.array(z.object({ documentId: z.string(), signed: SqlCount })),
+  exemptionRequests: z.array(
+    z.object({
+      reason: z.enum(EXEMPTION_REASONS),
+      workerId: z.string(),
+      status: z.enum(EXEMPTION_STATUSES),
+      endsAt: SqlTime,
+      endedEarlyAt: SqlTime.nullable(),
+      createdAt: SqlTime,
+      /** The first decision in its history, else its `decidedAt`. */
+      decidedAt: SqlTime.nullable(),
+    }),
+  ),
+  /** A count per position in a list of ranges. */
+  perRange: z.array(z.object({ i: SqlCount, n: SqlCount })),
+  lengths: z
+    .array(z.object({ seconds: SqlCount, n: SqlCount }))
+    .transform((rows) => rows.map((r) => ({ seconds: r.seconds, count: r.n }))),
+  teamPauses: z
+    .array(z.object({ managerKey: z.string(), n: SqlCount }))
+    .transform((rows) => rows.map((r) => ({ managerKey: r.managerKey, count: r.n }))),
+  teams: z.array(
+    z.object({
+      managerId: z.string().nullable(),
+      size: SqlCount,
+      /** Active reports who signed the document asked about. */
+      signed: SqlCount,
+      /** Exemption requests of active reports filed since the time asked about. */
+      exemptions: SqlCount,
+    }),
+  ),
 };
 
-export type LengthCount = { seconds: number; count: number };
-
-export type TeamRow = {
-  managerId: string | null;
-  size: number;
-  /** Active reports who signed the document asked about. */
-  signed: number;
-  /** Exemption requests of active reports filed since the time asked about. */
-  exemptions: number;
-};
+export type ExemptionRequestRow = z.infer<typeof Rows.exemptionRequests>[number];
+export type LengthCount = z.infer<typeof Rows.lengths>[number];
+export type TeamRow = z.infer<typeof Rows.teams>[number];
 
 export interface ReportingStore {
   /** Per published document (by id): signatures, less those of deactivated people. */

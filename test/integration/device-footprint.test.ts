@@ -363,6 +363,40 @@ describe("POST /usage: the agent's own resource use", () => {
     expect(await prisma.deviceResourceHour.findMany({ where: { deviceId } })).toEqual(stored);
   });
 
+  test("reports of one device sent at once take turns: a resend counts once, of overlapping ones only the first is kept", async () => {
+    const { token, deviceId } = await enrollThroughApi();
+    const now = Date.now();
+    const same = {
+      periodStart: iso(now - HOUR),
+      periodEnd: iso(now - 1000),
+      cpuMs: 10,
+      rssBytes: MB,
+    };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => report(token, same)));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    expect(
+      answers.filter((a) => (a.data as { duplicate: boolean }).duplicate === false),
+    ).toHaveLength(1);
+    expect(await prisma.deviceResourceHour.findMany({ where: { deviceId } })).toMatchObject([
+      { reports: 1, cpuMs: 10n },
+    ]);
+
+    // Six different periods, each overlapping all the others: one is kept, five are refused.
+    const overlapping = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        report(token, {
+          periodStart: iso(now - 1000 + i),
+          periodEnd: iso(now + 60_000 + i),
+          cpuMs: 20,
+          rssBytes: MB,
+        }),
+      ),
+    );
+    expect(overlapping.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    const rows = await prisma.deviceResourceHour.findMany({ where: { deviceId } });
+    expect(rows.reduce((sum, r) => sum + r.reports, 0)).toBe(2);
+  });
+
   test("a revoked device's token cannot report", async () => {
     const { token, deviceId, worker } = await enrollThroughApi();
     await revokeDevice({ workerId: worker.id, deviceId, now: new Date() });
