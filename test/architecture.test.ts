@@ -208,3 +208,30 @@ describe("request bodies (ADR 0018)", () => {
     ).toEqual([]);
   });
 });
+
+describe("one data-access API for two databases (ADR 0032)", () => {
+  /** The connection's own plumbing: pools, transactions, advisory locks, LISTEN/NOTIFY. */
+  const PLUMBING = [
+    "app/utils/db.server.ts",
+    "app/utils/one-node.server.ts",
+    "app/utils/state-fanout.server.ts",
+  ];
+
+  test("raw SQL lives only in an aggregate's -sqlite / -postgres store files", () => {
+    const raw = offenders(/\$queryRaw|\$executeRaw|\.prepare\(|\bclient\.query\b|\bdb\.exec\(/, [
+      ...PLUMBING,
+      ...APP.filter((f) => /-(sqlite|postgres)\.server\.ts$/.test(f)),
+    ]);
+    expect(raw).toEqual([]);
+  });
+
+  test("a store file of one provider never imports the other provider's", () => {
+    const crossed: string[] = [];
+    for (const file of APP.filter((f) => /-(sqlite|postgres)\.server\.ts$/.test(f))) {
+      const other = file.endsWith("-sqlite.server.ts") ? "-postgres.server" : "-sqlite.server";
+      const text = readFileSync(path.join(ROOT, file), "utf8");
+      if (new RegExp(`from "[^"]*${other}(\\.ts)?"`).test(text)) crossed.push(file);
+    }
+    expect(crossed).toEqual([]);
+  });
+});

@@ -9,6 +9,9 @@
  * connection of the app's pool, each row keyed by its primary key (there is
  * no rowid).
  *
+ * Request budgets (ADR 0036) are counters, kept in memory on SQLite and in
+ * `lull_rate_limits` on PostgreSQL: not data, and left out on both.
+ *
  * A session's sliding expiry (`Session.expiresAt`, moved at most every few
  * minutes by any signed-in request) is bookkeeping, not a write, and is left
  * out. Commands' after-commit effects are delivered before each snapshot, so
@@ -19,6 +22,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type pg from "pg";
 import { POSTGRES_MIGRATIONS_TABLE } from "../prisma/migrate.ts";
 import { isPostgres, runPostgresTransaction, runSqliteTransaction } from "#app/utils/db.server.ts";
+import { RATE_LIMIT_TABLE } from "#app/utils/rate-limit.server.ts";
 
 /** table → the row's key (SQLite: its rowid; PostgreSQL: its primary key) → its values as JSON. */
 export type DatabaseSnapshot = Map<string, Map<string, string>>;
@@ -94,9 +98,9 @@ async function postgresTables(client: pg.PoolClient): Promise<[string, string[]]
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
              WHERE i.indrelid = t.oid AND i.indisprimary) AS "key"
      FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace
-     WHERE n.nspname = current_schema() AND t.relkind = 'r' AND t.relname <> $1
+     WHERE n.nspname = current_schema() AND t.relkind = 'r' AND t.relname <> ALL ($1::text[])
      ORDER BY t.relname`,
-    [POSTGRES_MIGRATIONS_TABLE],
+    [[POSTGRES_MIGRATIONS_TABLE, RATE_LIMIT_TABLE]],
   );
   return rows.map((r) => [r.table, r.key ?? []]);
 }
