@@ -67,3 +67,36 @@ export function createDevice(
     },
   });
 }
+
+/**
+ * A worker with one device and `events` clicks stored over the last hour, and a records export
+ * of their own, queued (not built).
+ */
+export async function queuedExport(events = 50) {
+  const { ingestBatch } = await import("#app/models/ingest.server.ts");
+  const { requestExport } = await import("#app/models/record-export.server.ts");
+  const user = await createUser();
+  const device = await createDevice(user.id);
+  const now = new Date();
+  await ingestBatch(
+    { id: device.id, workerId: user.id },
+    {
+      batchId: randomUUID(),
+      events: Array.from({ length: events }, (_, i) => ({
+        type: "click" as const,
+        at: new Date(now.getTime() - 3_600_000 + i * 1000).toISOString(),
+        app: "Editor",
+        data: { n: i },
+      })),
+    },
+    now,
+  );
+  const res = await requestExport({
+    workerId: user.id,
+    requester: { id: user.id },
+    reason: null,
+    now,
+  });
+  if (!res.ok) throw new Error(res.refusal.message);
+  return { user, id: res.id };
+}

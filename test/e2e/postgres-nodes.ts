@@ -7,11 +7,10 @@
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { startCluster } from "../postgres-cluster.ts";
+import { freePort, startCluster } from "../postgres-cluster.ts";
 import { startServerProcess, type ServerProcess } from "./server-process.ts";
 
 export type Nodes = {
@@ -22,17 +21,6 @@ export type Nodes = {
   sql<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 export async function startPostgresNodes(count: number): Promise<Nodes> {
   const cluster = await startCluster();

@@ -5,7 +5,7 @@
  * leaves no copy of the worker's data behind, and the hourly job sweeps what
  * a crash left.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   appendFileSync,
   existsSync,
@@ -20,48 +20,19 @@ import path from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { ExportArchive } from "#app/jobs/export/archive.server.ts";
 import { recoverInterruptedExports, runNextExport } from "#app/jobs/export-runner.server.ts";
-import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
   exportFilePath,
   exportsDirectory,
   exportsDirectoryFor,
   partialFilePath,
-  requestExport,
 } from "#app/models/record-export.server.ts";
 import { runHourlyJobs } from "#app/models/retention.server.ts";
 import { loader as downloadLoader } from "#app/routes/records.$exportId.download.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
+import { queuedExport, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, getRequest } from "#test/route-harness.ts";
 
 const HOUR = 3_600_000;
-
-async function queuedExport() {
-  const user = await createUser();
-  const device = await createDevice(user.id);
-  const now = new Date();
-  await ingestBatch(
-    { id: device.id, workerId: user.id },
-    {
-      batchId: randomUUID(),
-      events: Array.from({ length: 50 }, (_, i) => ({
-        type: "click" as const,
-        at: new Date(now.getTime() - HOUR + i * 1000).toISOString(),
-        app: "Editor",
-        data: { n: i },
-      })),
-    },
-    now,
-  );
-  const res = await requestExport({
-    workerId: user.id,
-    requester: { id: user.id },
-    reason: null,
-    now,
-  });
-  if (!res.ok) throw new Error(res.refusal.message);
-  return { user, id: res.id };
-}
 
 /** Every file in exports/ that belongs to export `id`, finished or not. */
 function filesOf(id: string): string[] {

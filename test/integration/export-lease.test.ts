@@ -4,7 +4,6 @@
  * that lost its lease stops without touching the new owner's files; an
  * export claimed too often fails. Runs on both providers.
  */
-import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import { buildExport } from "#app/jobs/export-records.server.ts";
@@ -15,42 +14,15 @@ import {
   LeaseLost,
   whileLeased,
 } from "#app/jobs/export/lease.server.ts";
-import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
   exportFilePath,
   exportsDirectory,
   partialFilePath,
-  requestExport,
 } from "#app/models/record-export.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { createDevice, createUser } from "#test/fixtures.ts";
+import { queuedExport as queued } from "#test/fixtures.ts";
 
-async function queuedExport() {
-  const user = await createUser();
-  const device = await createDevice(user.id);
-  const now = new Date();
-  await ingestBatch(
-    { id: device.id, workerId: user.id },
-    {
-      batchId: randomUUID(),
-      events: Array.from({ length: 20 }, (_, i) => ({
-        type: "click" as const,
-        at: new Date(now.getTime() - 60_000 + i * 1000).toISOString(),
-        app: "Editor",
-        data: {},
-      })),
-    },
-    now,
-  );
-  const res = await requestExport({
-    workerId: user.id,
-    requester: { id: user.id },
-    reason: null,
-    now,
-  });
-  if (!res.ok) throw new Error(res.refusal.message);
-  return res.id;
-}
+const queuedExport = async () => (await queued(20)).id;
 
 const row = (id: string) => prisma.recordExport.findUniqueOrThrow({ where: { id } });
 const later = (ms: number) => new Date(Date.now() + ms);
