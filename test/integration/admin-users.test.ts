@@ -668,6 +668,7 @@ describe("importing users from CSV", () => {
     expect(
       await prisma.passwordSetupToken.count({ where: { userId: { in: [lead.id, member.id] } } }),
     ).toBe(2);
+    await deliverOutbox(); // the answer does not wait for the links to be mailed
     expect(
       await prisma.outboundEmail.count({
         where: { to: { in: ["lead@import.test", "member@import.test"] } },
