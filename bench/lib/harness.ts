@@ -398,7 +398,14 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
       const port = await freePort(HOST);
       const logFd = openSync(serverLog, "a");
       log(`starting node build/server.js on ${HOST}:${port}`);
-      const nodeFlags = flags.serverCpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+      // With several servers, each writes its own profile; the report summarises the first's.
+      const nodeFlags = flags.serverCpuProf
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${profileDir}`,
+            `--cpu-prof-name=server-${children.length}.cpuprofile`,
+          ]
+        : [];
       const startedAt = Date.now();
       const proc = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "build/server.js")], {
         cwd: ROOT,
@@ -446,7 +453,10 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
           `Server log: ${warnings.length} error/warning lines, e.g. \`${warnings[0]!.slice(0, 200)}\`.`,
         );
       }
-      if (flags.serverCpuProf) profile.push(...cpuProfileSection(profileDir, bench.profileWindow));
+      if (flags.serverCpuProf) {
+        if (children.length > 1) notes.push(`Server CPU profile: the first node's only.`);
+        profile.push(...cpuProfileSection(profileDir, bench.profileWindow));
+      }
     }
     const markdown = await format(
       [
