@@ -330,6 +330,7 @@ await runBench({
       postgres && phases.has("ingest")
         ? {
             full: await postgres.copyDatabase("lull_raw_full"),
+            unnest: await postgres.copyDatabase("lull_raw_unnest"),
             events: await postgres.copyDatabase("lull_raw_events"),
           }
         : undefined;
@@ -537,8 +538,7 @@ await runBench({
       const rawEventsFile = path.join(bench.tmpDir, "raw-events.db");
       if (rawUrls) {
         // The copies were made before the nodes started: they need the devices enrolled since.
-        await copyRows(databaseUrl, rawUrls.full, "Device");
-        await copyRows(databaseUrl, rawUrls.events, "Device");
+        for (const url of Object.values(rawUrls)) await copyRows(databaseUrl, url, "Device");
       } else {
         snapshotDatabase(dbFile, rawFullFile);
         snapshotDatabase(dbFile, rawEventsFile);
@@ -603,11 +603,19 @@ await runBench({
       const raw = rawUrls ? "Raw pg" : "Raw better-sqlite3";
       log(`${raw} baseline`);
       const timed = batches.slice(warmup);
-      const rawFull = rawUrls
-        ? await rawIngestPostgres(rawUrls.full, timed, "full", f.concurrency)
+      // pg: multi-row VALUES and unnest arrays both, the faster is the baseline.
+      const rawValues = rawUrls
+        ? await rawIngestPostgres(rawUrls.full, timed, "full", f.concurrency, "values")
         : rawIngest(rawFullFile, timed, "full");
+      const rawUnnest = rawUrls
+        ? await rawIngestPostgres(rawUrls.unnest, timed, "full", f.concurrency, "unnest")
+        : undefined;
+      const rawFull =
+        rawUnnest && rawUnnest.seconds < rawValues.seconds
+          ? { ...rawUnnest, form: "unnest" as const }
+          : { ...rawValues, form: "values" as const };
       const rawEvents = rawUrls
-        ? await rawIngestPostgres(rawUrls.events, timed, "events", f.concurrency)
+        ? await rawIngestPostgres(rawUrls.events, timed, "events", f.concurrency, rawFull.form)
         : rawIngest(rawEventsFile, timed, "events");
       const rawFullRate = rawFull.events / rawFull.seconds;
       const rawEventsRate = rawEvents.events / rawEvents.seconds;
@@ -623,7 +631,7 @@ await runBench({
         },
         {
           metric: `${raw}, same rows (Event + EventRollup + EventRollupDay + Device + DeviceUsageHour + EventBatch${rawUrls ? " + IngestDay" : ""})`,
-          value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s${rawUrls ? `; multi-row INSERTs, a transaction per batch, ${f.concurrency} connections` : ""})`,
+          value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s${rawUnnest ? `; a transaction per batch, ${f.concurrency} connections; the faster of multi-row VALUES ${formatRate(rawValues.events / rawValues.seconds)} and unnest arrays ${formatRate(rawUnnest.events / rawUnnest.seconds)}` : ""})`,
           target: "baseline",
           verdict: "info",
         },

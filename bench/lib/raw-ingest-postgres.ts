@@ -2,9 +2,11 @@
  * The same-run baseline for ingestion on PostgreSQL: plain `pg` writing the
  * rows the server writes for each batch (app/models/ingest-postgres.server.ts)
  * straight into a copy of the bench database (CREATE DATABASE … TEMPLATE:
- * same schema, indexes, triggers, users), one transaction per batch with
- * multi-row INSERTs, `concurrency` connections at once (as many batches as
- * the HTTP run has in flight).
+ * same schema, indexes, triggers, users), one transaction per batch,
+ * `concurrency` connections at once (as many batches as the HTTP run has in
+ * flight). The rows go in as multi-row `INSERT … VALUES` ("values") or as
+ * one `INSERT … SELECT FROM unnest(arrays)` per table ("unnest", the form
+ * the app uses): the bench takes the faster as its baseline.
  *
  * - "full": the Event rows, the EventRollup and EventRollupDay upserts (in
  *   key order, as the app does), the Device counters, the DeviceUsageHour
@@ -70,6 +72,26 @@ async function insertRows(
   }
 }
 
+export type RowForm = "values" | "unnest";
+
+/** The same rows as one `INSERT … SELECT * FROM unnest($1::type[], …)`: one array per column. */
+async function insertUnnest(
+  client: pg.Client,
+  head: string,
+  types: readonly string[],
+  rows: readonly unknown[][],
+  tail = "",
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = types.map((_, i) => rows.map((row) => row[i]));
+  const arrays = types.map((t, i) => `$${i + 1}::${t}[]`).join(", ");
+  await client.query(`${head} SELECT * FROM unnest(${arrays}) ${tail}`, columns);
+}
+
+const EVENT_TYPES = ["text", "text", "text", "timestamp(3)", "text", "text", "timestamp(3)"];
+const ROLLUP_TYPES = ["text", "text", "text", "text", "timestamp(3)", "int"];
+const castsOf = (types: readonly string[]) => types.map((t) => (t === "text" ? "" : `::${t}`));
+
 type Rollup = { type: string; app: string; at: string; count: number };
 
 /** Counts per (type, app, bucket), in key order (so concurrent batches lock rows alike). */
@@ -98,15 +120,23 @@ function rollup(events: readonly { type: string; app: string; at: string }[]): R
   );
 }
 
-async function ingestOne(client: pg.Client, batch: RawBatch, mode: "full" | "events") {
+async function ingestOne(
+  client: pg.Client,
+  batch: RawBatch,
+  mode: "full" | "events",
+  form: RowForm,
+) {
+  const insert = (head: string, types: string[], rows: unknown[][], tail = "") =>
+    form === "unnest"
+      ? insertUnnest(client, head, types, rows, tail)
+      : insertRows(client, head, castsOf(types), rows, tail);
   const now = new Date();
   const receivedAt = iso(now);
   await client.query("BEGIN");
   try {
-    await insertRows(
-      client,
+    await insert(
       `INSERT INTO "Event" ("workerId", "deviceId", "type", "at", "app", "data", "receivedAt")`,
-      ["", "", "", "::timestamp(3)", "", "", "::timestamp(3)"],
+      EVENT_TYPES,
       batch.events.map((e) => [
         batch.workerId,
         batch.deviceId,
@@ -127,19 +157,16 @@ async function ingestOne(client: pg.Client, batch: RawBatch, mode: "full" | "eve
       const daily = rollup(hours.map((h) => ({ ...h, at: `${h.at.slice(0, 10)}T00:00:00.000Z` })));
       const rollupRows = (rows: Rollup[]) =>
         rows.map((r) => [batch.workerId, batch.deviceId, r.type, r.app, r.at, r.count]);
-      const casts = ["", "", "", "", "::timestamp(3)", "::int"];
-      await insertRows(
-        client,
+      await insert(
         `INSERT INTO "EventRollup" ("workerId", "deviceId", "type", "app", "hour", "count")`,
-        casts,
+        ROLLUP_TYPES,
         rollupRows(hourly),
         `ON CONFLICT ("workerId", "deviceId", "type", "app", "hour")
          DO UPDATE SET "count" = "EventRollup"."count" + excluded."count"`,
       );
-      await insertRows(
-        client,
+      await insert(
         `INSERT INTO "EventRollupDay" ("workerId", "deviceId", "type", "app", "day", "count")`,
-        casts,
+        ROLLUP_TYPES,
         rollupRows(daily),
         `ON CONFLICT ("workerId", "deviceId", "type", "app", "day")
          DO UPDATE SET "count" = "EventRollupDay"."count" + excluded."count"`,
@@ -198,6 +225,7 @@ export async function rawIngestPostgres(
   batches: readonly RawBatch[],
   mode: "full" | "events",
   concurrency: number,
+  form: RowForm = "values",
 ): Promise<{ events: number; seconds: number }> {
   const clients = Array.from(
     { length: concurrency },
@@ -211,7 +239,7 @@ export async function rawIngestPostgres(
     await Promise.all(
       clients.map(async (client) => {
         for (let i = next++; i < batches.length; i = next++) {
-          await ingestOne(client, batches[i]!, mode);
+          await ingestOne(client, batches[i]!, mode, form);
           events += batches[i]!.events.length;
         }
       }),
