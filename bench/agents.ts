@@ -2,8 +2,14 @@
  * Agent API benchmark: one server process (the production build) with N
  * simulated agents (default 1,000) connected over SSE, then the same agents
  * on long-poll, then batch ingestion next to raw better-sqlite3 in the same run.
+ * With --nodes N (N ≥ 2; issue 18) it runs N nodes on one PostgreSQL
+ * database instead (default 2,000 agents): agent i streams from node i mod N,
+ * every pause is posted to node 0 (so receptions on the other nodes go
+ * through LISTEN/NOTIFY; those on node 0 are the same-run baseline), batches
+ * go round the nodes, and the raw baseline is `pg` on a copy of the database.
  *
  *   npm run bench:agents                  (builds first)
+ *   npm run bench:agents -- --nodes 2
  *   npx tsx bench/agents.ts --agents 40 --rounds 3 --idle-seconds 10 --longpoll-idle-seconds 10 --longpoll-wait 10 --batches 10 --batch-size 200
  *
  * Measures, against the issue's targets:
@@ -13,10 +19,12 @@
  * - idle cost: socket bytes (read + written: HTTP headers, bodies, chunk
  *   framing; not TCP/IP headers) per idle agent per hour (target < 2 KB);
  * - ingestion: events/s for 1,000-event batches over HTTP vs better-sqlite3
- *   writing the same rows into a copy of the same database (target ≥ 30 %).
+ *   (PostgreSQL: `pg`) writing the same rows into a copy of the same
+ *   database (target ≥ 30 %).
  *
- * Open files: this process holds one socket per agent and so does the
- * server, so each needs `ulimit -n` above N (plus some spare); checked first.
+ * Open files: this process holds one socket per agent and so do the
+ * servers (each its share), so each needs `ulimit -n` above N (plus some
+ * spare); checked first.
  */
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -24,6 +32,7 @@ import http from "node:http";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
+import pg from "pg";
 import {
   EventBatchSchema,
   type AgentState,
@@ -38,8 +47,9 @@ import {
   uploadBatch,
   type BenchDevice,
 } from "./lib/agent-clients.ts";
-import { ROOT, bool, int, runBench, text, type Row } from "./lib/harness.ts";
+import { ROOT, bool, int, runBench, text, type BenchServer, type Row } from "./lib/harness.ts";
 import { httpRequest, signIn, type HttpResult } from "./lib/http.ts";
+import { copyRows, rawIngestPostgres } from "./lib/raw-ingest-postgres.ts";
 import { rawIngest, snapshotDatabase, type RawBatch } from "./lib/raw-ingest.ts";
 import { enrollmentCodes } from "./lib/seed.ts";
 import {
@@ -66,6 +76,21 @@ type BenchWorker = {
   cookie?: string;
 };
 
+/** Event rows in the servers' database. */
+async function countEvents(databaseUrl: string, dbFile: string): Promise<number> {
+  if (dbFile) {
+    const check = new Database(dbFile, { readonly: true });
+    const { n } = check.prepare(`SELECT count(*) AS n FROM "Event"`).get() as { n: number };
+    check.close();
+    return n;
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Event"`);
+  await client.end();
+  return rows[0]!.n;
+}
+
 /** Resolves after `ms`; never keeps the process alive. */
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -78,6 +103,9 @@ function timeout(ms: number): Promise<void> {
  */
 class PropagationTracker {
   latencies: number[] = [];
+  /** With several nodes: the receptions on node 0 (where pauses are posted) and on the others. */
+  sameNode: number[] = [];
+  otherNodes: number[] = [];
   postMs: number[] = [];
   expected = 0;
   missing = 0;
@@ -85,6 +113,9 @@ class PropagationTracker {
   failures: { worker: string; status: number; body: string }[] = [];
   private current:
     { workerId: string; t0: number; pending: Set<string>; done: () => void } | undefined;
+
+  /** `nodeOf(device)`: the node the device is connected to (0 = the one pauses are posted to). */
+  constructor(private readonly nodeOf: (device: BenchDevice) => number = () => 0) {}
 
   readonly onState = (device: BenchDevice, state: AgentState, receivedAt: number) => {
     const c = this.current;
@@ -95,6 +126,7 @@ class PropagationTracker {
     }
     if (!state.collecting && c.pending.delete(device.deviceId)) {
       this.latencies.push(receivedAt - c.t0);
+      (this.nodeOf(device) === 0 ? this.sameNode : this.otherNodes).push(receivedAt - c.t0);
       if (c.pending.size === 0) c.done();
     }
   };
@@ -124,24 +156,44 @@ class PropagationTracker {
     this.current = undefined;
   }
 
-  rows(label: string, rounds: number): Row[] {
+  rows(label: string, rounds: number, nodes = 1): Row[] {
     const s = summarize(this.latencies);
     const post = summarize(this.postMs);
     const complete = this.missing === 0 && this.failures.length === 0 && s.count > 0;
+    const percentiles = (x: ReturnType<typeof summarize>) =>
+      `p50 ${formatMs(x.p50)} · p95 ${formatMs(x.p95)} · p99 ${formatMs(x.p99)} · max ${formatMs(x.max)}`;
     const rows: Row[] = [
       {
-        metric: `${label} propagation, pause → every agent of the worker`,
-        value: `p50 ${formatMs(s.p50)} · p95 ${formatMs(s.p95)} · p99 ${formatMs(s.p99)} · max ${formatMs(s.max)} (${s.count}/${this.expected} agents, ${rounds} rounds${this.missing ? `, ${this.missing} never saw it` : ""})`,
+        metric: `${label} propagation, pause → every agent of the worker${nodes > 1 ? `, agents on ${nodes} nodes` : ""}`,
+        value: `${percentiles(s)} (${s.count}/${this.expected} agents, ${rounds} rounds${this.missing ? `, ${this.missing} never saw it` : ""})`,
         target: "p99 < 1 s",
         verdict: complete && s.p99 < TARGET_P99_MS ? "pass" : "FAIL",
       },
-      {
-        metric: `${label} rounds: POST /pauses response time`,
-        value: `p50 ${formatMs(post.p50)} · max ${formatMs(post.max)}; state events to other workers' agents during rounds: ${this.spurious}`,
-        target: "—",
-        verdict: "info",
-      },
     ];
+    if (nodes > 1) {
+      const same = summarize(this.sameNode);
+      const other = summarize(this.otherNodes);
+      rows.push(
+        {
+          metric: `${label} baseline: agents on node 0, where the pause is posted (in process)`,
+          value: `${percentiles(same)} (${same.count} receptions, same rounds)`,
+          target: "baseline",
+          verdict: "info",
+        },
+        {
+          metric: `${label}: agents on ${nodes > 2 ? `nodes 1…${nodes - 1}` : "node 1"} (through LISTEN/NOTIFY)`,
+          value: `${percentiles(other)} (${other.count} receptions; p50 ${formatMs(other.p50 - same.p50)} over the baseline)`,
+          target: "p99 < 1 s",
+          verdict: other.count > 0 && other.p99 < TARGET_P99_MS ? "pass" : "FAIL",
+        },
+      );
+    }
+    rows.push({
+      metric: `${label} rounds: POST /pauses response time`,
+      value: `p50 ${formatMs(post.p50)} · max ${formatMs(post.max)}; state events to other workers' agents during rounds: ${this.spurious}`,
+      target: "—",
+      verdict: "info",
+    });
     const f = this.failures[0];
     if (f) {
       rows.push({
@@ -159,11 +211,17 @@ await runBench({
   name: "agents",
   title: "Agent API benchmark",
   about:
-    "N simulated agents against one production server: pause propagation over SSE and long-poll (p99 < 1 s), idle SSE bytes per agent per hour (< 2 KB), and ingestion over HTTP against raw better-sqlite3 writing the same rows (≥ 30 %).",
+    "N simulated agents against one production server (or --nodes N on PostgreSQL): pause propagation over SSE and long-poll (p99 < 1 s), idle SSE bytes per agent per hour (< 2 KB), and ingestion over HTTP against raw better-sqlite3 (or pg) writing the same rows (≥ 30 %).",
   serverRoute: "routes/api.agent.v1.events",
   maxMinutes: 12,
   flags: {
-    agents: int("simulated agents", 1000, 1),
+    nodes: int(
+      "app nodes; 2 or more run on PostgreSQL (agent i on node i mod N, pauses posted to node 0)",
+      1,
+      1,
+    ),
+    postgres: bool("one node on PostgreSQL (what --nodes 2+ implies)"),
+    agents: int("simulated agents (default 1,000; 2,000 on several nodes)", undefined, 1),
     devicesPerWorker: int("agents per worker", 4, 1, "D"),
     rounds: int("pause rounds per transport (needs 2R+1 workers)", 20, 0, "R"),
     idleSeconds: int("SSE idle window (a whole number of 60 s heartbeats)", 180, 1, "S"),
@@ -185,6 +243,8 @@ await runBench({
   async run(bench) {
     const f = bench.flags;
     const log = bench.log;
+    const onPostgres = f.nodes > 1 || f.postgres;
+    const agentCount = f.agents ?? (f.nodes > 1 ? 2000 : 1000);
     const phases = new Set(f.phases.split(",").map((p) => p.trim()));
     const stagger = f.longpollStaggerSeconds ?? f.longpollWait;
     const rows: Row[] = [];
@@ -192,15 +252,15 @@ await runBench({
 
     const ulimit = execFileSync("sh", ["-c", "ulimit -n"]).toString().trim();
     const fdLimit = ulimit === "unlimited" ? Number.POSITIVE_INFINITY : Number(ulimit);
-    const fdNeeded = f.agents + 256;
+    const fdNeeded = agentCount + 256;
     if (fdLimit < fdNeeded) {
       throw new Error(
-        `ulimit -n is ${fdLimit}, but ${f.agents} agents need about ${fdNeeded} open files in this ` +
-          `process and as many again in the server (a separate process, same limit). ` +
+        `ulimit -n is ${fdLimit}, but ${agentCount} agents need about ${fdNeeded} open files in this ` +
+          `process and their share again in each server (separate processes, same limit). ` +
           `Raise it first, e.g. \`ulimit -n ${Math.max(4096, fdNeeded * 2)}\`, or pass --agents ${Math.max(1, fdLimit - 256)}.`,
       );
     }
-    const workerCount = Math.ceil(f.agents / f.devicesPerWorker);
+    const workerCount = Math.ceil(agentCount / f.devicesPerWorker);
     let rounds = f.rounds;
     if (workerCount < 2 * rounds + 1) {
       rounds = Math.max(0, Math.floor((workerCount - 1) / 2));
@@ -211,7 +271,9 @@ await runBench({
     }
 
     // Database: migrated, the demo seed, the bench's workers and their codes ------
-    const { dbFile, databaseUrl } = bench.migratedDatabase();
+    const postgres = onPostgres ? await bench.migratedPostgres() : undefined;
+    const dbFile = postgres ? "" : bench.migratedDatabase().dbFile;
+    const databaseUrl = process.env.DATABASE_URL!;
     execFileSync("npx", ["tsx", "prisma/seed.ts"], {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: "test", DATABASE_URL: databaseUrl },
@@ -257,16 +319,35 @@ await runBench({
         throw new Error(`${w.email} could not sign the notice: ${signed.refusal.message}`);
     }
     const owners = Array.from(
-      { length: f.agents },
+      { length: agentCount },
       (_, i) => workers[Math.floor(i / f.devicesPerWorker)]!,
     );
-    log(`creating ${f.agents} enrollment codes`);
+    log(`creating ${agentCount} enrollment codes`);
     const codes = await enrollmentCodes(owners.map((w) => w.id));
+    // The raw pg baselines' copies: PostgreSQL copies a database nobody is connected to.
+    if (postgres) await (await import("#app/utils/db.server.ts")).postgresPool()?.end();
+    const rawUrls =
+      postgres && phases.has("ingest")
+        ? {
+            full: await postgres.copyDatabase("lull_raw_full"),
+            unnest: await postgres.copyDatabase("lull_raw_unnest"),
+            events: await postgres.copyDatabase("lull_raw_events"),
+          }
+        : undefined;
 
-    // Server, enrollment, sign-in ---------------------------------------------------
-    const server = await bench.startServer({ TRUST_PROXY: "loopback" });
+    // Servers, enrollment, sign-in --------------------------------------------------
+    const servers: BenchServer[] = [];
+    for (let i = 0; i < f.nodes; i++) {
+      servers.push(await bench.startServer({ TRUST_PROXY: "loopback" }));
+    }
+    const server = servers[0]!;
     const port = server.port;
-    log(`enrolling ${f.agents} devices`);
+    /** The node an agent talks to: agent i on node i mod N. */
+    const nodeIndex = (d: BenchDevice) => d.index % servers.length;
+    const portOf = (d: BenchDevice) => servers[nodeIndex(d)]!.port;
+    const serversCpu = () => servers.reduce((n, s) => n + s.cpuSeconds(), 0);
+    const serversRss = () => servers.reduce((n, s) => n + s.rssBytes(), 0);
+    log(`enrolling ${agentCount} devices`);
     const enrollStarted = performance.now();
     const devices = await enrollAgents(
       port,
@@ -302,6 +383,11 @@ await runBench({
         timeoutMs: 15_000,
       });
     const context = [
+      ...(postgres
+        ? [
+            `PostgreSQL (${f.nodes} node${f.nodes > 1 ? "s" : ""}): a throwaway cluster on this machine (test/postgres-cluster.ts: fsync off, synchronous_commit off), migrated with \`npm run db:migrate\` in ${postgres.migrateSeconds.toFixed(1)} s and seeded; every node with the same SESSION_SECRET, RECEIPT_SIGNING_KEY and EXPORT_DIR and the default pool (DATABASE_POOL_SIZE 10). Agent i talks to node i mod ${f.nodes}; enrollment, sign-in and every POST /pauses go to node 0.`,
+          ]
+        : []),
       `Agents: ${devices.length} (${workerCount} workers × up to ${f.devicesPerWorker} devices), driven from this one client process.`,
       `Enrollment: ${devices.length} devices in ${enrollSeconds.toFixed(1)} s (8 at a time).`,
     ];
@@ -309,10 +395,10 @@ await runBench({
     // SSE -----------------------------------------------------------------------------
     if (phases.has("sse")) {
       const ledger = new SocketLedger();
-      const tracker = new PropagationTracker();
+      const tracker = new PropagationTracker(nodeIndex);
       const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
       const connections = devices.map(
-        (d) => new SseConnection(d, port, agent, ledger, tracker.onState, f.gzip),
+        (d) => new SseConnection(d, portOf(d), agent, ledger, tracker.onState, f.gzip),
       );
       log(`opening ${connections.length} SSE streams${f.gzip ? " (Accept-Encoding: gzip)" : ""}`);
       const connectStarted = performance.now();
@@ -331,7 +417,7 @@ await runBench({
       );
       const encodings = [...new Set(connected.map((c) => c.encoding))].join(", ");
       context.push(
-        `SSE: ${connected.length}/${connections.length} streams connected in ${connectSeconds.toFixed(1)} s (Content-Encoding: ${encodings}); server RSS with all streams open ${formatBytes(server.rssBytes())}.` +
+        `SSE: ${connected.length}/${connections.length} streams connected in ${connectSeconds.toFixed(1)} s (Content-Encoding: ${encodings}); ${servers.length > 1 ? `servers' RSS with all streams open ${formatBytes(serversRss())} (${servers.length} nodes; streams per node: ${servers.map((_, n) => connected.filter((c) => nodeIndex(c.device) === n).length).join(", ")})` : `server RSS with all streams open ${formatBytes(serversRss())}`}.` +
           (pausedAtStart ? ` ${pausedAtStart} agents were not collecting at connect.` : ""),
       );
       if (connected.length === 0) throw new Error("No SSE stream connected.");
@@ -341,7 +427,7 @@ await runBench({
         await tracker.round(worker, startPause, f.roundTimeoutSeconds * 1000);
         await sleep(250);
       }
-      rows.push(...tracker.rows("SSE", sseWorkers.length));
+      rows.push(...tracker.rows("SSE", sseWorkers.length, servers.length));
 
       log(`SSE idle window: ${f.idleSeconds} s`);
       await sleep(2000);
@@ -350,13 +436,13 @@ await runBench({
       const chunks0 = ledger.readChunks;
       const heartbeats0 = sum((c) => c.heartbeats);
       const states0 = sum((c) => c.stateEvents);
-      const cpu0 = server.cpuSeconds();
+      const cpu0 = serversCpu();
       await sleep(f.idleSeconds * 1000);
       const idleBytes = ledger.totalBytes() - bytes0;
       const idleChunks = ledger.readChunks - chunks0;
       const heartbeats = sum((c) => c.heartbeats) - heartbeats0;
       const idleStates = sum((c) => c.stateEvents) - states0;
-      const idleCpu = server.cpuSeconds() - cpu0;
+      const idleCpu = serversCpu() - cpu0;
       const alive = connected.filter((c) => !c.closedByServer).length;
       const perAgentHour = (idleBytes / connected.length) * (3600 / f.idleSeconds);
       const segmentsPerAgentHour = (idleChunks / connected.length) * (3600 / f.idleSeconds);
@@ -381,9 +467,9 @@ await runBench({
     // Long-poll --------------------------------------------------------------------
     if (phases.has("longpoll")) {
       const ledger = new SocketLedger();
-      const tracker = new PropagationTracker();
+      const tracker = new PropagationTracker(nodeIndex);
       const agents = devices.map(
-        (d) => new LongPollAgent(d, port, ledger, tracker.onState, f.longpollWait, 1000),
+        (d) => new LongPollAgent(d, portOf(d), ledger, tracker.onState, f.longpollWait, 1000),
       );
       log(
         `starting ${agents.length} long-poll agents (wait=${f.longpollWait}, first requests spread over ${stagger} s)`,
@@ -411,12 +497,12 @@ await runBench({
       const bytes0 = ledger.totalBytes();
       const written0 = ledger.writtenBytes();
       const polls0 = polls();
-      const cpu0 = server.cpuSeconds();
+      const cpu0 = serversCpu();
       await sleep(f.longpollIdleSeconds * 1000);
       const idleBytes = ledger.totalBytes() - bytes0;
       const idleWritten = ledger.writtenBytes() - written0;
       const answered = polls() - polls0;
-      const idleCpu = server.cpuSeconds() - cpu0;
+      const idleCpu = serversCpu() - cpu0;
       const perAgentHour = (idleBytes / agents.length) * (3600 / f.longpollIdleSeconds);
       const perPoll = (bytes: number) => Math.round(answered ? bytes / answered : Number.NaN);
       rows.push({
@@ -434,7 +520,7 @@ await runBench({
         await tracker.round(worker, startPause, f.roundTimeoutSeconds * 1000);
         await sleep(250);
       }
-      rows.push(...tracker.rows("Long-poll", longPollWorkers.length));
+      rows.push(...tracker.rows("Long-poll", longPollWorkers.length, servers.length));
       for (const t of starters) clearTimeout(t);
       await Promise.all(agents.map((a) => a.stop()));
       const errors = agents.reduce((n, a) => n + a.counters.errors, 0);
@@ -450,8 +536,13 @@ await runBench({
       if (ingestDevices.length === 0) throw new Error("No devices left for ingestion.");
       const rawFullFile = path.join(bench.tmpDir, "raw-full.db");
       const rawEventsFile = path.join(bench.tmpDir, "raw-events.db");
-      snapshotDatabase(dbFile, rawFullFile);
-      snapshotDatabase(dbFile, rawEventsFile);
+      if (rawUrls) {
+        // The copies were made before the nodes started: they need the devices enrolled since.
+        for (const url of Object.values(rawUrls)) await copyRows(databaseUrl, url, "Device");
+      } else {
+        snapshotDatabase(dbFile, rawFullFile);
+        snapshotDatabase(dbFile, rawEventsFile);
+      }
 
       const nowMs = Date.now();
       const warmup = 2;
@@ -479,7 +570,12 @@ await runBench({
 
       const agent = new http.Agent({ keepAlive: true, maxSockets: f.concurrency });
       const post = async (index: number) => {
-        const res = await uploadBatch(port, batches[index]!.device, bodies[index]!, agent);
+        const res = await uploadBatch(
+          servers[index % servers.length]!.port,
+          batches[index]!.device,
+          bodies[index]!,
+          agent,
+        );
         const stored = res.status === 200 ? (JSON.parse(res.body) as EventBatchResult).stored : 0;
         return { status: res.status, ms: res.ms, stored, body: res.body.slice(0, 300) };
       };
@@ -487,7 +583,7 @@ await runBench({
         `ingestion: ${warmup} warm-up batches, then ${f.batches} × ${f.batchSize} events, ${f.concurrency} in flight`,
       );
       for (let i = 0; i < warmup; i++) await post(i);
-      const cpu0 = server.cpuSeconds();
+      const cpu0 = serversCpu();
       const fromUs = monotonicUs();
       const ingestStarted = performance.now();
       const results = await mapPool(
@@ -497,36 +593,45 @@ await runBench({
       );
       const ingestSeconds = (performance.now() - ingestStarted) / 1000;
       bench.profileWindow = { fromUs, toUs: monotonicUs(), label: "timed ingestion only" };
-      const ingestCpu = server.cpuSeconds() - cpu0;
+      const ingestCpu = serversCpu() - cpu0;
       agent.destroy();
       const stored = results.reduce((n, r) => n + r.stored, 0);
       const failed = results.filter((r) => r.status !== 200);
       const httpRate = stored / ingestSeconds;
       const latency = summarize(results.map((r) => r.ms));
 
-      log("raw better-sqlite3 baseline");
+      const raw = rawUrls ? "Raw pg" : "Raw better-sqlite3";
+      log(`${raw} baseline`);
       const timed = batches.slice(warmup);
-      const rawFull = rawIngest(rawFullFile, timed, "full");
-      const rawEvents = rawIngest(rawEventsFile, timed, "events");
+      // pg: multi-row VALUES and unnest arrays both, the faster is the baseline.
+      const rawValues = rawUrls
+        ? await rawIngestPostgres(rawUrls.full, timed, "full", f.concurrency, "values")
+        : rawIngest(rawFullFile, timed, "full");
+      const rawUnnest = rawUrls
+        ? await rawIngestPostgres(rawUrls.unnest, timed, "full", f.concurrency, "unnest")
+        : undefined;
+      const rawFull =
+        rawUnnest && rawUnnest.seconds < rawValues.seconds
+          ? { ...rawUnnest, form: "unnest" as const }
+          : { ...rawValues, form: "values" as const };
+      const rawEvents = rawUrls
+        ? await rawIngestPostgres(rawUrls.events, timed, "events", f.concurrency, rawFull.form)
+        : rawIngest(rawEventsFile, timed, "events");
       const rawFullRate = rawFull.events / rawFull.seconds;
       const rawEventsRate = rawEvents.events / rawEvents.seconds;
       const ratio = httpRate / rawFullRate;
-      const check = new Database(dbFile, { readonly: true });
-      const eventRows = (check.prepare(`SELECT count(*) AS n FROM "Event"`).get() as { n: number })
-        .n;
-      check.close();
+      const eventRows = await countEvents(databaseUrl, dbFile);
 
       rows.push(
         {
-          metric: `Ingestion over HTTP (${f.batchSize}-event batches)`,
+          metric: `Ingestion over HTTP (${f.batchSize}-event batches${servers.length > 1 ? `, round the ${servers.length} nodes` : ""})`,
           value: `${formatRate(httpRate)} (${fmtInt(stored)} events stored in ${ingestSeconds.toFixed(2)} s; batch latency p50 ${formatMs(latency.p50)}, p95 ${formatMs(latency.p95)}; ${failed.length} failed)`,
           target: "—",
           verdict: "info",
         },
         {
-          metric:
-            "Raw better-sqlite3, same rows (Event + EventRollup + EventRollupDay + Device + DeviceUsageHour + EventBatch)",
-          value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s)`,
+          metric: `${raw}, same rows (Event + EventRollup + EventRollupDay + Device + DeviceUsageHour + EventBatch${rawUrls ? " + IngestDay" : ""})`,
+          value: `${formatRate(rawFullRate)} (${rawFull.seconds.toFixed(2)} s${rawUnnest ? `; a transaction per batch, ${f.concurrency} connections; the faster of multi-row VALUES ${formatRate(rawValues.events / rawValues.seconds)} and unnest arrays ${formatRate(rawUnnest.events / rawUnnest.seconds)}` : ""})`,
           target: "baseline",
           verdict: "info",
         },
@@ -537,14 +642,14 @@ await runBench({
           verdict: ratio >= TARGET_INGEST_RATIO && failed.length === 0 ? "pass" : "FAIL",
         },
         {
-          metric: "Raw better-sqlite3, Event rows only",
+          metric: `${raw}, Event rows only`,
           value: `${formatRate(rawEventsRate)} (HTTP is ${((httpRate / rawEventsRate) * 100).toFixed(1)} % of it)`,
           target: "—",
           verdict: "info",
         },
       );
       context.push(
-        `Ingestion: ${f.batches} timed batches over ${Math.min(f.batches, ingestDevices.length)} devices of ${ingestWorkerIds.size} workers with no pauses, ${f.concurrency} in flight, mean body ${formatBytes(meanBodyBytes)} (identity encoding); server CPU ${ingestCpu.toFixed(2)} s in ${ingestSeconds.toFixed(2)} s; JSON.parse + Zod of one batch takes ${formatMs(parseMs)} in the bench process; Event rows in the server database afterwards: ${fmtInt(eventRows)} (incl. ${warmup} warm-up batches).`,
+        `Ingestion: ${f.batches} timed batches over ${Math.min(f.batches, ingestDevices.length)} devices of ${ingestWorkerIds.size} workers with no pauses, ${f.concurrency} in flight, mean body ${formatBytes(meanBodyBytes)} (identity encoding); server CPU ${ingestCpu.toFixed(2)} s${servers.length > 1 ? ` (all ${servers.length} nodes)` : ""} in ${ingestSeconds.toFixed(2)} s; JSON.parse + Zod of one batch takes ${formatMs(parseMs)} in the bench process; Event rows in the server database afterwards: ${fmtInt(eventRows)} (incl. ${warmup} warm-up batches).`,
       );
       if (failed.length) {
         context.push(

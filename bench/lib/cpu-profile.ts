@@ -111,7 +111,9 @@ export function cpuProfileSection(
   window: { fromUs: number; toUs: number; label: string } | undefined,
 ): string[] {
   const file = existsSync(dir)
-    ? readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
+    ? readdirSync(dir)
+        .sort()
+        .find((f) => f.endsWith(".cpuprofile"))
     : undefined;
   if (!file) return ["No server CPU profile was written.", ""];
   const p = summarizeCpuProfile(path.join(dir, file), window);

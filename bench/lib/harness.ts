@@ -7,9 +7,11 @@
  *   (--max-minutes, --keep-tmp, and for benches with a server
  *   --skip-build-check and --server-cpu-prof);
  * - lifecycle: the stale-build check, a temporary folder with a SQLite file
- *   migrated by `prisma migrate deploy`, `node build/server.js` started
- *   (production mode, 127.0.0.1, a free port) and stopped, Ctrl-C and a
- *   watchdog that always clean up, the server log's tail when it fails;
+ *   migrated by `prisma migrate deploy` (or a throwaway PostgreSQL cluster
+ *   migrated by `npm run db:migrate`: ./postgres.ts), `node build/server.js`
+ *   started (production mode, 127.0.0.1, a free port; once per node) and
+ *   stopped, Ctrl-C and a watchdog that always clean up, the server log's
+ *   tail when it fails;
  * - reporting: one table (metric | value | target | result), the
  *   environment notes, the server log's warnings, the server's CPU profile,
  *   printed and written to bench/results/<name>-latest.md.
@@ -36,6 +38,7 @@ import { parseArgs } from "node:util";
 import { format } from "prettier";
 import { cpuProfileSection } from "./cpu-profile.ts";
 import { HOST, httpRequest } from "./http.ts";
+import { migratedPostgres, type BenchPostgres } from "./postgres.ts";
 import {
   formatBytes,
   freePort,
@@ -185,7 +188,18 @@ export type Bench<F extends FlagSpecs> = {
   tmpDir: string;
   /** A SQLite file in tmpDir, migrated; DATABASE_URL points at it from now on. */
   migratedDatabase(): { dbFile: string; databaseUrl: string; migrateSeconds: number };
-  /** `node build/server.js` in production mode on the migrated database, once healthy. */
+  /**
+   * A database on a throwaway PostgreSQL cluster, migrated (stopped at the
+   * end, after the servers); DATABASE_URL and the nodes' shared environment
+   * (receipt key, export directory) point at it from now on, in this process
+   * and in every server started after.
+   */
+  migratedPostgres(): Promise<BenchPostgres>;
+  /**
+   * `node build/server.js` in production mode on the migrated database, once
+   * healthy. Call it again for more nodes (on PostgreSQL); all are stopped
+   * at the end.
+   */
   startServer(env?: Record<string, string>): Promise<BenchServer>;
   /** Work for the clean-up, whatever the end (e.g. disconnect a Prisma client). */
   onCleanup(task: () => unknown): void;
@@ -321,11 +335,13 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
   const serverLog = path.join(tmpDir, "server.log");
   const profileDir = path.join(tmpDir, "cpu-profile");
   const cleanupTasks: (() => unknown)[] = [];
-  let child: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
+  let databaseUrl: string | undefined;
+  let sharedEnv: Record<string, string> = {};
   let cleaningUp: Promise<void> | undefined;
   const cleanup = () =>
     (cleaningUp ??= (async () => {
-      await stopChild(child);
+      await Promise.all(children.map(stopChild));
       for (const task of cleanupTasks.reverse()) await Promise.resolve(task()).catch(() => {});
       if (flags.keepTmp) log(`kept ${tmpDir} (database and server.log)`);
       else rmSync(tmpDir, { recursive: true, force: true });
@@ -351,26 +367,45 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
     onCleanup: (task) => cleanupTasks.push(task),
     migratedDatabase() {
       const dbFile = path.join(tmpDir, "bench.db");
-      const databaseUrl = `file:${dbFile}`;
+      const url = `file:${dbFile}`;
+      databaseUrl = url;
       const t0 = performance.now();
       execFileSync("npx", ["prisma", "migrate", "deploy"], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: databaseUrl },
+        env: { ...process.env, DATABASE_URL: url },
         stdio: "pipe",
       });
       // The app's modules read DATABASE_URL when first imported.
-      process.env.DATABASE_URL = databaseUrl;
+      process.env.DATABASE_URL = url;
       log(`migrated ${dbFile}`);
-      return { dbFile, databaseUrl, migrateSeconds: (performance.now() - t0) / 1000 };
+      return { dbFile, databaseUrl: url, migrateSeconds: (performance.now() - t0) / 1000 };
+    },
+    async migratedPostgres() {
+      const postgres = await migratedPostgres(ROOT, tmpDir);
+      cleanupTasks.push(postgres.stop);
+      databaseUrl = postgres.databaseUrl;
+      // Session secrets too: the same on every node (each server's own otherwise).
+      sharedEnv = postgres.nodeEnv;
+      const { SESSION_SECRET: _secret, ...forThisProcess } = postgres.nodeEnv;
+      Object.assign(process.env, forThisProcess);
+      log(`migrated ${postgres.databaseUrl} in ${postgres.migrateSeconds.toFixed(1)} s`);
+      return postgres;
     },
     async startServer(env = {}) {
-      if (!process.env.DATABASE_URL?.startsWith(`file:${tmpDir}`)) {
-        throw new Error("startServer before migratedDatabase");
+      if (process.env.DATABASE_URL !== databaseUrl || !databaseUrl) {
+        throw new Error("startServer before migratedDatabase or migratedPostgres");
       }
       const port = await freePort(HOST);
       const logFd = openSync(serverLog, "a");
       log(`starting node build/server.js on ${HOST}:${port}`);
-      const nodeFlags = flags.serverCpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+      // With several servers, each writes its own profile; the report summarises the first's.
+      const nodeFlags = flags.serverCpuProf
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${profileDir}`,
+            `--cpu-prof-name=server-${children.length}.cpuprofile`,
+          ]
+        : [];
       const startedAt = Date.now();
       const proc = spawn(process.execPath, [...nodeFlags, path.join(ROOT, "build/server.js")], {
         cwd: ROOT,
@@ -380,11 +415,12 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
           HOST,
           PORT: String(port),
           SESSION_SECRET: randomBytes(32).toString("hex"),
+          ...sharedEnv,
           ...env,
         },
         stdio: ["ignore", logFd, logFd],
       });
-      child = proc;
+      children.push(proc);
       closeSync(logFd);
       await waitForHealthy(proc, port);
       return {
@@ -404,12 +440,12 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
       requireFreshBuild(def.serverRoute, `bench:${def.name}`, !flags.skipBuildCheck);
     const report = await def.run(bench);
     const notes = [
-      `Machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown CPU"}), ${formatBytes(os.totalmem())} RAM, Node ${process.version}; ${child ? "one server process (`node build/server.js`, NODE_ENV=production) and this client on the same machine; " : ""}commit ${commit}; ${new Date().toISOString()}.`,
+      `Machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "unknown CPU"}), ${formatBytes(os.totalmem())} RAM, Node ${process.version}; ${children.length ? `${children.length === 1 ? "one server process" : `${children.length} server processes`} (\`node build/server.js\`, NODE_ENV=production) and this client on the same machine; ` : ""}commit ${commit}; ${new Date().toISOString()}.`,
       ...report.notes,
     ];
     const profile: string[] = [];
-    if (child) {
-      await stopChild(child);
+    if (children.length) {
+      await Promise.all(children.map(stopChild));
       const logText = existsSync(serverLog) ? readFileSync(serverLog, "utf8") : "";
       const warnings = logText.split("\n").filter((l) => /error|refused|warn/i.test(l));
       if (warnings.length) {
@@ -417,7 +453,10 @@ export async function runBench<F extends FlagSpecs>(def: BenchDefinition<F>): Pr
           `Server log: ${warnings.length} error/warning lines, e.g. \`${warnings[0]!.slice(0, 200)}\`.`,
         );
       }
-      if (flags.serverCpuProf) profile.push(...cpuProfileSection(profileDir, bench.profileWindow));
+      if (flags.serverCpuProf) {
+        if (children.length > 1) notes.push(`Server CPU profile: the first node's only.`);
+        profile.push(...cpuProfileSection(profileDir, bench.profileWindow));
+      }
     }
     const markdown = await format(
       [
