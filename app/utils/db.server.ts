@@ -23,6 +23,33 @@ declare global {
   var __lullPgPool: pg.Pool | undefined;
 }
 
+/**
+ * PostgreSQL text cannot hold a NUL character (SQLite's can): a parameter
+ * with one fails the whole statement (22021). Every connection of the pool
+ * sends U+FFFD in its place, so a hostile id in a URL finds nothing (404)
+ * and a stray NUL in a text is stored visibly instead of answering 500.
+ */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === "string")
+    return value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  return value;
+}
+class NulSafeClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [first, second] = args;
+    if (Array.isArray(second)) args[1] = second.map(withoutNul);
+    else if (
+      first &&
+      typeof first === "object" &&
+      Array.isArray((first as { values?: unknown }).values)
+    ) {
+      args[0] = { ...first, values: (first as { values: unknown[] }).values.map(withoutNul) };
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 /** PostgreSQL's TIMESTAMP (without time zone) columns hold UTC; read them as such. */
 const TIMESTAMP_OID = 1114;
 function parseUtcTimestamp(value: string): Date {
@@ -38,6 +65,7 @@ function createClient(): PrismaClient {
       connectionString: env.DATABASE_URL,
       max: env.DATABASE_POOL_SIZE,
       application_name: "lull",
+      Client: NulSafeClient,
       types: {
         getTypeParser: ((oid: number, format?: "text" | "binary") =>
           oid === TIMESTAMP_OID
