@@ -7,52 +7,17 @@
  * design and no lock is taken (ADR 0035). The start-up checks both providers
  * make (a missing or unmigrated database) are in start-up.test.ts.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { afterEach, describe, expect, test } from "vitest";
 import { prisma } from "#app/utils/db.server.ts";
+import {
+  killClaimingProcesses,
+  spawnTsx,
+  startServer as startClaim,
+} from "#test/claiming-process.ts";
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
-type Started = { child: ChildProcess; claimed: Promise<number>; exited: Promise<Exit> };
+const startServer = (databaseUrl = process.env.DATABASE_URL!) => startClaim(databaseUrl);
 
-const running: Started[] = [];
-
-function spawnTsx(script: string, databaseUrl: string): Started {
-  const child = spawn("npx", ["tsx", script], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  const claimed = new Promise<number>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const pid = /claimed (\d+)/.exec(stdout)?.[1];
-      if (pid) resolve(Number(pid));
-    });
-    void exited.then((e) => reject(new Error(`exited before claiming: ${JSON.stringify(e)}`)));
-  });
-  claimed.catch(() => {});
-  const started = { child, claimed, exited };
-  running.push(started);
-  return started;
-}
-
-const startServer = (databaseUrl = process.env.DATABASE_URL!) =>
-  spawnTsx("test/processes/start-server.ts", databaseUrl);
-
-// npx and tsx do not pass a SIGKILL on: the process holding the lock is killed by its own pid.
-afterEach(async () => {
-  for (const { child, claimed, exited } of running.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const pid = await Promise.race([claimed, exited.then(() => null)]).catch(() => null);
-    if (pid) process.kill(pid, "SIGKILL");
-    await exited;
-  }
-});
+afterEach(killClaimingProcesses);
 
 describe("one server per database", () => {
   test("a second server on the same database exits non-zero with a clear message; after kill -9 of the first, a new one starts", async () => {

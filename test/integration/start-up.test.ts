@@ -4,7 +4,6 @@
  * migrate (`npm run setup`). Real processes, making the server's own
  * start-up check (test/processes/start-server.ts).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,47 +12,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { isPostgres, prisma } from "#app/utils/db.server.ts";
+import { killClaimingProcesses, startServer } from "#test/claiming-process.ts";
 import { POSTGRES_MIGRATIONS_TABLE, readMigrationNames } from "#app/utils/migrations.server.ts";
 
-type Exit = { code: number | null; stdout: string; stderr: string };
-type Started = { child: ChildProcess; claimed: Promise<number>; exited: Promise<Exit> };
-
-const running: Started[] = [];
-
-function startServer(databaseUrl: string): Started {
-  const child = spawn("npx", ["tsx", "test/processes/start-server.ts"], {
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((resolve) =>
-    child.on("exit", (code) => resolve({ code, stdout, stderr })),
-  );
-  const claimed = new Promise<number>((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const pid = /claimed (\d+)/.exec(stdout)?.[1];
-      if (pid) resolve(Number(pid));
-    });
-    void exited.then((e) => reject(new Error(`exited before claiming: ${JSON.stringify(e)}`)));
-  });
-  claimed.catch(() => {});
-  const started = { child, claimed, exited };
-  running.push(started);
-  return started;
-}
-
-// npx and tsx do not pass a SIGKILL on: the server is killed by its own pid.
-afterEach(async () => {
-  for (const { child, claimed, exited } of running.splice(0)) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    const pid = await Promise.race([claimed, exited.then(() => null)]).catch(() => null);
-    if (pid) process.kill(pid, "SIGKILL");
-    await exited;
-  }
-});
+afterEach(killClaimingProcesses);
 
 /** Databases of this provider to break without disturbing the other tests. */
 const databases = isPostgres() ? postgresDatabases() : sqliteDatabases();
