@@ -1,6 +1,12 @@
 import { Prisma } from "#app/generated/prisma-postgres/client.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { Rows, type KeyRange, type ReportingStore, type TimeSpan } from "./reporting-store.ts";
+import {
+  Rows,
+  SIGNATURES_OF_ACTIVE_PEOPLE_SQL,
+  type KeyRange,
+  type ReportingStore,
+  type TimeSpan,
+} from "./reporting-store.ts";
 
 /**
  * The overview's SQL for PostgreSQL (ADR 0031, 0032). Times are TIMESTAMP(3)
@@ -22,16 +28,7 @@ const isoTimes = (times: Date[]) => times.map((t) => t.toISOString());
 
 export const postgresReportingStore: ReportingStore = {
   async signaturesOfActivePeople() {
-    const rows = await prisma.$queryRaw`
-      SELECT d."id" AS "documentId",
-             (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
-             - (SELECT COUNT(*) FROM "User" u
-                WHERE u."deactivatedAt" IS NOT NULL
-                  AND EXISTS (SELECT 1 FROM "Acknowledgement" a
-                              WHERE a."workerId" = u."id" AND a."documentId" = d."id"))
-               AS "signed"
-      FROM "PolicyDocument" d
-      WHERE d."publishedAt" IS NOT NULL`;
+    const rows = await prisma.$queryRawUnsafe(SIGNATURES_OF_ACTIVE_PEOPLE_SQL);
     return new Map(Rows.signatures.parse(rows).map((r) => [r.documentId, r.signed]));
   },
 

@@ -1,6 +1,12 @@
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
-import { Rows, type KeyRange, type ReportingStore, type TimeSpan } from "./reporting-store.ts";
+import {
+  Rows,
+  SIGNATURES_OF_ACTIVE_PEOPLE_SQL,
+  type KeyRange,
+  type ReportingStore,
+  type TimeSpan,
+} from "./reporting-store.ts";
 
 /**
  * The overview's SQL for SQLite (ADR 0031, 0032). Times are compared as the
@@ -19,19 +25,7 @@ const storedSpan = (span: TimeSpan) => [toStoredDateTime(span.from), toStoredDat
 
 export const sqliteReportingStore: ReportingStore = {
   async signaturesOfActivePeople() {
-    // Two index counts per version and a pass over the few deactivated people, instead of looking
-    // up the signer of each of tens of thousands of signatures.
-    const rows = await prisma.$queryRawUnsafe(
-      `SELECT d."id" AS "documentId",
-              (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
-              - (SELECT COUNT(*) FROM "User" u
-                 WHERE u."deactivatedAt" IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM "Acknowledgement" a
-                               WHERE a."workerId" = u."id" AND a."documentId" = d."id"))
-                AS "signed"
-       FROM "PolicyDocument" d
-       WHERE d."publishedAt" IS NOT NULL`,
-    );
+    const rows = await prisma.$queryRawUnsafe(SIGNATURES_OF_ACTIVE_PEOPLE_SQL);
     return new Map(Rows.signatures.parse(rows).map((r) => [r.documentId, r.signed]));
   },
 

@@ -86,3 +86,18 @@ export interface ReportingStore {
    */
   teams(noticeId: string, exemptionsSince: Date): Promise<TeamRow[]>;
 }
+
+/**
+ * Signatures per published version, less those of people deactivated since: two index counts
+ * per version and a pass over the few deactivated people, instead of looking up the signer of
+ * each of tens of thousands of signatures. The same SQL on both providers.
+ */
+export const SIGNATURES_OF_ACTIVE_PEOPLE_SQL = `SELECT d."id" AS "documentId",
+        (SELECT COUNT(*) FROM "Acknowledgement" a WHERE a."documentId" = d."id")
+        - (SELECT COUNT(*) FROM "User" u
+           WHERE u."deactivatedAt" IS NOT NULL
+             AND EXISTS (SELECT 1 FROM "Acknowledgement" a
+                         WHERE a."workerId" = u."id" AND a."documentId" = d."id"))
+          AS "signed"
+ FROM "PolicyDocument" d
+ WHERE d."publishedAt" IS NOT NULL`;
