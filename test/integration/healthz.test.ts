@@ -3,9 +3,10 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { loader } from "#app/routes/healthz.ts";
 import { isPostgres, prisma } from "#app/utils/db.server.ts";
+import { startStateFanout, stopStateFanout } from "#app/utils/state-fanout.server.ts";
 import { POSTGRES_MIGRATIONS_TABLE, readMigrationNames } from "#app/utils/migrations.server.ts";
 
 /**
@@ -84,6 +85,24 @@ describe("GET /healthz", () => {
       body: { status: "error", db: "read_only", listener: "single-node" },
     });
   }, 60_000);
+
+  test("answers 503 while this node does not listen for the other nodes' changes", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    // A listening connection that cannot be opened (nothing listens on port 1): it keeps trying.
+    void startStateFanout("postgresql://lull@127.0.0.1:1/lull");
+    try {
+      const res = await loader();
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ status: "error", db: "ok", listener: "reconnecting" });
+    } finally {
+      await stopStateFanout();
+    }
+    expect(await (await loader()).json()).toEqual({
+      status: "ok",
+      db: "ok",
+      listener: "single-node",
+    });
+  });
 
   test("answers 503 when the database cannot be queried", async () => {
     if (isPostgres()) {

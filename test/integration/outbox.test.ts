@@ -4,7 +4,7 @@
  * nothing; effects are delivered in commit order.
  */
 import { spawn } from "node:child_process";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { runCommand } from "#app/commands/command.server.ts";
 import {
   deliverOutbox,
@@ -15,7 +15,11 @@ import {
 } from "#app/commands/outbox-dispatcher.server.ts";
 import { fileExemptionRequest } from "#app/models/exemption.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { subscribeToStateChanges } from "#app/utils/state-bus.server.ts";
+import {
+  sendChangesTo,
+  subscribeToStateChanges,
+  type StateChange,
+} from "#app/utils/state-bus.server.ts";
 import { createUser } from "#test/fixtures.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -157,6 +161,33 @@ describe("the outbox", () => {
     expect(after.map((u, i) => u.stateVersion - before[i]!.stateVersion)).toEqual(
       after.map((u) => (u.id === a.id ? 1 : 2)),
     );
+  });
+});
+
+describe("several nodes", () => {
+  test("a push the other nodes could not be told of stays in the outbox and is sent again", async () => {
+    const worker = await createUser();
+    const told: StateChange[] = [];
+    let reachable = false;
+    sendChangesTo(async (change) => {
+      if (!reachable) throw new Error("could not notify the other nodes (connection refused)");
+      told.push(change);
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      await runCommand(new Date(), async ({ touchWorker }) => touchWorker(worker.id));
+      const [kept] = await prisma.outboxMessage.findMany({ where: { kind: "state.changed" } });
+      expect(kept).toMatchObject({ attempts: 1, failedAt: null });
+      expect(kept!.lastError).toMatch(/could not notify the other nodes/);
+      expect(logged).toHaveBeenCalled();
+
+      reachable = true;
+      await deliverOutbox();
+      expect(told).toEqual([{ workerId: worker.id }]);
+      expect(await prisma.outboxMessage.count({ where: { kind: "state.changed" } })).toBe(0);
+    } finally {
+      sendChangesTo(null);
+    }
   });
 });
 
