@@ -10,6 +10,7 @@
  *
  * Targets (issue 8): at least 200,000 rows/s, peak RSS under 200 MB.
  */
+import type { StoredEvent } from "#app/jobs/export/event-lines.ts";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
@@ -67,15 +68,7 @@ await runBench({
     const next = raw.prepare(
       `SELECT ${columns} FROM "Event" WHERE "workerId" = ? AND ("at", "id") > (?, ?) ORDER BY "at", "id" LIMIT 2000`,
     );
-    type EventRow = {
-      id: number;
-      at: string;
-      deviceId: string;
-      type: string;
-      app: string;
-      data: string;
-      receivedAt: string;
-    };
+    type EventRow = StoredEvent;
     const baselineStarted = performance.now();
     let baselineRows = 0;
     let baselineBytes = 0;

@@ -123,16 +123,19 @@ export async function runPostgresTransaction<T>(
   const pool = globalThis.__lullPgPool;
   if (!pool) throw new Error("This process does not run on PostgreSQL.");
   const client = await pool.connect();
+  let broken = false;
   try {
     await client.query("BEGIN");
     const result = await work(client);
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    await client.query("ROLLBACK").catch(() => {
+      broken = true; // a connection that cannot roll back is not given to the next caller
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -18,7 +18,7 @@
  */
 import { performance } from "node:perf_hooks";
 import pg from "pg";
-import type { RawBatch } from "./raw-ingest.ts";
+import { storedBatchResult, type RawBatch } from "./raw-ingest.ts";
 
 /** Copies every row of `table` from one database to another (same schema), server-side JSON. */
 export async function copyRows(fromUrl: string, toUrl: string, table: string): Promise<number> {
@@ -193,19 +193,7 @@ async function ingestOne(
       await client.query(
         `INSERT INTO "EventBatch" ("deviceId", "batchId", "receivedAt", "result")
          VALUES ($1, $2, $3::timestamp(3), $4)`,
-        [
-          batch.deviceId,
-          batch.batchId,
-          receivedAt,
-          JSON.stringify({
-            batchId: batch.batchId,
-            stored: batch.events.length,
-            discardedPaused: 0,
-            discardedExempt: 0,
-            rejectedFuture: 0,
-            duplicate: false,
-          }),
-        ],
+        [batch.deviceId, batch.batchId, receivedAt, storedBatchResult(batch)],
       );
       await client.query(
         `INSERT INTO "IngestDay" ("day", "stored") VALUES ($1, $2)

@@ -127,19 +127,7 @@ export function rawIngest(
           batch.events.length,
           receivedAt,
         );
-        insertBatch.run(
-          batch.deviceId,
-          batch.batchId,
-          receivedAt,
-          JSON.stringify({
-            batchId: batch.batchId,
-            stored: batch.events.length,
-            discardedPaused: 0,
-            discardedExempt: 0,
-            rejectedFuture: 0,
-            duplicate: false,
-          }),
-        );
+        insertBatch.run(batch.deviceId, batch.batchId, receivedAt, storedBatchResult(batch));
       }
     });
 
@@ -153,4 +141,16 @@ export function rawIngest(
   } finally {
     db.close();
   }
+}
+
+/** The answer ingestion stores for a batch whose events were all kept, as JSON. */
+export function storedBatchResult(batch: { batchId: string; events: readonly unknown[] }): string {
+  return JSON.stringify({
+    batchId: batch.batchId,
+    stored: batch.events.length,
+    discardedPaused: 0,
+    discardedExempt: 0,
+    rejectedFuture: 0,
+    duplicate: false,
+  });
 }
