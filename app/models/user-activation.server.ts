@@ -1,6 +1,6 @@
 import { accept, refuse, type Outcome } from "#app/domain/refusal.ts";
 import { lastAdminRefusal } from "#app/domain/user-admin.ts";
-import { runCommand } from "#app/commands/command.server.ts";
+import { runCommand, type Command } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
 import { deleteSessionsOfUser } from "./session.server.ts";
@@ -38,6 +38,38 @@ export async function checkUserActive(change: ActivationChange): Promise<Outcome
 }
 
 /**
+ * What deactivation does, inside the caller's command (the console's and
+ * the directory's alike): ends every session, revokes every device (each
+ * agent's token gets 401 on its next request, and its open streams close
+ * within a second) and voids set-password links and enrollment codes.
+ * Returns how many devices were revoked. The caller sets deactivatedAt.
+ */
+export async function cutOffAccess(
+  { tx, now, touchWorker }: Command,
+  userId: string,
+): Promise<number> {
+  // Open state streams re-read the state, find the worker gone and close.
+  touchWorker(userId);
+  await deleteSessionsOfUser(tx, userId);
+  const revokedDevices = (
+    await tx.device.updateMany({
+      where: { workerId: userId, revokedAt: null },
+      data: { revokedAt: now },
+    })
+  ).count;
+  await tx.passwordSetupToken.updateMany({
+    where: { userId, usedAt: null, expiresAt: { gt: now } },
+    data: { expiresAt: now },
+  });
+  // An unused enrollment code must not bring a device back after reactivation.
+  await tx.enrollmentCode.updateMany({
+    where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
+    data: { expiresAt: now },
+  });
+  return revokedDevices;
+}
+
+/**
  * Deactivates or reactivates an account. Deactivation, in one transaction,
  * ends every session, revokes every device (so each agent's token gets 401
  * on its next request, and open streams close) and voids any set-password
@@ -57,47 +89,25 @@ export async function setUserActive({
   now: Date;
 }): Promise<Outcome<{ revokedDevices: number }>> {
   return withPeopleDirectory(() =>
-    runCommand(
-      now,
-      async ({ tx, audit, touchWorker }): Promise<Outcome<{ revokedDevices: number }>> => {
-        const refused = await activationRefusal(tx, { actorId, userId, active });
-        if (refused) return refused;
-        await tx.user.update({
-          where: { id: userId },
-          data: { deactivatedAt: active ? null : now },
-        });
-        // Open state streams re-read the state, find the worker gone and close.
-        if (!active) touchWorker(userId);
-        let revokedDevices = 0;
-        if (!active) {
-          await deleteSessionsOfUser(tx, userId);
-          revokedDevices = (
-            await tx.device.updateMany({
-              where: { workerId: userId, revokedAt: null },
-              data: { revokedAt: now },
-            })
-          ).count;
-          await tx.passwordSetupToken.updateMany({
-            where: { userId, usedAt: null, expiresAt: { gt: now } },
-            data: { expiresAt: now },
-          });
-          // An unused enrollment code must not bring a device back after reactivation.
-          await tx.enrollmentCode.updateMany({
-            where: { workerId: userId, usedAt: null, expiresAt: { gt: now } },
-            data: { expiresAt: now },
-          });
-        }
-        await audit({
-          actorId,
-          subjectUserId: userId,
-          action: active ? "user.reactivate" : "user.deactivate",
-          targetType: "User",
-          targetId: userId,
-          metadata: active ? {} : { revokedDevices },
-          at: now,
-        });
-        return accept({ revokedDevices });
-      },
-    ),
+    runCommand(now, async (command): Promise<Outcome<{ revokedDevices: number }>> => {
+      const { tx, audit } = command;
+      const refused = await activationRefusal(tx, { actorId, userId, active });
+      if (refused) return refused;
+      await tx.user.update({
+        where: { id: userId },
+        data: { deactivatedAt: active ? null : now },
+      });
+      const revokedDevices = active ? 0 : await cutOffAccess(command, userId);
+      await audit({
+        actorId,
+        subjectUserId: userId,
+        action: active ? "user.reactivate" : "user.deactivate",
+        targetType: "User",
+        targetId: userId,
+        metadata: active ? {} : { revokedDevices },
+        at: now,
+      });
+      return accept({ revokedDevices });
+    }),
   );
 }

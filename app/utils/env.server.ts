@@ -8,6 +8,11 @@ import { POSTGRES_URL, databaseProvider } from "./database-url.ts";
  */
 const DEV_SESSION_SECRET = "lull-development-secret-do-not-use-in-production";
 
+/** An optional variable: unset and empty both mean "not configured". */
+function optionalText<T extends z.ZodTypeAny>(schema: T) {
+  return z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -52,8 +57,29 @@ const EnvSchema = z
       (v) => (v === "" ? undefined : v),
       z.string().url("PUBLIC_URL must be a URL such as https://lull.example.com").optional(),
     ),
+    /** Single sign-on (ADR 0038): the OpenID provider's issuer URL; empty: passwords only. */
+    OIDC_ISSUER: optionalText(z.string().url("OIDC_ISSUER must be the provider's issuer URL")),
+    OIDC_CLIENT_ID: optionalText(z.string().min(1)),
+    OIDC_CLIENT_SECRET: optionalText(z.string().min(1)),
+    OIDC_SCOPES: z.string().min(1).default("openid email profile"),
+    /** The ID token claim that carries the person's email address. */
+    OIDC_EMAIL_CLAIM: z.string().min(1).default("email"),
+    /** The ID token claim that carries the person's groups; empty: roles are not taken from tokens. */
+    OIDC_GROUPS_CLAIM: optionalText(z.string().min(1)),
+    /** How the sign-in button names the provider: "Sign in with <name>". */
+    OIDC_PROVIDER_NAME: z.string().min(1).max(60).default("your company account"),
+    /** Link an existing account by email at first sign-in only when email_verified is true. */
+    OIDC_REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"]).default("true"),
   })
   .transform((env, ctx) => {
+    if (env.OIDC_ISSUER && !env.OIDC_CLIENT_ID) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["OIDC_CLIENT_ID"],
+        message: "OIDC_CLIENT_ID is required when OIDC_ISSUER is set",
+      });
+      return z.NEVER;
+    }
     if (POSTGRES_URL.test(env.DATABASE_URL) && !env.RECEIPT_SIGNING_KEY) {
       // Every node must sign with the same key: one made on first use would be this node's alone.
       ctx.addIssue({
@@ -82,6 +108,20 @@ const EnvSchema = z
         .filter(Boolean),
       isProduction: env.NODE_ENV === "production",
       databaseProvider: databaseProvider(env.DATABASE_URL),
+      /** Single sign-on, or null when no provider is configured. */
+      oidc:
+        env.OIDC_ISSUER && env.OIDC_CLIENT_ID
+          ? {
+              issuer: env.OIDC_ISSUER,
+              clientId: env.OIDC_CLIENT_ID,
+              clientSecret: env.OIDC_CLIENT_SECRET ?? null,
+              scopes: env.OIDC_SCOPES,
+              emailClaim: env.OIDC_EMAIL_CLAIM,
+              groupsClaim: env.OIDC_GROUPS_CLAIM ?? null,
+              providerName: env.OIDC_PROVIDER_NAME,
+              requireVerifiedEmail: env.OIDC_REQUIRE_VERIFIED_EMAIL === "true",
+            }
+          : null,
     };
   });
 
