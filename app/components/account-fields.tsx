@@ -1,6 +1,6 @@
 import { getInputProps, getSelectProps, type FieldMetadata } from "@conform-to/react";
-import { Field, SelectField } from "#app/components/ui/field.tsx";
-import { ROLES, ROLE_LABELS } from "#app/domain/roles.ts";
+import { ErrorList, Field, SelectField } from "#app/components/ui/field.tsx";
+import { ROLES, ROLE_LABELS, type Role } from "#app/domain/roles.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any form whose fields include these
 type Meta = FieldMetadata<any, any, string[]>;
@@ -13,25 +13,44 @@ type Meta = FieldMetadata<any, any, string[]>;
 export function AccountFields({
   fields,
   timeZones,
+  directoryRole,
 }: {
   fields: { role: Meta; managerEmail: Meta; timezone: Meta };
   timeZones: readonly string[];
+  /** The role, when the directory sets it: shown, not editable (ADR 0038). */
+  directoryRole?: Role;
 }) {
   const listId = `${fields.timezone.id}-zones`;
   return (
     <>
-      <SelectField
-        label="Role"
-        hint="Workers see their own data. Reviewers also decide exemption requests. Admins run this console."
-        errors={fields.role.errors}
-        selectProps={{ ...getSelectProps(fields.role), id: fields.role.id }}
-      >
-        {ROLES.map((role) => (
-          <option key={role} value={role}>
-            {ROLE_LABELS[role]}
-          </option>
-        ))}
-      </SelectField>
+      {directoryRole ? (
+        <div data-testid="directory-role">
+          <p className="text-sm font-medium">Role</p>
+          <p>
+            {ROLE_LABELS[directoryRole]}{" "}
+            <span className="text-ink-muted">· managed by your directory</span>
+          </p>
+          <p className="text-sm text-ink-muted">
+            Set by the person's groups in your company's directory (see Identity); change their
+            groups there.
+          </p>
+          <input type="hidden" name={fields.role.name} value={directoryRole} />
+          <ErrorList id={fields.role.errorId} errors={fields.role.errors} />
+        </div>
+      ) : (
+        <SelectField
+          label="Role"
+          hint="Workers see their own data. Reviewers also decide exemption requests. Admins run this console."
+          errors={fields.role.errors}
+          selectProps={{ ...getSelectProps(fields.role), id: fields.role.id }}
+        >
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {ROLE_LABELS[role]}
+            </option>
+          ))}
+        </SelectField>
+      )}
       <Field
         label="Manager's email"
         hint="Leave empty for no manager. Used only for team totals, which hide teams under 5 people."

@@ -10,10 +10,15 @@ import { issueSetupToken } from "./password-setup.server.ts";
 
 export type SetupLink = { token: string; expiresAt: Date };
 
-/** Active admins other than `userId` who can sign in (have set a password). */
+/** Active admins other than `userId` who can sign in (a password, or a single sign-on link). */
 export function countOtherUsableAdmins(tx: Tx, userId: string) {
   return tx.user.count({
-    where: { role: "ADMIN", deactivatedAt: null, password: { isNot: null }, id: { not: userId } },
+    where: {
+      role: "ADMIN",
+      deactivatedAt: null,
+      OR: [{ password: { isNot: null } }, { connections: { some: {} } }],
+      id: { not: userId },
+    },
   });
 }
 
@@ -58,6 +63,13 @@ export async function getUserForAdmin(userId: string, now: Date) {
     select: {
       ...accountSelect,
       password: { select: { userId: true } },
+      roleSource: true,
+      externalId: true,
+      deprovisionedAt: true,
+      connections: {
+        orderBy: { lastSignInAt: "desc" },
+        select: { provider: true, lastSignInAt: true },
+      },
       _count: { select: { reports: true } },
     },
   });
@@ -153,6 +165,7 @@ export async function updateUserAccount({
         where: { id: userId },
         select: {
           role: true,
+          roleSource: true,
           timezone: true,
           deactivatedAt: true,
           managerId: true,
@@ -160,6 +173,13 @@ export async function updateUserAccount({
         },
       });
       if (!user) return accountNotFound();
+      if (user.roleSource === "DIRECTORY" && values.role !== user.role) {
+        return refuse(
+          "directory_managed",
+          "This role is managed by your directory: change the person's groups there (ADR 0038).",
+          "role",
+        );
+      }
       const refusal = lastAdminRefusal(
         { role: user.role, active: user.deactivatedAt === null, isSelf: actorId === userId },
         { role: values.role },

@@ -61,6 +61,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         : null,
       activeDevices: person.activeDevices,
       activeSessions: person.activeSessions,
+      directoryRole: person.roleSource === "DIRECTORY",
+      externalId: person.externalId,
+      deprovisioned: person.deprovisionedAt ? formatDateTime(person.deprovisionedAt, tz) : null,
+      singleSignOn: person.connections[0]
+        ? { lastSignIn: formatDateTime(person.connections[0].lastSignInAt, tz) }
+        : null,
     },
   };
 }
@@ -212,6 +218,26 @@ export default function UserPage() {
             </dd>
           </div>
           <div>
+            <dt className="text-sm text-ink-muted">Single sign-on</dt>
+            <dd data-testid="sso-state">
+              {person.singleSignOn
+                ? `Linked; last signed in ${person.singleSignOn.lastSignIn}`
+                : "Not linked yet"}
+            </dd>
+          </div>
+          {person.directoryRole || person.externalId ? (
+            <div>
+              <dt className="text-sm text-ink-muted">Directory</dt>
+              <dd data-testid="directory-state">
+                {person.deprovisioned
+                  ? `Removed by the directory ${person.deprovisioned}`
+                  : person.externalId
+                    ? "Provisioned by your directory"
+                    : "Role managed by your directory"}
+              </dd>
+            </div>
+          ) : null}
+          <div>
             <dt className="text-sm text-ink-muted">Signed in on</dt>
             <dd>
               {person.activeSessions} {person.activeSessions === 1 ? "session" : "sessions"}
@@ -233,7 +259,11 @@ export default function UserPage() {
       <Card title="Role, manager and time zone" titleId="edit-heading">
         <Form method="post" {...getFormProps(form)} className="space-y-5">
           <input type="hidden" name="intent" value="update" />
-          <AccountFields fields={fields} timeZones={timeZones} />
+          <AccountFields
+            fields={fields}
+            timeZones={timeZones}
+            directoryRole={person.directoryRole ? person.role : undefined}
+          />
           <div role="alert">
             <ErrorList id={form.errorId} errors={form.errors} />
           </div>

@@ -19,6 +19,7 @@ const CONFLICT_CODES: ReadonlySet<string> = new Set([
   "already_active",
   "already_deactivated",
   "account_deactivated",
+  "directory_managed",
 ]);
 
 /** Come back later: a limit per time, or one thing at a time. */
