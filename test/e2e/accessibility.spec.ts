@@ -85,7 +85,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     for (const paths of [
       ["/admin", "/admin/users", "/admin/users/new"],
       ["/admin/users/import", "/admin/policy", "/admin/devices"],
-      ["/admin/documents", "/admin/audit"],
+      ["/admin/documents", "/admin/audit", "/admin/identity"],
     ]) {
       test(`admin pages ${paths.join(", ")}`, async ({ page }) => {
         await signIn(page, "admin@lull.test");

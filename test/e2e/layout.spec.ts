@@ -47,6 +47,7 @@ const PAGES = {
     "/admin/documents/new",
     "/admin/audit",
     "/admin/people",
+    "/admin/identity",
   ],
 } as const;
 
