@@ -62,19 +62,20 @@ export function describeIdentityEvent(action: string, metadata: string): string 
 
 /** Plain words for the reasons single sign-on records when it fails. */
 const SSO_FAILURES: Record<string, string> = {
-  provider_unreachable: "The identity provider could not be reached",
-  state_mismatch: "The sign-in did not start in this browser (wrong state)",
-  state_missing: "The sign-in had expired or did not start here",
-  state_used: "A sign-in link was used twice (replayed callback)",
-  state_expired: "The sign-in took longer than 10 minutes",
-  token_rejected: "The provider's ID token was refused",
+  provider_unavailable: "The identity provider could not be reached",
+  provider_error: "The provider answered with an error",
+  wrong_state: "The sign-in did not start in this browser (wrong state)",
+  expired: "The sign-in took longer than 10 minutes",
+  already_used: "A sign-in was answered twice (replayed callback)",
   wrong_audience: "The ID token was issued for another application",
   token_expired: "The ID token had expired",
-  provider_error: "The provider answered with an error",
-  unknown_user: "Someone without an account tried to sign in",
+  invalid_token: "The provider's ID token was refused",
   no_email: "The ID token carried no email address",
   email_unverified: "The provider did not vouch for the email address",
+  already_linked: "The account is already linked to another identity at the provider",
+  unknown_user: "Someone without an account tried to sign in",
   deactivated: "A deactivated account tried to sign in",
+  not_configured: "Single sign-on was tried while it is not configured",
 };
 
 export function describeSsoFailure(metadata: string): string {
