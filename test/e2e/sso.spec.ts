@@ -9,7 +9,8 @@
  * admins. Just-in-time accounts take their role from the groups claim.
  *
  * The tests share one server and change its identity settings, so they run
- * one after the other.
+ * one after the other. SSO_DEBUG=1 shows the server's output and keeps its
+ * database (in a lull-sso-* temporary directory).
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
