@@ -42,11 +42,14 @@ app.use((req, res, next) => {
   next();
 });
 
+// "Sign in with …" and "Sign out" post to Lull, which sends the browser on to the provider.
+const ssoFormTargets = env.oidc ? [new URL(env.oidc.issuer).origin] : [];
+
 app.use((req, res, next) => {
   const nonce = createCspNonce();
   res.locals.cspNonce = nonce;
   for (const [name, value] of Object.entries(
-    securityHeaders({ nonce, isProduction: env.isProduction }),
+    securityHeaders({ nonce, isProduction: env.isProduction, formTargets: ssoFormTargets }),
   )) {
     res.setHeader(name, value);
   }

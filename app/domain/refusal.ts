@@ -12,7 +12,10 @@
  * `link_expired`, `invalid_credentials`, `account_deactivated`,
  * `weak_password`, `expired` (a sign-in step that waited too long),
  * `email_taken`, `last_admin`, `already_active`, `already_deactivated`,
- * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`; as
+ * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`;
+ * single sign-on's reasons (`already_used`, `no_email`, `email_unverified`,
+ * `already_linked`, `unknown_user`, `deactivated`: each shown as its own
+ * page by `app/web/sso.server.ts`); as
  * issues of an `invalid` refusal, the pause rules (`duration`, `running`,
  * `in_past`, `too_far_ahead`, `min_gap`, `daily_cap`) and an exemption
  * draft's rules (`invalid`, each on its field). test/architecture.test.ts

@@ -26,3 +26,7 @@ export const INVALID_CREDENTIALS_MESSAGE =
 
 export const DEACTIVATED_MESSAGE =
   "This account has been deactivated. Ask your administrator if you think this is a mistake.";
+
+/** Password sign-in is switched off for everyone but the break-glass admins (ADR 0039). */
+export const PASSWORD_SIGN_IN_OFF_MESSAGE =
+  "Password sign-in is switched off: sign in with your company account instead.";

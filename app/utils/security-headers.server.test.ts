@@ -15,6 +15,17 @@ describe("securityHeaders", () => {
     expect(headers["Permissions-Policy"]).toContain("camera=()");
   });
 
+  test("forms go only to this site, and to the single sign-on provider when there is one", () => {
+    const plain = securityHeaders({ nonce: "abc", isProduction: true });
+    expect(plain["Content-Security-Policy"]).toContain("form-action 'self';");
+    const sso = securityHeaders({
+      nonce: "abc",
+      isProduction: true,
+      formTargets: ["https://idp.example.com"],
+    });
+    expect(sso["Content-Security-Policy"]).toContain("form-action 'self' https://idp.example.com;");
+  });
+
   test("nonces are fresh and 128 bits", () => {
     const a = createCspNonce();
     const b = createCspNonce();

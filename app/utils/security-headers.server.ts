@@ -14,9 +14,16 @@ export function createCspNonce(): string {
 export function securityHeaders({
   nonce,
   isProduction,
+  formTargets = [],
 }: {
   nonce: string;
   isProduction: boolean;
+  /**
+   * Other origins a form may lead to: the single sign-on provider's, since
+   * "Sign in with …" and "Sign out" post to Lull, which redirects there, and
+   * browsers hold a form's redirects to form-action too.
+   */
+  formTargets?: readonly string[];
 }): Record<string, string> {
   const csp = [
     "default-src 'self'",
@@ -27,7 +34,7 @@ export function securityHeaders({
     isProduction ? "connect-src 'self'" : "connect-src 'self' ws: wss:",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...formTargets].join(" "),
     "frame-ancestors 'none'",
   ].join("; ");
 

@@ -1,9 +1,16 @@
 import { redirect } from "@remix-run/node";
-import { DEACTIVATED_MESSAGE, INVALID_CREDENTIALS_MESSAGE } from "#app/domain/sign-in.ts";
+import {
+  DEACTIVATED_MESSAGE,
+  INVALID_CREDENTIALS_MESSAGE,
+  PASSWORD_SIGN_IN_OFF_MESSAGE,
+} from "#app/domain/sign-in.ts";
 import { tooManyAttemptsMessage, tooManyCodesMessage } from "#app/domain/login-throttle.ts";
 import { accept, refuse, type Outcome, type Refused } from "#app/domain/refusal.ts";
 import type { SecondFactorCode } from "#app/domain/two-factor.ts";
-import { runCommand } from "#app/commands/command.server.ts";
+import { runCommand, type Command } from "#app/commands/command.server.ts";
+import { withPeopleDirectory } from "#app/commands/people-directory.server.ts";
+import { getIdentitySettings, isBreakGlass } from "#app/models/directory.server.ts";
+import { resolveSsoAccount, type SsoIdentity, type SsoRules } from "#app/models/sso.server.ts";
 import { takeSecondFactor } from "#app/models/two-factor.server.ts";
 import { hasRole, type Role } from "#app/domain/roles.ts";
 import {
@@ -16,6 +23,7 @@ import {
 import { findUserForSignIn } from "#app/models/user.server.ts";
 import { recordAuditEvent } from "#app/utils/audit.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { getEnv } from "#app/utils/env.server.ts";
 import { decoyHash, verifyPassword } from "#app/utils/password.server.ts";
 import { readPendingSecondFactor, serializePendingSecondFactor } from "./second-factor.server.ts";
 import {
@@ -114,15 +122,31 @@ export type SignInResult =
 
 type Client = { ip: string; userAgent: string | null };
 
-/** A new session for `userId` and its audit event, in one transaction; the cookie that carries it. */
+/**
+ * Who a new session is for, found inside its transaction (single sign-on
+ * links or makes the account there), with what the sign-in event records.
+ */
+type SessionFor = (
+  command: Command,
+) => Promise<Outcome<{ userId: string; metadata: Record<string, unknown> }>>;
+
+/**
+ * A new session (a new id, whatever the way in) for `who` and its audit
+ * event, in one transaction; the cookie that carries it.
+ */
 async function startSession(
-  userId: string,
+  who: string | SessionFor,
   { ip, userAgent }: Client,
   now: Date,
   secondFactor?: (tx: Tx) => Promise<Outcome<{ method: string }>>,
-): Promise<Outcome<{ setCookie: string }>> {
+): Promise<Outcome<{ setCookie: string; userId: string }>> {
   const token = newSessionToken();
-  const outcome = await runCommand(now, async ({ tx, audit }) => {
+  const outcome = await runCommand(now, async (command) => {
+    const { tx, audit } = command;
+    const found =
+      typeof who === "string" ? accept({ userId: who, metadata: {} }) : await who(command);
+    if (!found.ok) return found;
+    const { userId, metadata } = found.value;
     const factor = secondFactor ? await secondFactor(tx) : undefined;
     if (factor && !factor.ok) return factor;
     await deleteExpiredSessionsOfUser(tx, userId, now);
@@ -138,13 +162,25 @@ async function startSession(
       metadata: {
         ip,
         userAgent: userAgent?.slice(0, 200) ?? null,
+        ...metadata,
         ...(factor ? { secondFactor: factor.value.method } : {}),
       },
     });
-    return accept(null);
+    return accept(userId);
   });
   if (!outcome.ok) return outcome;
-  return accept({ setCookie: await serializeSessionCookie(token) });
+  return accept({ setCookie: await serializeSessionCookie(token), userId: outcome.value });
+}
+
+/**
+ * Password sign-in is off for everyone but the break-glass admins when the
+ * privacy office chose so and single sign-on is configured (without a
+ * provider the setting has no effect: passwords are the only way in).
+ */
+async function passwordSignInAllowed(email: string): Promise<boolean> {
+  if (!getEnv().oidc) return true;
+  const settings = await getIdentitySettings();
+  return settings.passwordSignIn === "EVERYONE" || isBreakGlass(settings, email);
 }
 
 /**
@@ -172,6 +208,20 @@ export async function signIn({
       ...refuse("rate_limited", tooManyAttemptsMessage(attempt.retryAfterSeconds)),
       retryAfterSeconds: attempt.retryAfterSeconds,
     };
+  }
+
+  if (!(await passwordSignInAllowed(email))) {
+    // Refused before the password is looked at: the form offers no answer about it.
+    const known = await findUserForSignIn(email);
+    await runCommand(now, ({ audit }) =>
+      audit({
+        actorId: null,
+        subjectUserId: known?.id ?? null,
+        action: "auth.password_refused",
+        metadata: { ip, userAgent: userAgent?.slice(0, 200) ?? null },
+      }),
+    );
+    return refuse("forbidden", PASSWORD_SIGN_IN_OFF_MESSAGE);
   }
 
   const user = await findUserForSignIn(email);
@@ -242,6 +292,45 @@ export async function completeSecondFactor({
   if (!started.ok) return started;
   await Promise.all([signedInClearsAttempts(user.email, ip), secondFactorClears(pending.userId)]);
   return { ok: true, setCookie: started.value.setCookie, recoveryCodesLeft };
+}
+
+/**
+ * Signs in the person behind a verified ID token: finds, links or makes
+ * their account (`resolveSsoAccount`) and starts the same server-side
+ * session as a password does, in one transaction; the sign-in event says
+ * `method: "sso"`. Lull's own second factor is not asked: the provider did
+ * the authentication (ADR 0039). A refusal changes nothing; `subject.userId`
+ * names the account it is about, when there is one.
+ */
+export async function signInWithSso({
+  identity,
+  rules,
+  ip,
+  userAgent,
+  now = new Date(),
+  subject = { userId: null },
+}: {
+  identity: SsoIdentity;
+  rules: SsoRules;
+  now?: Date;
+  subject?: { userId: string | null };
+} & Client): Promise<Outcome<{ setCookie: string; userId: string }>> {
+  const start = () =>
+    startSession(
+      async (command) => {
+        const found = await resolveSsoAccount(command, identity, rules, subject);
+        if (!found.ok) return found;
+        return accept({
+          userId: found.value.userId,
+          metadata: { method: "sso", provider: identity.issuer, account: found.value.how },
+        });
+      },
+      { ip, userAgent },
+      now,
+    );
+  // Making an account waits for a running import, as every other account change does.
+  const { justInTimeProvisioning } = await getIdentitySettings();
+  return justInTimeProvisioning ? withPeopleDirectory(start) : start();
 }
 
 /** The id of the request's own session (the hash of its token), if it carries one. */

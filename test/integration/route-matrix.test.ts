@@ -357,6 +357,9 @@ describe("the rules every row follows", () => {
   /** Pages and endpoints anyone may open signed out. */
   const PUBLIC = new Set([
     "login.tsx",
+    "login_.password.tsx",
+    "auth.sso.tsx",
+    "auth.sso_.callback.tsx",
     "logout.tsx",
     "set-password.$token.tsx",
     "healthz.ts",
