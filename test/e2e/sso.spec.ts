@@ -339,3 +339,44 @@ test("with password sign-in off, the password form is gone and its POST refused,
   expect(overflow).toBe(false);
   await phone.close();
 });
+
+test("the Identity page shows the provider, the last failures and who was provisioned, and switches password sign-in off", async ({
+  page,
+}) => {
+  const errors = watchConsole(page);
+  await page.goto(`${lull.url}/login`);
+  await page.getByLabel("Work email").fill("admin@lull.test");
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${lull.url}/`);
+  await page.goto(`${lull.url}/admin/identity`);
+  await expect(page.getByTestId("sso-issuer")).toHaveText(provider.issuer);
+  // The refusals of the tests before this one, in plain words.
+  await expect(page.getByTestId("sso-errors")).toContainText(
+    "The ID token was issued for another application",
+  );
+  await expect(page.getByTestId("sso-errors")).toContainText("The ID token had expired");
+  await expect(page.getByTestId("identity-event").first()).toBeVisible();
+  await expect(page.locator("main")).toContainText("Provisioned an account from the directory");
+  await expectAccessible(page);
+
+  // Single sign-on only, with the admin as the break-glass account, through the form.
+  await page.getByLabel("Single sign-on only, except the break-glass admins below").check();
+  await page.getByLabel("Break-glass admins (one email address per line)").fill("admin@lull.test");
+  await page.getByRole("button", { name: "Save sign-in settings" }).click();
+  await expect(page.getByText("Sign-in settings saved.")).toBeVisible();
+  await expect(page.locator("main")).toContainText(
+    "Password sign-in is off except for the break-glass admins.",
+  );
+  const [settings] = query<{ passwordSignIn: string; breakGlassEmails: string }>(
+    `SELECT "passwordSignIn", "breakGlassEmails" FROM "IdentitySettings" WHERE "id" = 1`,
+  );
+  expect(settings).toEqual({
+    passwordSignIn: "BREAK_GLASS_ONLY",
+    breakGlassEmails: '["admin@lull.test"]',
+  });
+  expect(
+    query(`SELECT 1 FROM "AuditEvent" WHERE "action" = 'identity.settings'`).length,
+  ).toBeGreaterThanOrEqual(2);
+  expect(errors).toEqual([]);
+});
