@@ -16,7 +16,7 @@ type Attribute = {
   subAttributes?: Attribute[];
 };
 
-function attribute(a: Attribute) {
+function attribute(a: Attribute): Record<string, unknown> {
   return {
     multiValued: false,
     required: false,
