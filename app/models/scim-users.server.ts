@@ -95,8 +95,63 @@ export function userWhere(condition: Condition): Prisma.UserWhereInput {
 
 const listed = { deprovisionedAt: null } satisfies Prisma.UserWhereInput;
 
+/** Whether a comparison's value holds a LIKE wildcard (Prisma passes them on unescaped). */
+function hasWildcards(condition: Condition): boolean {
+  if (condition.kind === "and" || condition.kind === "or") return condition.of.some(hasWildcards);
+  if (condition.kind === "not") return hasWildcards(condition.of);
+  return (
+    condition.kind === "compare" && condition.op !== "eq" && /[%_]/.test(String(condition.value))
+  );
+}
+
+/** The filter evaluated on one account, exactly (for the rare filter SQL cannot say exactly). */
+export function accountMatches(account: ScimAccount, condition: Condition): boolean {
+  switch (condition.kind) {
+    case "and":
+      return condition.of.every((c) => accountMatches(account, c));
+    case "or":
+      return condition.of.some((c) => accountMatches(account, c));
+    case "not":
+      return !accountMatches(account, condition.of);
+    case "present":
+      return condition.attribute !== "externalId" || account.externalId !== null;
+    case "compare": {
+      const { attribute, op, value } = condition;
+      if (attribute === "active") return account.active === value;
+      const actual =
+        attribute === "userName" || attribute === "emails.value"
+          ? account.email
+          : attribute === "id"
+            ? account.id
+            : attribute === "displayName"
+              ? account.name
+              : account.externalId;
+      if (actual === null) return false;
+      const text = String(value);
+      if (op === "eq") return actual === text;
+      if (op === "co") return actual.includes(text);
+      if (op === "sw") return actual.startsWith(text);
+      return actual.endsWith(text);
+    }
+  }
+}
+
 export async function listScimUsers(condition: Condition | null, page: Page) {
   const where = condition ? { AND: [listed, userWhere(condition)] } : listed;
+  if (condition && hasWildcards(condition)) {
+    // LIKE reads % and _ as wildcards and SQLite has no default escape: such a filter
+    // (rare: "co", "sw" or "ew" with % or _) is evaluated here, on every listed account.
+    const rows = await prisma.user.findMany({
+      where: listed,
+      select: accountSelect,
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    });
+    const matching = rows.map(toAccount).filter((a) => accountMatches(a, condition));
+    return {
+      total: matching.length,
+      accounts: matching.slice(page.startIndex - 1, page.startIndex - 1 + page.count),
+    };
+  }
   const [total, rows] = await Promise.all([
     prisma.user.count({ where }),
     page.count === 0

@@ -404,7 +404,7 @@ export function accountChangesFromPatch(
         userName: after.userName === undefined ? null : after.userName,
         timezone: after.timezone === undefined ? null : after.timezone,
         externalId: after.externalId ?? null,
-        [SCIM.enterprise]: after[SCIM.enterprise] ?? null,
+        [SCIM.enterprise]: { manager: after[SCIM.enterprise]?.manager ?? null },
       },
       name,
     );
