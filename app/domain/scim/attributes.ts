@@ -97,7 +97,7 @@ export function resolveNamePart(part: string): string | undefined {
 }
 
 export type Resolved =
-  { ok: true; path: string; kind: AttributeKind } | { ok: false; attribute: string };
+  { known: true; path: string; kind: AttributeKind } | { known: false; attribute: string };
 
 /**
  * An attribute path (`name.givenName`, `emails[type eq "work"].value`,
@@ -110,23 +110,23 @@ export function resolvePath(kind: ResourceKind, path: string): Resolved {
     const rest = path.slice(extension.length);
     const [head, ...tail] = rest.split(".");
     const attribute = resolveEnterpriseAttribute(head!);
-    if (!attribute) return { ok: false, attribute: rest };
+    if (!attribute) return { known: false, attribute: rest };
     return {
-      ok: true,
+      known: true,
       path: [`${SCIM.enterprise}:${attribute.name}`, ...tail].join("."),
       kind: attribute.kind,
     };
   }
   const match = /^([^.[]+)(.*)$/.exec(path);
-  if (!match) return { ok: false, attribute: path };
+  if (!match) return { known: false, attribute: path };
   const [, head, rest] = match as unknown as [string, string, string];
   const attribute = resolveAttribute(kind, head);
-  if (!attribute) return { ok: false, attribute: head };
-  if (attribute.name === SCIM.enterprise) return { ok: true, path, kind: "kept" };
+  if (!attribute) return { known: false, attribute: head };
+  if (attribute.name === SCIM.enterprise) return { known: true, path, kind: "kept" };
   if (attribute.name === "name" && rest.startsWith(".")) {
     const part = resolveNamePart(rest.slice(1));
-    if (!part) return { ok: false, attribute: `name${rest}` };
-    return { ok: true, path: `name.${part}`, kind: attribute.kind };
+    if (!part) return { known: false, attribute: `name${rest}` };
+    return { known: true, path: `name.${part}`, kind: attribute.kind };
   }
-  return { ok: true, path: `${attribute.name}${rest}`, kind: attribute.kind };
+  return { known: true, path: `${attribute.name}${rest}`, kind: attribute.kind };
 }

@@ -314,7 +314,7 @@ export function normaliseOperations(
       const entries: [string, unknown][] = [];
       for (const [key, v] of Object.entries(value)) {
         const resolved = resolvePath(kind, key);
-        if (!resolved.ok) {
+        if (!resolved.known) {
           throw new BadValue(`Lull does not know the attribute "${resolved.attribute}".`);
         }
         if (resolved.kind === "kept") entries.push([resolved.path, v]);
@@ -322,7 +322,7 @@ export function normaliseOperations(
       return entries.length > 0 ? [{ op, value: Object.fromEntries(entries) }] : [];
     }
     const resolved = resolvePath(kind, operation.path.trim());
-    if (!resolved.ok) {
+    if (!resolved.known) {
       throw new BadValue(
         `Lull does not know the attribute "${resolved.attribute}".`,
         "invalid_path",
