@@ -333,6 +333,10 @@ export function normaliseOperations(
     }
     if (resolved.kind === "dropped") return [];
     let value = operation.value;
+    // Entra ID sends the manager as its id alone.
+    if (resolved.path === `${SCIM.enterprise}:manager` && typeof value === "string") {
+      value = { value };
+    }
     // Members are told apart by their value alone (Entra ID removes { value } it added).
     if (/^members$/i.test(resolved.path) && value !== undefined) {
       const list = Array.isArray(value) ? value : [value];
