@@ -5,6 +5,7 @@
  * body; bad filters and unknown attributes get SCIM errors, never a 500;
  * a request without a valid token gets 401 (ADR 0040, docs/scim.md).
  */
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { SCIM } from "#app/domain/scim/protocol.ts";
 import { revokeScimToken } from "#app/models/scim-token.server.ts";
@@ -513,6 +514,72 @@ describe("mistakes get SCIM errors, never a 500", () => {
       roleSource: "CONSOLE",
     });
     expect(await prisma.auditEvent.count()).toBe(before);
+  });
+});
+
+describe("hostile bodies with a valid token", () => {
+  test("property: random JSON to every writing endpoint is answered below 500, in SCIM's shape", async () => {
+    const { token } = await makeScimToken();
+    const person = await createUser();
+    const group = await scim(token, "POST", "/Groups", {
+      schemas: [SCIM.group],
+      displayName: `fuzz-${unique()}`,
+    });
+    const groupId = group.body!.id as string;
+    const attribute = fc.constantFrom(
+      "userName",
+      "active",
+      "name",
+      "name.givenName",
+      "timezone",
+      "externalId",
+      "members",
+      "displayName",
+      "emails",
+      `${SCIM.enterprise}:manager`,
+      "title",
+      "id",
+      "meta",
+      "UsErNaMe",
+      'members[value eq "x"]',
+      'emails[type eq "work"].value',
+      "groups",
+      "",
+    );
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.constant(person.id),
+      fc.constant([{ value: person.id }]),
+    );
+    const operation = fc.record(
+      {
+        op: fc.constantFrom("add", "remove", "replace", "Replace", "move"),
+        path: attribute,
+        value,
+      },
+      { requiredKeys: ["op"] },
+    );
+    const patchBody = fc.record({
+      schemas: fc.constantFrom([SCIM.patchOp], [], ["x"]),
+      Operations: fc.array(operation, { maxLength: 4 }),
+    });
+    const resourceBody = fc.dictionary(attribute, value, { maxKeys: 5 });
+    const request = fc.oneof(
+      fc.tuple(fc.constant("POST"), fc.constant("/Users"), fc.oneof(resourceBody, fc.jsonValue())),
+      fc.tuple(fc.constant("PUT"), fc.constant(`/Users/${person.id}`), resourceBody),
+      fc.tuple(fc.constant("PATCH"), fc.constant(`/Users/${person.id}`), patchBody),
+      fc.tuple(fc.constant("POST"), fc.constant("/Groups"), resourceBody),
+      fc.tuple(fc.constant("PATCH"), fc.constant(`/Groups/${groupId}`), patchBody),
+      fc.tuple(fc.constant("PUT"), fc.constant(`/Groups/${groupId}`), resourceBody),
+    );
+    await fc.assert(
+      fc.asyncProperty(request, async ([method, path, body]) => {
+        const answer = await scim(token, method, path, body);
+        expect(answer.status, `${method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+        if (answer.status >= 400) expect(answer.body!.schemas).toEqual([SCIM.error]);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 
