@@ -33,3 +33,6 @@ export function describeBytes(bytes: number): string {
   if (bytes >= KIB * KIB) return `${Math.floor(bytes / (KIB * KIB))} MB`;
   return `${Math.floor(bytes / KIB)} KB`;
 }
+
+/** A SCIM request (ADR 0040): a user, or a group PATCH adding a few thousand members. */
+export const SCIM_BODY_LIMIT = 1024 * KIB;

@@ -88,6 +88,19 @@ describe("checkRequestOrigin", () => {
     ).toBe(false);
   });
 
+  test("SCIM under /scim/v2/ with a bearer token is exempt like the agent API, and nothing beside it", () => {
+    const scim = (path: string, headers: OriginCheckInput["headers"]) =>
+      checkRequestOrigin(input({ method: "PATCH", path, headers })).allowed;
+    const bearer = { authorization: "Bearer lull_scim_x", secFetchSite: "cross-site" };
+    expect(scim("/scim/v2/Users/abc", bearer)).toBe(true);
+    expect(scim("/scim/v2/Groups", { ...bearer, origin: "https://evil.example" })).toBe(false);
+    expect(scim("/scim/v2/Users", { secFetchSite: "cross-site" })).toBe(false);
+    expect(scim("/scim/v2/%2e%2e/%2e%2e/admin/users/new", bearer)).toBe(false);
+    expect(scim("/scim/v2%2f..%2f..%2fpauses", bearer)).toBe(false);
+    expect(scim("/scim/v1/Users", bearer)).toBe(false);
+    expect(scim("/scim/v2", bearer)).toBe(false);
+  });
+
   test("non-browser clients without either header are allowed", () => {
     expect(checkRequestOrigin(input({ headers: {} })).allowed).toBe(true);
   });

@@ -7,7 +7,8 @@
  * request came from (`Sec-Fetch-Site`, else `Origin`); anything not
  * same-origin is refused. Requests with neither header do not come from a
  * browser page and so cannot carry a victim's cookies by accident.
- * JSON APIs authenticated by a bearer token (agents) are exempt: browsers
+ * JSON APIs authenticated by a bearer token (agents, and SCIM under
+ * /scim/v2/) are exempt: browsers
  * never attach such a header to a cross-site request on their own. The
  * exemption is decided on the path the router will act on, not the raw one
  * (`/api/agent/%2e%2e/devices` is `/devices`), and an ambiguous path is never
@@ -36,13 +37,16 @@ export type OriginCheckInput = {
 export type OriginCheckResult = { allowed: true } | { allowed: false; reason: string };
 
 export const BEARER_API_PREFIX = "/api/agent/" as const;
+/** SCIM (ADR 0040): the identity provider's bearer token, JSON bodies, no browser. */
+export const SCIM_API_PREFIX = "/scim/v2/" as const;
+const BEARER_API_PREFIXES = [BEARER_API_PREFIX, SCIM_API_PREFIX] as const;
 
 export function checkRequestOrigin(input: OriginCheckInput): OriginCheckResult {
   if (SAFE_METHODS.has(input.method.toUpperCase())) return { allowed: true };
 
   const { origin, secFetchSite, authorization } = input.headers;
   if (
-    isRoutedUnder(input.path, BEARER_API_PREFIX) &&
+    BEARER_API_PREFIXES.some((prefix) => isRoutedUnder(input.path, prefix)) &&
     authorization !== undefined &&
     /^Bearer\s+\S+/i.test(authorization) &&
     !origin

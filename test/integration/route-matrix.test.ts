@@ -159,6 +159,8 @@ async function setUp(): Promise<Setup> {
       documentId: owned.documentId,
       slug: owned.slug,
       token: "x".repeat(43),
+      // SCIM resources and discovery documents (the device and cookies hold no SCIM token).
+      id: worker.id,
     },
     handle: behindServerChecks(remixHandler(asTestRoutes(routes))),
   };
@@ -372,6 +374,7 @@ describe("the rules every row follows", () => {
   const SIGNED_IN = ["worker", "otherWorker", "reviewer", "admin"] as const;
   const STAFF_AREA = /^\/(admin|review)(\/|$)/;
   const isAgentApi = (route: RouteFile) => route.pattern.startsWith("/api/agent/");
+  const isScim = (route: RouteFile) => route.pattern.startsWith("/scim/v2/");
   const cell = (route: RouteFile, who: IdentityName, method: Method) =>
     matrix.table[route.file]![who][method];
   const reads = (route: RouteFile) => (route.resource ? (["GET"] as const) : READS);
@@ -379,7 +382,7 @@ describe("the rules every row follows", () => {
   test("signed out, every page but the public ones sends you to sign in", () => {
     const wrong: string[] = [];
     for (const route of matrix.routes) {
-      if (PUBLIC.has(route.file) || isAgentApi(route)) continue;
+      if (PUBLIC.has(route.file) || isAgentApi(route) || isScim(route)) continue;
       for (const who of ["anonymous", "device"] as const) {
         for (const method of reads(route)) {
           const got = cell(route, who, method);
@@ -407,6 +410,20 @@ describe("the rules every row follows", () => {
         }
       }
     }
+    expect(wrong).toEqual([]);
+  });
+
+  test("SCIM takes only its own bearer token: every identity here (cookies, a device token) gets 401", () => {
+    const wrong: string[] = [];
+    for (const route of matrix.routes.filter(isScim)) {
+      for (const who of IDENTITIES) {
+        for (const method of ["GET", "POST"] as const) {
+          const got = cell(route, who, method);
+          if (got !== "401") wrong.push(`${route.file} ${who} ${method}: ${got}`);
+        }
+      }
+    }
+    expect(matrix.routes.filter(isScim).length).toBeGreaterThan(0);
     expect(wrong).toEqual([]);
   });
 
