@@ -93,6 +93,8 @@ export class FakeLullServer {
       windows: this.windows,
       validUntil: new Date(now.getTime() + 24 * 3600_000).toISOString(),
       refreshAfterSeconds: 300,
+      forgets: [],
+      privateApps: [],
     };
   }
 
@@ -256,6 +258,8 @@ export class FakeLullServer {
       discardedExempt: 0,
       discardedUnacknowledged: 0,
       rejectedFuture: 0,
+      discardedForgotten: 0,
+      discardedPrivateApp: 0,
       duplicate: false,
     };
     this.batches.set(batchId, result);

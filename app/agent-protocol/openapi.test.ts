@@ -34,6 +34,8 @@ describe("the OpenAPI document", () => {
       [
         "collecting",
         "exemptTypes",
+        "forgets",
+        "privateApps",
         "reason",
         "refreshAfterSeconds",
         "serverTime",

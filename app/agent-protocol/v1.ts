@@ -27,6 +27,10 @@ export const LIMITS = {
   maxStreamsPerDevice: 2,
   /** Open state streams all of one worker's devices may hold (the same rule). */
   maxStreamsPerWorker: 5_000,
+  /** Forget windows that ended within this many days are listed in the state (ADR 0041). */
+  forgetLookbackDays: 7,
+  /** A private-application pattern's length (ADR 0041). */
+  maxPrivateAppPatternLength: 200,
   /** A usage report's body. */
   maxUsageReportBytes: 4 * 1024,
   /** A usage report covers at most this long (the reference agent reports every hour). */
@@ -100,6 +104,10 @@ export const WindowSchema = z.object({
 });
 export type Window = z.infer<typeof WindowSchema>;
 
+/** A span the worker asked to forget: [startsAt, endsAt). */
+export const ForgetSchema = z.object({ startsAt: isoTime, endsAt: isoTime });
+export type ForgetWindow = z.infer<typeof ForgetSchema>;
+
 export const StateSchema = z.object({
   /** Changes whenever this worker's windows change; also the ETag. */
   stateVersion: z.string(),
@@ -118,6 +126,18 @@ export const StateSchema = z.object({
   validUntil: isoTime,
   /** Ask again (or reconnect) after this many seconds at the latest. */
   refreshAfterSeconds: z.number().int().positive(),
+  /**
+   * Spans the worker asked to forget (ADR 0041): nothing recorded inside one may be uploaded.
+   * An agent drops buffered events inside them and never buffers new ones there. Those that
+   * ended within the last LIMITS.forgetLookbackDays are listed; ingestion discards the rest.
+   */
+  forgets: z.array(ForgetSchema).default([]),
+  /**
+   * Applications never recorded (ADR 0041): the worker's own and the organisation's, as
+   * patterns (see `privateAppMatcher`: case-insensitive, `*` for any run of characters). An
+   * agent drops their events before buffering them.
+   */
+  privateApps: z.array(z.string().min(1).max(LIMITS.maxPrivateAppPatternLength)).default([]),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
@@ -154,6 +174,10 @@ export const EventBatchResultSchema = z.object({
   /** Discarded because the worker has not acknowledged the current monitoring notice. */
   discardedUnacknowledged: z.number().int().nonnegative().default(0),
   rejectedFuture: z.number().int().nonnegative(),
+  /** Discarded because they fall in a span the worker asked to forget (ADR 0041). */
+  discardedForgotten: z.number().int().nonnegative().default(0),
+  /** Discarded because their application is private (the worker's or the organisation's list). */
+  discardedPrivateApp: z.number().int().nonnegative().default(0),
   /** True when this batch was already received; the counts are those of the first time. */
   duplicate: z.boolean(),
 });

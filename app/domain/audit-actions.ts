@@ -29,6 +29,12 @@ export const AUDIT_ACTIONS = {
   "pause.schedule": "Scheduled a pause",
   "pause.end_early": "Ended a pause early",
   "pause.cancel": "Cancelled a scheduled pause",
+  "data.forget": "Forgot recent activity",
+  "data.purge_private_app": "Deleted a private application's stored events",
+  "private_app.add": "Made an application private",
+  "private_app.remove": "Removed an application from their private list",
+  "private_app.add_organisation": "Made an application private for everyone",
+  "private_app.remove_organisation": "Removed an application from the organisation's private list",
   "policy.update": "Changed the policy",
   "device.code_created": "Created a device enrollment code",
   "device.enroll": "Enrolled a device",
@@ -50,6 +56,19 @@ export const AUDIT_ACTIONS = {
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/**
+ * A worker's own privacy choices (ADR 0041): staff never see who forgot
+ * what, or which applications someone keeps private. They are recorded (the
+ * worker's own trail) but the console's audit log does not list them;
+ * the privacy office sees them only as counts over at least five workers.
+ */
+export const WORKER_PRIVATE_ACTIONS = [
+  "data.forget",
+  "data.purge_private_app",
+  "private_app.add",
+  "private_app.remove",
+] as const satisfies readonly AuditAction[];
 
 export function describeAuditAction(action: string): string {
   return (AUDIT_ACTIONS as Record<string, string>)[action] ?? action;

@@ -21,6 +21,8 @@ import {
   type ScopedInterval,
 } from "./exemption-windows.ts";
 import { effectiveInterval, type Interval, type StoredPause } from "./pause-policy.ts";
+import { privateAppMatcher } from "#app/agent-protocol/private-apps.ts";
+import { isForgotten, type ForgetInterval } from "./forget-rules.ts";
 
 /** Everything the decision needs to know about one worker. */
 export type CollectionInputs = {
@@ -31,6 +33,10 @@ export type CollectionInputs = {
   heldForAcknowledgement: boolean;
   /** The account is deactivated: nothing is collected, whatever else holds. */
   deactivated?: boolean;
+  /** Spans the worker asked to forget (ADR 0041): nothing recorded in them is kept. */
+  forgets?: readonly ForgetInterval[];
+  /** Patterns of applications never recorded: the worker's and the organisation's. */
+  privateApps?: readonly string[];
 };
 
 /** Why collection is off, in the order the reasons win: a pause before an exemption before the gate. */
@@ -47,6 +53,9 @@ export type CollectionWindows = {
   exemption: readonly ScopedInterval[];
   heldForAcknowledgement: boolean;
   deactivated: boolean;
+  forget: readonly ForgetInterval[];
+  /** Whether an application is private (`privateAppMatcher` over the inputs' patterns). */
+  isPrivateApp: (app: string) => boolean;
 };
 
 export function collectionWindows(
@@ -64,7 +73,35 @@ export function collectionWindows(
     exemption: exemptIntervals(inputs.exemptions ?? [], from, to),
     heldForAcknowledgement: inputs.heldForAcknowledgement,
     deactivated: inputs.deactivated ?? false,
+    forget: (inputs.forgets ?? []).filter((f) => f.startsAt < to && f.endsAt > from),
+    isPrivateApp: privateAppMatcher(inputs.privateApps ?? []),
   };
+}
+
+/**
+ * Why one recorded event may not be kept, or "keep": the instant's verdict
+ * (a pause, then an exemption of its type), then a forgotten span, then a
+ * private application, then the acknowledgement gate. Ingestion's decision
+ * for every event it receives (`classifyEvent`).
+ */
+export type EventDecision =
+  "keep" | "paused" | "exempt" | "forgotten" | "private_app" | "acknowledgement_required";
+
+export function decideEvent(
+  windows: CollectionWindows,
+  at: Date,
+  type: string,
+  app: string,
+): EventDecision {
+  const verdict = decideCollection(windows, at, type);
+  if (verdict.reason === "paused" || verdict.reason === "exempt") return verdict.reason;
+  if (verdict.reason === "deactivated") {
+    // A deactivated worker's devices are refused before ingestion (401).
+    throw new Error("Events of a deactivated worker reached ingestion.");
+  }
+  if (isForgotten(windows.forget, at)) return "forgotten";
+  if (windows.isPrivateApp(app)) return "private_app";
+  return verdict.collecting ? "keep" : "acknowledgement_required";
 }
 
 function inside(t: number, intervals: readonly Interval[]): boolean {

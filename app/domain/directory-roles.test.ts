@@ -1,11 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ROLES, type Role } from "./roles.ts";
-import {
-  groupKey,
-  groupsFromClaim,
-  roleFromGroups,
-} from "./directory-roles.ts";
+import { groupKey, groupsFromClaim, roleFromGroups } from "./directory-roles.ts";
 
 const groupName = fc.constantFrom(
   "lull-admins",

@@ -2,34 +2,30 @@
  * What happens to each event an agent uploads. Pure: the worker's collection
  * windows (from `collectionWindows`, the same that drive the agents' state)
  * and `now` in, a verdict per event out. An event is stored only when
- * `decideCollection` says collecting; one dated too far in the future is a
- * clock error.
+ * `decideEvent` keeps it (no pause, exemption, forgotten span or private
+ * application covers it, and the gate is open); one dated too far in the
+ * future is a clock error.
  */
-import { decideCollection, type CollectionWindows } from "./collection-state.ts";
+import { decideEvent, type CollectionWindows } from "./collection-state.ts";
 
-export type EventVerdict = "store" | "paused" | "exempt" | "unacknowledged" | "future";
+export type EventVerdict =
+  "store" | "paused" | "exempt" | "forgotten" | "private_app" | "unacknowledged" | "future";
 
 export function classifyEvent(
-  at: Date,
-  type: string,
+  event: { at: Date; type: string; app: string },
   windows: CollectionWindows,
   now: Date,
   futureToleranceMs: number,
 ): EventVerdict {
-  if (at.getTime() > now.getTime() + futureToleranceMs) return "future";
-  const verdict = decideCollection(windows, at, type);
-  switch (verdict.reason) {
-    case "active":
+  if (event.at.getTime() > now.getTime() + futureToleranceMs) return "future";
+  const decision = decideEvent(windows, event.at, event.type, event.app);
+  switch (decision) {
+    case "keep":
       return "store";
-    case "paused":
-      return "paused";
-    case "exempt":
-      return "exempt";
     case "acknowledgement_required":
       return "unacknowledged";
-    case "deactivated":
-      // A deactivated worker's devices are refused before ingestion (401).
-      throw new Error("Events of a deactivated worker reached ingestion.");
+    default:
+      return decision;
   }
 }
 

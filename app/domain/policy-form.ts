@@ -2,6 +2,7 @@ import { z } from "zod";
 import { POLICY_BOUNDS } from "./pause-policy.ts";
 import { MAX_EXEMPTION_DAYS_BOUNDS } from "./exemption-draft.ts";
 import { RETENTION_BOUNDS } from "./retention.ts";
+import { FORGET_POLICY_BOUNDS } from "./forget-rules.ts";
 
 function minutesField(label: string, { min, max }: { min: number; max: number }, unit = "minutes") {
   // Empty stays empty (a missing value), anything else must read as a number.
@@ -29,6 +30,12 @@ export const PolicySchema = z
     scheduleAheadDays: minutesField("scheduling horizon", POLICY_BOUNDS.scheduleAheadDays, "days"),
     retentionDays: minutesField("retention period", RETENTION_BOUNDS, "days"),
     maxExemptionDays: minutesField("longest exemption", MAX_EXEMPTION_DAYS_BOUNDS, "days"),
+    maxForgetMinutes: minutesField("longest span to forget", FORGET_POLICY_BOUNDS.maxForgetMinutes),
+    maxForgetsPerDay: minutesField(
+      "forgets per day",
+      FORGET_POLICY_BOUNDS.maxForgetsPerDay,
+      "forgets",
+    ),
     requireAcknowledgementBeforeCollection: z
       .literal("on")
       .optional()
@@ -58,6 +65,8 @@ export const POLICY_FIELD_LABELS: Record<keyof PolicyFields, string> = {
   maxExemptionDays: "Longest exemption",
   requireAcknowledgementBeforeCollection: "Hold collection until the notice is acknowledged",
   retentionDays: "Keep collected data for",
+  maxForgetMinutes: "Longest span a worker can forget",
+  maxForgetsPerDay: "Forgets per worker per day",
 };
 
 const UNITS: Partial<Record<keyof PolicyFields, string>> = {
@@ -67,6 +76,8 @@ const UNITS: Partial<Record<keyof PolicyFields, string>> = {
   scheduleAheadDays: "days",
   maxExemptionDays: "days",
   retentionDays: "days",
+  maxForgetMinutes: "min",
+  maxForgetsPerDay: "a day",
 };
 
 /** A stored policy value in words: "30 min", "No limit", "On". */

@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { Prisma } from "#app/generated/prisma/client.ts";
-import { RECEIPT_FORMAT, type Receipt } from "#app/receipts/receipt.ts";
+import {
+  RECEIPT_FORMAT,
+  type AcknowledgementReceiptPayload,
+  type Receipt,
+} from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { getEnv } from "#app/utils/env.server.ts";
@@ -124,7 +128,7 @@ export async function getOwnAcknowledgement(workerId: string, id: string) {
     },
   });
   if (!ack) return null;
-  return { ...ack, receipt: JSON.parse(ack.receipt) as Receipt };
+  return { ...ack, receipt: JSON.parse(ack.receipt) as Receipt<AcknowledgementReceiptPayload> };
 }
 
 /** The worker's acknowledgements, newest first. */

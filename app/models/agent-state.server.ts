@@ -60,6 +60,11 @@ function toAgentState(
     })),
     validUntil: new Date(now.getTime() + horizonMs).toISOString(),
     refreshAfterSeconds: REFRESH_AFTER_SECONDS,
+    forgets: inputs.forgets.map((f) => ({
+      startsAt: f.startsAt.toISOString(),
+      endsAt: f.endsAt.toISOString(),
+    })),
+    privateApps: [...new Set(inputs.privateApps)].sort(),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * The facts the collection decision needs about one worker, read once:
- * pauses and covering exemptions from `from` on, the acknowledgement gate,
- * and whether the account is active. The decision itself is
+ * pauses and covering exemptions from `from` on, forgotten spans (from a
+ * week before), private applications, the acknowledgement gate, and whether
+ * the account is active. The decision itself is
  * `app/domain/collection-state.ts`; ingestion reads the same facts in SQL
  * (`ingest.server.ts`), held to this by a property test.
  */
+import { LIMITS } from "#app/agent-protocol/v1.ts";
 import {
   acknowledgementGateHolds,
   MONITORING_NOTICE_SLUG,
@@ -13,6 +15,14 @@ import type { CollectionInputs } from "#app/domain/collection-state.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { listExemptionsCoveringFor } from "./exemption.server.ts";
 import { listPausesOverlappingFor } from "./pause.server.ts";
+import { listForgetsFor } from "./forget.server.ts";
+import { listPrivateAppPatternsFor } from "./private-app.server.ts";
+
+/**
+ * Forgotten spans are read this far back before `from`: an agent may still
+ * hold events recorded in them (ADR 0041), so the state lists them.
+ */
+const FORGET_LOOKBACK_MS = LIMITS.forgetLookbackDays * 24 * 60 * 60 * 1000;
 
 // The last instant SQLite's date text and Prisma both handle (8.64e15 ms does not serialise).
 const FAR_FUTURE = new Date("9999-12-31T23:59:59.999Z");
@@ -70,7 +80,7 @@ export async function loadCollectionInputsFor(
   client: Tx = prisma,
 ): Promise<Map<string, WorkerCollectionInputs>> {
   const ids = [...new Set(workerIds)];
-  const [workers, pauses, exemptions, gate] = await Promise.all([
+  const [workers, pauses, exemptions, gate, forgets, privateApps] = await Promise.all([
     client.user.findMany({
       where: { id: { in: ids } },
       select: { id: true, stateVersion: true, deactivatedAt: true },
@@ -78,6 +88,8 @@ export async function loadCollectionInputsFor(
     listPausesOverlappingFor(client, ids, from, to),
     listExemptionsCoveringFor(ids, from, to, client),
     readAcknowledgementGate(client),
+    listForgetsFor(client, ids, new Date(from.getTime() - FORGET_LOOKBACK_MS), to),
+    listPrivateAppPatternsFor(client, ids),
   ]);
   const signed = new Set<string>();
   if (gate.notice && gate.policyRequires && gate.notice.requiresAcknowledgement) {
@@ -98,6 +110,8 @@ export async function loadCollectionInputsFor(
         signedCurrentNotice: signed.has(worker.id),
       }),
       deactivated: worker.deactivatedAt !== null,
+      forgets: forgets.get(worker.id) ?? [],
+      privateApps: privateApps.get(worker.id) ?? [],
       stateVersion: worker.stateVersion,
     });
   }

@@ -52,6 +52,11 @@ SELECT
    WHERE e."workerId" = $4
      AND e."status" IN (${COVERING_EXEMPTION_STATUSES.map((s) => `'${s}'`).join(", ")})
      AND e."startsAt" < $6::timestamp(3) AND e."endsAt" > $5::timestamp(3)) AS "exemptions",
+  (SELECT COALESCE(json_agg(json_build_object('startsAt', f."startsAt", 'endsAt', f."endsAt")), '[]')
+   FROM "Forget" f
+   WHERE f."workerId" = $4 AND f."endsAt" > $5::timestamp(3) AND f."startsAt" < $6::timestamp(3)) AS "forgets",
+  (SELECT COALESCE(array_agg(pa."pattern"), '{}') FROM "PrivateApp" pa
+   WHERE pa."workerId" = $4 OR pa."workerId" IS NULL) AS "privateApps",
   pol."requireAcknowledgementBeforeCollection" AS "policyRequires",
   d."requiresAcknowledgement" AS "noticeRequires",
   (d."id" IS NOT NULL AND EXISTS (SELECT 1 FROM "Acknowledgement" a
@@ -94,8 +99,18 @@ WITH
       "storedEvents" = "storedEvents" + $16, "discardedPaused" = "discardedPaused" + $17,
       "discardedExempt" = "discardedExempt" + $18,
       "discardedUnacknowledged" = "discardedUnacknowledged" + $19,
-      "rejectedFuture" = "rejectedFuture" + $20
+      "rejectedFuture" = "rejectedFuture" + $20,
+      "discardedForgotten" = "discardedForgotten" + $27,
+      "discardedPrivateApp" = "discardedPrivateApp" + $28
     WHERE "id" = $2
+  ),
+  -- The worker's forgotten and private-app discards for the day (ADR 0041), only when there are some.
+  privacy AS (
+    INSERT INTO "PrivacyDiscardDay" ("day", "workerId", "forgotten", "privateApp")
+    SELECT $26, $1, $27, $28 WHERE $27::int + $28::int > 0
+    ON CONFLICT ("day", "workerId") DO UPDATE SET
+      "forgotten" = "PrivacyDiscardDay"."forgotten" + excluded."forgotten",
+      "privateApp" = "PrivacyDiscardDay"."privateApp" + excluded."privateApp"
   ),
   usage AS (
     INSERT INTO "DeviceUsageHour" ("deviceId", "hour", "bytes", "batches", "events", "lastAt")
@@ -134,6 +149,8 @@ type FactsRow = {
     endsAt: string;
     endedEarlyAt: string | null;
   })[];
+  forgets: { startsAt: string; endsAt: string }[];
+  privateApps: string[];
   policyRequires: boolean;
   noticeRequires: boolean | null;
   signed: boolean;
@@ -153,6 +170,8 @@ function factsOf(row: FactsRow): IngestFacts {
       endsAt: utc(e.endsAt),
       endedEarlyAt: utcOrNull(e.endedEarlyAt),
     })),
+    forgets: row.forgets.map((f) => ({ startsAt: utc(f.startsAt), endsAt: utc(f.endsAt) })),
+    privateApps: row.privateApps,
     gate: {
       policyRequires: row.policyRequires,
       noticeRequires: row.noticeRequires,
@@ -210,6 +229,8 @@ async function write(
     JSON.stringify(writes.result),
     request.batchId,
     iso(now).slice(0, 10), // the UTC day the batch arrived, "YYYY-MM-DD"
+    counts.discardedForgotten,
+    counts.discardedPrivateApp,
   ]);
 }
 

@@ -47,11 +47,22 @@ export const sqliteIngestStore: IngestStore = {
         endsAt: new Date(row.endsAt),
         endedEarlyAt: row.endedEarlyAt ? new Date(row.endedEarlyAt) : null,
       }));
+      const forgets = (
+        sql.overlappingForgets.all(device.workerId, from, to) as {
+          startsAt: string;
+          endsAt: string;
+        }[]
+      ).map((f) => ({ startsAt: new Date(f.startsAt), endsAt: new Date(f.endsAt) }));
+      const privateApps = (sql.privateApps.all(device.workerId) as { pattern: string }[]).map(
+        (r) => r.pattern,
+      );
       // (The connection reads integers as BigInt.)
       const gate = sql.acknowledgementGateFacts.get(device.workerId) as GateRow;
       const writes = plan({
         pauses,
         exemptions,
+        forgets,
+        privateApps,
         gate: {
           policyRequires: Number(gate.policyRequires) === 1,
           noticeRequires: gate.noticeId ? Number(gate.noticeRequires) === 1 : null,
@@ -98,8 +109,18 @@ export const sqliteIngestStore: IngestStore = {
         counts.discardedExempt,
         counts.discardedUnacknowledged,
         counts.rejectedFuture,
+        counts.discardedForgotten,
+        counts.discardedPrivateApp,
         device.id,
       );
+      if (counts.discardedForgotten + counts.discardedPrivateApp > 0) {
+        sql.addToPrivacyDiscardDay.run(
+          received.slice(0, 10),
+          device.workerId,
+          counts.discardedForgotten,
+          counts.discardedPrivateApp,
+        );
+      }
       sql.addToIngestDay.run(
         received.slice(0, 10), // the UTC day the batch arrived, "YYYY-MM-DD"
         counts.stored,
@@ -188,7 +209,21 @@ function prepare(db: BetterSqlite3.Database) {
     updateDevice: db.prepare(
       `UPDATE "Device" SET "lastSeenAt" = ?, "storedEvents" = "storedEvents" + ?, "discardedPaused" = "discardedPaused" + ?,
        "discardedExempt" = "discardedExempt" + ?, "discardedUnacknowledged" = "discardedUnacknowledged" + ?,
-       "rejectedFuture" = "rejectedFuture" + ? WHERE "id" = ?`,
+       "rejectedFuture" = "rejectedFuture" + ?, "discardedForgotten" = "discardedForgotten" + ?,
+       "discardedPrivateApp" = "discardedPrivateApp" + ? WHERE "id" = ?`,
+    ),
+    overlappingForgets: db.prepare(
+      `SELECT "startsAt", "endsAt" FROM "Forget" WHERE "workerId" = ? AND "endsAt" > ? AND "startsAt" < ?`,
+    ),
+    // The worker's own private applications and the organisation's (workerId null).
+    privateApps: db.prepare(
+      `SELECT "pattern" FROM "PrivateApp" WHERE "workerId" = ? OR "workerId" IS NULL`,
+    ),
+    // One worker's forgotten and private-app discards per UTC day (ADR 0041), for aggregates.
+    addToPrivacyDiscardDay: db.prepare(
+      `INSERT INTO "PrivacyDiscardDay" ("day", "workerId", "forgotten", "privateApp") VALUES (?, ?, ?, ?)
+       ON CONFLICT ("day", "workerId") DO UPDATE SET "forgotten" = "forgotten" + excluded."forgotten",
+       "privateApp" = "privateApp" + excluded."privateApp"`,
     ),
     // Organisation-wide counts per UTC day, for fleet health.
     addToIngestDay: db.prepare(

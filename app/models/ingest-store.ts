@@ -30,6 +30,10 @@ export type IngestFacts = {
     endedEarlyAt: Date | null;
   }[];
   exemptions: ExemptionColumns[];
+  /** The worker's forgotten spans that overlap the batch's span (ADR 0041). */
+  forgets: { startsAt: Date; endsAt: Date }[];
+  /** Private-application patterns: the worker's and the organisation's. */
+  privateApps: string[];
   gate: {
     policyRequires: boolean;
     /** Null when no monitoring notice is published. */

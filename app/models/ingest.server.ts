@@ -16,9 +16,11 @@ const store = byProvider<IngestStore>({
 
 /**
  * Stores one batch of events exactly once per (device, batchId), in one
- * short transaction: events outside the worker's pauses and exemptions,
+ * short transaction: events outside the worker's pauses, exemptions, forgotten
+ * spans and private applications (ADR 0041),
  * their hourly and daily rollups, the device's counters, the organisation's counts for
- * the day, the device's upload footprint for the hour, and the answer itself
+ * the day, the worker's forgotten and private-app discards for the day (only when
+ * there are some), the device's upload footprint for the hour, and the answer itself
  * (so a retry gets the same answer).
  *
  * The footprint (ADR 0026) counts every upload answered here: `bodyBytes` as
@@ -74,6 +76,8 @@ function planBatch(
     {
       pauses: facts.pauses.map((p): StoredPause => ({ ...p, cancelledAt: null })),
       exemptions: facts.exemptions.map(fromColumns),
+      forgets: facts.forgets,
+      privateApps: facts.privateApps,
       heldForAcknowledgement: acknowledgementGateHolds({
         policyRequires: facts.gate.policyRequires,
         notice:
@@ -92,13 +96,22 @@ function planBatch(
     discardedExempt: 0,
     discardedUnacknowledged: 0,
     rejectedFuture: 0,
+    discardedForgotten: 0,
+    discardedPrivateApp: 0,
   };
   const events: IngestWrites["events"] = [];
   batch.events.forEach((event, index) => {
     const at = times[index]!;
-    const verdict = classifyEvent(at, event.type, windows, now, LIMITS.futureToleranceMs);
+    const verdict = classifyEvent(
+      { at, type: event.type, app: event.app },
+      windows,
+      now,
+      LIMITS.futureToleranceMs,
+    );
     if (verdict === "paused") counts.discardedPaused++;
     else if (verdict === "exempt") counts.discardedExempt++;
+    else if (verdict === "forgotten") counts.discardedForgotten++;
+    else if (verdict === "private_app") counts.discardedPrivateApp++;
     else if (verdict === "future") counts.rejectedFuture++;
     else if (verdict === "unacknowledged") counts.discardedUnacknowledged++;
     else {

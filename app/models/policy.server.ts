@@ -1,3 +1,4 @@
+import type { ForgetPolicy } from "#app/domain/forget-rules.ts";
 import type { PausePolicy } from "#app/domain/pause-policy.ts";
 import type { PolicyFields } from "#app/domain/policy-form.ts";
 import { runCommand } from "#app/commands/command.server.ts";
@@ -10,8 +11,11 @@ const pausePolicySelect = {
   scheduleAheadDays: true,
 } as const;
 
+const forgetPolicySelect = { maxForgetMinutes: true, maxForgetsPerDay: true } as const;
+
 const policySettingsSelect = {
   ...pausePolicySelect,
+  ...forgetPolicySelect,
   retentionDays: true,
   maxExemptionDays: true,
   requireAcknowledgementBeforeCollection: true,
@@ -25,6 +29,11 @@ export function getPolicySettings(client: Tx = prisma): Promise<PolicyFields> {
 /** The pause policy in force (the single Policy row). */
 export async function getPausePolicy(client: Tx = prisma): Promise<PausePolicy> {
   return client.policy.findUniqueOrThrow({ where: { id: 1 }, select: pausePolicySelect });
+}
+
+/** The forget policy in force (ADR 0041). */
+export async function getForgetPolicy(client: Tx = prisma): Promise<ForgetPolicy> {
+  return client.policy.findUniqueOrThrow({ where: { id: 1 }, select: forgetPolicySelect });
 }
 
 /**

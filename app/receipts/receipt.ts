@@ -1,5 +1,7 @@
 /**
- * Acknowledgement receipts: what the portal signs, and how anyone checks it.
+ * Receipts: what the portal signs, and how anyone checks it. Two formats of
+ * one family: an acknowledgement of a policy document, and a deletion of a
+ * worker's data (ADR 0041); the same canonical JSON, key and check.
  * The payload is canonical JSON (keys sorted, no spaces) so the bytes signed
  * are the bytes anyone can rebuild from the receipt; the signature is Ed25519
  * (Node's crypto, no dependency). Verification needs only the receipt and
@@ -9,17 +11,20 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 import { z } from "zod";
 
 export const RECEIPT_FORMAT = "lull-acknowledgement-receipt/1";
+export const DELETION_RECEIPT_FORMAT = "lull-deletion-receipt/1";
+
+const WorkerSchema = z.object({ id: z.string(), name: z.string(), email: z.string() }).strict();
 
 /**
  * Strict at every level: a field added to a receipt is not covered by its
  * signature, so a receipt with one is refused rather than passed as signed.
  */
-export const ReceiptPayloadSchema = z
+export const AcknowledgementReceiptPayloadSchema = z
   .object({
     format: z.literal(RECEIPT_FORMAT),
     acknowledgementId: z.string(),
     issuer: z.string(),
-    worker: z.object({ id: z.string(), name: z.string(), email: z.string() }).strict(),
+    worker: WorkerSchema,
     document: z
       .object({
         slug: z.string(),
@@ -32,7 +37,58 @@ export const ReceiptPayloadSchema = z
     signedAt: z.string().datetime(),
   })
   .strict();
+export type AcknowledgementReceiptPayload = z.infer<typeof AcknowledgementReceiptPayloadSchema>;
+
+const count = z.number().int().nonnegative();
+
+/**
+ * What a deletion removed (ADR 0041): a forgotten span, a private
+ * application's stored events, or what retention deleted up to `to`.
+ */
+export const DeletionReceiptPayloadSchema = z
+  .object({
+    format: z.literal(DELETION_RECEIPT_FORMAT),
+    receiptId: z.string(),
+    issuer: z.string(),
+    worker: WorkerSchema,
+    deletion: z
+      .object({
+        kind: z.enum(["forget", "private_app", "retention"]),
+        /** The span deleted; retention: null (everything before `to`). */
+        from: z.string().datetime().nullable(),
+        to: z.string().datetime().nullable(),
+        /** The private application's pattern (private_app), else null. */
+        app: z.string().nullable(),
+        events: count,
+        hourlyRollupRows: count,
+        dailyRollupRows: count,
+      })
+      .strict(),
+    deletedAt: z.string().datetime(),
+  })
+  .strict();
+export type DeletionReceiptPayload = z.infer<typeof DeletionReceiptPayloadSchema>;
+
+export const ReceiptPayloadSchema = z.discriminatedUnion("format", [
+  AcknowledgementReceiptPayloadSchema,
+  DeletionReceiptPayloadSchema,
+]);
 export type ReceiptPayload = z.infer<typeof ReceiptPayloadSchema>;
+
+/** A receipt's payload in one sentence: what a check prints after "VALID:". */
+export function describeReceipt(p: ReceiptPayload): string {
+  if (p.format === RECEIPT_FORMAT) {
+    return `${p.worker.name} <${p.worker.email}> acknowledged "${p.document.title}" version ${p.document.version} (text SHA-256 ${p.document.contentSha256}) as "${p.signedName}" at ${p.signedAt}; issued by ${p.issuer}.`;
+  }
+  const d = p.deletion;
+  const what =
+    d.kind === "forget"
+      ? `the span ${d.from} to ${d.to} they asked to forget`
+      : d.kind === "private_app"
+        ? `the stored events of the private application "${d.app}"`
+        : `their data recorded before ${d.to} (retention)`;
+  return `Deleted ${what} for ${p.worker.name} <${p.worker.email}>: ${d.events} events, ${d.hourlyRollupRows} hourly and ${d.dailyRollupRows} daily rollup rows, at ${p.deletedAt}; issued by ${p.issuer}.`;
+}
 
 export const ReceiptSchema = z
   .object({
@@ -47,7 +103,11 @@ export const ReceiptSchema = z
       .strict(),
   })
   .strict();
-export type Receipt = z.infer<typeof ReceiptSchema>;
+/** A receipt; `P` narrows it to one format. */
+export type Receipt<P extends ReceiptPayload = ReceiptPayload> = Omit<
+  z.infer<typeof ReceiptSchema>,
+  "payload"
+> & { payload: P };
 
 /** JSON with object keys sorted at every level and no whitespace. */
 export function canonicalJson(value: unknown): string {

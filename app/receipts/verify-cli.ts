@@ -1,5 +1,5 @@
 /**
- * Checks a Lull acknowledgement receipt offline.
+ * Checks a Lull receipt (an acknowledgement or a deletion) offline.
  *
  *   npm run verify-receipt -- receipt.json --key lull-receipt-key.pem
  *   npm run verify-receipt -- receipt.json --key-url https://lull.example.com/.well-known/lull-receipt-key
@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { verifyReceiptFile } from "./receipt.ts";
+import { describeReceipt, verifyReceiptFile } from "./receipt.ts";
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -31,10 +31,7 @@ async function main(): Promise<number> {
     console.log(`INVALID: ${result.reason}`);
     return 1;
   }
-  const p = result.payload;
-  console.log(
-    `VALID: ${p.worker.name} <${p.worker.email}> acknowledged "${p.document.title}" version ${p.document.version} (text SHA-256 ${p.document.contentSha256}) as "${p.signedName}" at ${p.signedAt}; issued by ${p.issuer}.`,
-  );
+  console.log(`VALID: ${describeReceipt(result.payload)}`);
   return 0;
 }
 

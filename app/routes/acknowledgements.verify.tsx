@@ -14,6 +14,8 @@ import { receiptVerificationKeys } from "#app/utils/receipt-signing.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { checkReceiptForm, type ReceiptCheck } from "#app/web/receipt-check.server.ts";
 import { tryReadForm } from "#app/web/request-body.server.ts";
+import { describeDeletion } from "#app/domain/deletion-receipts.ts";
+import { RECEIPT_FORMAT } from "#app/receipts/receipt.ts";
 
 export const meta: MetaFunction = () => [{ title: "Verify a receipt · Acknowledgements · Lull" }];
 
@@ -147,28 +149,52 @@ function CheckResult({ check }: { check: Exclude<ReceiptCheck, { verdict: "unrea
           <span className="font-mono">{check.keyId}</span>), unchanged since it was issued. It
           attests:
         </p>
-        <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">
-          <dt className="font-medium">Document</dt>
-          <dd>
-            {r.document.title} ({r.document.slug}), version {r.document.version}
-          </dd>
-          <dt className="font-medium">Text SHA-256</dt>
-          <dd className="break-all font-mono text-sm">{r.document.contentSha256}</dd>
-          <dt className="font-medium">Person</dt>
-          <dd className="break-words">
-            {r.worker.name} &lt;{r.worker.email}&gt;
-          </dd>
-          <dt className="font-medium">Signed as</dt>
-          <dd className="break-words">{r.signedName}</dd>
-          <dt className="font-medium">Signed at</dt>
-          <dd>
-            {check.signedLocal} ({r.signedAt})
-          </dd>
-          <dt className="font-medium">Issued by</dt>
-          <dd className="break-words">{r.issuer}</dd>
-          <dt className="font-medium">Receipt id</dt>
-          <dd className="break-all font-mono text-sm">{r.acknowledgementId}</dd>
-        </dl>
+        {r.format === RECEIPT_FORMAT ? (
+          <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">
+            <dt className="font-medium">Document</dt>
+            <dd>
+              {r.document.title} ({r.document.slug}), version {r.document.version}
+            </dd>
+            <dt className="font-medium">Text SHA-256</dt>
+            <dd className="break-all font-mono text-sm">{r.document.contentSha256}</dd>
+            <dt className="font-medium">Person</dt>
+            <dd className="break-words">
+              {r.worker.name} &lt;{r.worker.email}&gt;
+            </dd>
+            <dt className="font-medium">Signed as</dt>
+            <dd className="break-words">{r.signedName}</dd>
+            <dt className="font-medium">Signed at</dt>
+            <dd>
+              {check.signedLocal} ({r.signedAt})
+            </dd>
+            <dt className="font-medium">Issued by</dt>
+            <dd className="break-words">{r.issuer}</dd>
+            <dt className="font-medium">Receipt id</dt>
+            <dd className="break-all font-mono text-sm">{r.acknowledgementId}</dd>
+          </dl>
+        ) : (
+          <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">
+            <dt className="font-medium">Deletion</dt>
+            <dd className="break-words">{describeDeletion(r.deletion)}</dd>
+            <dt className="font-medium">Removed</dt>
+            <dd>
+              {r.deletion.events} events, {r.deletion.hourlyRollupRows} hourly and{" "}
+              {r.deletion.dailyRollupRows} daily summary rows
+            </dd>
+            <dt className="font-medium">Person</dt>
+            <dd className="break-words">
+              {r.worker.name} &lt;{r.worker.email}&gt;
+            </dd>
+            <dt className="font-medium">Deleted at</dt>
+            <dd>
+              {check.signedLocal} ({r.deletedAt})
+            </dd>
+            <dt className="font-medium">Issued by</dt>
+            <dd className="break-words">{r.issuer}</dd>
+            <dt className="font-medium">Receipt id</dt>
+            <dd className="break-all font-mono text-sm">{r.receiptId}</dd>
+          </dl>
+        )}
       </div>
     </Card>
   );

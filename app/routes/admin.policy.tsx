@@ -18,6 +18,7 @@ import { POLICY_BOUNDS } from "#app/domain/pause-policy.ts";
 import { PolicySchema, describePolicyValue, policyFieldLabel } from "#app/domain/policy-form.ts";
 import { MAX_EXEMPTION_DAYS_BOUNDS } from "#app/domain/exemption-draft.ts";
 import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
+import { FORGET_POLICY_BOUNDS } from "#app/domain/forget-rules.ts";
 import {
   getPolicySettings,
   listPolicyHistory,
@@ -87,6 +88,8 @@ export default function PolicyPage() {
       scheduleAheadDays: String(policy.scheduleAheadDays),
       retentionDays: String(policy.retentionDays),
       maxExemptionDays: String(policy.maxExemptionDays),
+      maxForgetMinutes: String(policy.maxForgetMinutes),
+      maxForgetsPerDay: String(policy.maxForgetsPerDay),
       requireAcknowledgementBeforeCollection: policy.requireAcknowledgementBeforeCollection
         ? "on"
         : undefined,
@@ -136,6 +139,20 @@ export default function PolicyPage() {
             hint={`${b.scheduleAheadDays.min}–${b.scheduleAheadDays.max}. How far ahead a worker can schedule a pause.`}
             errors={fields.scheduleAheadDays.errors}
             inputProps={numberProps(fields.scheduleAheadDays)}
+          />
+        </PolicyGroup>
+        <PolicyGroup title="Forgetting recent activity" id="forgetting">
+          <Field
+            label="Longest span a worker can forget (minutes)"
+            hint={`${FORGET_POLICY_BOUNDS.maxForgetMinutes.min}–${FORGET_POLICY_BOUNDS.maxForgetMinutes.max}. Workers can delete what was recorded in the last this-many minutes, measured on the portal's clock.`}
+            errors={fields.maxForgetMinutes.errors}
+            inputProps={numberProps(fields.maxForgetMinutes)}
+          />
+          <Field
+            label="Forgets per worker per day"
+            hint={`${FORGET_POLICY_BOUNDS.maxForgetsPerDay.min}–${FORGET_POLICY_BOUNDS.maxForgetsPerDay.max}, per calendar day in each worker's time zone; 0 turns forgetting off.`}
+            errors={fields.maxForgetsPerDay.errors}
+            inputProps={numberProps(fields.maxForgetsPerDay)}
           />
         </PolicyGroup>
         <PolicyGroup title="Exemptions" id="exemptions">

@@ -71,7 +71,7 @@ export function receiptVerificationKeys(): ReceiptKey[] {
   return [receiptPublicKey()];
 }
 
-export function signReceiptPayload(payload: ReceiptPayload): Receipt {
+export function signReceiptPayload<P extends ReceiptPayload>(payload: P): Receipt<P> {
   const { privateKey, keyId } = loadKey();
   const value = sign(null, Buffer.from(canonicalJson(payload), "utf8"), privateKey).toString(
     "base64url",

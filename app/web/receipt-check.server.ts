@@ -9,6 +9,7 @@ import { z } from "zod";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   verifyReceiptFileWithKeys,
+  RECEIPT_FORMAT,
   type ReceiptKey,
   type ReceiptPayload,
   type VerifyFailure,
@@ -26,7 +27,7 @@ export type ReceiptCheck =
       source: Source;
       keyId: string;
       receipt: ReceiptPayload;
-      /** When it was signed, in the time zone of the person checking. */
+      /** When it was signed (or the deletion made), in the time zone of the person checking. */
       signedLocal: string;
     }
   | { verdict: "not_genuine"; source: Source; code: VerifyFailure; message: string }
@@ -142,7 +143,14 @@ export async function checkReceiptForm(
         source: read.source,
         keyId: result.keyId,
         receipt: result.payload,
-        signedLocal: formatDateTime(new Date(result.payload.signedAt), timeZone),
+        signedLocal: formatDateTime(
+          new Date(
+            result.payload.format === RECEIPT_FORMAT
+              ? result.payload.signedAt
+              : result.payload.deletedAt,
+          ),
+          timeZone,
+        ),
       },
     };
   }

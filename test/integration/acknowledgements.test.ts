@@ -15,7 +15,7 @@ import {
   publishDraft,
   updateDraft,
 } from "#app/models/policy-document.server.ts";
-import { verifyReceiptFile } from "#app/receipts/receipt.ts";
+import { RECEIPT_FORMAT, verifyReceiptFile } from "#app/receipts/receipt.ts";
 import { loader as keyLoader } from "#app/routes/[.well-known].lull-receipt-key.ts";
 import { loader as rootLoader } from "#app/root.tsx";
 import {
@@ -274,6 +274,8 @@ describe("receipts", () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.payload.worker.name).toBe("Receipt Person");
+    if (result.payload.format !== RECEIPT_FORMAT)
+      throw new Error("Not an acknowledgement receipt.");
     expect(result.payload.document.contentSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -454,6 +456,8 @@ describe("the acknowledgement gate", () => {
           scheduleAheadDays: "14",
           retentionDays: "90",
           maxExemptionDays: "90",
+          maxForgetMinutes: "30",
+          maxForgetsPerDay: "3",
         },
         { cookie: adminUser.cookie },
       ),

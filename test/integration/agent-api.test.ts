@@ -385,6 +385,8 @@ describe("POST /events", () => {
       discardedExempt: 0,
       discardedUnacknowledged: 0,
       rejectedFuture: 0,
+      discardedForgotten: 0,
+      discardedPrivateApp: 0,
       duplicate: false,
     });
     expect(await prisma.event.count({ where: { deviceId } })).toBe(40);

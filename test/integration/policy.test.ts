@@ -12,6 +12,8 @@ const DEFAULTS = {
   scheduleAheadDays: "14",
   retentionDays: "90",
   maxExemptionDays: "90",
+  maxForgetMinutes: "30",
+  maxForgetsPerDay: "3",
   requireAcknowledgementBeforeCollection: "on",
 };
 
@@ -35,6 +37,8 @@ describe("the policy page", () => {
       scheduleAheadDays: 14,
       retentionDays: 90,
       maxExemptionDays: 90,
+      maxForgetMinutes: 30,
+      maxForgetsPerDay: 3,
       requireAcknowledgementBeforeCollection: true,
     });
   });
@@ -128,6 +132,9 @@ describe("the policy page", () => {
     ["retentionDays", "731", "The retention period must be at most 730 days."],
     ["maxExemptionDays", "0", "The longest exemption must be at least 1 days."],
     ["maxExemptionDays", "366", "The longest exemption must be at most 365 days."],
+    ["maxForgetMinutes", "4", "The longest span to forget must be at least 5 minutes."],
+    ["maxForgetMinutes", "61", "The longest span to forget must be at most 60 minutes."],
+    ["maxForgetsPerDay", "21", "The forgets per day must be at most 20 forgets."],
   ])(
     "%s = %j is refused with its own message and nothing changes",
     async (field, value, message) => {
