@@ -56,3 +56,13 @@ export function durationChoices(maxMinutes: number): number[] {
   if (choices[choices.length - 1] !== maxMinutes) choices.push(maxMinutes);
   return choices;
 }
+
+/** "Forget the last N minutes" (ADR 0041): the span's rules are `evaluateForget`'s. */
+export const ForgetFormSchema = z.object({
+  intent: z.literal("forget"),
+  minutes: z.coerce
+    .number({ invalid_type_error: "Choose how many minutes to forget." })
+    .int("Choose how many minutes to forget.")
+    .min(1, "Choose how many minutes to forget.")
+    .max(24 * 60, "Choose how many minutes to forget."),
+});

@@ -9,6 +9,8 @@ import { prisma } from "#app/utils/db.server.ts";
 
 import { loadCollectionInputs } from "./collection.server.ts";
 import { listPausesOverlapping } from "./pause.server.ts";
+import { forgetsLeftToday } from "./forget.server.ts";
+import { forgetChoices } from "#app/domain/forget-rules.ts";
 import { getPausePolicy } from "./policy.server.ts";
 
 /** How many of the worker's agents are connected, and when any was last heard from. */
@@ -24,7 +26,7 @@ function summariseDevices(devices: { lastSeenAt: Date | null }[], now: Date, tz:
 
 /** Everything the status card and the pause forms show, computed from time. */
 export async function getTrackingOverview(user: { id: string; timezone: string }, now: Date) {
-  const [policy, inputs, recentPauses, devices] = await Promise.all([
+  const [policy, inputs, recentPauses, devices, forget] = await Promise.all([
     getPausePolicy(),
     loadCollectionInputs(user.id, now),
     // The gap after a pause can run at most this long (the policy's upper bound).
@@ -38,6 +40,7 @@ export async function getTrackingOverview(user: { id: string; timezone: string }
       where: { workerId: user.id, revokedAt: null },
       select: { lastSeenAt: true },
     }),
+    forgetsLeftToday(user.id, user.timezone, now),
   ]);
   if (!inputs) throw new Error(`No such worker: ${user.id}`);
   const state = computeCollectionState({ ...inputs, now });
@@ -57,6 +60,12 @@ export async function getTrackingOverview(user: { id: string; timezone: string }
       scheduleAheadDays: policy.scheduleAheadDays,
     },
     durationChoices: durationChoices(policy.maxPauseMinutes),
+    /** "Forget the last minutes" (ADR 0041): the spans offered and how many forgets are left today. */
+    forget: {
+      choices: forgetChoices(forget.policy),
+      left: forget.left,
+      perDay: forget.policy.maxForgetsPerDay,
+    },
     collecting: state.collecting,
     /** Collection waits for the worker to acknowledge the current monitoring notice. */
     heldForAcknowledgement: state.reason === "acknowledgement_required",

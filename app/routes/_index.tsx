@@ -4,6 +4,7 @@ import { z } from "zod";
 import { Button } from "#app/components/ui/button.tsx";
 import { listNotifications, markNotificationsRead } from "#app/models/notification.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
+import { ForgetRecent } from "#app/components/forget-recent.tsx";
 import { TrackingStatus } from "#app/components/tracking-status.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { formatDateTime, greetingFor } from "#app/domain/local-time.ts";
@@ -78,6 +79,8 @@ export default function HomePage() {
       </div>
 
       <TrackingStatus overview={overview} returnTo="/" />
+
+      <ForgetRecent forget={overview.forget} returnTo="/" />
 
       {notifications.items.length > 0 ? (
         <Card

@@ -13,6 +13,7 @@ import {
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useLocation, useNavigation } from "@remix-run/react";
 import { Pagination } from "#app/components/pagination.tsx";
+import { ForgetRecent } from "#app/components/forget-recent.tsx";
 import { TrackingStatus } from "#app/components/tracking-status.tsx";
 import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
@@ -22,6 +23,8 @@ import { localDateKey } from "#app/domain/local-time.ts";
 import { presentPause } from "#app/domain/pause-presenter.ts";
 import { pauseChangeKey, schedulePauseSchema } from "#app/domain/pause-forms.ts";
 import { listPastPauses } from "#app/models/pause.server.ts";
+import { listForgets } from "#app/models/forget.server.ts";
+import { describeSpan } from "#app/domain/pause-presenter.ts";
 import { getTrackingOverview } from "#app/models/tracking.server.ts";
 import { handlePauseAction } from "#app/web/pause-actions.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
@@ -36,9 +39,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     1,
     Math.min(10_000, Number.parseInt(url.searchParams.get("page") ?? "1", 10) || 1),
   );
-  const [overview, past] = await Promise.all([
+  const [overview, past, forgets] = await Promise.all([
     getTrackingOverview(user, now),
     listPastPauses(user.id, now, page),
+    listForgets(user.id),
   ]);
   return {
     overview,
@@ -49,6 +53,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
       total: past.total,
       pauses: past.pauses.map((p) => presentPause(p, now, user.timezone)),
     },
+    forgets: {
+      total: forgets.total,
+      items: forgets.forgets.map((f) => ({
+        id: f.id,
+        when: describeSpan(f.startsAt, f.endsAt, user.timezone),
+        minutes: f.minutes,
+      })),
+    },
   };
 }
 
@@ -58,12 +70,13 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function PausesPage() {
-  const { overview, past, today } = useLoaderData<typeof loader>();
+  const { overview, past, today, forgets } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const location = useLocation();
   const startResult = actionData?.intent === "start" ? actionData.result : null;
   const scheduleResult = actionData?.intent === "schedule" ? actionData.result : null;
   const changeError = actionData?.intent === "change" ? actionData.message : null;
+  const forgetError = actionData?.intent === "forget" ? actionData.message : null;
 
   return (
     <div className="space-y-8">
@@ -90,6 +103,8 @@ export default function PausesPage() {
       ) : null}
 
       <TrackingStatus overview={overview} lastResult={startResult} returnTo="/pauses" />
+
+      <ForgetRecent forget={overview.forget} returnTo="/pauses" error={forgetError} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <SchedulePauseForm
@@ -155,6 +170,28 @@ export default function PausesPage() {
           label="Past pauses pages"
         />
       </Card>
+
+      {forgets.total > 0 ? (
+        <Card title="Forgotten spans" titleId="forgotten-heading">
+          <p className="mb-2 text-sm text-ink-muted">
+            What you asked to forget: nothing recorded then is kept.{" "}
+            {forgets.total > forgets.items.length
+              ? `The latest ${forgets.items.length} of ${forgets.total}. `
+              : ""}
+            <a href="/data/access#deletions" className="underline">
+              Deletion receipts
+            </a>
+          </p>
+          <ul className="divide-y divide-line" data-testid="forgotten-spans">
+            {forgets.items.map((f) => (
+              <li key={f.id} className="flex flex-wrap justify-between gap-2 py-3">
+                <span>{f.when}</span>
+                <span className="text-sm text-ink-muted">{f.minutes} minutes forgotten</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
     </div>
   );
 }

@@ -1,7 +1,13 @@
 import { parseWithZod } from "@conform-to/zod";
 import { data } from "@remix-run/node";
 import { formatDay, localToUtc } from "#app/domain/local-time.ts";
-import { PauseChangeSchema, pauseNowSchema, schedulePauseSchema } from "#app/domain/pause-forms.ts";
+import {
+  ForgetFormSchema,
+  PauseChangeSchema,
+  pauseNowSchema,
+  schedulePauseSchema,
+} from "#app/domain/pause-forms.ts";
+import { forgetRecent } from "#app/models/forget.server.ts";
 import { ABSOLUTE_MAX_PAUSE_MINUTES } from "#app/domain/pause-policy.ts";
 import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
 import { safeRedirect } from "#app/domain/safe-redirect.ts";
@@ -26,7 +32,8 @@ function scheduleField(issue: Refusal): string {
 }
 
 /**
- * The pause form actions (start, schedule, end, cancel) behind /pauses and
+ * The pause form actions (start, schedule, end, cancel, and forgetting the
+ * last minutes, ADR 0041) behind /pauses and
  * the home page: guard done by the caller → parse → rules → one transaction
  * → audit → redirect with a confirmation, or 400 with the rule's words.
  * The server's schemas allow up to the absolute 30-minute limit; the policy's
@@ -60,6 +67,37 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
     return redirectWithToast(returnTo, {
       kind: "success",
       message: `Tracking paused until ${timeWithZone(result.pause.endsAt, tz)}.`,
+    });
+  }
+
+  if (intent === "forget") {
+    const parsed = ForgetFormSchema.safeParse(Object.fromEntries(formData));
+    if (!parsed.success) {
+      return data(
+        {
+          intent: "forget" as const,
+          message: "Choose how many minutes to forget, then try again.",
+        },
+        { status: 400 },
+      );
+    }
+    const result = await forgetRecent({
+      workerId: user.id,
+      timeZone: tz,
+      minutes: parsed.data.minutes,
+      now,
+    });
+    if (!result.ok) {
+      return refusalData(result.refusal, {
+        intent: "forget" as const,
+        message: result.refusal.message,
+      });
+    }
+    const events =
+      result.events === 1 ? "1 event" : `${result.events.toLocaleString("en-GB")} events`;
+    return redirectWithToast(returnTo, {
+      kind: "success",
+      message: `Forgot ${describeSpan(result.forget.startsAt, result.forget.endsAt, tz)}: ${events} deleted from every device, and anything your agents still held from then will not be kept. The signed receipt is in your data history.`,
     });
   }
 
