@@ -26,6 +26,7 @@ const SWATCH_CLASS: Record<EventType, string> = {
 const WINDOW_CLASS = {
   pause: "fill-amber-500/30 stroke-amber-600 dark:fill-amber-400/25",
   exemption: "fill-violet-500/25 stroke-violet-600 dark:fill-violet-400/25",
+  forget: "fill-rose-500/25 stroke-rose-600 dark:fill-rose-400/25",
 } as const;
 
 type Bucket = { key: string; label: string } & Record<string, number | string>;
@@ -43,7 +44,7 @@ export function niceCeiling(n: number): number {
 const count = (b: Bucket, t: EventType) => Number(b[t] ?? 0) || 0;
 
 /**
- * Stacked events per hour, day or week, with pauses and exemptions shaded
+ * Stacked events per hour, day or week, with pauses, exemptions and forgotten spans shaded
  * over exactly their time span (a 10-second pause is a sliver of its hour).
  * The table below carries the same numbers for screen readers and anyone who
  * wants them exactly.
@@ -178,11 +179,15 @@ export function ActivityChart({
           <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-violet-500/40" />
           Exempt
         </li>
+        <li className="flex items-center gap-1.5">
+          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm bg-rose-500/40" />
+          Forgotten
+        </li>
       </ul>
       <figcaption className="text-sm text-ink-muted">
-        Events stored per {granularity}, by type. Shaded: exactly when you were paused (amber) or
-        exempt (violet); nothing they cover is stored. An exemption for some types only is labelled
-        with them.
+        Events stored per {granularity}, by type. Shaded: exactly when you were paused (amber),
+        exempt (violet), or what you asked to forget (rose); nothing they cover is stored. An
+        exemption for some types only is labelled with them.
       </figcaption>
       {windowLabels.length > 0 ? (
         <ul className="text-sm" data-testid="chart-windows">

@@ -1,5 +1,5 @@
 /**
- * Where the chart shades a pause or an exemption, exactly: in bucket units
+ * Where the chart shades a pause, an exemption or a forgotten span, exactly: in bucket units
  * (bucket i spans [i, i + 1)), a window from 14:10:00 to 14:10:10 inside the
  * 14:00 bucket is drawn from 14 + 10/60 to 14 + 10.17/60 of the axis — a
  * sliver, not the whole hour above 1,400 events stored before and after it.
@@ -7,14 +7,16 @@
  */
 export type ChartBucket = { start: number };
 
+export type ChartWindowKind = "pause" | "exemption" | "forget";
+
 export type ChartWindow = {
-  kind: "pause" | "exemption";
+  kind: ChartWindowKind;
   /** Start and end on the axis, in buckets (fractional). */
   x0: number;
   x1: number;
-  /** "Paused 14:10–14:20", "Exempt … (keystrokes)". */
+  /** "Paused 14:10–14:20", "Exempt … (keystrokes)", "Forgotten 14:05–14:20". */
   label: string;
-  /** Drawn on the chart: "Paused", "Exempt", or "Exempt: Keystrokes" when only some types stop. */
+  /** Drawn on the chart: "Paused", "Exempt", "Exempt: Keystrokes" when only some types stop, "Forgotten". */
   short: string;
 };
 
@@ -42,7 +44,7 @@ export function chartWindows(
   buckets: readonly ChartBucket[],
   end: number,
   windows: readonly {
-    kind: "pause" | "exemption";
+    kind: ChartWindowKind;
     start: number;
     end: number;
     label: string;

@@ -19,6 +19,7 @@ import { sqliteEventCountStore } from "./event-counts-sqlite.server.ts";
 import type { EventCountRow } from "./event-counts-store.ts";
 import { listExemptionsCovering } from "./exemption.server.ts";
 import { listPausesOverlapping } from "./pause.server.ts";
+import { listForgetsFor } from "./forget.server.ts";
 
 const HOUR_MS = 3600_000;
 
@@ -150,7 +151,7 @@ function bucketAt(buckets: readonly Bucket[], t: number): Bucket | null {
 /**
  * Events over time for the chart, from the daily and hourly rollups: per hour for a
  * single day, per local calendar day up to 31 days, per local week beyond.
- * Also the pause and exemption windows in the period, as bucket labels, so
+ * Also the pause, exemption and forgotten windows in the period, as bucket labels, so
  * the chart shades them on the same axis (one area per bucket range and
  * kind; every window is listed in words).
  */
@@ -177,11 +178,12 @@ export async function getActivitySeries(
     },
     bounds.map((b) => new Date(b.start)),
   );
-  const [days, hours, pauses, exemptions] = await Promise.all([
+  const [days, hours, pauses, exemptions, forgets] = await Promise.all([
     store().sumsPerType("day", workerId, split.days),
     store().sumsPerType("hour", workerId, split.hours),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
+    listForgetsFor(prisma, [workerId], start, end),
   ]);
   const buckets = new Map<string, ActivityBucket>(
     bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
@@ -206,6 +208,12 @@ export async function getActivitySeries(
       kind: "exemption" as const,
       label: `Exempt ${span(i)} (${describeScope(i.types).toLowerCase()})`,
     })),
+    ...(forgets.get(workerId) ?? []).map((f) => ({
+      start: f.startsAt,
+      end: f.endsAt,
+      kind: "forget" as const,
+      label: `Forgotten ${span({ start: f.startsAt, end: f.endsAt })} (deleted at your request)`,
+    })),
   ].sort((a, b) => a.start.getTime() - b.start.getTime());
   return {
     granularity,
@@ -220,7 +228,13 @@ export async function getActivitySeries(
         end: w.end.getTime(),
         label: w.label,
         short:
-          w.kind === "pause" ? "Paused" : w.types ? `Exempt: ${describeScope(w.types)}` : "Exempt",
+          w.kind === "pause"
+            ? "Paused"
+            : w.kind === "forget"
+              ? "Forgotten"
+              : w.types
+                ? `Exempt: ${describeScope(w.types)}`
+                : "Exempt",
       })),
     ),
     windowLabels: shaded.map((w) => w.label),

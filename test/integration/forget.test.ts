@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { getAgentState } from "#app/models/agent-state.server.ts";
+import { getActivitySeries } from "#app/models/data-overview.server.ts";
 import { forgetRecent } from "#app/models/forget.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import { action as pausesAction, loader as pausesLoader } from "#app/routes/pauses.tsx";
@@ -304,5 +305,22 @@ describe("forget the last minutes", () => {
     } finally {
       await prisma.policy.update({ where: { id: 1 }, data: { maxForgetMinutes: 30 } });
     }
+  });
+
+  test("the chart shades the forgotten span as its own kind, and the gap has no events", async () => {
+    const now = new Date("2026-12-03T10:30:00.000Z");
+    const { worker } = await workerWithTwoDevices(now);
+    await forgetRecent({ workerId: worker.id, timeZone: "UTC", minutes: 30, now });
+    const series = await getActivitySeries(
+      worker.id,
+      new Date("2026-12-03T00:00:00.000Z"),
+      new Date("2026-12-04T00:00:00.000Z"),
+      "UTC",
+    );
+    const forgotten = series.windows.filter((w) => w.kind === "forget");
+    expect(forgotten).toHaveLength(1);
+    // 10:00–10:30 on an hourly axis: half of bucket 10.
+    expect(forgotten[0]).toMatchObject({ x0: 10, x1: 10.5, short: "Forgotten" });
+    expect(series.windowLabels).toContain("Forgotten 10:00–10:30 (deleted at your request)");
   });
 });
