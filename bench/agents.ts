@@ -91,6 +91,43 @@ async function countEvents(databaseUrl: string, dbFile: string): Promise<number>
   return rows[0]!.n;
 }
 
+/**
+ * Replaces the organisation-wide private-app list with `n` patterns (half exact names, half
+ * `*` patterns) that match none of the bench's applications.
+ */
+async function setOrganisationPrivateApps(databaseUrl: string, dbFile: string, n: number) {
+  const patterns = Array.from({ length: n }, (_, i) =>
+    i % 2 === 0 ? `private tool ${i}` : `*private-portal-${i}*`,
+  );
+  const now = new Date().toISOString();
+  if (dbFile) {
+    const stored = now.replace("Z", "+00:00"); // as the app's adapter writes times
+    const db = new Database(dbFile);
+    db.pragma("busy_timeout = 10000");
+    db.transaction(() => {
+      db.prepare(`DELETE FROM "PrivateApp" WHERE "workerId" IS NULL`).run();
+      const insert = db.prepare(
+        `INSERT INTO "PrivateApp" ("id", "workerId", "pattern", "label", "createdAt") VALUES (?, NULL, ?, ?, ?)`,
+      );
+      for (const p of patterns) insert.run(randomUUID(), p, p, stored);
+    })();
+    db.close();
+    return;
+  }
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(`DELETE FROM "PrivateApp" WHERE "workerId" IS NULL`);
+  for (const p of patterns) {
+    await client.query(
+      `INSERT INTO "PrivateApp" ("id", "workerId", "pattern", "label", "createdAt") VALUES ($1, NULL, $2, $2, $3::timestamp(3))`,
+      [randomUUID(), p, now],
+    );
+  }
+  await client.query("COMMIT");
+  await client.end();
+}
+
 /** Resolves after `ms`; never keeps the process alive. */
 function timeout(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
@@ -237,7 +274,14 @@ await runBench({
     batchSize: int("events per batch", 1000, 1, "B"),
     concurrency: int("batches in flight", 4, 1, "C"),
     roundTimeoutSeconds: int("give up on an agent after T s", 10, 1, "T"),
-    phases: text("phases to run", "sse,longpoll,ingest", "LIST"),
+    phases: text("phases to run", "sse,longpoll,ingest,private-apps", "LIST"),
+    privateApps: int(
+      "organisation-wide private-app patterns in the private-apps phase (ADR 0041)",
+      50,
+      1,
+      "N",
+    ),
+    privateAppRounds: int("A/B rounds of the private-apps phase (each: no list, then the list)", 4, 1, "K"),
     gzip: bool("SSE clients send Accept-Encoding: gzip"),
   },
   async run(bench) {
@@ -656,6 +700,82 @@ await runBench({
           `Ingestion failures: ${failed.length}, first: ${failed[0]!.status} ${failed[0]!.body}`,
         );
       }
+    }
+    // Ingestion with a private-app list (ADR 0041) -----------------------------------------
+    // Alternating rounds on the same server and devices: no list, then N organisation-wide
+    // patterns that match none of the bench's applications (the worst case: every pattern is
+    // tried for every event), so the two rates differ only by the list.
+    if (phases.has("private-apps")) {
+      const abDevices = devices.filter((d) => ingestWorkerIds.has(d.workerId));
+      if (abDevices.length === 0) throw new Error("No devices left for ingestion.");
+      const perRound = Math.max(f.concurrency, Math.floor(f.batches / f.privateAppRounds));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: f.concurrency });
+      const round = async () => {
+        const nowMs = Date.now();
+        const bodies = Array.from({ length: perRound }, () =>
+          JSON.stringify({ batchId: randomUUID(), events: buildEvents(f.batchSize, nowMs) }),
+        );
+        const started = performance.now();
+        const results = await mapPool(
+          bodies.map((body, i) => ({ body, device: abDevices[i % abDevices.length]! })),
+          f.concurrency,
+          async ({ body, device }) => {
+            const res = await uploadBatch(servers[0]!.port, device, body, agent);
+            if (res.status !== 200) throw new Error(`upload ${res.status}: ${res.body.slice(0, 200)}`);
+            const r = JSON.parse(res.body) as EventBatchResult;
+            return { stored: r.stored, discarded: r.discardedPrivateApp };
+          },
+        );
+        const seconds = (performance.now() - started) / 1000;
+        return {
+          stored: results.reduce((n, r) => n + r.stored, 0),
+          discarded: results.reduce((n, r) => n + r.discarded, 0),
+          seconds,
+        };
+      };
+      log(
+        `private apps: ${f.privateAppRounds} A/B rounds of ${perRound} × ${f.batchSize} events, without and with ${f.privateApps} patterns`,
+      );
+      await setOrganisationPrivateApps(databaseUrl, dbFile, 0);
+      await round(); // warm-up
+      const without = { stored: 0, seconds: 0, discarded: 0 };
+      const withList = { stored: 0, seconds: 0, discarded: 0 };
+      for (let r = 0; r < f.privateAppRounds; r++) {
+        await setOrganisationPrivateApps(databaseUrl, dbFile, 0);
+        const a = await round();
+        await setOrganisationPrivateApps(databaseUrl, dbFile, f.privateApps);
+        const b = await round();
+        for (const [total, one] of [
+          [without, a],
+          [withList, b],
+        ] as const) {
+          total.stored += one.stored;
+          total.seconds += one.seconds;
+          total.discarded += one.discarded;
+        }
+      }
+      await setOrganisationPrivateApps(databaseUrl, dbFile, 0);
+      agent.destroy();
+      const rateWithout = without.stored / without.seconds;
+      const rateWith = withList.stored / withList.seconds;
+      const ratio = rateWith / rateWithout;
+      rows.push(
+        {
+          metric: "Ingestion over HTTP, no private-app list (A/B rounds)",
+          value: `${formatRate(rateWithout)} (${fmtInt(without.stored)} events in ${without.seconds.toFixed(2)} s)`,
+          target: "baseline",
+          verdict: "info",
+        },
+        {
+          metric: `Ingestion over HTTP, ${f.privateApps} organisation-wide private-app patterns (A/B rounds)`,
+          value: `${formatRate(rateWith)} (${fmtInt(withList.stored)} events in ${withList.seconds.toFixed(2)} s; ${(ratio * 100).toFixed(1)} % of the no-list rate; ${fmtInt(withList.discarded)} discarded as private)`,
+          target: "≥ 90 % (unchanged within noise)",
+          verdict: ratio >= 0.9 && withList.discarded === 0 ? "pass" : "FAIL",
+        },
+      );
+      context.push(
+        `Private apps: ${f.privateAppRounds} alternating rounds of ${perRound} batches (${f.concurrency} in flight) on the first server; the list is ${Math.ceil(f.privateApps / 2)} exact names and ${Math.floor(f.privateApps / 2)} \`*\` patterns, none matching the bench's applications, so every event is checked against all of them.`,
+      );
     }
     return { rows, notes: [...context, ...notes] };
   },
