@@ -50,8 +50,9 @@ export function globMatches(pattern: string, name: string): boolean {
 
 /**
  * A test for "is this application private?" built once for a list: exact
- * names in a set, wildcard patterns walked one by one, so a long list costs
- * one lookup and a few short walks per event.
+ * names in a set, wildcard patterns walked one by one, and each name's
+ * answer remembered, so a long list costs a few short walks per distinct
+ * application, not per event.
  */
 export function privateAppMatcher(patterns: readonly string[]): (app: string) => boolean {
   const exact = new Set<string>();
@@ -63,10 +64,19 @@ export function privateAppMatcher(patterns: readonly string[]): (app: string) =>
     else exact.add(pattern);
   }
   if (exact.size === 0 && wildcards.length === 0) return () => false;
+  // A batch holds many events of few applications: each name is decided once (up to a bound,
+  // so a stream of distinct names cannot grow the memory without limit).
+  const decided = new Map<string, boolean>();
   return (app) => {
+    const known = decided.get(app);
+    if (known !== undefined) return known;
     const name = app.trim().toLowerCase();
-    if (exact.has(name)) return true;
-    for (const pattern of wildcards) if (globMatches(pattern, name)) return true;
-    return false;
+    let result = exact.has(name);
+    for (let i = 0; !result && i < wildcards.length; i++) result = globMatches(wildcards[i]!, name);
+    if (decided.size < MEMO_LIMIT) decided.set(app, result);
+    return result;
   };
 }
+
+/** Application names one matcher remembers its answer for. */
+const MEMO_LIMIT = 4096;
