@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { MONITORING_NOTICE_SLUG } from "../app/domain/acknowledgement-rules.ts";
 import type { Role } from "../app/domain/roles.ts";
 import type { EventBatch } from "../app/agent-protocol/v1.ts";
+import { normalizePattern } from "../app/agent-protocol/private-apps.ts";
 import { signDocument } from "../app/models/acknowledgement.server.ts";
 import { ingestBatch } from "../app/models/ingest.server.ts";
 import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
@@ -249,9 +250,28 @@ export async function seed(): Promise<void> {
     });
   }
   await seedExemptions(ids, new Date());
+  await seedOrganisationPrivateApps(ids, new Date());
   await seedDocuments(ids, new Date());
   await seedFleetAndPauses(ids, new Date());
   await seedDemoWorkersWeek(ids.get(DEMO_WORKER)!, new Date());
+}
+
+/**
+ * The privacy office's organisation-wide private applications (ADR 0041): password managers,
+ * banking and health portals are never recorded for anyone. Only when the list is empty.
+ */
+async function seedOrganisationPrivateApps(ids: Map<string, string>, now: Date) {
+  if ((await prisma.privateApp.count({ where: { workerId: null } })) > 0) return;
+  const labels = ["1Password", "Bitwarden", "KeePassXC", "*online banking*", "*health portal*"];
+  await prisma.privateApp.createMany({
+    data: labels.map((label) => ({
+      workerId: null,
+      pattern: normalizePattern(label),
+      label,
+      createdAt: now,
+      createdById: ids.get("admin@lull.test") ?? null,
+    })),
+  });
 }
 
 /** The demo worker (the README's sign-in) gets a week of collected data, so My data shows something. */
