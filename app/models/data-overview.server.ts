@@ -160,6 +160,8 @@ export async function getActivitySeries(
   start: Date,
   end: Date,
   timeZone: string,
+  /** Who looks: only the worker sees their forgotten spans; staff never learn when someone forgot (ADR 0041). */
+  viewer: "worker" | "staff" = "worker",
 ) {
   const spanMs = end.getTime() - start.getTime();
   const granularity: "hour" | "day" | "week" =
@@ -183,7 +185,9 @@ export async function getActivitySeries(
     store().sumsPerType("hour", workerId, split.hours),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
-    listForgetsFor(prisma, [workerId], start, end),
+    viewer === "worker"
+      ? listForgetsFor(prisma, [workerId], start, end)
+      : new Map<string, { startsAt: Date; endsAt: Date }[]>(),
   ]);
   const buckets = new Map<string, ActivityBucket>(
     bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
