@@ -1,4 +1,5 @@
 import { periodRange } from "#app/domain/data-period.ts";
+import { deletedBy } from "#app/domain/retention.ts";
 import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
 import { exemptIntervals, weekdayOf } from "#app/domain/exemption-windows.ts";
@@ -261,6 +262,8 @@ export async function whatIsKept(workerId: string, now: Date, timeZone: string) 
   return {
     today: rows.reduce((sum, r) => sum + r.count, 0),
     retentionDays: policy.retentionDays,
-    oldestDeletion: oldest ? new Date(oldest.at.getTime() + policy.retentionDays * DAY_MS) : null,
+    oldestDeletion: oldest
+      ? deletedBy(new Date(oldest.at.getTime() + policy.retentionDays * DAY_MS))
+      : null,
   };
 }

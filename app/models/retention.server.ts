@@ -1,6 +1,6 @@
 import { runOnOneNode } from "#app/utils/one-node.server.ts";
 import { dayBucket } from "#app/domain/ingest-rules.ts";
-import { retentionCutoff } from "#app/domain/retention.ts";
+import { retentionCutoff, retentionDue } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { byProvider, prisma } from "#app/utils/db.server.ts";
 import { yieldToRequests } from "#app/utils/pace.ts";
@@ -198,14 +198,27 @@ declare global {
   var __lullRetentionTimer: NodeJS.Timeout | undefined;
 }
 
+/** When retention last ran (its audit event; `(action, at)` is indexed). */
+async function lastRetentionRun(): Promise<Date | null> {
+  const last = await prisma.auditEvent.findFirst({
+    where: { action: "retention.run" },
+    orderBy: { at: "desc" },
+    select: { at: true },
+  });
+  return last?.at ?? null;
+}
+
 /**
- * The hourly job: retention, records exports past their 7 days, and files
+ * The hourly job: retention once per UTC day (`retentionDue`, ADR 0041), records exports past their 7 days, and files
  * that failed or interrupted exports left behind. Each step runs even if
  * another failed; failures are logged.
  */
 export async function runHourlyJobs(now = new Date()): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
-    ["retention", () => runRetention({ now })],
+    [
+      "retention",
+      async () => (retentionDue(await lastRetentionRun(), now) ? runRetention({ now }) : null),
+    ],
     ["expired exports", () => deleteExpiredExportFiles(now)],
     ["abandoned export files", () => deleteAbandonedPartialFiles(now)],
   ];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { runRetention } from "#app/models/retention.server.ts";
+import { runHourlyJobs, runRetention } from "#app/models/retention.server.ts";
 import { formatReceipt, verifyReceiptFile, type Receipt } from "#app/receipts/receipt.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { receiptPublicKey } from "#app/utils/receipt-signing.server.ts";
@@ -257,5 +257,31 @@ describe("retention", () => {
     const second = await runRetention({ now: NOW, chunkSize: 2 });
     expect(second).toMatchObject({ events: 0, rollups: 0, dailyRollups: 0, receipts: 0 });
     expect(await prisma.deletionReceipt.count({ where: { workerId: { in: ours } } })).toBe(2);
+  });
+
+  test("the hourly job runs retention once per UTC day, so a worker gets at most one retention receipt a day", async () => {
+    await prisma.policy.update({ where: { id: 1 }, data: { retentionDays: 30 } });
+    const user = await createUser();
+    const device = await createDevice(user.id);
+    const runs = () => prisma.auditEvent.count({ where: { action: "retention.run" } });
+    const receipts = () =>
+      prisma.deletionReceipt.count({ where: { workerId: user.id, kind: "RETENTION" } });
+    // An event ages out every hour of two days.
+    const day0 = new Date("2027-01-10T00:00:00Z").getTime();
+    await prisma.event.createMany({
+      data: Array.from({ length: 48 }, (_, h) => ({
+        workerId: user.id,
+        deviceId: device.id,
+        type: "click",
+        app: "Editor",
+        at: new Date(day0 - 30 * DAY + h * 3600_000 + 60_000),
+        data: "{}",
+      })),
+    });
+    const before = await runs();
+    for (let h = 0; h < 48; h++) await runHourlyJobs(new Date(day0 + h * 3600_000 + 5 * 60_000));
+    // Two UTC days of hourly jobs: retention ran twice, and the worker got two receipts.
+    expect((await runs()) - before).toBe(2);
+    expect(await receipts()).toBe(2);
   });
 });
