@@ -9,9 +9,9 @@
  */
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { z } from "zod";
+import { DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT } from "./receipt-formats.ts";
 
-export const RECEIPT_FORMAT = "lull-acknowledgement-receipt/1";
-export const DELETION_RECEIPT_FORMAT = "lull-deletion-receipt/1";
+export { DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT };
 
 const WorkerSchema = z.object({ id: z.string(), name: z.string(), email: z.string() }).strict();
 

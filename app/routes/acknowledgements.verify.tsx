@@ -15,7 +15,7 @@ import { requireUser } from "#app/web/auth.server.ts";
 import { checkReceiptForm, type ReceiptCheck } from "#app/web/receipt-check.server.ts";
 import { tryReadForm } from "#app/web/request-body.server.ts";
 import { describeDeletion } from "#app/domain/deletion-receipts.ts";
-import { RECEIPT_FORMAT } from "#app/receipts/receipt.ts";
+import { RECEIPT_FORMAT } from "#app/receipts/receipt-formats.ts";
 
 export const meta: MetaFunction = () => [{ title: "Verify a receipt · Acknowledgements · Lull" }];
 
