@@ -17,13 +17,11 @@ export function AddPrivateAppForm({
   lastResult,
   maxPerList,
   title = "Make an application private",
-  intro,
 }: {
   seenApps: readonly string[];
   lastResult: SubmissionResult<string[]> | null | undefined;
   maxPerList: number;
   title?: string;
-  intro?: string;
 }) {
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -37,7 +35,6 @@ export function AddPrivateAppForm({
   const busy = navigation.state === "submitting" && navigation.formData?.get("intent") === "add";
   return (
     <Card title={title} titleId="add-heading">
-      {intro ? <p className="mb-3 text-sm text-ink-muted">{intro}</p> : null}
       <Form method="post" {...getFormProps(form)} className="space-y-4">
         <input type="hidden" name="intent" value="add" />
         <Field
