@@ -14,13 +14,14 @@ type NavItem = {
 
 const EVERYONE: readonly Role[] = ["WORKER", "REVIEWER", "ADMIN"];
 
-/** Six entries for everyone; staff see their areas (each with its own section menu) after them. */
+/** Seven entries for everyone; staff see their areas (each with its own section menu) after them. */
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/", label: "Home", roles: EVERYONE, covers: ["/", "/account"] },
   { to: "/pauses", label: "Pauses", roles: EVERYONE, covers: ["/pauses"] },
   { to: "/data", label: "My data", roles: EVERYONE, covers: ["/data", "/records"] },
   { to: "/exemptions", label: "Exemptions", roles: EVERYONE, covers: ["/exemptions"] },
   { to: "/devices", label: "Devices", roles: EVERYONE, covers: ["/devices"] },
+  { to: "/privacy", label: "Privacy", roles: EVERYONE, covers: ["/privacy"] },
   {
     to: "/acknowledgements",
     label: "Acknowledgements",

@@ -35,3 +35,8 @@ export const PrivateAppIdSchema = z.object({
   intent: z.enum(["remove", "purge"]),
   id: z.string().min(1).max(100),
 });
+
+/** The confirm step's key (ADR 0027) of deleting an entry's stored events. */
+export function purgePrivateAppKey(id: string): string {
+  return `purge-private-app:${id}`;
+}

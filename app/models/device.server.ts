@@ -150,6 +150,8 @@ export async function listDevices(workerId: string) {
         discardedPaused: true,
         discardedExempt: true,
         discardedUnacknowledged: true,
+        discardedForgotten: true,
+        discardedPrivateApp: true,
         rejectedFuture: true,
       },
     }),

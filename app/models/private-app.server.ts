@@ -76,6 +76,17 @@ export async function getPrivacySettings(workerId: string) {
   };
 }
 
+/**
+ * One entry the worker may purge: their own or the organisation's; null for
+ * another worker's (which looks exactly like none). Read before the confirm step.
+ */
+export function findPrivateAppFor(workerId: string, id: string) {
+  return prisma.privateApp.findFirst({
+    where: { id, OR: [{ workerId }, { workerId: null }] },
+    select: { id: true, label: true, workerId: true },
+  });
+}
+
 /** The organisation's entries, for the privacy office. */
 export function listOrganisationPrivateApps() {
   return prisma.privateApp.findMany({
@@ -107,6 +118,19 @@ export async function addPrivateApp(
       const list = await tx.privateApp.findMany({ where: { workerId }, select: { pattern: true } });
       if (list.some((r) => r.pattern === pattern)) {
         return refuse("invalid", `"${label.trim()}" is already on the list.`, "app");
+      }
+      if (workerId) {
+        const organisation = await tx.privateApp.findFirst({
+          where: { workerId: null, pattern },
+          select: { id: true },
+        });
+        if (organisation) {
+          return refuse(
+            "invalid",
+            `"${label.trim()}" is already private for everyone: your organisation set it.`,
+            "app",
+          );
+        }
       }
       if (list.length >= MAX_PRIVATE_APPS_PER_LIST) {
         return refuse(

@@ -14,7 +14,8 @@ import {
   perWorker,
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
-import { getReportingOverview } from "#app/models/reporting.server.ts";
+import { getPrivacyReport } from "#app/models/privacy-report.server.ts";
+import { getReportingOverview, reportDays } from "#app/models/reporting.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Admin · Lull" }];
@@ -27,7 +28,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const now = new Date();
   const timeZone = admin.timezone;
-  const { acknowledgements, exemptions, pauses, teams } = await getReportingOverview(now, timeZone);
+  const [{ acknowledgements, exemptions, pauses, teams }, privacy] = await Promise.all([
+    getReportingOverview(now, timeZone),
+    // The same local days as the pause report.
+    getPrivacyReport(reportDays(now, timeZone)[0]!.start, now),
+  ]);
   const duration = (ms: number | null) => (ms === null ? null : formatDuration(ms));
   return {
     asOf: formatDateTime(now, timeZone),
@@ -81,6 +86,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hiddenCount: teams.hiddenCount,
       hiddenNote: describeHiddenGroups(teams.hiddenCount),
     },
+    privacy: {
+      minWorkers: privacy.minWorkers,
+      rows: [
+        { key: "forgets", label: "Forgets (recent activity deleted)", ...privacy.forgets },
+        {
+          key: "discardedForgotten",
+          label: "Late uploads discarded inside a forgotten span",
+          ...privacy.discardedForgotten,
+        },
+        {
+          key: "discardedPrivateApp",
+          label: "Events discarded from private applications",
+          ...privacy.discardedPrivateApp,
+        },
+      ],
+    },
   };
 }
 
@@ -125,7 +146,7 @@ function PauseBars({ days }: { days: { key: string; label: string; count: number
 
 export default function AdminOverviewPage() {
   const data = useLoaderData<typeof loader>();
-  const { acknowledgements, exemptions, pauses, teams } = data;
+  const { acknowledgements, exemptions, pauses, teams, privacy } = data;
   return (
     <div className="space-y-6">
       <div>
@@ -299,6 +320,36 @@ export default function AdminOverviewPage() {
           </DataTable>
         )}
         <HiddenNote note={teams.hiddenNote} />
+      </Card>
+
+      <Card title="Forgets and private applications" titleId="privacy-heading">
+        <p className="mb-3 text-sm text-ink-muted">
+          Over the last {PAUSE_REPORT_DAYS} days, across the organisation. Who forgot what, and
+          which applications someone keeps private, is never shown; each number appears only when at
+          least {privacy.minWorkers} workers are behind it.
+        </p>
+        <DataTable
+          caption={`Privacy choices, last ${PAUSE_REPORT_DAYS} days`}
+          columns={["What", "Count", "Workers"]}
+        >
+          {privacy.rows.map((r) => (
+            <tr key={r.key} data-testid={`privacy-${r.key}`}>
+              <th scope="row" className={`${cell} font-normal`}>
+                {r.label}
+              </th>
+              {r.total === null ? (
+                <td colSpan={2} className={`${cell} text-ink-muted`}>
+                  Fewer than {privacy.minWorkers} workers — not shown
+                </td>
+              ) : (
+                <>
+                  <td className={number}>{r.total}</td>
+                  <td className={number}>{r.workers}</td>
+                </>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       </Card>
     </div>
   );

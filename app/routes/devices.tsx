@@ -74,6 +74,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
           discardedPaused: d.discardedPaused,
           discardedExempt: d.discardedExempt,
           discardedUnacknowledged: d.discardedUnacknowledged,
+          discardedForgotten: d.discardedForgotten,
+          discardedPrivateApp: d.discardedPrivateApp,
           rejectedFuture: d.rejectedFuture,
         },
         footprint: presentFootprint(footprints.get(d.id), now, tz),
@@ -189,6 +191,8 @@ export default function DevicesPage() {
                 ["sent during a pause", d.counts.discardedPaused],
                 ["sent during an exemption", d.counts.discardedExempt],
                 ["before you acknowledged the notice", d.counts.discardedUnacknowledged],
+                ["inside a span you forgot", d.counts.discardedForgotten],
+                ["from a private application", d.counts.discardedPrivateApp],
                 ["dated in the future", d.counts.rejectedFuture],
               ] as const;
               const refusedTotal = refused.reduce((s, [, n]) => s + n, 0);

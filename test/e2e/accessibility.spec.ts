@@ -24,7 +24,7 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page);
     });
 
-    test("the pauses and devices pages and the 403 and 404 pages", async ({ page }) => {
+    test("the pauses, devices and privacy pages and the 403 and 404 pages", async ({ page }) => {
       await signIn(page, "worker@lull.test");
       await page.goto("/pauses");
       await expect(page.getByRole("heading", { level: 1, name: "Pauses" })).toBeVisible();
@@ -32,6 +32,13 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.goto("/devices");
       await page.getByRole("button", { name: "Create enrollment code" }).click();
       await expect(page.getByTestId("enrollment-code")).toBeVisible();
+      await expectAccessible(page);
+      await page.goto("/privacy");
+      await expect(page.getByRole("heading", { level: 1, name: "Privacy settings" })).toBeVisible();
+      await expectAccessible(page);
+      // With an error shown on the field.
+      await page.getByRole("button", { name: "Add to the list" }).click();
+      await expect(page.getByText("Enter an application name or pattern.")).toBeVisible();
       await expectAccessible(page);
       await page.goto("/admin/users");
       await expectAccessible(page);
@@ -85,6 +92,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     for (const paths of [
       ["/admin", "/admin/users", "/admin/users/new"],
       ["/admin/users/import", "/admin/policy", "/admin/devices"],
+      ["/admin/privacy"],
       ["/admin/documents", "/admin/audit", "/admin/identity"],
     ]) {
       test(`admin pages ${paths.join(", ")}`, async ({ page }) => {

@@ -16,6 +16,7 @@ const PAGES = {
     "/",
     "/pauses",
     "/devices",
+    "/privacy",
     "/data",
     "/data?period=today",
     "/data?period=30d",
@@ -42,6 +43,7 @@ const PAGES = {
     "/admin/users/new",
     "/admin/users/import",
     "/admin/policy",
+    "/admin/privacy",
     "/admin/devices",
     "/admin/documents",
     "/admin/documents/new",
@@ -167,7 +169,7 @@ test("on a phone, the menu closes when a link is followed, even to the page alre
   release();
 });
 
-test("a worker's main navigation has six entries; on a phone it folds into a menu that opens without JavaScript", async ({
+test("a worker's main navigation has seven entries; on a phone it folds into a menu that opens without JavaScript", async ({
   browser,
   baseURL,
 }) => {
@@ -176,7 +178,7 @@ test("a worker's main navigation has six entries; on a phone it folds into a men
   try {
     await signIn(page, "worker@lull.test");
     await page.setViewportSize({ width: 1280, height: 800 });
-    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(6);
+    await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveCount(7);
     await page.setViewportSize({ width: 360, height: 800 });
     await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
     await page.getByTestId("nav-menu").locator("summary").click();

@@ -34,6 +34,7 @@ describe("every admin route", () => {
       "admin.users.$userId.tsx",
       "admin.users.$userId_.data.tsx",
       "admin.policy.tsx",
+      "admin.privacy.tsx",
       "admin.devices.tsx",
       "admin.documents._index.tsx",
       "admin.audit.tsx",
