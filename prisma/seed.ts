@@ -12,6 +12,7 @@ import { normalizePattern } from "../app/agent-protocol/private-apps.ts";
 import { signDocument } from "../app/models/acknowledgement.server.ts";
 import { ingestBatch } from "../app/models/ingest.server.ts";
 import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
+import { runRetention } from "../app/models/retention.server.ts";
 import { prisma } from "../app/utils/db.server.ts";
 import { hashPassword } from "../app/utils/password.server.ts";
 
@@ -254,6 +255,7 @@ export async function seed(): Promise<void> {
   await seedDocuments(ids, new Date());
   await seedFleetAndPauses(ids, new Date());
   await seedDemoWorkersWeek(ids.get(DEMO_WORKER)!, new Date());
+  await seedDemoRetention(ids.get(DEMO_WORKER)!, new Date());
 }
 
 /**
@@ -334,6 +336,59 @@ async function seedDemoWorkersWeek(workerId: string, now: Date) {
     where: { id: device.id },
     data: { lastStateVersion: stateVersion },
   });
+}
+
+/**
+ * An afternoon of the demo laptop's from before the retention period, and the
+ * retention run that deletes it: so the demo worker's data history lists a
+ * deletion, with its signed receipt (ADR 0041). Only on the first seed.
+ */
+async function seedDemoRetention(workerId: string, now: Date) {
+  if (await prisma.deletionReceipt.findFirst({ where: { workerId } })) return;
+  const device = await prisma.device.findFirstOrThrow({
+    where: { workerId, name: "Work laptop (demo)" },
+    select: { id: true },
+  });
+  const { retentionDays } = await prisma.policy.findUniqueOrThrow({
+    where: { id: 1 },
+    select: { retentionDays: true },
+  });
+  const HOUR = 3_600_000;
+  const day = Math.floor((now.getTime() - (retentionDays + 2) * DAY_MS) / DAY_MS) * DAY_MS;
+  const events = Array.from({ length: 90 }, (_, i) => ({
+    workerId,
+    deviceId: device.id,
+    type: i % 3 === 0 ? "click" : "keystroke",
+    at: new Date(day + 14 * HOUR + i * 2 * 60_000),
+    app: DEMO_APPS[i % 2]!,
+  }));
+  await prisma.event.createMany({ data: events });
+  const counts = new Map<string, { type: string; app: string; hour: Date; count: number }>();
+  for (const e of events) {
+    const hour = new Date(Math.floor(e.at.getTime() / HOUR) * HOUR);
+    const key = `${e.type}|${e.app}|${hour.getTime()}`;
+    const row = counts.get(key) ?? { type: e.type, app: e.app, hour, count: 0 };
+    row.count += 1;
+    counts.set(key, row);
+  }
+  await prisma.eventRollup.createMany({
+    data: [...counts.values()].map((r) => ({ workerId, deviceId: device.id, ...r })),
+  });
+  const daily = new Map<string, { type: string; app: string; count: number }>();
+  for (const r of counts.values()) {
+    const row = daily.get(`${r.type}|${r.app}`) ?? { type: r.type, app: r.app, count: 0 };
+    row.count += r.count;
+    daily.set(`${r.type}|${r.app}`, row);
+  }
+  await prisma.eventRollupDay.createMany({
+    data: [...daily.values()].map((r) => ({
+      workerId,
+      deviceId: device.id,
+      ...r,
+      day: new Date(day),
+    })),
+  });
+  await runRetention({ now });
 }
 
 /**

@@ -2,12 +2,13 @@
  * One of each record a worker owns and a URL can name, made through the
  * app's own models where they exist: a signed acknowledgement of a published
  * document, an exemption request with an unread notification about it, an
- * enrolled device (with its bearer token) and one of its events, a finished
- * records export, and a scheduled pause. The route tests fill path
+ * enrolled device (with its bearer token) and one of its events, a deletion
+ * receipt (of a forget), a finished records export, and a scheduled pause. The route tests fill path
  * parameters with these ids.
  */
 import { runNextExport } from "#app/jobs/export-runner.server.ts";
 import { signDocument } from "#app/models/acknowledgement.server.ts";
+import { forgetRecent } from "#app/models/forget.server.ts";
 import { createDraft, publishDraft } from "#app/models/policy-document.server.ts";
 import { requestExport } from "#app/models/record-export.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
@@ -91,6 +92,9 @@ export async function createOwnedRecords({
     },
   });
 
+  const forgot = await forgetRecent({ workerId, timeZone: worker.timezone, minutes: 5, now });
+  if (!forgot.ok) throw new Error(forgot.refusal.message);
+
   const queued = await requestExport({ workerId, requester: { id: workerId }, reason: null, now });
   if (!queued.ok) throw new Error(queued.refusal.message);
   await runNextExport();
@@ -107,5 +111,6 @@ export async function createOwnedRecords({
     deviceToken: device.token,
     eventId: event.id,
     exportId: queued.id,
+    receiptId: forgot.receiptId,
   };
 }

@@ -1,22 +1,30 @@
 import { Link } from "@remix-run/react";
 
-/** Previous/next links that keep the other query parameters. */
+/**
+ * Previous/next links that keep the other query parameters. A page with two
+ * paged lists gives the second its own `param`, and the `hash` of its section
+ * so the link lands on it.
+ */
 export function Pagination({
   page,
   pageCount,
   search,
   label,
+  param = "page",
+  hash = "",
 }: {
   page: number;
   pageCount: number;
   search: string;
   label: string;
+  param?: string;
+  hash?: string;
 }) {
   if (pageCount <= 1) return null;
   const hrefFor = (target: number) => {
     const params = new URLSearchParams(search);
-    params.set("page", String(target));
-    return `?${params}`;
+    params.set(param, String(target));
+    return `?${params}${hash}`;
   };
   const linkClass =
     "rounded-md border border-line px-3 py-1.5 text-sm hover:bg-surface-sunken aria-disabled:pointer-events-none aria-disabled:opacity-50";

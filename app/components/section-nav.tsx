@@ -48,7 +48,7 @@ export function SectionNav({
 export const MY_DATA_SECTIONS: readonly Section[] = [
   { to: "/data", label: "Overview" },
   { to: "/data/events", label: "All events" },
-  { to: "/data/access", label: "Who accessed it" },
+  { to: "/data/access", label: "Data history" },
   { to: "/records", label: "Download my records" },
 ];
 

@@ -143,6 +143,12 @@ rollups.csv          Hourly counts per device, type and application.
 access-log.json      Every time someone else viewed or exported your data or
                      decided on your requests: who, what, when.
 audit.json           What you did in the portal (sign-ins, pauses, requests).
+deletion-receipts/   One signed receipt per deletion of your data (a span you
+                     asked to forget, a private application's events, what
+                     the retention period removed): what, how many events and
+                     rollup rows, when. Each file is exactly the receipt the
+                     portal serves; check one with the portal's "Verify a
+                     receipt" page or offline (npm run verify-receipt).
 
 Questions: ${contact}
 `;

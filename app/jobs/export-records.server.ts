@@ -32,6 +32,7 @@ import {
   listAcknowledgementsForExport,
   listExemptionsForExport,
   listOwnAuditForExport,
+  readDeletionReceiptsForExport,
 } from "./export/section-queries.server.ts";
 import {
   deviceJson,
@@ -94,6 +95,10 @@ export async function buildExport(claim: Claim, now = () => new Date()): Promise
     files.push(await writeRollups(archive, db, worker.id, local));
     await json("access-log.json", await listAccessLogForExport(worker.id));
     await json("audit.json", await listOwnAuditForExport(worker.id));
+    // One file per receipt, byte for byte the download, so each verifies as it is (ADR 0041).
+    for await (const receipt of readDeletionReceiptsForExport(worker.id)) {
+      files.push(await writeText(archive.entry(receipt.name), receipt.text, 1));
+    }
 
     await writeJson(
       archive.entry("manifest.json", { countsRows: false }),

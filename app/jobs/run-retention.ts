@@ -13,7 +13,7 @@ await claimDatabaseOrExit("Retention");
 try {
   const result = await runRetention();
   console.log(
-    `Retention: deleted ${result.events} events, ${result.rollups} hourly rollups, ${result.batches} batch receipts and ${result.uploadHours + result.resourceHours} hourly device footprints older than ${result.cutoff.toISOString()}.`,
+    `Retention: deleted ${result.events} events, ${result.rollups} hourly rollups, ${result.batches} batch receipts and ${result.uploadHours + result.resourceHours} hourly device footprints older than ${result.cutoff.toISOString()}, and issued ${result.receipts} deletion receipts.`,
   );
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

@@ -1,4 +1,5 @@
 import { periodRange } from "#app/domain/data-period.ts";
+import { deletedBy } from "#app/domain/retention.ts";
 import { chartWindows } from "#app/domain/chart-windows.ts";
 import { describeScope } from "#app/domain/exemption-labels.ts";
 import { exemptIntervals, weekdayOf } from "#app/domain/exemption-windows.ts";
@@ -160,6 +161,8 @@ export async function getActivitySeries(
   start: Date,
   end: Date,
   timeZone: string,
+  /** Who looks: only the worker sees their forgotten spans; staff never learn when someone forgot (ADR 0041). */
+  viewer: "worker" | "staff" = "worker",
 ) {
   const spanMs = end.getTime() - start.getTime();
   const granularity: "hour" | "day" | "week" =
@@ -183,7 +186,9 @@ export async function getActivitySeries(
     store().sumsPerType("hour", workerId, split.hours),
     listPausesOverlapping(prisma, workerId, start, end),
     listExemptionsCovering(workerId, start, end),
-    listForgetsFor(prisma, [workerId], start, end),
+    viewer === "worker"
+      ? listForgetsFor(prisma, [workerId], start, end)
+      : new Map<string, { startsAt: Date; endsAt: Date }[]>(),
   ]);
   const buckets = new Map<string, ActivityBucket>(
     bounds.map((b) => [b.key, { key: b.key, label: b.label }]),
@@ -257,6 +262,8 @@ export async function whatIsKept(workerId: string, now: Date, timeZone: string) 
   return {
     today: rows.reduce((sum, r) => sum + r.count, 0),
     retentionDays: policy.retentionDays,
-    oldestDeletion: oldest ? new Date(oldest.at.getTime() + policy.retentionDays * DAY_MS) : null,
+    oldestDeletion: oldest
+      ? deletedBy(new Date(oldest.at.getTime() + policy.retentionDays * DAY_MS))
+      : null,
   };
 }

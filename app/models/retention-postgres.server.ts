@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { prisma } from "#app/utils/db.server.ts";
 import type { RetentionStore } from "./retention-store.ts";
 
@@ -6,12 +7,14 @@ import type { RetentionStore } from "./retention-store.ts";
  * primary keys a LIMITed select names (each table's key index finds them).
  * Times are TIMESTAMP(3) holding UTC, passed as Dates.
  */
+const DeviceOfWorker = z.object({ id: z.string(), workerId: z.string() });
+
 export const postgresRetentionStore: RetentionStore = {
   async devicesWithEventsBefore(cutoff) {
-    const rows = await prisma.$queryRaw<{ id: string }[]>`
-      SELECT d."id" FROM "Device" d
+    const rows = await prisma.$queryRaw<unknown[]>`
+      SELECT d."id", d."workerId" FROM "Device" d
       WHERE EXISTS (SELECT 1 FROM "Event" e WHERE e."deviceId" = d."id" AND e."at" < ${cutoff})`;
-    return rows.map((r) => r.id);
+    return z.array(DeviceOfWorker).parse(rows);
   },
 
   deleteEventsOfDevice(deviceId, before, limit) {

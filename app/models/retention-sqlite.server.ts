@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { prisma } from "#app/utils/db.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import type { RetentionStore } from "./retention-store.ts";
@@ -8,14 +9,16 @@ import type { RetentionStore } from "./retention-store.ts";
  */
 const at = toStoredDateTime;
 
+const DeviceOfWorker = z.object({ id: z.string(), workerId: z.string() });
+
 export const sqliteRetentionStore: RetentionStore = {
   async devicesWithEventsBefore(cutoff) {
-    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
-      `SELECT d."id" FROM "Device" d
+    const rows = await prisma.$queryRawUnsafe<unknown[]>(
+      `SELECT d."id", d."workerId" FROM "Device" d
        WHERE EXISTS (SELECT 1 FROM "Event" e WHERE e."deviceId" = d."id" AND e."at" < ?)`,
       at(cutoff),
     );
-    return rows.map((r) => r.id);
+    return z.array(DeviceOfWorker).parse(rows);
   },
 
   deleteEventsOfDevice(deviceId, before, limit) {

@@ -5,8 +5,12 @@
  * most `limit` rows in one statement and answers how many it removed.
  */
 export interface RetentionStore {
-  /** Devices holding an event before `cutoff` (one index seek each). */
-  devicesWithEventsBefore(cutoff: Date): Promise<string[]>;
+  /**
+   * Devices holding an event before `cutoff` (one index seek each), with
+   * their worker, so each worker's deleted events can be counted for their
+   * deletion receipt (ADR 0041).
+   */
+  devicesWithEventsBefore(cutoff: Date): Promise<{ id: string; workerId: string }[]>;
   deleteEventsOfDevice(deviceId: string, before: Date, limit: number): Promise<number>;
   /** Workers holding an hourly rollup at or before `lastWholeHour`, or a daily one before `day`. */
   workersWithRollupsBefore(lastWholeHour: Date, day: Date): Promise<string[]>;

@@ -1,9 +1,10 @@
 import { runOnOneNode } from "#app/utils/one-node.server.ts";
 import { dayBucket } from "#app/domain/ingest-rules.ts";
-import { retentionCutoff } from "#app/domain/retention.ts";
+import { retentionCutoff, retentionDue } from "#app/domain/retention.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { byProvider, prisma } from "#app/utils/db.server.ts";
 import { yieldToRequests } from "#app/utils/pace.ts";
+import { issueDeletionReceipt } from "./deletion-receipt.server.ts";
 import { deleteAbandonedPartialFiles, deleteExpiredExportFiles } from "./record-export.server.ts";
 import { postgresRetentionStore } from "./retention-postgres.server.ts";
 import { sqliteRetentionStore } from "./retention-sqlite.server.ts";
@@ -26,14 +27,24 @@ export type RetentionResult = {
   /** Hourly upload footprints and agent resource reports (ADR 0026). */
   uploadHours: number;
   resourceHours: number;
+  /** Deletion receipts issued: one per worker whose events or rollups went (ADR 0041). */
+  receipts: number;
 };
+
+/** What one run removed of one worker's data: the counts their receipt states. */
+type RemovedOfWorker = { events: number; hourlyRollupRows: number; dailyRollupRows: number };
+
+/** Receipts signed and stored per transaction: short, however many workers a run reached. */
+export const RECEIPTS_PER_TRANSACTION = 100;
 
 /**
  * Deletes events, hourly and daily rollups, batch receipts and the devices' hourly
  * footprints (uploads, the agents' own resource reports) older than the policy's
  * retention, `chunkSize` rows per statement. Each statement is its own short
  * transaction, so the database is never locked for long, and the run is
- * recorded in the audit log with what it deleted.
+ * recorded in the audit log with what it deleted. Every worker whose events
+ * or rollup rows went gets a signed deletion receipt (ADR 0041), issued after
+ * the deletes, `RECEIPTS_PER_TRANSACTION` to a transaction.
  */
 export async function runRetention({
   now = new Date(),
@@ -62,12 +73,25 @@ export async function runRetention({
   // devices and workers that hold something past the cutoff are visited (one index seek each,
   // in one statement): at 15,000 devices, a DELETE for each took 3 s with nothing to delete,
   // and since the driver is synchronous those awaits never let a request in.
+  // What each worker lost, for their receipt: a device's events count for the worker it
+  // belongs to (the same query that finds the devices names it).
+  const removed = new Map<string, RemovedOfWorker>();
+  const removedOf = (workerId: string) => {
+    let tally = removed.get(workerId);
+    if (!tally) {
+      tally = { events: 0, hourlyRollupRows: 0, dailyRollupRows: 0 };
+      removed.set(workerId, tally);
+    }
+    return tally;
+  };
   const devices = await store().devicesWithEventsBefore(cutoff);
   let events = 0;
-  for (const deviceId of devices) {
-    events += await deleteInChunks((limit) =>
-      store().deleteEventsOfDevice(deviceId, cutoff, limit),
+  for (const device of devices) {
+    const deleted = await deleteInChunks((limit) =>
+      store().deleteEventsOfDevice(device.id, cutoff, limit),
     );
+    events += deleted;
+    if (deleted > 0) removedOf(device.workerId).events += deleted;
     await yieldToRequests();
   }
   // The daily rollups (ADR 0030) follow the hourly ones: the UTC days wholly before the cutoff's
@@ -80,15 +104,22 @@ export async function runRetention({
   let rollups = 0;
   let dailyRollups = 0;
   for (const workerId of workers) {
-    rollups += await deleteInChunks((limit) =>
+    let hourly = await deleteInChunks((limit) =>
       store().deleteHourlyRollups(workerId, cutoffDay, limit),
     );
-    dailyRollups += await deleteInChunks((limit) =>
+    const daily = await deleteInChunks((limit) =>
       store().deleteDailyRollups(workerId, cutoffDay, limit),
     );
     if (lastWholeHour.getTime() >= cutoffDay.getTime()) {
       // At most 24 hours of one worker: one short transaction.
-      rollups += await store().trimDay(workerId, { day: cutoffDay, lastWholeHour, nextDay });
+      hourly += await store().trimDay(workerId, { day: cutoffDay, lastWholeHour, nextDay });
+    }
+    rollups += hourly;
+    dailyRollups += daily;
+    if (hourly > 0 || daily > 0) {
+      const tally = removedOf(workerId);
+      tally.hourlyRollupRows += hourly;
+      tally.dailyRollupRows += daily;
     }
     await yieldToRequests();
   }
@@ -101,6 +132,8 @@ export async function runRetention({
   const resourceHours = await deleteInChunks((limit) =>
     store().deleteResourceHours(lastWholeHour, limit),
   );
+
+  const receipts = await issueRetentionReceipts(removed, cutoff, now);
 
   await runCommand(now, ({ audit }) =>
     audit({
@@ -116,11 +149,47 @@ export async function runRetention({
         batches,
         uploadHours,
         resourceHours,
+        receipts,
       },
       at: now,
     }),
   );
-  return { cutoff, events, rollups, dailyRollups, batches, uploadHours, resourceHours };
+  return { cutoff, events, rollups, dailyRollups, batches, uploadHours, resourceHours, receipts };
+}
+
+/**
+ * One deletion receipt per worker in `removed` (kind `retention`: everything
+ * before `cutoff`), signed and stored `RECEIPTS_PER_TRANSACTION` to a short
+ * transaction, requests served between them. A worker whose account is gone
+ * by now (their data went with it) gets none. Answers how many were issued.
+ */
+async function issueRetentionReceipts(
+  removed: ReadonlyMap<string, RemovedOfWorker>,
+  cutoff: Date,
+  now: Date,
+): Promise<number> {
+  const workerIds = [...removed.keys()];
+  let issued = 0;
+  for (let i = 0; i < workerIds.length; i += RECEIPTS_PER_TRANSACTION) {
+    const slice = workerIds.slice(i, i + RECEIPTS_PER_TRANSACTION);
+    issued += await prisma.$transaction(async (tx) => {
+      const present = await tx.user.findMany({
+        where: { id: { in: slice } },
+        select: { id: true },
+      });
+      for (const { id } of present) {
+        await issueDeletionReceipt(
+          tx,
+          id,
+          { kind: "retention", from: null, to: cutoff, app: null, ...removed.get(id)! },
+          now,
+        );
+      }
+      return present.length;
+    });
+    await yieldToRequests();
+  }
+  return issued;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -129,14 +198,27 @@ declare global {
   var __lullRetentionTimer: NodeJS.Timeout | undefined;
 }
 
+/** When retention last ran (its audit event; `(action, at)` is indexed). */
+async function lastRetentionRun(): Promise<Date | null> {
+  const last = await prisma.auditEvent.findFirst({
+    where: { action: "retention.run" },
+    orderBy: { at: "desc" },
+    select: { at: true },
+  });
+  return last?.at ?? null;
+}
+
 /**
- * The hourly job: retention, records exports past their 7 days, and files
+ * The hourly job: retention once per UTC day (`retentionDue`, ADR 0041), records exports past their 7 days, and files
  * that failed or interrupted exports left behind. Each step runs even if
  * another failed; failures are logged.
  */
 export async function runHourlyJobs(now = new Date()): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
-    ["retention", () => runRetention({ now })],
+    [
+      "retention",
+      async () => (retentionDue(await lastRetentionRun(), now) ? runRetention({ now }) : null),
+    ],
     ["expired exports", () => deleteExpiredExportFiles(now)],
     ["abandoned export files", () => deleteAbandonedPartialFiles(now)],
   ];

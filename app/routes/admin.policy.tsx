@@ -184,7 +184,7 @@ export default function PolicyPage() {
         <PolicyGroup title="Retention" id="retention">
           <Field
             label="Keep collected data for (days)"
-            hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Events and hourly counts older than this are deleted every hour.`}
+            hint={`${RETENTION_BOUNDS.min}–${RETENTION_BOUNDS.max}. Events and their counts older than this are deleted once a day, shortly after midnight UTC; each worker gets a signed receipt.`}
             errors={fields.retentionDays.errors}
             inputProps={numberProps(fields.retentionDays)}
           />

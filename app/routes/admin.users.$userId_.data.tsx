@@ -56,7 +56,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { start, end } = periodRange({ period: "7d" }, now, worker.timezone);
   const [overview, series, recent] = await Promise.all([
     getDataOverview(worker.id, start, end),
-    getActivitySeries(worker.id, start, end, worker.timezone),
+    getActivitySeries(worker.id, start, end, worker.timezone, "staff"),
     listEvents(worker.id, {}),
   ]);
   return {

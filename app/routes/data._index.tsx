@@ -111,9 +111,9 @@ export default function DataOverviewPage() {
           <Link to="/data/events" className="underline underline-offset-2">
             All events
           </Link>
-          , and who else looked in the{" "}
+          , and who else looked and what was deleted in your{" "}
           <Link to="/data/access" className="underline underline-offset-2">
-            access log
+            data history
           </Link>
           .
         </p>

@@ -1,21 +1,38 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useLocation } from "@remix-run/react";
+import { Link, useLoaderData, useLocation } from "@remix-run/react";
+import { z } from "zod";
 import { Pagination } from "#app/components/pagination.tsx";
 import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
-import { AuditLogSearchSchema, searchParamsObject } from "#app/domain/admin-forms.ts";
+import { searchParamsObject } from "#app/domain/admin-forms.ts";
 import { describeAuditAction } from "#app/domain/audit-actions.ts";
+import {
+  DELETION_KIND_LABELS,
+  DELETION_KIND_OF_COLUMN,
+  describeDeletedCounts,
+  describeDeletionFor,
+} from "#app/domain/deletion-receipts.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listAccessLog } from "#app/models/access-log.server.ts";
+import { listDeletionReceipts } from "#app/models/deletion-receipt.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
-export const meta: MetaFunction = () => [{ title: "Who accessed my data · Lull" }];
+export const meta: MetaFunction = () => [{ title: "Data history · Lull" }];
+
+const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
+/** Two paged lists: the access log (`page`) and the deletions (`deletions`). */
+const DataHistorySearchSchema = z.object({ page: pageNumber, deletions: pageNumber });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { page } = AuditLogSearchSchema.parse(searchParamsObject(new URL(request.url)));
-  const { events, total, pageCount } = await listAccessLog(user.id, page);
+  const { page, deletions: deletionsPage } = DataHistorySearchSchema.parse(
+    searchParamsObject(new URL(request.url)),
+  );
+  const [{ events, total, pageCount }, deletions] = await Promise.all([
+    listAccessLog(user.id, page),
+    listDeletionReceipts(user.id, deletionsPage),
+  ]);
   return {
     page,
     pageCount,
@@ -28,51 +45,125 @@ export async function loader({ request }: LoaderFunctionArgs) {
       what: describeAuditAction(e.action),
       reason: e.reason,
     })),
+    deletions: {
+      page: deletionsPage,
+      pageCount: deletions.pageCount,
+      total: deletions.total,
+      receipts: deletions.receipts.map((r) => ({
+        id: r.id,
+        kind: DELETION_KIND_LABELS[DELETION_KIND_OF_COLUMN[r.kind]],
+        what: describeDeletionFor(r, user.timezone),
+        removed: describeDeletedCounts(r),
+        at: formatDateTime(r.createdAt, user.timezone),
+        atIso: r.createdAt.toISOString(),
+      })),
+    },
   };
 }
 
-export default function AccessLogPage() {
-  const { events, page, pageCount, total } = useLoaderData<typeof loader>();
+export default function DataHistoryPage() {
+  const { events, page, pageCount, total, deletions } = useLoaderData<typeof loader>();
   const location = useLocation();
   return (
     <div className="space-y-6">
       <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
       <div>
-        <h1 className="text-3xl font-bold tracking-tight">Who accessed my data</h1>
+        <h1 className="text-3xl font-bold tracking-tight">Data history</h1>
         <p className="mt-2 max-w-2xl text-ink-muted">
+          Who else looked at your data, and what was deleted and when, each deletion with a signed
+          receipt.
+        </p>
+      </div>
+
+      <section aria-labelledby="access-heading" className="space-y-3">
+        <h2 id="access-heading" className="text-xl font-semibold">
+          Who looked at your data
+        </h2>
+        <p className="max-w-2xl text-ink-muted">
           Every time someone other than you viewed, exported or decided on anything of yours, it is
           recorded here, newest first. Your own actions are not listed. {total}{" "}
           {total === 1 ? "entry" : "entries"}.
         </p>
-      </div>
-      {events.length === 0 ? (
-        <p className="text-ink-muted" data-testid="no-access">
-          Nobody else has accessed your data.
+        {events.length === 0 ? (
+          <p className="text-ink-muted" data-testid="no-access">
+            Nobody else has accessed your data.
+          </p>
+        ) : (
+          <DataTable caption="Accesses by others" columns={["When", "Who", "What"]}>
+            {events.map((e) => (
+              <tr key={e.id}>
+                <TimeCell iso={e.atIso} text={e.at} />
+                <td className="px-4 py-2">{e.who}</td>
+                <td className="px-4 py-2">
+                  {e.what}
+                  {e.reason ? (
+                    <p className="text-sm text-ink-muted">
+                      Reason given: <q>{e.reason}</q>
+                    </p>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Pagination
+          page={page}
+          pageCount={pageCount}
+          search={location.search}
+          label="Access log pages"
+        />
+      </section>
+
+      <section id="deletions" aria-labelledby="deletions-heading" className="space-y-3">
+        <h2 id="deletions-heading" className="text-xl font-semibold">
+          Deletions
+        </h2>
+        <p className="max-w-2xl text-ink-muted">
+          Every deletion of your data: the spans you asked to forget, the stored events of
+          applications you made private, and what the retention period removed. Each has a receipt
+          signed by the portal that anyone can check, in the portal with{" "}
+          <Link to="/acknowledgements/verify" className="underline underline-offset-2">
+            Verify a receipt
+          </Link>{" "}
+          or offline. {deletions.total} {deletions.total === 1 ? "deletion" : "deletions"}.
         </p>
-      ) : (
-        <DataTable caption="Accesses by others" columns={["When", "Who", "What"]}>
-          {events.map((e) => (
-            <tr key={e.id}>
-              <TimeCell iso={e.atIso} text={e.at} />
-              <td className="px-4 py-2">{e.who}</td>
-              <td className="px-4 py-2">
-                {e.what}
-                {e.reason ? (
-                  <p className="text-sm text-ink-muted">
-                    Reason given: <q>{e.reason}</q>
-                  </p>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
-      <Pagination
-        page={page}
-        pageCount={pageCount}
-        search={location.search}
-        label="Access log pages"
-      />
+        {deletions.receipts.length === 0 ? (
+          <p className="text-ink-muted" data-testid="no-deletions">
+            Nothing of yours has been deleted yet.
+          </p>
+        ) : (
+          <ul
+            className="divide-y divide-line rounded-card border border-line bg-surface-raised"
+            data-testid="deletion-list"
+          >
+            {deletions.receipts.map((r) => (
+              <li key={r.id} className="space-y-1 px-4 py-3">
+                <p id={`deletion-${r.id}`} className="font-semibold">
+                  {r.kind}, <time dateTime={r.atIso}>{r.at}</time>
+                </p>
+                <p>{r.what}.</p>
+                <p className="text-sm text-ink-muted">Removed: {r.removed}.</p>
+                <a
+                  href={`/data/deletions/${r.id}.json`}
+                  download
+                  aria-describedby={`deletion-${r.id}`}
+                  className="inline-block text-sm underline underline-offset-2"
+                >
+                  Download receipt (JSON)
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Pagination
+          page={deletions.page}
+          pageCount={deletions.pageCount}
+          search={location.search}
+          label="Deletion pages"
+          param="deletions"
+          hash="#deletions"
+        />
+      </section>
     </div>
   );
 }

@@ -191,7 +191,7 @@ test("a worker's main navigation has six entries; on a phone it folds into a men
     ).toHaveText("My data");
     await expect(
       page.getByRole("navigation", { name: "My data" }).locator('[aria-current="page"]'),
-    ).toHaveText("Who accessed it");
+    ).toHaveText("Data history");
   } finally {
     await context.close();
   }

@@ -4,6 +4,7 @@ import {
   action as exceptionalAction,
   loader as exceptionalLoader,
 } from "#app/routes/admin.users.$userId_.data.tsx";
+import { forgetRecent } from "#app/models/forget.server.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
@@ -135,10 +136,22 @@ describe("exceptional access to one worker's data", () => {
     const grant = new URL(location, "http://x").searchParams.get("access")!;
     expect(location).toBe(`/admin/users/${worker.id}/data?access=${grant}`);
 
+    // The worker forgot the last 15 minutes before the admin looked: the admin never sees when.
+    const forgot = await forgetRecent({
+      workerId: worker.id,
+      timeZone: "UTC",
+      minutes: 15,
+      now: new Date(Date.now() - 20 * 60_000),
+    });
+    expect(forgot.ok).toBe(true);
+
     const page = await view(cookie, worker.id, grant);
-    const data = page.data as { view: { reason: string; events: { type: string }[] } };
+    const data = page.data as {
+      view: { reason: string; events: { type: string }[] };
+    };
     expect(data.view.reason).toBe(reason);
     expect(data.view.events.map((e) => e.type)).toEqual(["keystroke"]);
+    expect(JSON.stringify(page.data)).not.toMatch(/forget|Forgotten/i);
 
     const workerCookie = await sessionCookieFor(worker.id);
     const log = await callRoute(accessLoader, getRequest("/data/access", { cookie: workerCookie }));

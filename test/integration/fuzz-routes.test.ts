@@ -231,6 +231,7 @@ async function setUpWorld() {
     ackId: [owned.acknowledgementId],
     eventId: [String(owned.eventId)],
     exportId: [owned.exportId],
+    receiptId: [owned.receiptId],
     userId: [target.id, admin.userId],
     documentId: [owned.documentId, draft.id],
     slug: [owned.slug, "fuzz-draft"],

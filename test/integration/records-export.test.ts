@@ -1,9 +1,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { localTimeFormatter } from "#app/jobs/export/local-time-column.ts";
 import { recoverInterruptedExports, runNextExport } from "#app/jobs/export-runner.server.ts";
+import { issueDeletionReceipt } from "#app/models/deletion-receipt.server.ts";
+import { forgetRecent } from "#app/models/forget.server.ts";
 import { createPause } from "#app/models/pause.server.ts";
 import { ingestBatch } from "#app/models/ingest.server.ts";
 import {
@@ -11,14 +14,17 @@ import {
   partialFilePath,
   requestExport,
 } from "#app/models/record-export.server.ts";
+import { verifyReceiptFile } from "#app/receipts/receipt.ts";
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
+import { loader as deletionReceiptLoader } from "#app/routes/data.deletions.$receiptId[.json].ts";
 import { loader as downloadLoader } from "#app/routes/records.$exportId.download.ts";
 import { action as recordsAction } from "#app/routes/records._index.tsx";
 import { action as staffAction } from "#app/routes/review.records.tsx";
 import { prisma } from "#app/utils/db.server.ts";
+import { receiptPublicKey } from "#app/utils/receipt-signing.server.ts";
 import { toStoredDateTime } from "#app/utils/sqlite-adapter.server.ts";
 import { createDevice, createUser, sessionCookieFor } from "#test/fixtures.ts";
-import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
+import { callRoute, formRequest, getRequest, TEST_CONTEXT } from "#test/route-harness.ts";
 
 const H = 3_600_000;
 
@@ -113,13 +119,77 @@ describe("the archive", () => {
       expect(createHash("sha256").update(data).digest("hex"), f.name).toBe(f.sha256);
       expect(data.length, f.name).toBe(f.bytes);
       const text = data.toString("utf8");
-      if (f.name.endsWith(".json"))
-        expect((JSON.parse(text) as unknown[]).length, f.name).toBe(f.rows);
+      if (f.name.endsWith(".json")) {
+        const value = JSON.parse(text) as unknown;
+        // A list holds one row per element; a receipt is one record.
+        expect(Array.isArray(value) ? value.length : 1, f.name).toBe(f.rows);
+      }
       if (f.name.endsWith(".ndjson"))
         expect(text.trimEnd().split("\n").length, f.name).toBe(f.rows);
     }
     const csvRows = manifest.files.find((f) => f.name === "events.csv")!.rows;
     expect(csvRows).toBe(120);
+  });
+
+  test("every deletion receipt is a file of deletion-receipts/, byte for byte its download, and verifies", async () => {
+    const w = await workerWithData(10);
+    const now = new Date();
+    const forgot = await forgetRecent({
+      workerId: w.user.id,
+      timeZone: "Europe/Berlin",
+      minutes: 15,
+      now,
+    });
+    if (!forgot.ok) throw new Error(forgot.refusal.message);
+    await prisma.$transaction((tx) =>
+      issueDeletionReceipt(
+        tx,
+        w.user.id,
+        {
+          kind: "retention",
+          from: null,
+          to: new Date(now.getTime() - 30 * 24 * H),
+          app: null,
+          events: 12,
+          hourlyRollupRows: 3,
+          dailyRollupRows: 1,
+        },
+        new Date(now.getTime() + 1000),
+      ),
+    );
+    // Someone else's receipt stays out of it.
+    const other = await workerWithData(1);
+    await forgetRecent({ workerId: other.user.id, timeZone: "UTC", minutes: 5, now });
+
+    const file = exportFilePath(await exported(w.user.id));
+    const manifest = JSON.parse(member(file, "manifest.json").toString()) as Manifest;
+    const receiptFiles = manifest.files.filter((f) => f.name.startsWith("deletion-receipts/"));
+    const stored = await prisma.deletionReceipt.findMany({
+      where: { workerId: w.user.id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(stored).toHaveLength(2);
+    expect(receiptFiles.map((f) => f.name)).toEqual(
+      stored.map(
+        (r) =>
+          `deletion-receipts/lull-deletion-receipt-${r.kind === "FORGET" ? "forget" : "retention"}-${r.createdAt.toISOString().slice(0, 10)}-${r.id}.json`,
+      ),
+    );
+    for (const [i, row] of stored.entries()) {
+      const inArchive = member(file, receiptFiles[i]!.name).toString("utf8");
+      expect(receiptFiles[i]!.rows).toBe(1);
+      const downloaded = (await deletionReceiptLoader({
+        request: getRequest(`/data/deletions/${row.id}.json`, { cookie: w.cookie }),
+        params: { receiptId: row.id },
+        context: TEST_CONTEXT,
+      })) as Response;
+      expect(downloaded.headers.get("Content-Disposition")).toContain(
+        path.basename(receiptFiles[i]!.name),
+      );
+      expect(inArchive).toBe(await downloaded.text());
+      const verified = verifyReceiptFile(inArchive, receiptPublicKey().publicKeyPem);
+      expect(verified.ok && verified.payload.format).toBe("lull-deletion-receipt/1");
+    }
   });
 
   test("the events are exactly the worker's events, none of another worker's", async () => {

@@ -11,7 +11,7 @@
  * Identities: `anonymous`; `worker`, who owns every object the URL names;
  * `otherWorker`; `reviewer`; `admin`; and `device`, the owner's enrolled agent
  * (`Authorization: Bearer`, no cookie). Path parameters are real: the owner's
- * exemption, acknowledgement, event, export and account, a published document
+ * exemption, acknowledgement, event, export, deletion receipt and account, a published document
  * and its slug; a set-password token is random (its holder is anonymous).
  *
  * Methods: `GET` (the document, or a resource route's own answer), `GET .data`
@@ -155,6 +155,7 @@ async function setUp(): Promise<Setup> {
       ackId: owned.acknowledgementId,
       eventId: String(owned.eventId),
       exportId: owned.exportId,
+      receiptId: owned.receiptId,
       userId: worker.id,
       documentId: owned.documentId,
       slug: owned.slug,
@@ -370,7 +371,7 @@ describe("the rules every row follows", () => {
     "api.agent.v1.enroll.ts",
   ]);
   /** Path parameters naming one worker's own records. */
-  const OWN_RECORDS = ["exemptionId", "ackId", "eventId", "exportId"];
+  const OWN_RECORDS = ["exemptionId", "ackId", "eventId", "exportId", "receiptId"];
   const SIGNED_IN = ["worker", "otherWorker", "reviewer", "admin"] as const;
   const STAFF_AREA = /^\/(admin|review)(\/|$)/;
   const isAgentApi = (route: RouteFile) => route.pattern.startsWith("/api/agent/");

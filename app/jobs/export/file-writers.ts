@@ -11,9 +11,9 @@ export type FileSink = {
   close(): Promise<ManifestFile>;
 };
 
-/** A plain text file (the README): no records. */
-export async function writeText(sink: FileSink, text: string): Promise<ManifestFile> {
-  await sink.write(text, 0);
+/** A file of text written as given: the README (no records), a receipt (one). */
+export async function writeText(sink: FileSink, text: string, rows = 0): Promise<ManifestFile> {
+  await sink.write(text, rows);
   return sink.close();
 }
 

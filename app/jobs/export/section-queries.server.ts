@@ -4,7 +4,9 @@
  * with relations (exemptions, acknowledgements, audit). The rest are read
  * with raw SQL by the provider's reader (export-reader.server.ts).
  */
+import { deletionReceiptFileName } from "#app/domain/deletion-receipts.ts";
 import { accountSelect } from "#app/models/user.server.ts";
+import { type DeletionReceiptPayload, formatReceipt, type Receipt } from "#app/receipts/receipt.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { withParsedJson } from "./section-rows.ts";
 
@@ -68,6 +70,47 @@ export async function listAcknowledgementsForExport(workerId: string) {
     },
   });
   return rows.map((row) => withParsedJson(row, "receipt"));
+}
+
+const RECEIPTS_PER_READ = 500;
+
+/**
+ * deletion-receipts/: every deletion receipt of the worker (ADR 0041), oldest
+ * first, each as the file the portal serves for it (its name and its bytes,
+ * `formatReceipt`), so `npm run verify-receipt` accepts it as it is. Read a
+ * page at a time: retention issues one an hour to a worker whose data ages out.
+ */
+export async function* readDeletionReceiptsForExport(
+  workerId: string,
+): AsyncGenerator<{ name: string; text: string }> {
+  let after: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const rows = await prisma.deletionReceipt.findMany({
+      where: {
+        workerId,
+        ...(after
+          ? {
+              OR: [
+                { createdAt: { gt: after.createdAt } },
+                { createdAt: after.createdAt, id: { gt: after.id } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: RECEIPTS_PER_READ,
+      select: { id: true, createdAt: true, receipt: true },
+    });
+    for (const row of rows) {
+      const receipt = JSON.parse(row.receipt) as Receipt<DeletionReceiptPayload>;
+      yield {
+        name: `deletion-receipts/${deletionReceiptFileName(receipt.payload)}`,
+        text: formatReceipt(receipt),
+      };
+    }
+    if (rows.length < RECEIPTS_PER_READ) return;
+    after = rows[rows.length - 1]!;
+  }
 }
 
 async function listAuditEvents(
