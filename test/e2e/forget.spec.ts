@@ -1,8 +1,7 @@
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
-import { formatReceipt, type Receipt } from "#app/receipts/receipt.ts";
 import { agentTime, enrollAgent } from "./agent-process.ts";
 import { createEnrollmentCode, expect, signIn, test } from "./fixtures.ts";
 
@@ -71,7 +70,6 @@ test.describe("forgetting the last minutes (ADR 0041), with a server of its own"
     expect(uploaded.line).toMatch(/ stored=[1-9]\d* /);
     expect(uploaded.line).toMatch(/ discardedForgotten=0 /);
 
-    let receipt: string;
     const db = new Database(server.databaseFile, { readonly: true });
     try {
       const { id: workerId } = db.prepare(`SELECT id FROM "User" WHERE email = ?`).get(email) as {
@@ -85,13 +83,6 @@ test.describe("forgetting the last minutes (ADR 0041), with a server of its own"
         ).n;
       expect(count(`"at" >= ? AND "at" < ?`, storedTime(from!), storedTime(to!))).toBe(0);
       expect(count(`"at" >= ?`, storedTime(to!))).toBeGreaterThan(0);
-      const row = db
-        .prepare(
-          `SELECT receipt FROM "DeletionReceipt" WHERE "workerId" = ? AND kind = 'FORGET' ORDER BY "createdAt" DESC LIMIT 1`,
-        )
-        .get(workerId) as { receipt: string } | undefined;
-      expect(row).toBeDefined();
-      receipt = row!.receipt;
     } finally {
       db.close();
     }
@@ -102,17 +93,26 @@ test.describe("forgetting the last minutes (ADR 0041), with a server of its own"
       page.getByTestId("activity-chart").getByTestId("chart-window-forget").first(),
     ).toBeAttached();
 
-    // The deletion receipt names the span and verifies offline against the portal's published
-    // key. Its download (/data/access) is not built yet: the file is the stored receipt in the
-    // portal's receipt serialization (formatReceipt), as the acknowledgement receipts are served.
-    expect(receipt).toContain(from!);
-    expect(receipt).toContain(to!);
+    // The deletion receipt, downloaded from Data history, names the span and verifies offline
+    // against the portal's published key.
+    await page.goto("/data/access");
+    const item = page
+      .locator("#deletions")
+      .getByTestId("deletion-list")
+      .getByRole("listitem")
+      .filter({ hasText: "Forgotten span" })
+      .first();
+    const download = page.waitForEvent("download");
+    await item.getByRole("link", { name: "Download receipt (JSON)" }).click();
+    const receipt = readFileSync(await (await download).path(), "utf8");
+    expect(receipt).toContain(`"from": "${from}"`);
+    expect(receipt).toContain(`"to": "${to}"`);
     const keyResponse = await page.request.get("/.well-known/lull-receipt-key");
     expect(keyResponse.ok()).toBe(true);
     const keyFile = testInfo.outputPath("lull-receipt-key.pem");
     const receiptFile = testInfo.outputPath("deletion-receipt.json");
     writeFileSync(keyFile, await keyResponse.text());
-    writeFileSync(receiptFile, formatReceipt(JSON.parse(receipt) as Receipt));
+    writeFileSync(receiptFile, receipt);
     const { stdout } = await run("npm", [
       "run",
       "--silent",
@@ -123,5 +123,6 @@ test.describe("forgetting the last minutes (ADR 0041), with a server of its own"
       keyFile,
     ]);
     expect(stdout).toMatch(/^VALID: /);
+    expect(stdout).toContain(`the span ${from} to ${to} they asked to forget`);
   });
 });
