@@ -34,7 +34,7 @@ import { createActivityGenerator } from "./generator.ts";
 import { newBatch, Outbox } from "./outbox.ts";
 import { StateFollower, type TransportName } from "./state-follower.ts";
 import { formatStatusLine, type StatusFields, type StatusReport } from "./status.ts";
-import { UploadQueue } from "./upload-queue.ts";
+import { UploadQueue, type PurgedEvents } from "./upload-queue.ts";
 import { describeNetworkError } from "./upload.ts";
 import {
   DEFAULT_USAGE_INTERVAL_SECONDS,
@@ -405,10 +405,7 @@ class Agent {
     const inMemory = filterPrivacy(this.buffer, this.privacy);
     if (inMemory.kept.length < this.buffer.length) this.setBuffer(inMemory.kept);
     this.flushChain = this.flushChain.then(async () => {
-      let fromOutbox: { forgotten: AgentEvent[]; privateApp: AgentEvent[] } = {
-        forgotten: [],
-        privateApp: [],
-      };
+      let fromOutbox: PurgedEvents = { forgotten: [], privateApp: [] };
       try {
         fromOutbox = await this.uploads.purge();
       } catch (error) {
