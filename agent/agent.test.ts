@@ -2,9 +2,11 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import type { Window } from "../app/agent-protocol/v1.ts";
+import { privateAppMatcher } from "../app/agent-protocol/private-apps.ts";
+import type { AgentEvent, ForgetWindow, Window } from "../app/agent-protocol/v1.ts";
 import { startAgent, type AgentOptions, type RunningAgent } from "./agent.ts";
 import { enrollDevice } from "./enroll.ts";
+import { writeSavedState } from "./config.ts";
 import { FakeLullServer } from "./fake-lull-server.ts";
 import { Outbox } from "./outbox.ts";
 import type { StatusReport } from "./status.ts";
@@ -58,8 +60,14 @@ const windowFromNow = (startMs: number, endMs: number): Window => ({
   scope: "all",
 });
 
-const inside = (w: Window, at: string) =>
+const inside = (w: Window | ForgetWindow, at: string) =>
   Date.parse(w.startsAt) <= Date.parse(at) && Date.parse(at) < Date.parse(w.endsAt);
+
+/** An event as the server would see it, to recognise it after an upload. */
+const eventKey = (e: AgentEvent) => `${e.at}|${e.type}|${e.app}|${JSON.stringify(e.data)}`;
+
+/** Half of the synthetic applications (generator.ts), so both kinds keep coming. */
+const PRIVATE_APPS = ["Slack", "terminal", "*Code*"];
 
 describe("reference agent against a fake Lull", () => {
   let server: FakeLullServer;
@@ -69,6 +77,12 @@ describe("reference agent against a fake Lull", () => {
 
   const lines = () => reports.map((report) => report.line);
   const has = (pattern: RegExp) => lines().some((line) => pattern.test(line));
+  /** The outbox's size as last reported by a `queued` line. */
+  const queuedBatches = () =>
+    Math.max(
+      0,
+      ...lines().map((line) => Number(/^\S+ queued .*buffered=(\d+)/.exec(line)?.[1] ?? 0)),
+    );
 
   async function run(options: Partial<AgentOptions> = {}): Promise<RunningAgent> {
     agent = await startAgent({
@@ -306,6 +320,165 @@ describe("reference agent against a fake Lull", () => {
     server.holdCollection = false;
     server.setWindows([]);
     await waitFor(() => has(/status=collecting version=2 source=stream/), "released");
+  });
+
+  describe("forget windows and private applications (ADR 0041)", () => {
+    test("a buffered event inside a forget window is never uploaded; the rest are, once uploads work again", async () => {
+      server.failUploads = 1_000_000; // the server is reachable for the state, not for uploads
+      await run();
+      await waitFor(() => has(/status=collecting version=1 source=stream/), "collecting");
+      await waitFor(() => queuedBatches() >= 4, "four batches waiting in the outbox");
+      const before = (await pendingEvents()).sort((a, b) => a.at.localeCompare(b.at));
+      const forget: ForgetWindow = {
+        startsAt: before[Math.floor(before.length / 4)]!.at,
+        endsAt: before[Math.floor((3 * before.length) / 4)]!.at,
+      };
+      expect(before.some((e) => inside(forget, e.at))).toBe(true);
+      server.setForgets([forget]);
+      const announced = new RegExp(
+        `forget_window from=${forget.startsAt} to=${forget.endsAt} version=2 source=stream dropped=(\\d+)`,
+      );
+      await waitFor(() => has(announced), "the forget window reported");
+      const dropped = Number(
+        lines()
+          .map((l) => announced.exec(l)?.[1])
+          .find(Boolean),
+      );
+      expect(dropped).toBeGreaterThan(0);
+      expect((await pendingEvents()).filter((e) => inside(forget, e.at))).toEqual([]);
+
+      // Two more attempts: the one possibly in flight when the state arrived has ended.
+      const attempts = server.uploadAttempts.length;
+      await waitFor(() => server.uploadAttempts.length >= attempts + 2, "two more attempts");
+      server.failUploads = 0;
+      const outside = before.filter((e) => !inside(forget, e.at)).map(eventKey);
+      await waitFor(() => {
+        const stored = new Set(server.events.map(eventKey));
+        return outside.every((key) => stored.has(key));
+      }, "every event outside the forget window uploaded");
+      await agent!.stop();
+
+      expect(server.events.filter((e) => inside(forget, e.at))).toEqual([]);
+      expect([...server.batches.values()].every((r) => r.discardedForgotten === 0)).toBe(true);
+      expect((await pendingEvents()).filter((e) => inside(forget, e.at))).toEqual([]);
+    });
+
+    test("events of the partial batch inside a forget window are dropped at once", async () => {
+      await run({ batchSeconds: 60 });
+      await waitFor(() => has(/status=collecting version=1/), "collecting");
+      await waitFor(() => agent!.snapshot().bufferedEvents >= 20, "a partial batch");
+      // "Forget the last hour": everything made so far (events share their tick's millisecond).
+      const forget: ForgetWindow = {
+        startsAt: new Date(Date.now() - HOUR).toISOString(),
+        endsAt: new Date(Date.now() + 1).toISOString(),
+      };
+      server.setForgets([forget]);
+      await waitFor(() => has(/forget_window .*version=2 source=stream dropped=/), "reported");
+      const dropped = Number(/forget_window .* dropped=(\d+)/.exec(lines().join("\n"))![1]);
+      expect(dropped).toBeGreaterThanOrEqual(20);
+      await waitFor(() => agent!.snapshot().bufferedEvents >= 5, "new events after it");
+      await agent!.stop();
+      const kept = await pendingEvents();
+      expect(kept.length).toBeGreaterThanOrEqual(5);
+      expect(kept.filter((e) => inside(forget, e.at))).toEqual([]);
+      expect(server.batches.size).toBe(0);
+    });
+
+    test("no event dated inside a forget window is buffered, even one still running by the agent's clock", async () => {
+      const clock = controlledClock();
+      await run({ now: clock.now });
+      await waitFor(() => has(/status=collecting version=1/), "collecting");
+      // The agent's clock is behind the server's: the forget ends an hour ahead of it.
+      const forget: ForgetWindow = {
+        startsAt: new Date(Date.now() - MINUTE).toISOString(),
+        endsAt: new Date(Date.now() + HOUR).toISOString(),
+      };
+      server.setForgets([forget]);
+      await waitFor(() => has(/forget_window .*version=2/), "reported");
+      const reported = lines().length;
+      await waitFor(
+        () =>
+          lines()
+            .slice(reported)
+            .some((l) => /dropped events=\d+ reason=forgotten/.test(l)),
+        "new events inside it dropped",
+      );
+      clock.moveTo(Date.parse(forget.endsAt) + MINUTE);
+      await waitFor(
+        () => server.events.some((e) => Date.parse(e.at) >= Date.parse(forget.endsAt)),
+        "events after it uploaded",
+      );
+      await agent!.stop();
+      const all = [...server.events, ...(await pendingEvents())];
+      expect(all.filter((e) => inside(forget, e.at))).toEqual([]);
+      expect([...server.batches.values()].every((r) => r.discardedForgotten === 0)).toBe(true);
+    });
+
+    test("events of a private application never reach the outbox, nor the server", async () => {
+      server.setPrivateApps(PRIVATE_APPS);
+      server.failUploads = 1_000_000; // batches wait in the outbox: look at them there
+      await run();
+      await waitFor(() => has(/status=collecting version=2/), "collecting");
+      await waitFor(() => has(/dropped events=\d+ reason=private_app/), "private events dropped");
+      await waitFor(() => queuedBatches() >= 3, "batches in the outbox");
+      await agent!.stop();
+      const isPrivate = privateAppMatcher(PRIVATE_APPS);
+      const waiting = await pendingEvents();
+      expect(waiting.length).toBeGreaterThan(0);
+      expect(waiting.filter((e) => isPrivate(e.app))).toEqual([]);
+      // Nothing had to be taken out of a batch before an upload: none was ever written.
+      expect(has(/when=before_upload/)).toBe(false);
+      expect(server.events).toEqual([]);
+    });
+
+    test("restarted offline with a saved state holding forgets and private apps, it obeys them", async () => {
+      // A first run leaves batches in the outbox (uploads fail), with no privacy rules yet.
+      server.failUploads = 1_000_000;
+      await run();
+      await waitFor(() => queuedBatches() >= 3, "batches in the outbox");
+      await agent!.stop();
+      await server.goOffline();
+      const left = (await pendingEvents()).sort((a, b) => a.at.localeCompare(b.at));
+      const forget: ForgetWindow = {
+        startsAt: left[0]!.at,
+        endsAt: left[Math.floor(left.length / 2)]!.at,
+      };
+      expect(left.some((e) => inside(forget, e.at))).toBe(true);
+      // The state the server would have pushed, saved as the agent saves it.
+      await writeSavedState(
+        configDir,
+        { ...server.state(), stateVersion: "7", forgets: [forget], privateApps: PRIVATE_APPS },
+        new Date(),
+      );
+
+      reports = [];
+      const restartedAt = new Date().toISOString();
+      await run();
+      await waitFor(
+        () => has(/forget_window from=\S+ to=\S+ version=7 source=saved-state dropped=[1-9]/),
+        "the saved forget window applied",
+      );
+      await waitFor(() => has(/status=collecting version=7 source=saved-state/), "collecting");
+      const isPrivate = privateAppMatcher(PRIVATE_APPS);
+      const made = async () => (await pendingEvents()).filter((e) => e.at >= restartedAt);
+      await waitFor(
+        () => lines().filter((l) => /dropped events=\d+ reason=private_app/.test(l)).length >= 2,
+        "private events dropped, from the outbox and as they are made",
+      );
+      await waitFor(() => agent!.snapshot().bufferedEvents > 0 || queuedBatches() > 0, "events");
+      await agent!.stop();
+      const after = await pendingEvents();
+      expect((await made()).length).toBeGreaterThan(0);
+      expect(after.filter((e) => inside(forget, e.at))).toEqual([]);
+      expect(after.filter((e) => isPrivate(e.app))).toEqual([]);
+      // Nothing else was lost: every event left outside the rules is still waiting.
+      const waiting = new Set(after.map(eventKey));
+      expect(
+        left
+          .filter((e) => !inside(forget, e.at) && !isPrivate(e.app))
+          .every((e) => waiting.has(eventKey(e))),
+      ).toBe(true);
+    });
   });
 
   test("before any state is known it collects nothing", async () => {

@@ -2,7 +2,11 @@
  * The running agent: follows the worker's state (SSE, else long-poll),
  * decides from the last known windows and the local clock whether it may
  * collect, makes synthetic events only while it may, and uploads them in
- * batches that survive crashes and outages (outbox.ts).
+ * batches that survive crashes and outages (outbox.ts). It honours the
+ * worker's privacy rules (ADR 0041) online and offline: events of a private
+ * application are never buffered, nor events inside a forget window; each
+ * state (and the saved one at start-up) drops the buffered events inside its
+ * forget windows, in memory and in the outbox, and each upload filters again.
  *
  * Start it with `startAgent(options)`; it reports every change as a status
  * line (`onStatus`, the `status` event of `statusEvents`) and ends when
@@ -13,19 +17,24 @@ import { LIMITS, type AgentEvent, type AgentState } from "../app/agent-protocol/
 import type { FetchLike } from "./api.ts";
 import { DEFAULT_BACKOFF, WakeableSleeps, type BackoffPolicy } from "./backoff.ts";
 import {
+  filterPrivacy,
+  forgetAt,
+  forgetKey,
   heldByServer,
   isCollecting,
   mayCollect,
   mayCollectType,
   nextTransition,
+  privacyCheck,
   windowAt,
+  type DropReason,
 } from "./collection.ts";
 import { readAgentConfig, readSavedState, writeSavedState, type AgentConfig } from "./config.ts";
 import { createActivityGenerator } from "./generator.ts";
 import { newBatch, Outbox } from "./outbox.ts";
 import { StateFollower, type TransportName } from "./state-follower.ts";
 import { formatStatusLine, type StatusFields, type StatusReport } from "./status.ts";
-import { UploadQueue } from "./upload-queue.ts";
+import { UploadQueue, type PurgedEvents } from "./upload-queue.ts";
 import { describeNetworkError } from "./upload.ts";
 import {
   DEFAULT_USAGE_INTERVAL_SECONDS,
@@ -117,6 +126,13 @@ class Agent {
   private lastVerdict = "";
   private skewWarned = false;
 
+  /** Why an event may not be buffered or uploaded under the current state (privacyCheck). */
+  private privacy: (event: Pick<AgentEvent, "at" | "app">) => DropReason | null = () => null;
+  /** Forget windows already reported (those of the current state). */
+  private knownForgets = new Set<string>();
+  /** New events dropped by the privacy rules since the last report, per reason. */
+  private unreportedDrops: Record<DropReason, number> = { forgotten: 0, private_app: 0 };
+
   private buffer: AgentEvent[] = [];
   private bufferBytes = 0;
   private eventCredit = 0;
@@ -174,6 +190,7 @@ class Agent {
       report: (word, fields) => this.report(word, fields),
       onNetworkFailure: (reason) => this.setConnection("offline", reason),
       onRevoked: revoke,
+      dropReason: () => this.privacy,
     });
   }
 
@@ -193,6 +210,7 @@ class Agent {
     if (saved) {
       this.state = saved.state;
       this.stateReceivedAt = Date.parse(saved.receivedAt);
+      this.applyPrivacy(saved.state, "saved-state");
     }
     this.evaluate(saved ? "saved-state" : "startup");
 
@@ -364,10 +382,69 @@ class Agent {
     );
     if (kept.length < this.buffer.length) {
       this.report("dropped", { events: this.buffer.length - kept.length, reason: "inside_window" });
-      this.buffer = kept;
-      this.bufferBytes = kept.reduce((sum, event) => sum + JSON.stringify(event).length + 1, 0);
+      this.setBuffer(kept);
     }
+    this.applyPrivacy(state, source);
     this.evaluate(source);
+  }
+
+  private setBuffer(events: AgentEvent[]): void {
+    this.buffer = events;
+    this.bufferBytes = events.reduce((sum, event) => sum + JSON.stringify(event).length + 1, 0);
+  }
+
+  /**
+   * Adopts a state's privacy rules: drops the buffered events they forbid, at once in
+   * memory, then in the outbox (after any batch being written), and reports each forget
+   * window not seen before with the events it took: `forget_window from=… to=… dropped=N`.
+   */
+  private applyPrivacy(state: AgentState, source: string): void {
+    this.privacy = privacyCheck(state);
+    const fresh = state.forgets.filter((forget) => !this.knownForgets.has(forgetKey(forget)));
+    this.knownForgets = new Set(state.forgets.map(forgetKey));
+    const inMemory = filterPrivacy(this.buffer, this.privacy);
+    if (inMemory.kept.length < this.buffer.length) this.setBuffer(inMemory.kept);
+    this.flushChain = this.flushChain.then(async () => {
+      let fromOutbox: PurgedEvents = { forgotten: [], privateApp: [] };
+      try {
+        fromOutbox = await this.uploads.purge();
+      } catch (error) {
+        this.report(undefined, {
+          error: "outbox_purge_failed",
+          reason: describeNetworkError(error),
+          note: "each batch is filtered again before it is sent",
+        });
+      }
+      const perWindow = new Map(fresh.map((forget) => [forgetKey(forget), 0]));
+      let elsewhere = 0;
+      for (const event of [...inMemory.forgotten, ...fromOutbox.forgotten]) {
+        const forget = forgetAt(fresh, new Date(event.at));
+        if (forget) perWindow.set(forgetKey(forget), perWindow.get(forgetKey(forget))! + 1);
+        else elsewhere += 1;
+      }
+      for (const forget of fresh) {
+        this.report("forget_window", {
+          from: new Date(forget.startsAt).toISOString(),
+          to: new Date(forget.endsAt).toISOString(),
+          version: state.stateVersion,
+          source,
+          dropped: perWindow.get(forgetKey(forget)),
+        });
+      }
+      if (elsewhere > 0) this.report("dropped", { events: elsewhere, reason: "forgotten" });
+      const privateApp = inMemory.privateApp.length + fromOutbox.privateApp.length;
+      if (privateApp > 0) this.report("dropped", { events: privateApp, reason: "private_app" });
+    });
+  }
+
+  /** One line per reason for the new events the privacy rules dropped since the last one. */
+  private reportUnreportedDrops(): void {
+    for (const reason of ["private_app", "forgotten"] as const) {
+      const events = this.unreportedDrops[reason];
+      if (events === 0) continue;
+      this.unreportedDrops[reason] = 0;
+      this.report("dropped", { events, reason });
+    }
   }
 
   // ── Events and batches ───────────────────────────────────────────────────
@@ -392,6 +469,12 @@ class Agent {
       const event = this.nextEvent(now);
       // An exemption for some kinds of data: those are not collected at all.
       if (!mayCollectType(this.state, event.type, now)) continue;
+      // A private application, or a forget window still running by this clock: never buffered.
+      const dropReason = this.privacy(event);
+      if (dropReason) {
+        this.unreportedDrops[dropReason] += 1;
+        continue;
+      }
       this.buffer.push(event);
       this.bufferBytes += JSON.stringify(event).length + 1;
       if (
@@ -405,6 +488,7 @@ class Agent {
 
   /** Moves the buffered events into a new batch in the outbox and wakes the uploader. */
   private flushBatch(): Promise<void> {
+    this.reportUnreportedDrops();
     if (this.buffer.length === 0) return this.flushChain;
     const events = this.buffer;
     this.buffer = [];

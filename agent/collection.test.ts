@@ -1,12 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Window } from "../app/agent-protocol/v1.ts";
+import { privateAppMatcher } from "../app/agent-protocol/private-apps.ts";
+import type { AgentEvent, ForgetWindow, Window } from "../app/agent-protocol/v1.ts";
 import {
+  filterPrivacy,
+  forgetAt,
   heldByServer,
+  isForgotten,
   isCollecting,
   mayCollect,
   mayCollectType,
   nextTransition,
+  privacyCheck,
   typeStoppedAt,
   windowAt,
 } from "./collection.ts";
@@ -182,5 +187,102 @@ describe("windows scoped to some event types (narrower exemptions)", () => {
     const windows = [keystrokesOff, window(20, 30)];
     expect(mayCollectType(state(windows), "click", at(25))).toBe(false);
     expect(nextTransition(windows, at(10))).toEqual(at(20));
+  });
+});
+
+describe("privacy rules: forget windows and private applications (ADR 0041)", () => {
+  const forget = (start: number, end: number): ForgetWindow => ({
+    startsAt: at(start).toISOString(),
+    endsAt: at(end).toISOString(),
+  });
+  const event = (minutes: number, app = "Terminal"): AgentEvent => ({
+    type: "keystroke",
+    at: at(minutes).toISOString(),
+    app,
+    data: {},
+  });
+
+  test("a forget window covers [startsAt, endsAt): its start, not its end", () => {
+    const forgets = [forget(10, 25)];
+    expect(isForgotten(forgets, new Date(at(10).getTime() - 1))).toBe(false);
+    expect(isForgotten(forgets, at(10))).toBe(true);
+    expect(isForgotten(forgets, new Date(at(25).getTime() - 1))).toBe(true);
+    expect(isForgotten(forgets, at(25))).toBe(false);
+    expect(forgetAt([forget(0, 5), ...forgets], at(12))).toEqual(forgets[0]);
+    expect(isForgotten([], at(0))).toBe(false);
+  });
+
+  test("private applications follow the shared matcher: case-insensitive, * for any run", () => {
+    const check = privacyCheck({ forgets: [], privateApps: ["1Password", "*bank*"] });
+    expect(check(event(0, "1PASSWORD"))).toBe("private_app");
+    expect(check(event(0, "My Bank Online"))).toBe("private_app");
+    expect(check(event(0, "1Password 8"))).toBe(null);
+    expect(check(event(0, "Terminal"))).toBe(null);
+  });
+
+  test("inside a forget window an event is forgotten, whatever its application", () => {
+    const check = privacyCheck({ forgets: [forget(0, 10)], privateApps: ["Slack"] });
+    expect(check(event(5, "Slack"))).toBe("forgotten");
+    expect(check(event(15, "Slack"))).toBe("private_app");
+    expect(check(event(15, "Firefox"))).toBe(null);
+  });
+
+  test("filterPrivacy keeps the others in order and says why each one went", () => {
+    const events = [event(0), event(5, "Slack"), event(12), event(20, "slack"), event(30)];
+    const filtered = filterPrivacy(events, { forgets: [forget(10, 15)], privateApps: ["Slack"] });
+    expect(filtered.kept).toEqual([events[0], events[4]]);
+    expect(filtered.forgotten).toEqual([events[2]]);
+    expect(filtered.privateApp).toEqual([events[1], events[3]]);
+  });
+
+  test("unreadable or empty forget windows cover nothing", () => {
+    const rules = {
+      forgets: [forget(10, 10), { startsAt: "not a time", endsAt: at(20).toISOString() }],
+      privateApps: [],
+    };
+    expect(filterPrivacy([event(10), event(15)], rules).kept).toHaveLength(2);
+  });
+
+  test("removes exactly the events inside a forget window or of a private app, order kept (property)", () => {
+    const minutes = fc.integer({ min: -120, max: 120 });
+    const apps = fc.constantFrom("Slack", "slack ", "Firefox", "My Bank", "Terminal", "Bankruptcy");
+    const forgets = fc.array(
+      fc.tuple(minutes, fc.integer({ min: 0, max: 60 })).map(([start, length]) => ({
+        startsAt: at(start).toISOString(),
+        endsAt: at(start + length).toISOString(),
+      })),
+      { maxLength: 4 },
+    );
+    const patterns = fc.array(fc.constantFrom("Slack", "*bank*", "Term*", "firefox"), {
+      maxLength: 3,
+    });
+    const events = fc.array(
+      fc.tuple(fc.integer({ min: -150 * MIN, max: 150 * MIN }), apps).map(([ms, app]) => ({
+        type: "click" as const,
+        at: new Date(T0 + ms).toISOString(),
+        app,
+        data: {},
+      })),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(forgets, patterns, events, (forgetList, privateApps, list) => {
+        const { kept, forgotten, privateApp } = filterPrivacy(list, {
+          forgets: forgetList,
+          privateApps,
+        });
+        // A model written from the definitions, not from the module.
+        const inForget = (e: AgentEvent) =>
+          forgetList.some(
+            (f) =>
+              Date.parse(f.startsAt) <= Date.parse(e.at) && Date.parse(e.at) < Date.parse(f.endsAt),
+          );
+        const isPrivate = privateAppMatcher(privateApps);
+        expect(kept).toEqual(list.filter((e) => !inForget(e) && !isPrivate(e.app)));
+        expect(forgotten).toEqual(list.filter((e) => inForget(e)));
+        expect(privateApp).toEqual(list.filter((e) => !inForget(e) && isPrivate(e.app)));
+        expect(kept.length + forgotten.length + privateApp.length).toBe(list.length);
+      }),
+    );
   });
 });

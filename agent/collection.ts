@@ -3,8 +3,13 @@
  * local clock alone, so the answer stays right while the agent is offline.
  * A window covers [startsAt, endsAt): collection stops at startsAt and resumes
  * at endsAt. Pure: no I/O, no Date.now(); the caller passes `now`.
+ *
+ * Also the worker's privacy rules (ADR 0041): spans they asked to forget and
+ * applications never recorded, which decide which events may be buffered and
+ * uploaded at all (`privacyCheck`, `filterPrivacy`).
  */
-import type { AgentState, Window } from "../app/agent-protocol/v1.ts";
+import { privateAppMatcher } from "../app/agent-protocol/private-apps.ts";
+import type { AgentEvent, AgentState, ForgetWindow, Window } from "../app/agent-protocol/v1.ts";
 
 type Interval = { start: number; end: number; window: Window };
 
@@ -99,4 +104,85 @@ export function mayCollectType(
   now: Date,
 ): boolean {
   return mayCollect(state, now) && !typeStoppedAt(state.windows, type, now);
+}
+
+// ── Forget windows and private applications (ADR 0041) ─────────────────────
+
+/** Why an event is not kept although no window stops collecting: see `privacyCheck`. */
+export type DropReason = "forgotten" | "private_app";
+
+/** The two privacy rules of a state: spans the worker forgot and applications never recorded. */
+export type PrivacyRules = Pick<AgentState, "forgets" | "privateApps">;
+
+type ForgetSpan = { start: number; end: number; forget: ForgetWindow };
+
+function toForgetSpans(forgets: readonly ForgetWindow[]): ForgetSpan[] {
+  const spans: ForgetSpan[] = [];
+  for (const forget of forgets) {
+    const start = Date.parse(forget.startsAt);
+    const end = Date.parse(forget.endsAt);
+    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) continue;
+    spans.push({ start, end, forget });
+  }
+  return spans;
+}
+
+/** The first forget window covering `at` ([startsAt, endsAt)), or null. */
+export function forgetAt(forgets: readonly ForgetWindow[], at: Date): ForgetWindow | null {
+  const t = at.getTime();
+  return toForgetSpans(forgets).find((span) => span.start <= t && t < span.end)?.forget ?? null;
+}
+
+/** Whether `at` falls inside a span the worker asked to forget. */
+export function isForgotten(forgets: readonly ForgetWindow[], at: Date): boolean {
+  return forgetAt(forgets, at) !== null;
+}
+
+/**
+ * A test built once per state: why an event may not be buffered or uploaded
+ * (inside a forget window, or of a private application), or null to keep it.
+ * Private applications are decided by `privateAppMatcher`, the rule the
+ * server's ingestion uses, never by a rule of the agent's own.
+ */
+export function privacyCheck(
+  rules: PrivacyRules,
+): (event: Pick<AgentEvent, "at" | "app">) => DropReason | null {
+  const spans = toForgetSpans(rules.forgets);
+  const isPrivateApp = privateAppMatcher(rules.privateApps);
+  return (event) => {
+    const t = Date.parse(event.at);
+    if (spans.some((span) => span.start <= t && t < span.end)) return "forgotten";
+    if (isPrivateApp(event.app)) return "private_app";
+    return null;
+  };
+}
+
+export type PrivacyFiltered<E> = {
+  /** The events to keep, in their original order. */
+  kept: E[];
+  /** Dropped because a forget window covers them. */
+  forgotten: E[];
+  /** Dropped because their application is private (and no forget window covers them). */
+  privateApp: E[];
+};
+
+/** Splits events by `privacyCheck`: what may still be uploaded, and what must go and why. */
+export function filterPrivacy<E extends Pick<AgentEvent, "at" | "app">>(
+  events: readonly E[],
+  rules: PrivacyRules | ((event: Pick<AgentEvent, "at" | "app">) => DropReason | null),
+): PrivacyFiltered<E> {
+  const check = typeof rules === "function" ? rules : privacyCheck(rules);
+  const result: PrivacyFiltered<E> = { kept: [], forgotten: [], privateApp: [] };
+  for (const event of events) {
+    const reason = check(event);
+    if (reason === "forgotten") result.forgotten.push(event);
+    else if (reason === "private_app") result.privateApp.push(event);
+    else result.kept.push(event);
+  }
+  return result;
+}
+
+/** A forget window's identity: the agent reports each one once. */
+export function forgetKey(forget: ForgetWindow): string {
+  return `${new Date(forget.startsAt).toISOString()}/${new Date(forget.endsAt).toISOString()}`;
 }

@@ -3,11 +3,17 @@
  * tests: enroll, state (ETag, long-poll), state/stream (SSE), events (gzip,
  * idempotent per batchId), usage reports. It can also misbehave on request: go offline,
  * fail uploads, lose answers, revoke the device.
+ *
+ * Like the real ingestion, it discards events inside a pause, inside a forget window or of a
+ * private application (`privateAppMatcher`, the shared rule), and counts each. Unlike the
+ * real server, setting a forget window does not delete what it already stored: a test can
+ * still see whether the agent uploaded anything inside it.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
+import { privateAppMatcher } from "../app/agent-protocol/private-apps.ts";
 import {
   API_PREFIX,
   EventBatchSchema,
@@ -15,6 +21,7 @@ import {
   type AgentEvent,
   type AgentState,
   type EventBatchResult,
+  type ForgetWindow,
   type UsageReport,
   type Window,
 } from "../app/agent-protocol/v1.ts";
@@ -26,6 +33,10 @@ export class FakeLullServer {
   readonly deviceId = "device-1";
   readonly code = "ABCD-2345";
   windows: Window[] = [];
+  /** Spans the worker asked to forget, as listed in the state (setForgets). */
+  forgets: ForgetWindow[] = [];
+  /** Private-application patterns, as listed in the state (setPrivateApps). */
+  privateApps: string[] = [];
   version = 1;
   revoked = false;
   /** Answer the stream with this status instead of SSE (e.g. 404: no stream endpoint). */
@@ -93,14 +104,31 @@ export class FakeLullServer {
       windows: this.windows,
       validUntil: new Date(now.getTime() + 24 * 3600_000).toISOString(),
       refreshAfterSeconds: 300,
-      forgets: [],
-      privateApps: [],
+      forgets: this.forgets,
+      privateApps: this.privateApps,
     };
   }
 
   /** Changes the windows and tells every listening agent. */
   setWindows(windows: Window[]): void {
     this.windows = windows;
+    this.publish();
+  }
+
+  /** Changes the forget windows (a worker forgot the last minutes) and tells every listening agent. */
+  setForgets(forgets: ForgetWindow[]): void {
+    this.forgets = forgets;
+    this.publish();
+  }
+
+  /** Changes the private-application patterns and tells every listening agent. */
+  setPrivateApps(patterns: string[]): void {
+    this.privateApps = patterns;
+    this.publish();
+  }
+
+  /** A new state version, pushed to open streams and answered to waiting long-polls. */
+  private publish(): void {
     this.version += 1;
     const state = this.state();
     for (const response of this.streams) {
@@ -242,10 +270,20 @@ export class FakeLullServer {
     if (first) return this.json(response, 200, { ...first, duplicate: true });
     let stored = 0;
     let discardedPaused = 0;
+    let discardedForgotten = 0;
+    let discardedPrivateApp = 0;
+    const within = (span: { startsAt: string; endsAt: string }, t: number) =>
+      Date.parse(span.startsAt) <= t && t < Date.parse(span.endsAt);
+    const isPrivateApp = privateAppMatcher(this.privateApps);
     for (const event of events) {
       const t = Date.parse(event.at);
-      if (this.windows.some((w) => Date.parse(w.startsAt) <= t && t < Date.parse(w.endsAt))) {
+      // The real ingestion's order: a pause, then a forget window, then a private application.
+      if (this.windows.some((w) => within(w, t))) {
         discardedPaused += 1;
+      } else if (this.forgets.some((f) => within(f, t))) {
+        discardedForgotten += 1;
+      } else if (isPrivateApp(event.app)) {
+        discardedPrivateApp += 1;
       } else {
         stored += 1;
         this.events.push({ ...event, batchId });
@@ -258,8 +296,8 @@ export class FakeLullServer {
       discardedExempt: 0,
       discardedUnacknowledged: 0,
       rejectedFuture: 0,
-      discardedForgotten: 0,
-      discardedPrivateApp: 0,
+      discardedForgotten,
+      discardedPrivateApp,
       duplicate: false,
     };
     this.batches.set(batchId, result);

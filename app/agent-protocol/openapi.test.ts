@@ -61,6 +61,21 @@ describe("the OpenAPI document", () => {
     ]);
   });
 
+  test("describes the privacy fields an agent must honour (ADR 0041)", () => {
+    const state = doc.components.schemas.State as {
+      properties: Record<string, { description?: string; items?: unknown }>;
+    };
+    expect(state.properties.forgets!.description).toMatch(/forget/);
+    expect(JSON.stringify(state.properties.forgets!.items)).toContain("startsAt");
+    expect(state.properties.privateApps!.description).toMatch(/\*/);
+    const result = doc.components.schemas.EventBatchResult as {
+      properties: Record<string, { description?: string }>;
+    };
+    expect(result.properties.discardedForgotten!.description).toMatch(/forget/);
+    expect(result.properties.discardedPrivateApp!.description).toMatch(/private/);
+    expect(JSON.stringify(doc.paths["/api/agent/v1/events"])).toContain("private application");
+  });
+
   test("states the body limits: the enrollment's 413 and an event's data depth and size", () => {
     expect(Object.keys(doc.paths["/api/agent/v1/enroll"]!.post!.responses)).toContain("413");
     const events = JSON.stringify(doc.paths["/api/agent/v1/events"]);

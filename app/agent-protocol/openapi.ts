@@ -116,7 +116,7 @@ export function buildOpenApiDocument() {
     method: "post",
     path: `${API_PREFIX}/events`,
     summary: "Upload one batch of events (idempotent per batchId)",
-    description: `At most ${LIMITS.maxEventsPerBatch} events and ${LIMITS.maxBatchBytes} bytes uncompressed; Content-Encoding: gzip accepted. Each event's data is a JSON object nested at most ${LIMITS.maxEventDataDepth} levels deep and at most ${LIMITS.maxEventDataBytes} bytes as JSON; an event beyond either refuses the whole batch (400, nothing stored). Events inside a pause or exemption, or more than 5 minutes in the future, are not stored; the answer counts them. A batch sent again is stored once and answered with the first result, duplicate: true.`,
+    description: `At most ${LIMITS.maxEventsPerBatch} events and ${LIMITS.maxBatchBytes} bytes uncompressed; Content-Encoding: gzip accepted. Each event's data is a JSON object nested at most ${LIMITS.maxEventDataDepth} levels deep and at most ${LIMITS.maxEventDataBytes} bytes as JSON; an event beyond either refuses the whole batch (400, nothing stored). Events inside a pause or exemption, inside a span the worker asked to forget, of a private application, or more than 5 minutes in the future, are not stored; the answer counts them. A batch sent again is stored once and answered with the first result, duplicate: true.`,
     security: [{ [bearer.name]: [] }],
     request: {
       body: {

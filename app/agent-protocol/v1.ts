@@ -131,13 +131,23 @@ export const StateSchema = z.object({
    * An agent drops buffered events inside them and never buffers new ones there. Those that
    * ended within the last LIMITS.forgetLookbackDays are listed; ingestion discards the rest.
    */
-  forgets: z.array(ForgetSchema).default([]),
+  forgets: z
+    .array(ForgetSchema)
+    .default([])
+    .describe(
+      `Spans [startsAt, endsAt) the worker asked to forget, those that ended within the last ${LIMITS.forgetLookbackDays} days. Upload nothing dated inside one: drop buffered events inside them when a state lists them, and never buffer new ones there.`,
+    ),
   /**
    * Applications never recorded (ADR 0041): the worker's own and the organisation's, as
    * patterns (see `privateAppMatcher`: case-insensitive, `*` for any run of characters). An
    * agent drops their events before buffering them.
    */
-  privateApps: z.array(z.string().min(1).max(LIMITS.maxPrivateAppPatternLength)).default([]),
+  privateApps: z
+    .array(z.string().min(1).max(LIMITS.maxPrivateAppPatternLength))
+    .default([])
+    .describe(
+      "Application-name patterns never recorded: compared without regard to case or surrounding spaces, each * standing for any run of characters (no other wildcard). Drop their events before buffering them.",
+    ),
 });
 export type AgentState = z.infer<typeof StateSchema>;
 
@@ -175,9 +185,19 @@ export const EventBatchResultSchema = z.object({
   discardedUnacknowledged: z.number().int().nonnegative().default(0),
   rejectedFuture: z.number().int().nonnegative(),
   /** Discarded because they fall in a span the worker asked to forget (ADR 0041). */
-  discardedForgotten: z.number().int().nonnegative().default(0),
+  discardedForgotten: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe("Events not stored because they fall in a span the worker asked to forget."),
   /** Discarded because their application is private (the worker's or the organisation's list). */
-  discardedPrivateApp: z.number().int().nonnegative().default(0),
+  discardedPrivateApp: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe("Events not stored because their application is private."),
   /** True when this batch was already received; the counts are those of the first time. */
   duplicate: z.boolean(),
 });
