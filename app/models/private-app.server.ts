@@ -7,7 +7,7 @@
 import { privateAppMatcher, normalizePattern } from "#app/agent-protocol/private-apps.ts";
 import { MAX_PRIVATE_APPS_PER_LIST } from "#app/domain/private-app-rules.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
-import { runCommand } from "#app/commands/command.server.ts";
+import { runCommand, type Command } from "#app/commands/command.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { issueDeletionReceipt } from "./deletion-receipt.server.ts";
 
@@ -98,22 +98,32 @@ export function listOrganisationPrivateApps() {
 
 type Scope = { kind: "worker"; workerId: string } | { kind: "organisation"; actorId: string };
 
+/**
+ * Whose list a change is to (null: the organisation's), who makes it, the lock it takes, and
+ * whose agents it moves: one worker's, or everyone's for the organisation's list.
+ */
+function scopeOf(scope: Scope) {
+  const workerId = scope.kind === "worker" ? scope.workerId : null;
+  return {
+    workerId,
+    actorId: scope.kind === "worker" ? scope.workerId : scope.actorId,
+    options: workerId ? { worker: workerId } : {},
+    moveStates: (command: Pick<Command, "touchWorker" | "touchEveryone">) =>
+      workerId ? command.touchWorker(workerId) : command.touchEveryone(),
+  };
+}
+
 /** Refused: `invalid` (a duplicate or a full list); the label is checked by the form's schema. */
 export async function addPrivateApp(
   scope: Scope,
   label: string,
   now: Date,
 ): Promise<{ ok: true; id: string } | Refused> {
-  const workerId = scope.kind === "worker" ? scope.workerId : null;
-  const actorId = scope.kind === "worker" ? scope.workerId : scope.actorId;
+  const { workerId, actorId, options, moveStates } = scopeOf(scope);
   return runCommand(
     now,
-    async ({
-      tx,
-      audit,
-      touchWorker,
-      touchEveryone,
-    }): Promise<{ ok: true; id: string } | Refused> => {
+    async (command): Promise<{ ok: true; id: string } | Refused> => {
+      const { tx, audit } = command;
       const pattern = normalizePattern(label);
       const list = await tx.privateApp.findMany({ where: { workerId }, select: { pattern: true } });
       if (list.some((r) => r.pattern === pattern)) {
@@ -143,8 +153,7 @@ export async function addPrivateApp(
         data: { workerId, pattern, label: label.trim(), createdAt: now, createdById: actorId },
         select: { id: true },
       });
-      if (workerId) touchWorker(workerId);
-      else touchEveryone();
+      moveStates(command);
       await audit({
         actorId,
         subjectUserId: workerId,
@@ -155,7 +164,7 @@ export async function addPrivateApp(
       });
       return { ok: true, id: row.id };
     },
-    workerId ? { worker: workerId } : {},
+    options,
   );
 }
 
@@ -165,24 +174,18 @@ export async function removePrivateApp(
   id: string,
   now: Date,
 ): Promise<{ ok: true; label: string } | Refused> {
-  const workerId = scope.kind === "worker" ? scope.workerId : null;
-  const actorId = scope.kind === "worker" ? scope.workerId : scope.actorId;
+  const { workerId, actorId, options, moveStates } = scopeOf(scope);
   return runCommand(
     now,
-    async ({
-      tx,
-      audit,
-      touchWorker,
-      touchEveryone,
-    }): Promise<{ ok: true; label: string } | Refused> => {
+    async (command): Promise<{ ok: true; label: string } | Refused> => {
+      const { tx, audit } = command;
       const row = await tx.privateApp.findFirst({
         where: { id, workerId },
         select: { id: true, label: true, pattern: true },
       });
       if (!row) return refuse("not_found", "No such entry on your list.");
       await tx.privateApp.delete({ where: { id: row.id } });
-      if (workerId) touchWorker(workerId);
-      else touchEveryone();
+      moveStates(command);
       await audit({
         actorId,
         subjectUserId: workerId,
@@ -193,7 +196,7 @@ export async function removePrivateApp(
       });
       return { ok: true, label: row.label };
     },
-    workerId ? { worker: workerId } : {},
+    options,
   );
 }
 
