@@ -36,10 +36,15 @@ test("the agent stops on the push of a pause started in the web UI, and resumes 
   const resumed = await agent.waitFor(/status=collecting/, beforeEnd);
   agent.expectPushed(resumed, { from: beforeEnd, previous: paused });
 
-  await page.goto("/devices");
-  await expect(page.getByTestId("device-list")).toContainText(
-    "Has your current pauses and exemptions",
-  );
+  // A device's last contact and state version are written a second after its reads (ADR 0029):
+  // the page shows them once written, so it is loaded again until then.
+  await expect(async () => {
+    await page.goto("/devices");
+    await expect(page.getByTestId("device-list")).toContainText(
+      "Has your current pauses and exemptions",
+      { timeout: 1000 },
+    );
+  }).toPass({ timeout: 15_000 });
 
   // What the agent sent is in the worker's records, down to each field: once the agent says the
   // server stored a batch, the page shows it.
