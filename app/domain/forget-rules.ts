@@ -99,19 +99,22 @@ export function isForgotten(forgets: readonly ForgetInterval[], at: Date): boole
 }
 
 /**
- * The UTC hours a span touches, each as the part of the span inside it: a
- * forget's rollup adjustment is one per hour (a span of at most 60 minutes
- * touches at most two).
+ * The parts of a span inside each UTC period of `periodMs` it touches (hours or days): a
+ * forget's rollup adjustment is one statement per period (a span of at most 60 minutes touches
+ * at most two hours, and at most two days).
  */
-export function hourSegments(span: ForgetInterval): ForgetInterval[] {
+export function periodSegments(span: ForgetInterval, periodMs: number): ForgetInterval[] {
   const segments: ForgetInterval[] = [];
   let start = span.startsAt.getTime();
   const end = span.endsAt.getTime();
   while (start < end) {
-    const nextHour = Math.floor(start / 3_600_000) * 3_600_000 + 3_600_000;
-    const segmentEnd = Math.min(end, nextHour);
+    const next = Math.floor(start / periodMs) * periodMs + periodMs;
+    const segmentEnd = Math.min(end, next);
     segments.push({ startsAt: new Date(start), endsAt: new Date(segmentEnd) });
     start = segmentEnd;
   }
   return segments;
 }
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;

@@ -8,14 +8,24 @@
  */
 import { dayBucket, hourBucket } from "#app/domain/ingest-rules.ts";
 import {
+  DAY_MS,
   evaluateForget,
   forgetDay,
-  hourSegments,
+  HOUR_MS,
+  periodSegments,
   type ForgetInterval,
 } from "#app/domain/forget-rules.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { runCommand } from "#app/commands/command.server.ts";
-import { prisma, type Tx } from "#app/utils/db.server.ts";
+import { byProvider, prisma, type Tx } from "#app/utils/db.server.ts";
+import { subtractSpanPostgres } from "./forget-rollups-postgres.server.ts";
+import { subtractSpanSqlite } from "./forget-rollups-sqlite.server.ts";
+import type { SubtractSpan } from "./forget-rollups-store.ts";
+
+const subtractSpan = byProvider<SubtractSpan>({
+  sqlite: () => subtractSpanSqlite,
+  postgresql: () => subtractSpanPostgres,
+});
 import { issueDeletionReceipt } from "./deletion-receipt.server.ts";
 import { getForgetPolicy } from "./policy.server.ts";
 
@@ -111,50 +121,45 @@ export async function forgetRecent({
 }
 
 /**
- * Deletes the worker's events in `span` and takes them out of the rollups:
- * per UTC hour the span touches (at most two), the events are counted by
- * (device, type, app) and those counts subtracted from the hourly and daily
- * rows; rows that reach zero go. Returns what was removed.
+ * Deletes the worker's events in `span` and takes them out of the rollups: for each UTC hour
+ * (and day) the span touches — at most two of each — one statement subtracts the span's events,
+ * counted per (device, type, app), from that hour's (day's) rows; rows that reach zero go.
+ * Returns what was removed: events, and rollup rows lowered or removed.
  */
 async function deleteSpan(tx: Tx, workerId: string, span: ForgetInterval) {
+  const subtract = subtractSpan();
   let hourlyRollupRows = 0;
-  const dailyKeys = new Set<string>();
-  const touchedDays = new Set<number>();
-  for (const segment of hourSegments(span)) {
-    const groups = await tx.event.groupBy({
-      by: ["deviceId", "type", "app"],
-      where: { workerId, at: { gte: segment.startsAt, lt: segment.endsAt } },
-      _count: { _all: true },
-    });
+  let dailyRollupRows = 0;
+  const hours: Date[] = [];
+  const days: Date[] = [];
+  for (const segment of periodSegments(span, HOUR_MS)) {
     const hour = hourBucket(segment.startsAt);
-    const day = dayBucket(segment.startsAt);
-    touchedDays.add(day.getTime());
-    for (const g of groups) {
-      const n = g._count._all;
-      const key = { workerId, deviceId: g.deviceId, type: g.type, app: g.app };
-      hourlyRollupRows += (
-        await tx.eventRollup.updateMany({
-          where: { ...key, hour },
-          data: { count: { decrement: n } },
-        })
-      ).count;
-      const daily = await tx.eventRollupDay.updateMany({
-        where: { ...key, day },
-        data: { count: { decrement: n } },
-      });
-      if (daily.count > 0)
-        dailyKeys.add(`${g.deviceId}\u0000${g.type}\u0000${g.app}\u0000${day.getTime()}`);
-    }
+    hours.push(hour);
+    hourlyRollupRows += await subtract(tx, {
+      workerId,
+      from: segment.startsAt,
+      to: segment.endsAt,
+      period: "hour",
+      bucket: hour,
+    });
   }
-  const hours = hourSegments(span).map((s) => hourBucket(s.startsAt));
+  for (const segment of periodSegments(span, DAY_MS)) {
+    const day = dayBucket(segment.startsAt);
+    days.push(day);
+    dailyRollupRows += await subtract(tx, {
+      workerId,
+      from: segment.startsAt,
+      to: segment.endsAt,
+      period: "day",
+      bucket: day,
+    });
+  }
   await tx.eventRollup.deleteMany({ where: { workerId, hour: { in: hours }, count: { lte: 0 } } });
-  await tx.eventRollupDay.deleteMany({
-    where: { workerId, day: { in: [...touchedDays].map((t) => new Date(t)) }, count: { lte: 0 } },
-  });
+  await tx.eventRollupDay.deleteMany({ where: { workerId, day: { in: days }, count: { lte: 0 } } });
   const { count: events } = await tx.event.deleteMany({
     where: { workerId, at: { gte: span.startsAt, lt: span.endsAt } },
   });
-  return { events, hourlyRollupRows, dailyRollupRows: dailyKeys.size };
+  return { events, hourlyRollupRows, dailyRollupRows };
 }
 
 export const FORGETS_PAGE_SIZE = 10;
