@@ -126,16 +126,15 @@ function openDraftRefusal(): Refused {
 
 function createDraftOnce(draft: DocumentDraft, actorId: string, now: Date) {
   return runCommand(now, async ({ tx, audit }): Promise<DraftResult> => {
-    const open = await tx.policyDocument.findFirst({
-      where: { slug: draft.slug, publishedAt: null },
-      select: { id: true },
-    });
-    if (open) return openDraftRefusal();
+    // One read decides both: an open draft is always the newest version. Two reads could see
+    // different moments on PostgreSQL (read committed): no open draft yet, then the other
+    // command's new draft as the last version, and a second draft after it.
     const last = await tx.policyDocument.findFirst({
       where: { slug: draft.slug },
       orderBy: { version: "desc" },
-      select: { version: true },
+      select: { version: true, publishedAt: true },
     });
+    if (last && last.publishedAt === null) return openDraftRefusal();
     const created = await tx.policyDocument.create({
       data: { ...draft, version: (last?.version ?? 0) + 1, createdById: actorId, createdAt: now },
       select: { id: true, version: true },
