@@ -65,3 +65,22 @@ export function AddPrivateAppForm({
     </Card>
   );
 }
+
+/**
+ * What a private-application action answered, for the page that shows it: the add form's
+ * result, or a change's refusal in words (`handlePrivateAppAction`; /privacy and /admin/privacy).
+ */
+export function privateAppActionResults(actionData: unknown): {
+  addResult: SubmissionResult<string[]> | null;
+  changeError: string | null;
+} {
+  const answer = (actionData ?? {}) as {
+    intent?: string;
+    result?: SubmissionResult<string[]>;
+    message?: string;
+  };
+  return {
+    addResult: answer.intent === "add" ? (answer.result ?? null) : null,
+    changeError: answer.intent === "change" ? (answer.message ?? null) : null,
+  };
+}

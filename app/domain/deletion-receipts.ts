@@ -2,6 +2,7 @@
  * Deletion receipts in words (ADR 0041), for the pages that show one.
  * Pure: the signed payload's `deletion` in, a sentence out (times as signed, UTC).
  */
+import { countOf, formatCount } from "./formatting.ts";
 import type { DeletionReceiptPayload } from "#app/receipts/receipt.ts";
 import { formatDateTime } from "./local-time.ts";
 
@@ -67,9 +68,7 @@ export function describeDeletionFor(row: DeletionRow, timeZone: string): string 
   }
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** "5 events, 3 hourly and 2 daily rollup rows". */
 export function describeDeletedCounts(row: DeletionRow): string {
-  return `${plural(row.events, "event", "events")}, ${row.hourlyRollups} hourly and ${plural(row.dailyRollups, "daily rollup row", "daily rollup rows")}`;
+  return `${countOf(row.events, "event")}, ${formatCount(row.hourlyRollups)} hourly and ${countOf(row.dailyRollups, "daily rollup row")}`;
 }

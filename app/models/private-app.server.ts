@@ -96,13 +96,15 @@ export function listOrganisationPrivateApps() {
   });
 }
 
-type Scope = { kind: "worker"; workerId: string } | { kind: "organisation"; actorId: string };
+/** Whose list: one worker's own, or the organisation's (changed by the privacy office). */
+export type PrivateAppScope =
+  { kind: "worker"; workerId: string } | { kind: "organisation"; actorId: string };
 
 /**
  * Whose list a change is to (null: the organisation's), who makes it, the lock it takes, and
  * whose agents it moves: one worker's, or everyone's for the organisation's list.
  */
-function scopeOf(scope: Scope) {
+function scopeOf(scope: PrivateAppScope) {
   const workerId = scope.kind === "worker" ? scope.workerId : null;
   return {
     workerId,
@@ -115,7 +117,7 @@ function scopeOf(scope: Scope) {
 
 /** Refused: `invalid` (a duplicate or a full list); the label is checked by the form's schema. */
 export async function addPrivateApp(
-  scope: Scope,
+  scope: PrivateAppScope,
   label: string,
   now: Date,
 ): Promise<{ ok: true; id: string } | Refused> {
@@ -170,7 +172,7 @@ export async function addPrivateApp(
 
 /** Refused: `not_found` (also another worker's entry, or the organisation's for a worker). */
 export async function removePrivateApp(
-  scope: Scope,
+  scope: PrivateAppScope,
   id: string,
   now: Date,
 ): Promise<{ ok: true; label: string } | Refused> {

@@ -4,11 +4,12 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { AddPrivateAppForm } from "#app/components/private-app-form.tsx";
+import { AddPrivateAppForm, privateAppActionResults } from "#app/components/private-app-form.tsx";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { MAX_PRIVATE_APPS_PER_LIST } from "#app/domain/private-app-rules.ts";
+import { isWildcard } from "#app/agent-protocol/private-apps.ts";
 import { listOrganisationPrivateApps } from "#app/models/private-app.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { handlePrivateAppAction } from "#app/web/private-app-actions.server.ts";
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     entries: entries.map((e) => ({
       id: e.id,
       label: e.label,
-      wildcard: e.pattern.includes("*"),
+      wildcard: isWildcard(e.pattern),
       added: formatDateTime(e.createdAt, admin.timezone),
       addedIso: e.createdAt.toISOString(),
     })),
@@ -42,12 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function OrganisationPrivateAppsPage() {
   const { entries, maxPerList } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const changeError =
-    actionData && "intent" in actionData && actionData.intent === "change"
-      ? actionData.message
-      : null;
-  const addResult =
-    actionData && "intent" in actionData && actionData.intent === "add" ? actionData.result : null;
+  const { addResult, changeError } = privateAppActionResults(actionData);
   return (
     <div className="space-y-8">
       <div className="max-w-3xl">

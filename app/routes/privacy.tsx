@@ -4,11 +4,12 @@ import {
   type MetaFunction,
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { AddPrivateAppForm } from "#app/components/private-app-form.tsx";
+import { AddPrivateAppForm, privateAppActionResults } from "#app/components/private-app-form.tsx";
 import { buttonClasses } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ConfirmForm } from "#app/components/ui/confirm-form.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
+import { isWildcard } from "#app/agent-protocol/private-apps.ts";
 import { MAX_PRIVATE_APPS_PER_LIST, purgePrivateAppKey } from "#app/domain/private-app-rules.ts";
 import { getOwnDeletionReceipt } from "#app/models/deletion-receipt.server.ts";
 import { getPrivacySettings } from "#app/models/private-app.server.ts";
@@ -28,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const entry = (e: (typeof settings.own)[number]) => ({
     id: e.id,
     label: e.label,
-    wildcard: e.pattern.includes("*"),
+    wildcard: isWildcard(e.pattern),
     storedEvents: e.storedEvents,
   });
   return {
@@ -55,12 +56,7 @@ type Entry = ReturnType<typeof useLoaderData<typeof loader>>["own"][number];
 export default function PrivacySettingsPage() {
   const { own, organisation, seenApps, maxPerList, receipt } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const changeError =
-    actionData && "intent" in actionData && actionData.intent === "change"
-      ? actionData.message
-      : null;
-  const addResult =
-    actionData && "intent" in actionData && actionData.intent === "add" ? actionData.result : null;
+  const { addResult, changeError } = privateAppActionResults(actionData);
 
   return (
     <div className="space-y-8">

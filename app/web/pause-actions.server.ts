@@ -8,6 +8,7 @@ import {
   schedulePauseSchema,
 } from "#app/domain/pause-forms.ts";
 import { forgetRecent } from "#app/models/forget.server.ts";
+import { countOf } from "#app/domain/formatting.ts";
 import { ABSOLUTE_MAX_PAUSE_MINUTES } from "#app/domain/pause-policy.ts";
 import { describeSpan, timeWithZone } from "#app/domain/pause-presenter.ts";
 import { safeRedirect } from "#app/domain/safe-redirect.ts";
@@ -93,8 +94,7 @@ export async function handlePauseAction(request: Request, user: SessionUser, now
         message: result.refusal.message,
       });
     }
-    const events =
-      result.events === 1 ? "1 event" : `${result.events.toLocaleString("en-GB")} events`;
+    const events = countOf(result.events, "event");
     return redirectWithToast(returnTo, {
       kind: "success",
       message: `Forgot ${describeSpan(result.forget.startsAt, result.forget.endsAt, tz)}: ${events} deleted from every device, and anything your agents still held from then will not be kept. The signed receipt is in your data history.`,

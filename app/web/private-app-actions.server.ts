@@ -11,19 +11,16 @@ import {
   findPrivateAppFor,
   purgePrivateApp,
   removePrivateApp,
+  type PrivateAppScope,
 } from "#app/models/private-app.server.ts";
+import { countOf } from "#app/domain/formatting.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { refusalData, refusalReply } from "./refusal-response.server.ts";
 import { readForm } from "./request-body.server.ts";
 
-type Scope = { kind: "worker"; workerId: string } | { kind: "organisation"; actorId: string };
-
 /** A label in quotes, cut short so a confirmation stays a sentence (and inside a toast's 300 characters). */
 const quoted = (label: string) => `"${label.length > 60 ? `${label.slice(0, 59)}…` : label}"`;
-
-const plural = (n: number, one: string, many: string) =>
-  `${n.toLocaleString("en-GB")} ${n === 1 ? one : many}`;
 
 /**
  * The private-application forms (ADR 0041) behind /privacy (a worker's own
@@ -34,7 +31,7 @@ const plural = (n: number, one: string, many: string) =>
  */
 export async function handlePrivateAppAction(
   request: Request,
-  scope: Scope,
+  scope: PrivateAppScope,
   returnTo: string,
   now = new Date(),
 ) {
@@ -102,6 +99,6 @@ export async function handlePrivateAppAction(
   url.searchParams.set("receipt", purged.receiptId);
   return redirectWithToast(`${url.pathname}${url.search}`, {
     kind: "success",
-    message: `Deleted ${plural(purged.events, "stored event", "stored events")} of ${quoted(purged.label)}. A signed deletion receipt was issued.`,
+    message: `Deleted ${countOf(purged.events, "stored event")} of ${quoted(purged.label)}. A signed deletion receipt was issued.`,
   });
 }
