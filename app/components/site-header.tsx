@@ -1,7 +1,7 @@
 import { Form, Link, useLocation } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { buttonClasses } from "#app/components/ui/button.tsx";
-import { ROLE_LABELS, hasRole, type Role } from "#app/domain/roles.ts";
+import { ROLE_LABELS, ROLES, hasRole, type Role } from "#app/domain/roles.ts";
 import { TWO_FACTOR_ROLES } from "#app/domain/two-factor.ts";
 
 type NavItem = {
@@ -12,7 +12,7 @@ type NavItem = {
   covers: readonly string[];
 };
 
-const EVERYONE: readonly Role[] = ["WORKER", "REVIEWER", "ADMIN"];
+const EVERYONE: readonly Role[] = ROLES;
 
 /** Seven entries for everyone; staff see their areas (each with its own section menu) after them. */
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -29,6 +29,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
     covers: ["/acknowledgements"],
   },
   { to: "/review/exemptions", label: "Review", roles: ["REVIEWER", "ADMIN"], covers: ["/review"] },
+  { to: "/datasets", label: "Datasets", roles: ["DATA_STEWARD", "ADMIN"], covers: ["/datasets"] },
+  { to: "/council", label: "Council", roles: ["REPRESENTATIVE"], covers: ["/council"] },
   { to: "/admin", label: "Admin", roles: ["ADMIN"], covers: ["/admin"] },
 ];
 

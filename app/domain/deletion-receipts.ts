@@ -12,6 +12,7 @@ export const DELETION_KIND_LABELS: Record<Deletion["kind"], string> = {
   forget: "Forgotten span",
   private_app: "Private application",
   retention: "Retention",
+  erasure: "Erasure request",
 };
 
 export function describeDeletion(d: Deletion): string {
@@ -22,6 +23,8 @@ export function describeDeletion(d: Deletion): string {
       return `Every stored event of the private application "${d.app}"`;
     case "retention":
       return `Data recorded before ${d.to}, past the retention period`;
+    case "erasure":
+      return `Everything recorded from ${d.from} to ${d.to}, which you asked to erase`;
   }
 }
 
@@ -40,7 +43,7 @@ export function deletionReceiptFileName(receipt: {
 
 /** A stored receipt's facts (the columns beside the signed JSON). */
 export type DeletionRow = {
-  kind: "FORGET" | "PRIVATE_APP" | "RETENTION";
+  kind: "FORGET" | "PRIVATE_APP" | "RETENTION" | "ERASURE";
   spanStart: Date | null;
   spanEnd: Date | null;
   app: string | null;
@@ -53,6 +56,7 @@ export const DELETION_KIND_OF_COLUMN = {
   FORGET: "forget",
   PRIVATE_APP: "private_app",
   RETENTION: "retention",
+  ERASURE: "erasure",
 } as const satisfies Record<DeletionRow["kind"], Deletion["kind"]>;
 
 /** What a deletion covered, for the worker's list: times in their zone. */
@@ -65,6 +69,8 @@ export function describeDeletionFor(row: DeletionRow, timeZone: string): string 
       return `Every stored event of the private application "${row.app ?? ""}"`;
     case "RETENTION":
       return `Data recorded before ${at(row.spanEnd)}, past the retention period`;
+    case "ERASURE":
+      return `The span from ${at(row.spanStart)} to ${at(row.spanEnd)}, which you asked to erase`;
   }
 }
 

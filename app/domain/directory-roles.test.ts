@@ -59,11 +59,12 @@ describe("roleFromGroups", () => {
         (groups, mappings) => {
           const theirs = new Set(groups.map(groupKey));
           const granted = mappings.filter((m) => theirs.has(groupKey(m.group))).map((m) => m.role);
-          const expected: Role = granted.includes("ADMIN")
-            ? "ADMIN"
-            : granted.includes("REVIEWER")
-              ? "REVIEWER"
-              : "WORKER";
+          // Written out, lowest first, rather than read from ROLES.
+          const order: Role[] = ["WORKER", "REPRESENTATIVE", "DATA_STEWARD", "REVIEWER", "ADMIN"];
+          const expected: Role = order.reduce<Role>(
+            (best, r) => (granted.includes(r) ? r : best),
+            "WORKER",
+          );
           expect(roleFromGroups(groups, mappings)).toBe(expected);
         },
       ),

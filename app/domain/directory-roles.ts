@@ -19,7 +19,7 @@ function rank(role: Role): number {
   return ROLES.indexOf(role);
 }
 
-/** The higher of two roles (ADMIN > REVIEWER > WORKER). */
+/** The higher of two roles (ADMIN > REVIEWER > DATA_STEWARD > REPRESENTATIVE > WORKER). */
 export function higherRole(a: Role, b: Role): Role {
   return rank(a) >= rank(b) ? a : b;
 }

@@ -6,10 +6,11 @@
 import { effectiveStatus, type ExemptionStatus, type StoredExemption } from "./exemption.ts";
 import { STATUS_LABELS } from "./exemption-labels.ts";
 import { refuse, type Refused } from "./refusal.ts";
+import type { Role } from "./roles.ts";
 
 export type ExemptionAction = "approve" | "deny" | "revoke" | "withdraw" | "end";
 
-export type ActorRole = "WORKER" | "REVIEWER" | "ADMIN";
+export type ActorRole = Role;
 
 /** Refused: `forbidden` (not this actor's move), `conflict` (not from this status) or `note_required` (on `note`). */
 export type TransitionDecision = { ok: true; to: ExemptionStatus; from: ExemptionStatus } | Refused;
@@ -48,7 +49,7 @@ export function decideTransition({
   const from = effectiveStatus(exemption, now);
   const isReview = REVIEW_ACTIONS.includes(action);
   if (isReview) {
-    if (actor.role === "WORKER") {
+    if (actor.role !== "REVIEWER" && actor.role !== "ADMIN") {
       return refuse("forbidden", "Only reviewers and admins decide requests.");
     }
     if (actor.id === workerId) {

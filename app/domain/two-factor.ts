@@ -15,7 +15,12 @@ export const TOTP_ISSUER = "Lull";
 export const SECOND_FACTOR_TTL_MS = 5 * 60 * 1000;
 
 /** Staff see workers' data: they can (and should) add a second factor. */
-export const TWO_FACTOR_ROLES: readonly Role[] = ["REVIEWER", "ADMIN"];
+export const TWO_FACTOR_ROLES: readonly Role[] = [
+  "REVIEWER",
+  "ADMIN",
+  "DATA_STEWARD",
+  "REPRESENTATIVE",
+];
 
 /** "abcde-fgh2j": 10 characters of base32's alphabet (50 bits); no 0, 1, 8 or 9 to mistake. */
 const RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";

@@ -44,7 +44,8 @@ const count = z.number().int().nonnegative();
 
 /**
  * What a deletion removed (ADR 0041): a forgotten span, a private
- * application's stored events, or what retention deleted up to `to`.
+ * application's stored events, what retention deleted up to `to`, or a
+ * span erased at the worker's request (ADR 0042).
  */
 export const DeletionReceiptPayloadSchema = z
   .object({
@@ -54,8 +55,8 @@ export const DeletionReceiptPayloadSchema = z
     worker: WorkerSchema,
     deletion: z
       .object({
-        kind: z.enum(["forget", "private_app", "retention"]),
-        /** The span deleted; retention: null (everything before `to`). */
+        kind: z.enum(["forget", "private_app", "retention", "erasure"]),
+        /** The span deleted (forget, erasure); retention: null (everything before `to`). */
         from: z.string().datetime().nullable(),
         to: z.string().datetime().nullable(),
         /** The private application's pattern (private_app), else null. */
@@ -87,7 +88,9 @@ export function describeReceipt(p: ReceiptPayload): string {
       ? `the span ${d.from} to ${d.to} they asked to forget`
       : d.kind === "private_app"
         ? `the stored events of the private application "${d.app}"`
-        : `their data recorded before ${d.to} (retention)`;
+        : d.kind === "erasure"
+          ? `the span ${d.from} to ${d.to} they asked to erase`
+          : `their data recorded before ${d.to} (retention)`;
   return `Deleted ${what} for ${p.worker.name} <${p.worker.email}>: ${d.events} events, ${d.hourlyRollupRows} hourly and ${d.dailyRollupRows} daily rollup rows, at ${p.deletedAt}; issued by ${p.issuer}.`;
 }
 

@@ -14,6 +14,11 @@ export type AuditEventInput = {
   targetId?: string;
   metadata?: Record<string, unknown>;
   at?: Date;
+  /**
+   * The purpose version named for an access to the subject's data by someone
+   * else (ADR 0042); the worker's access log shows it.
+   */
+  purposeId?: string;
 };
 
 export async function recordAuditEvent(tx: Tx, event: AuditEventInput): Promise<void> {
@@ -25,6 +30,7 @@ export async function recordAuditEvent(tx: Tx, event: AuditEventInput): Promise<
       targetType: event.targetType ?? null,
       targetId: event.targetId ?? null,
       metadata: JSON.stringify(event.metadata ?? {}),
+      purposeId: event.purposeId ?? null,
       ...(event.at ? { at: event.at } : {}),
     },
   });
