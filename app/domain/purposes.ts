@@ -76,7 +76,8 @@ export function resolvePurpose<P extends PurposeVersion>(
       : refuse("purpose_required", "Choose the purpose of this access.", "purpose");
   }
   const purpose = current.find((p) => p.key === parsed.data);
-  if (!purpose) return refuse("purpose_unknown", "That is not a purpose in the registry.", "purpose");
+  if (!purpose)
+    return refuse("purpose_unknown", "That is not a purpose in the registry.", "purpose");
   if (purpose.prohibited) {
     return refuse(
       "purpose_prohibited",
