@@ -41,6 +41,9 @@ export const AUDIT_ACTIONS = {
   "device.rename": "Renamed a device",
   "device.revoke": "Revoked a device",
   "retention.run": "Deleted data past the retention period",
+  "audit.export": "Exported the audit log for a security review",
+  "purpose.create": "Added a purpose to the registry",
+  "purpose.version": "Changed a purpose in the registry",
   "exemption.request": "Asked for an exemption",
   "exemption.view": "Viewed an exemption request",
   "exemption.approve": "Approved an exemption request",
@@ -68,6 +71,14 @@ export const WORKER_PRIVATE_ACTIONS = [
   "data.purge_private_app",
   "private_app.add",
   "private_app.remove",
+] as const satisfies readonly AuditAction[];
+
+/**
+ * Accesses that cover every worker at once (no subject): each worker's access
+ * log lists them too, from when their account was made (ADR 0042).
+ */
+export const ORGANISATION_WIDE_ACCESSES = [
+  "audit.export",
 ] as const satisfies readonly AuditAction[];
 
 export function describeAuditAction(action: string): string {

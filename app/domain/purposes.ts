@@ -94,3 +94,55 @@ export function resolvePurpose<P extends PurposeVersion>(
   }
   return { ok: true, purpose };
 }
+
+/** A purpose's settings as the privacy office edits them (a new version each time). */
+export const PurposeFormSchema = z.object({
+  name: z
+    .string({ required_error: "Name the purpose." })
+    .trim()
+    .min(3, "Name the purpose in at least 3 characters.")
+    .max(80, "Keep the name under 80 characters."),
+  description: z
+    .string({ required_error: "Describe what the data is used for." })
+    .trim()
+    .min(10, "Describe what the data is used for in at least 10 characters.")
+    .max(1000, "Keep the description under 1,000 characters."),
+  legalBasis: z
+    .string({ required_error: "Give the legal basis." })
+    .trim()
+    .min(3, "Give the legal basis.")
+    .max(200, "Keep the legal basis under 200 characters."),
+  retentionDays: z.coerce
+    .number({ invalid_type_error: "Enter a number of days." })
+    .int("Enter a whole number of days.")
+    .min(0, "Enter 0 or more days.")
+    .max(3650, "At most 3,650 days (ten years)."),
+  prohibited: z.preprocess((v) => v === "on" || v === "true", z.boolean()),
+  retired: z.preprocess((v) => v === "on" || v === "true", z.boolean()),
+});
+export type PurposeSettings = z.infer<typeof PurposeFormSchema>;
+
+export const NewPurposeSchema = PurposeFormSchema.extend({
+  key: z
+    .string({ required_error: "Give the purpose a short key." })
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "Use lower-case letters, digits and single hyphens.")
+    .min(2, "Use at least 2 characters.")
+    .max(40, "Use at most 40 characters."),
+});
+
+/**
+ * Whether a new version widens the use of workers' data, so that it waits for
+ * a representative's co-signature when the policy asks for one: a new purpose,
+ * a prohibited purpose permitted again, a retired one brought back, or a
+ * longer retention. Wording changes, retiring and prohibiting never widen.
+ */
+export function purposeChangeWidens(
+  before: Pick<PurposeSettings, "prohibited" | "retired" | "retentionDays"> | null,
+  after: Pick<PurposeSettings, "prohibited" | "retired" | "retentionDays">,
+): boolean {
+  if (after.prohibited || after.retired) return false;
+  if (before === null) return true;
+  return before.prohibited || before.retired || after.retentionDays > before.retentionDays;
+}

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { localDateKey } from "./local-time.ts";
+import { PurposeKeySchema } from "./purposes.ts";
 import { refuse, type Refused } from "./refusal.ts";
 
 export const EXPORTS_PER_DAY = 3;
@@ -173,4 +174,6 @@ export const StaffExportSchema = z.object({
     .trim()
     .min(20, "Say in at least 20 characters why the records are needed; the worker will read it.")
     .max(1000),
+  /** The declared purpose of this access (ADR 0042), resolved against the registry by the action. */
+  purpose: PurposeKeySchema,
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ROLES, type Role } from "./roles.ts";
+import { PurposeKeySchema } from "./purposes.ts";
 
 /** A set-password link works once, for 72 hours. */
 export const SETUP_LINK_TTL_MS = 72 * 60 * 60 * 1000;
@@ -140,6 +141,8 @@ export const ExceptionalAccessSchema = z.object({
       `The reason must be at least ${MIN_ACCESS_REASON_LENGTH} characters: the worker will read it.`,
     )
     .max(500, "The reason must be at most 500 characters."),
+  /** The declared purpose of this access (ADR 0042), resolved against the registry by the action. */
+  purpose: PurposeKeySchema,
 });
 
 export type AdminChange = { role?: Role; active?: boolean };

@@ -1,14 +1,29 @@
+import { ORGANISATION_WIDE_ACCESSES } from "#app/domain/audit-actions.ts";
 import { prisma } from "#app/utils/db.server.ts";
 
 export const ACCESS_LOG_PAGE_SIZE = 25;
 
 /**
  * What other people did with or about the worker's data: audit events whose
- * subject is the worker and whose actor is someone else. Reads only the
- * worker's own entries.
+ * subject is the worker and whose actor is someone else, and the accesses
+ * that covered everyone (the security audit export) since their account was
+ * made. Each with the purpose named (ADR 0042) and any reason given.
  */
 export async function listAccessLog(workerId: string, page: number) {
-  const where = { subjectUserId: workerId, actorId: { not: workerId } };
+  const worker = await prisma.user.findUniqueOrThrow({
+    where: { id: workerId },
+    select: { createdAt: true },
+  });
+  const where = {
+    OR: [
+      { subjectUserId: workerId, actorId: { not: workerId } },
+      {
+        subjectUserId: null,
+        action: { in: [...ORGANISATION_WIDE_ACCESSES] },
+        at: { gte: worker.createdAt },
+      },
+    ],
+  };
   const [total, events] = await prisma.$transaction([
     prisma.auditEvent.count({ where }),
     prisma.auditEvent.findMany({
@@ -22,22 +37,22 @@ export async function listAccessLog(workerId: string, page: number) {
         action: true,
         metadata: true,
         actor: { select: { name: true, role: true } },
+        purpose: { select: { key: true, name: true, version: true } },
       },
     }),
   ]);
   return {
     total,
-    events: events.map(({ metadata, ...e }) => ({ ...e, reason: reasonOf(metadata) })),
+    events: events.map(({ metadata, ...e }) => ({ ...e, metadata: parseMetadata(metadata) })),
     pageCount: Math.max(1, Math.ceil(total / ACCESS_LOG_PAGE_SIZE)),
   };
 }
 
-/** The reason someone gave (exceptional access, a staff export), from the event's metadata. */
-function reasonOf(metadata: string): string | null {
+function parseMetadata(metadata: string): Record<string, unknown> {
   try {
-    const reason = (JSON.parse(metadata) as { reason?: unknown }).reason;
-    return typeof reason === "string" ? reason : null;
+    const value: unknown = JSON.parse(metadata);
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
   } catch {
-    return null;
+    return {};
   }
 }

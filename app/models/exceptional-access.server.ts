@@ -13,17 +13,20 @@ export async function grantExceptionalAccess({
   adminId,
   workerId,
   reason,
+  purposeId,
   now,
 }: {
   adminId: string;
   workerId: string;
   reason: string;
+  /** The purpose named for this access (ADR 0042). */
+  purposeId: string;
   now: Date;
 }) {
   const expiresAt = new Date(now.getTime() + EXCEPTIONAL_ACCESS_TTL_MS);
   return runCommand(now, async ({ tx, audit }) => {
     const grant = await tx.exceptionalAccess.create({
-      data: { adminId, workerId, reason, createdAt: now, expiresAt },
+      data: { adminId, workerId, reason, purposeId, createdAt: now, expiresAt },
       select: { id: true, expiresAt: true },
     });
     await audit({
@@ -33,6 +36,7 @@ export async function grantExceptionalAccess({
       targetType: "ExceptionalAccess",
       targetId: grant.id,
       metadata: { reason, expiresAt: expiresAt.toISOString() },
+      purposeId,
       at: now,
     });
     const admin = await tx.user.findUniqueOrThrow({
@@ -53,10 +57,15 @@ export async function grantExceptionalAccess({
   });
 }
 
-/** The grant, if it is this admin's, for this worker, and not yet expired. */
-export function findActiveGrant(id: string, adminId: string, workerId: string, now: Date) {
-  return prisma.exceptionalAccess.findFirst({
+/** The grant, if it is this admin's, for this worker, and not yet expired, with its purpose's name. */
+export async function findActiveGrant(id: string, adminId: string, workerId: string, now: Date) {
+  const grant = await prisma.exceptionalAccess.findFirst({
     where: { id, adminId, workerId, expiresAt: { gt: now } },
-    select: { id: true, reason: true, createdAt: true, expiresAt: true },
+    select: { id: true, reason: true, createdAt: true, expiresAt: true, purposeId: true },
   });
+  if (!grant) return null;
+  const purpose = grant.purposeId
+    ? await prisma.purpose.findUnique({ where: { id: grant.purposeId }, select: { name: true } })
+    : null;
+  return { ...grant, purposeName: purpose?.name ?? null };
 }

@@ -312,10 +312,13 @@ export async function listDecidedRequests({
 export async function getExemptionForReview({
   id,
   reviewerId,
+  purposeId,
   now,
 }: {
   id: string;
   reviewerId: string;
+  /** The purpose named for the access (ADR 0042); required for someone else's request. */
+  purposeId: string | null;
   now: Date;
 }) {
   const request = await prisma.exemptionRequest.findUnique({ where: { id }, select: detailSelect });
@@ -327,6 +330,7 @@ export async function getExemptionForReview({
     select: { ...storedSelect, reason: true, createdAt: true },
   });
   if (request.workerId !== reviewerId) {
+    if (!purposeId) throw new Error("Opening someone else's request needs a named purpose.");
     await runCommand(now, ({ audit }) =>
       audit({
         actorId: reviewerId,
@@ -334,10 +338,19 @@ export async function getExemptionForReview({
         action: "exemption.view",
         targetType: "ExemptionRequest",
         targetId: id,
+        purposeId,
       }),
     );
   }
   return { request, past };
+}
+
+/** Whose request it is (to ask for a purpose before opening someone else's), or null. */
+export function findExemptionWorker(id: string) {
+  return prisma.exemptionRequest.findUnique({
+    where: { id },
+    select: { workerId: true, worker: { select: { name: true } } },
+  });
 }
 
 /** Refused: `not_found` (also a worker's action on someone else's request), or as `decideTransition`. */
@@ -362,12 +375,15 @@ export async function changeExemptionStatus({
   actor,
   action,
   note,
+  purposeId = null,
   now,
 }: {
   id: string;
   actor: { id: string; role: ActorRole };
   action: ExemptionAction;
   note: string | null;
+  /** The purpose the reviewer named when opening the request (ADR 0042), if any. */
+  purposeId?: string | null;
   now: Date;
 }): Promise<ChangeExemptionResult> {
   const isWorkerAction = action === "withdraw" || action === "end";
@@ -429,6 +445,7 @@ export async function changeExemptionStatus({
         targetType: "ExemptionRequest",
         targetId: id,
         metadata: { from: decision.from, to: decision.to, ...(note ? { note } : {}) },
+        ...(purposeId ? { purposeId } : {}),
       });
       if (reviewerAction) {
         const verb = STATUS_LABELS[decision.to].toLowerCase();

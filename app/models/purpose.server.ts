@@ -2,12 +2,16 @@
  * The purpose registry (ADR 0042): every version of every purpose, the ones
  * in force, and the one named for an access.
  */
+import { runCommand } from "#app/commands/command.server.ts";
 import {
   choosablePurposes,
   currentPurposes,
+  purposeChangeWidens,
   resolvePurpose,
+  type PurposeSettings,
   type PurposeVersion,
 } from "#app/domain/purposes.ts";
+import { refuse } from "#app/domain/refusal.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 
 const purposeSelect = {
@@ -62,4 +66,70 @@ export async function purposeForAccess(
   allowed?: readonly string[],
 ) {
   return resolvePurpose(await getCurrentPurposes(now), key, allowed);
+}
+
+/**
+ * A new version of a purpose, or a new purpose (`version` 1), by the privacy
+ * office. It takes effect at once, unless it widens the use of workers' data
+ * (`purposeChangeWidens`) while the policy requires a representative's
+ * co-signature: then it waits (effectiveAt null) and the version in force
+ * stays. One change waits at a time per purpose.
+ */
+export async function proposePurposeVersion({
+  actorId,
+  key,
+  settings,
+  isNew,
+  now,
+}: {
+  actorId: string;
+  key: string;
+  settings: PurposeSettings;
+  isNew: boolean;
+  now: Date;
+}) {
+  return runCommand(now, async ({ tx, audit }) => {
+    const versions = await tx.purpose.findMany({
+      where: { key },
+      orderBy: { version: "desc" },
+      select: { ...purposeSelect, effectiveAt: true },
+    });
+    if (isNew && versions.length > 0) {
+      return refuse("conflict", "A purpose with that key exists already.", "key");
+    }
+    if (!isNew && versions.length === 0) return refuse("not_found", "No such purpose.");
+    if (versions.some((v) => v.effectiveAt === null)) {
+      return refuse(
+        "conflict",
+        "A change to this purpose is waiting for a representative's co-signature. It must be co-signed first.",
+      );
+    }
+    const before = currentPurposes(versions, now).find((v) => v.key === key) ?? null;
+    const policy = await tx.policy.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { requireRepresentativeApproval: true },
+    });
+    const waits = policy.requireRepresentativeApproval && purposeChangeWidens(before, settings);
+    const created = await tx.purpose.create({
+      data: {
+        key,
+        version: (versions[0]?.version ?? 0) + 1,
+        ...settings,
+        createdAt: now,
+        createdById: actorId,
+        effectiveAt: waits ? null : now,
+      },
+      select: { id: true, version: true, effectiveAt: true },
+    });
+    await audit({
+      actorId,
+      subjectUserId: null,
+      action: isNew ? "purpose.create" : "purpose.version",
+      targetType: "Purpose",
+      targetId: created.id,
+      metadata: { key, version: created.version, waitsForCosignature: waits },
+      at: now,
+    });
+    return { ok: true as const, version: created.version, waits };
+  });
 }

@@ -128,13 +128,19 @@ export async function requestExport({
   workerId,
   requester,
   reason,
+  purposeId = null,
   now,
 }: {
   workerId: string;
   requester: { id: string };
   reason: string | null;
+  /** The purpose staff named (ADR 0042); required when the requester is not the worker. */
+  purposeId?: string | null;
   now: Date;
 }): Promise<RequestExportResult> {
+  if (requester.id !== workerId && !purposeId) {
+    return refuse("purpose_required", "Choose the purpose of this access.", "purpose");
+  }
   return runCommand(
     now,
     async ({ tx, audit, wakeExportRunner }): Promise<RequestExportResult> => {
@@ -164,7 +170,7 @@ export async function requestExport({
       });
       if (!decision.ok) return decision;
       const created = await tx.recordExport.create({
-        data: { workerId, requestedById: requester.id, reason, createdAt: now },
+        data: { workerId, requestedById: requester.id, reason, purposeId, createdAt: now },
         select: { id: true },
       });
       await audit({
@@ -174,6 +180,7 @@ export async function requestExport({
         targetType: "RecordExport",
         targetId: created.id,
         metadata: reason ? { reason } : {},
+        ...(purposeId ? { purposeId } : {}),
         at: now,
       });
       wakeExportRunner();
@@ -236,7 +243,14 @@ export async function openExportForDownload({
 }) {
   const row = await prisma.recordExport.findFirst({
     where: { id, OR: [{ workerId: viewerId }, { requestedById: viewerId }] },
-    select: { id: true, workerId: true, status: true, expiresAt: true, bytes: true },
+    select: {
+      id: true,
+      workerId: true,
+      status: true,
+      expiresAt: true,
+      bytes: true,
+      purposeId: true,
+    },
   });
   if (!row || exportStatus(row, now) !== "COMPLETE") return null;
   const file = exportFilePath(row.id);
@@ -249,6 +263,8 @@ export async function openExportForDownload({
         action: "records.download",
         targetType: "RecordExport",
         targetId: row.id,
+        // The purpose named when the export was asked for (ADR 0042).
+        ...(row.purposeId ? { purposeId: row.purposeId } : {}),
         at: now,
       }),
     );

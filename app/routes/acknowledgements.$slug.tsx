@@ -12,7 +12,13 @@ import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ErrorList, Field } from "#app/components/ui/field.tsx";
 import { DocumentChanges } from "#app/components/document-changes.tsx";
-import { documentStatus, signatureSchema } from "#app/domain/acknowledgement-rules.ts";
+import {
+  documentStatus,
+  MONITORING_NOTICE_SLUG,
+  signatureSchema,
+} from "#app/domain/acknowledgement-rules.ts";
+import { PurposeList, type ListedPurpose } from "#app/components/purpose-list.tsx";
+import { getCurrentPurposes } from "#app/models/purpose.server.ts";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { lastSignedVersion, signDocument } from "#app/models/acknowledgement.server.ts";
 import { getCurrentDocument } from "#app/models/policy-document.server.ts";
@@ -32,7 +38,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const doc = await getCurrentDocument(params.slug ?? "");
   if (!doc || !doc.publishedAt) notFound();
-  const previous = await lastSignedVersion(user.id, doc.slug);
+  const now = new Date();
+  const [previous, purposes] = await Promise.all([
+    lastSignedVersion(user.id, doc.slug),
+    // The monitoring notice lists the purpose registry as it stands (ADR 0042).
+    doc.slug === MONITORING_NOTICE_SLUG ? getCurrentPurposes(now) : null,
+  ]);
   const status = documentStatus({
     currentVersion: doc.version,
     signedVersions: previous ? [previous.version] : [],
@@ -51,6 +62,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       html: renderMarkdown(doc.body),
     },
     status,
+    purposes: purposes
+      ? {
+          permitted: purposes.filter((p) => !p.prohibited).map(listed),
+          prohibited: purposes.filter((p) => p.prohibited).map(listed),
+        }
+      : null,
     changes:
       status === "outdated" && previous
         ? {
@@ -60,6 +77,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         : null,
   };
 }
+
+const listed = (p: ListedPurpose) => ({
+  key: p.key,
+  name: p.name,
+  description: p.description,
+  legalBasis: p.legalBasis,
+  retentionDays: p.retentionDays,
+  version: p.version,
+});
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -91,7 +117,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function DocumentPage() {
-  const { document, status, changes, profileName } = useLoaderData<typeof loader>();
+  const { document, status, changes, profileName, purposes } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-6">
       <div>
@@ -119,6 +145,9 @@ export default function DocumentPage() {
           SHA-256 of this version: <code>{document.contentSha256}</code>
         </p>
       </Card>
+      {purposes ? (
+        <PurposeList permitted={purposes.permitted} prohibited={purposes.prohibited} />
+      ) : null}
       {status === "signed" ? (
         <p className="rounded-card border border-line bg-surface-sunken p-4" data-testid="signed">
           You have acknowledged this version. Your receipt is listed on the{" "}

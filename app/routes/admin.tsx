@@ -17,6 +17,7 @@ const SECTIONS: readonly Section[] = [
   { to: "/admin", label: "Overview", end: true },
   { to: "/admin/users", label: "Users", end: false },
   { to: "/admin/policy", label: "Policy", end: false },
+  { to: "/admin/purposes", label: "Purposes", end: false },
   { to: "/admin/privacy", label: "Private apps", end: false },
   { to: "/admin/identity", label: "Identity", end: false },
   { to: "/admin/devices", label: "Fleet health", end: false },

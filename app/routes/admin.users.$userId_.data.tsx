@@ -22,6 +22,9 @@ import { getActivitySeries, getDataOverview } from "#app/models/data-overview.se
 import { listEvents } from "#app/models/event.server.ts";
 import { findActiveGrant, grantExceptionalAccess } from "#app/models/exceptional-access.server.ts";
 import { getUserProfile } from "#app/models/user.server.ts";
+import { PurposeField } from "#app/components/purpose-field.tsx";
+import { PURPOSE_KEYS } from "#app/domain/purposes.ts";
+import { getPurposeChoices, purposeForAccess } from "#app/models/purpose.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
@@ -51,7 +54,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const grantId = new URL(request.url).searchParams.get("access");
   const grant = grantId ? await findActiveGrant(grantId, admin.id, worker.id, now) : null;
   const base = { worker: { id: worker.id, name: worker.name } };
-  if (!grant) return { ...base, view: null, expiredGrant: grantId !== null };
+  if (!grant) {
+    return {
+      ...base,
+      view: null,
+      expiredGrant: grantId !== null,
+      purposes: await getPurposeChoices(now),
+    };
+  }
   const tz = admin.timezone;
   const { start, end } = periodRange({ period: "7d" }, now, worker.timezone);
   const [overview, series, recent] = await Promise.all([
@@ -62,8 +72,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     ...base,
     expiredGrant: false,
+    purposes: null,
     view: {
       reason: grant.reason,
+      purpose: grant.purposeName,
       until: formatDateTime(grant.expiresAt, tz),
       range: `${formatDay(start, worker.timezone)} – ${formatDay(new Date(end.getTime() - 1), worker.timezone)}`,
       total: overview.total,
@@ -86,17 +98,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, worker } = await requireWorker(request, params.userId);
   const submission = parseWithZod(await readForm(request), { schema: ExceptionalAccessSchema });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const now = new Date();
+  const purpose = await purposeForAccess(submission.value.purpose, now);
+  if (!purpose.ok) {
+    return data(submission.reply({ fieldErrors: { purpose: [purpose.refusal.message] } }), {
+      status: 400,
+    });
+  }
   const grant = await grantExceptionalAccess({
     adminId: admin.id,
     workerId: worker.id,
     reason: submission.value.reason,
-    now: new Date(),
+    purposeId: purpose.purpose.id,
+    now,
   });
   return redirect(`/admin/users/${worker.id}/data?access=${grant.id}`);
 }
 
 export default function ExceptionalAccessPage() {
-  const { worker, view, expiredGrant } = useLoaderData<typeof loader>();
+  const { worker, view, expiredGrant, purposes } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -122,7 +142,8 @@ export default function ExceptionalAccessPage() {
               Exceptional access: this view is recorded and {worker.name} can see it.
             </p>
             <p className="mt-1">
-              Your reason, shown in {worker.name}'s access log: “{view.reason}”
+              Its purpose and your reason, shown in {worker.name}'s access log:{" "}
+              {view.purpose ?? "none named"} — “{view.reason}”
             </p>
             <p className="mt-1 text-sm">
               Read-only. This access ends at {view.until}; after that you need a new reason.
@@ -164,10 +185,18 @@ export default function ExceptionalAccessPage() {
           ) : null}
           <p className="mb-4 text-ink-muted">
             The privacy office works with totals. Opening one person's data is an exception: your
-            name, the time and this reason go into {worker.name}'s access log, where they will read
-            it. The view is read-only and lasts 30 minutes.
+            name, the time, the purpose and this reason go into {worker.name}'s access log, where
+            they will read it. The view is read-only and lasts 30 minutes.
           </p>
           <Form method="post" {...getFormProps(form)} className="space-y-4">
+            {purposes ? (
+              <PurposeField
+                id={fields.purpose.id}
+                choices={purposes}
+                defaultValue={PURPOSE_KEYS.securityInvestigation}
+                errors={fields.purpose.errors}
+              />
+            ) : null}
             <TextareaField
               label={`Reason (at least ${MIN_ACCESS_REASON_LENGTH} characters)`}
               errors={fields.reason.errors}

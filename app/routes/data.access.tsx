@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Pagination } from "#app/components/pagination.tsx";
 import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { searchParamsObject } from "#app/domain/admin-forms.ts";
-import { describeAuditAction } from "#app/domain/audit-actions.ts";
+import { accessPurpose, accessReason, describeAccess } from "#app/domain/access-log.ts";
 import {
   DELETION_KIND_LABELS,
   DELETION_KIND_OF_COLUMN,
@@ -14,6 +14,8 @@ import {
 import { formatDateTime } from "#app/domain/local-time.ts";
 import { ROLE_LABELS } from "#app/domain/roles.ts";
 import { listAccessLog } from "#app/models/access-log.server.ts";
+import { listOwnActions } from "#app/models/audit.server.ts";
+import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { listDeletionReceipts } from "#app/models/deletion-receipt.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
@@ -22,16 +24,23 @@ export const meta: MetaFunction = () => [{ title: "Data history · Lull" }];
 
 const pageNumber = z.coerce.number().int().min(1).max(100_000).catch(1);
 /** Two paged lists: the access log (`page`) and the deletions (`deletions`). */
-const DataHistorySearchSchema = z.object({ page: pageNumber, deletions: pageNumber });
+const DataHistorySearchSchema = z.object({
+  page: pageNumber,
+  deletions: pageNumber,
+  own: pageNumber,
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const { page, deletions: deletionsPage } = DataHistorySearchSchema.parse(
-    searchParamsObject(new URL(request.url)),
-  );
-  const [{ events, total, pageCount }, deletions] = await Promise.all([
+  const {
+    page,
+    deletions: deletionsPage,
+    own: ownPage,
+  } = DataHistorySearchSchema.parse(searchParamsObject(new URL(request.url)));
+  const [{ events, total, pageCount }, deletions, own] = await Promise.all([
     listAccessLog(user.id, page),
     listDeletionReceipts(user.id, deletionsPage),
+    listOwnActions(user.id, ownPage),
   ]);
   return {
     page,
@@ -42,9 +51,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
       at: formatDateTime(e.at, user.timezone),
       atIso: e.at.toISOString(),
       who: e.actor ? `${e.actor.name} (${ROLE_LABELS[e.actor.role]})` : "The system",
-      what: describeAuditAction(e.action),
-      reason: e.reason,
+      what: describeAccess(e, user.timezone),
+      purpose: accessPurpose(e),
+      reason: accessReason(e),
     })),
+    own: {
+      page: ownPage,
+      pageCount: own.pageCount,
+      total: own.total,
+      events: own.events.map((e) => ({
+        id: e.id,
+        at: formatDateTime(e.at, user.timezone),
+        atIso: e.at.toISOString(),
+        what: describeAuditAction(e.action),
+      })),
+    },
     deletions: {
       page: deletionsPage,
       pageCount: deletions.pageCount,
@@ -62,7 +83,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function DataHistoryPage() {
-  const { events, page, pageCount, total, deletions } = useLoaderData<typeof loader>();
+  const { events, page, pageCount, total, deletions, own } = useLoaderData<typeof loader>();
   const location = useLocation();
   return (
     <div className="space-y-6">
@@ -81,8 +102,8 @@ export default function DataHistoryPage() {
         </h2>
         <p className="max-w-2xl text-ink-muted">
           Every time someone other than you viewed, exported or decided on anything of yours, it is
-          recorded here, newest first. Your own actions are not listed. {total}{" "}
-          {total === 1 ? "entry" : "entries"}.
+          recorded here with the purpose they named, newest first. Your own actions are listed
+          below. {total} {total === 1 ? "entry" : "entries"}.
         </p>
         {events.length === 0 ? (
           <p className="text-ink-muted" data-testid="no-access">
@@ -96,6 +117,11 @@ export default function DataHistoryPage() {
                 <td className="px-4 py-2">{e.who}</td>
                 <td className="px-4 py-2">
                   {e.what}
+                  {e.purpose ? (
+                    <p className="text-sm text-ink-muted" data-testid="access-purpose">
+                      Purpose: {e.purpose}
+                    </p>
+                  ) : null}
                   {e.reason ? (
                     <p className="text-sm text-ink-muted">
                       Reason given: <q>{e.reason}</q>
@@ -162,6 +188,37 @@ export default function DataHistoryPage() {
           label="Deletion pages"
           param="deletions"
           hash="#deletions"
+        />
+      </section>
+
+      <section id="own" aria-labelledby="own-heading" className="space-y-3">
+        <h2 id="own-heading" className="text-xl font-semibold">
+          Your own actions
+        </h2>
+        <p className="max-w-2xl text-ink-muted">
+          What you did yourself: signing in, pausing, forgetting, asking for exemptions. Staff do
+          not browse these by name; they are kept for a security audit, whose every export is listed
+          above. {own.total} {own.total === 1 ? "entry" : "entries"}.
+        </p>
+        {own.events.length === 0 ? (
+          <p className="text-ink-muted">Nothing yet.</p>
+        ) : (
+          <DataTable caption="Your own actions" columns={["When", "What"]}>
+            {own.events.map((e) => (
+              <tr key={e.id}>
+                <TimeCell iso={e.atIso} text={e.at} />
+                <td className="px-4 py-2">{e.what}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+        <Pagination
+          page={own.page}
+          pageCount={own.pageCount}
+          search={location.search}
+          label="Your own actions pages"
+          param="own"
+          hash="#own"
         />
       </section>
     </div>

@@ -16,9 +16,13 @@ import { decisionOf, ExemptionDecisionSchema } from "#app/domain/exemption-forms
 import { presentExemptionForStaff, presentTimeline } from "#app/domain/exemption-presenter.ts";
 import {
   changeExemptionStatus,
+  findExemptionWorker,
   findNextToDecide,
   getExemptionForReview,
 } from "#app/models/exemption.server.ts";
+import { PurposeGate } from "#app/components/purpose-field.tsx";
+import { PURPOSE_KEYS } from "#app/domain/purposes.ts";
+import { purposeFromForm, purposeFromUrl, purposeGate } from "#app/web/access-purpose.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
@@ -30,9 +34,19 @@ export const meta: MetaFunction = () => [{ title: "Exemption request · Review �
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const reviewer = await requireRole(request, ["REVIEWER", "ADMIN"]);
   const now = new Date();
+  const id = params.exemptionId ?? "";
+  const subject = await findExemptionWorker(id);
+  if (!subject) notFound();
+  // Someone else's request is an access to their data: it names a purpose first (ADR 0042).
+  const purpose = subject.workerId === reviewer.id ? null : await purposeFromUrl(request, now);
+  if (purpose && !purpose.ok) {
+    const { gate, status } = await purposeGate(purpose, now, PURPOSE_KEYS.exemptionReview);
+    return data({ gate, workerName: subject.worker.name } as const, { status });
+  }
   const found = await getExemptionForReview({
-    id: params.exemptionId ?? "",
+    id,
     reviewerId: reviewer.id,
+    purposeId: purpose?.purpose.id ?? null,
     now,
   });
   if (!found) notFound();
@@ -41,6 +55,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const presented = presentExemptionForStaff(row, now, tz);
   const own = row.workerId === reviewer.id;
   return {
+    gate: null,
+    purpose: purpose ? { key: purpose.purpose.key, name: purpose.purpose.name } : null,
     exemption: presented,
     worker: { name: row.worker.name, email: row.worker.email, timezone: row.worker.timezone },
     /** The zone the request was filed in; its times are shown in it. */
@@ -57,29 +73,39 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const reviewer = await requireRole(request, ["REVIEWER", "ADMIN"]);
-  const submission = parseWithZod(await readForm(request), { schema: ExemptionDecisionSchema });
+  const form = await readForm(request);
+  const submission = parseWithZod(form, { schema: ExemptionDecisionSchema });
   if (submission.status !== "success") {
     return data({ result: submission.reply() }, { status: 400 });
   }
   const id = params.exemptionId ?? "";
   const { action: decision, next } = decisionOf(submission.value.intent);
   const now = new Date();
+  // The purpose named when the request was opened: recorded with the decision, and carried on
+  // to the next request opened (ADR 0042).
+  const named = await purposeFromForm(form, now);
   const result = await changeExemptionStatus({
     id,
     actor: { id: reviewer.id, role: reviewer.role },
     action: decision,
     note: submission.value.note,
+    purposeId: named.ok ? named.purpose.id : null,
     now,
   });
   if (!result.ok) return refusalReply(submission, result.refusal);
   const done = { approve: "approved", deny: "denied", revoke: "revoked" }[decision];
+  const withPurpose = (path: string) =>
+    named.ok ? `${path}?purpose=${encodeURIComponent(named.purpose.key)}` : path;
   const told = `Request ${done}. The worker has been told${decision === "deny" ? "" : " and their agents updated"}.`;
   if (!next) {
-    return redirectWithToast(`/review/exemptions/${id}`, { kind: "success", message: told });
+    return redirectWithToast(withPurpose(`/review/exemptions/${id}`), {
+      kind: "success",
+      message: told,
+    });
   }
   const nextId = await findNextToDecide({ afterId: id, reviewerId: reviewer.id, now });
   return nextId
-    ? redirectWithToast(`/review/exemptions/${nextId}`, {
+    ? redirectWithToast(withPurpose(`/review/exemptions/${nextId}`), {
         kind: "success",
         message: `${told} This is the next request.`,
       })
@@ -90,7 +116,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function ReviewExemptionPage() {
-  const loaderData = useLoaderData<typeof loader>();
+  const loaded = useLoaderData<typeof loader>();
+  if (loaded.gate) {
+    return (
+      <div className="max-w-3xl space-y-6">
+        <p className="text-sm">
+          <Link to="/review/exemptions">← Exemption requests</Link>
+        </p>
+        <h1 className="text-3xl font-bold tracking-tight">
+          {loaded.workerName}'s exemption request
+        </h1>
+        <PurposeGate
+          title="Why are you opening it?"
+          what={`${loaded.workerName}'s exemption request`}
+          gate={loaded.gate}
+        />
+      </div>
+    );
+  }
+  const loaderData = loaded;
   const { exemption, worker, requestZone, justification, decisionNote, timeline, past, own } =
     loaderData;
   return (
@@ -104,7 +148,14 @@ export default function ReviewExemptionPage() {
         </h1>
         <p className="mt-1 text-ink-muted">
           {worker.email} · time zone {worker.timezone}. This visit is recorded in {worker.name}'s
-          access log.
+          access log
+          {loaderData.purpose ? (
+            <>
+              {" "}
+              with its purpose, <span data-testid="access-purpose">{loaderData.purpose.name}</span>
+            </>
+          ) : null}
+          .
         </p>
         <p className="mt-1 text-sm text-ink-muted" data-testid="request-zone">
           {requestZone === worker.timezone
@@ -129,7 +180,11 @@ export default function ReviewExemptionPage() {
       ) : loaderData.canDecide || loaderData.canRevoke ? (
         // Keyed by request: "…and next" lands on this same page for another request, whose
         // form must start empty, never with the note written to the previous worker.
-        <DecisionForm key={exemption.id} revoke={loaderData.canRevoke} />
+        <DecisionForm
+          key={exemption.id}
+          revoke={loaderData.canRevoke}
+          purpose={loaderData.purpose?.key ?? null}
+        />
       ) : null}
       <Card title="History" titleId="history-heading">
         <ExemptionTimeline entries={timeline} />
@@ -156,7 +211,7 @@ export default function ReviewExemptionPage() {
   );
 }
 
-function DecisionForm({ revoke }: { revoke: boolean }) {
+function DecisionForm({ revoke, purpose }: { revoke: boolean; purpose: string | null }) {
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   const [form, fields] = useForm({
@@ -169,6 +224,8 @@ function DecisionForm({ revoke }: { revoke: boolean }) {
   return (
     <Card title={revoke ? "Revoke this exemption" : "Decide"} titleId="decide-heading">
       <Form method="post" {...getFormProps(form)} className="space-y-4">
+        {/* "…and next" opens the next request for the same purpose. */}
+        {purpose ? <input type="hidden" name="purpose" value={purpose} /> : null}
         <TextareaField
           label={`Note to the worker ${revoke ? "(required)" : "(required to deny)"}`}
           errors={fields.note.errors}

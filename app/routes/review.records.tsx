@@ -15,6 +15,9 @@ import { StaffExportSchema } from "#app/domain/records-export.ts";
 import { STAFF_EXPORTS_PER_DAY } from "#app/domain/records-export.ts";
 import { listExportsRequestedBy, requestExport } from "#app/models/record-export.server.ts";
 import { findUserForSignIn } from "#app/models/user.server.ts";
+import { PurposeField } from "#app/components/purpose-field.tsx";
+import { PURPOSE_KEYS } from "#app/domain/purposes.ts";
+import { getPurposeChoices, purposeForAccess } from "#app/models/purpose.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { presentExport } from "#app/web/export-presenter.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
@@ -27,8 +30,11 @@ export const meta: MetaFunction = () => [{ title: "Export a worker's records · 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireRole(request, ["REVIEWER", "ADMIN"]);
   const now = new Date();
-  const rows = await listExportsRequestedBy(staff.id);
-  return { exports: rows.map((r) => presentExport(r, now, staff.timezone)) };
+  const [rows, purposes] = await Promise.all([
+    listExportsRequestedBy(staff.id),
+    getPurposeChoices(now),
+  ]);
+  return { exports: rows.map((r) => presentExport(r, now, staff.timezone)), purposes };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -54,11 +60,16 @@ export async function action({ request }: ActionFunctionArgs) {
       { status: 400 },
     );
   }
+  const now = new Date();
+  // An export of someone's records is an access to their data: it names a purpose (ADR 0042).
+  const purpose = await purposeForAccess(submission.value.purpose, now);
+  if (!purpose.ok) return refusalReply(submission, purpose.refusal);
   const result = await requestExport({
     workerId: worker.id,
     requester: { id: staff.id },
     reason: submission.value.reason,
-    now: new Date(),
+    purposeId: purpose.purpose.id,
+    now,
   });
   if (!result.ok) return refusalReply(submission, result.refusal);
   return redirectWithToast("/review/records", {
@@ -68,7 +79,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function StaffExportPage() {
-  const { exports } = useLoaderData<typeof loader>();
+  const { exports, purposes } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const navigation = useNavigation();
   useLiveWhile(exports.some((e) => e.status === "QUEUED" || e.status === "RUNNING"));
@@ -87,9 +98,9 @@ export default function StaffExportPage() {
         <h1 className="text-3xl font-bold tracking-tight">Export a worker's records</h1>
         <p className="mt-2 text-ink-muted">
           For a request from a regulator or a court, or the worker's own request made to you. The
-          archive is the same one the worker can make themself. The export, your reason and each
-          download are recorded and shown to the worker in their access log. You can ask for{" "}
-          {STAFF_EXPORTS_PER_DAY} exports a day; they never use up the worker&apos;s own.
+          archive is the same one the worker can make themself. The export, its purpose, your reason
+          and each download are recorded and shown to the worker in their access log. You can ask
+          for {STAFF_EXPORTS_PER_DAY} exports a day; they never use up the worker&apos;s own.
         </p>
       </div>
       <Card>
@@ -98,6 +109,12 @@ export default function StaffExportPage() {
             label="Worker's email"
             errors={fields.email.errors}
             inputProps={{ ...getInputProps(fields.email, { type: "email" }), id: fields.email.id }}
+          />
+          <PurposeField
+            id={fields.purpose.id}
+            choices={purposes}
+            defaultValue={PURPOSE_KEYS.recordsRequest}
+            errors={fields.purpose.errors}
           />
           <TextareaField
             label="Reason"

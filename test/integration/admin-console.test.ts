@@ -43,7 +43,7 @@ describe("every admin route", () => {
     }
   });
 
-  for (const role of ["WORKER", "REVIEWER"] as const) {
+  for (const role of ["WORKER", "REVIEWER", "REPRESENTATIVE", "DATA_STEWARD"] as const) {
     test(`refuses a ${role.toLowerCase()} with 403, for reading and for changing, and changes nothing`, async () => {
       const user = await createUser({ role });
       const other = await createUser();
@@ -82,9 +82,11 @@ describe("exceptional access to one worker's data", () => {
   function openWith(cookie: string, workerId: string, reason?: string) {
     return callRoute(
       exceptionalAction,
-      formRequest(`/admin/users/${workerId}/data`, reason === undefined ? {} : { reason }, {
-        cookie,
-      }),
+      formRequest(
+        `/admin/users/${workerId}/data`,
+        reason === undefined ? {} : { reason, purpose: "security-investigation" },
+        { cookie },
+      ),
       { params: { userId: workerId } },
     );
   }

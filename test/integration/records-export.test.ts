@@ -66,6 +66,7 @@ async function exported(workerId: string, requesterId = workerId) {
     workerId,
     requester: { id: requesterId },
     reason: requesterId === workerId ? null : "Regulator request reference 2026-117.",
+    purposeId: requesterId === workerId ? null : "purpose-records-request-1",
     now: new Date(),
   });
   if (!res.ok) throw new Error(res.refusal.message);
@@ -361,7 +362,11 @@ describe("limits and access", () => {
       staffAction,
       formRequest(
         "/review/records",
-        { email: worker.email, reason: "Data protection authority case DPA-2026-117." },
+        {
+          email: worker.email,
+          reason: "Data protection authority case DPA-2026-117.",
+          purpose: "records-request",
+        },
         { cookie: reviewer.cookie },
       ),
     );
@@ -400,7 +405,11 @@ describe("limits and access", () => {
         staffAction,
         formRequest(
           "/review/records",
-          { email: w.user.email, reason: "Data protection authority case DPA-2026-117." },
+          {
+            email: w.user.email,
+            reason: "Data protection authority case DPA-2026-117.",
+            purpose: "records-request",
+          },
           { cookie: reviewer.cookie },
         ),
       );
@@ -430,7 +439,11 @@ describe("limits and access", () => {
         staffAction,
         formRequest(
           "/review/records",
-          { email, reason: "Data protection authority case DPA-2026-117." },
+          {
+            email,
+            reason: "Data protection authority case DPA-2026-117.",
+            purpose: "records-request",
+          },
           { cookie: reviewer.cookie },
         ),
       );

@@ -111,7 +111,7 @@ describe("times in the worker's zone, the reviewer's beside them", () => {
 
     const page = await callRoute(
       reviewLoader,
-      getRequest(`/review/exemptions/${id}`, { cookie: reviewer.cookie }),
+      getRequest(`/review/exemptions/${id}?purpose=exemption-review`, { cookie: reviewer.cookie }),
       { params: { exemptionId: id } },
     );
     const data = page.data as {
@@ -132,7 +132,7 @@ describe("times in the worker's zone, the reviewer's beside them", () => {
     const id = await request(worker.user.id, { timeZone: "Europe/Berlin" });
     const page = await callRoute(
       reviewLoader,
-      getRequest(`/review/exemptions/${id}`, { cookie: reviewer.cookie }),
+      getRequest(`/review/exemptions/${id}?purpose=exemption-review`, { cookie: reviewer.cookie }),
       { params: { exemptionId: id } },
     );
     expect(page.data).toMatchObject({
@@ -352,7 +352,7 @@ describe("the Decided tab", () => {
     expect(await prisma.auditEvent.count()).toBe(before);
     await callRoute(
       reviewLoader,
-      getRequest(`/review/exemptions/${id}`, { cookie: reviewer.cookie }),
+      getRequest(`/review/exemptions/${id}?purpose=exemption-review`, { cookie: reviewer.cookie }),
       { params: { exemptionId: id } },
     );
     expect(

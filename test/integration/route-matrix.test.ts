@@ -159,6 +159,7 @@ async function setUp(): Promise<Setup> {
       userId: worker.id,
       documentId: owned.documentId,
       slug: owned.slug,
+      purposeKey: "ai-training",
       token: "x".repeat(43),
       // SCIM resources and discovery documents (the device and cookies hold no SCIM token).
       id: worker.id,
