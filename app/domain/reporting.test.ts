@@ -8,6 +8,7 @@ import {
   MIN_GROUP_SIZE,
   percentOf,
   perWorker,
+  suppressPauseDays,
   suppressSmallGroups,
 } from "./reporting.ts";
 
@@ -170,5 +171,58 @@ describe("numbers in words", () => {
     expect(percentOf(0, 0)).toBeNull();
     expect(perWorker(7, 5)).toBe(1.4);
     expect(perWorker(1, 0)).toBeNull();
+  });
+});
+
+describe("suppressPauseDays (ADR 0042)", () => {
+  const day = fc.record({
+    count: fc.integer({ min: 0, max: 200 }),
+    pausers: fc.integer({ min: 0, max: MIN_GROUP_SIZE }),
+  });
+  const report = fc
+    .record({
+      days: fc.array(day, { minLength: 1, maxLength: 30 }),
+      extraPausers: fc.integer({ min: 0, max: MIN_GROUP_SIZE }),
+      measured: fc.integer({ min: 0, max: 1000 }),
+      medianLengthMs: fc.option(fc.integer({ min: 1000, max: 1_800_000 }), { nil: null }),
+    })
+    // A day's count has at least as many pauses as people, and a day with pauses has a pauser.
+    .map((r) => ({
+      ...r,
+      days: r.days.map((d) => ({
+        count: d.pausers === 0 ? 0 : Math.max(d.count, d.pausers),
+        pausers: d.pausers,
+      })),
+    }))
+    .map((r) => ({
+      ...r,
+      pausers: Math.min(MIN_GROUP_SIZE, Math.max(...r.days.map((d) => d.pausers)) + r.extraPausers),
+    }));
+
+  test("property: every number shown stands for at least k people, and nothing hidden can be worked out", () => {
+    fc.assert(
+      fc.property(report, (r) => {
+        const shown = suppressPauseDays(r);
+        shown.days.forEach((d, i) => {
+          if (d.count !== null && d.count > 0) {
+            expect(r.days[i]!.pausers).toBeGreaterThanOrEqual(MIN_GROUP_SIZE);
+            expect(d.count).toBe(r.days[i]!.count);
+          }
+        });
+        if (r.pausers < MIN_GROUP_SIZE) {
+          expect(shown.total).toBeNull();
+          expect(shown.measured).toBeNull();
+          expect(shown.medianLengthMs).toBeNull();
+          expect(shown.days.every((d) => d.count === null)).toBe(true);
+        } else {
+          // The total is the days shown: subtracting them leaves nothing.
+          expect(shown.total).toBe(shown.days.reduce((s, d) => s + (d.count ?? 0), 0));
+        }
+        if (shown.hiddenDays > 0) expect(shown.measured).toBeNull();
+        expect(shown.hiddenDays).toBe(
+          r.days.filter((d, i) => d.count > 0 && shown.days[i]!.count === null).length,
+        );
+      }),
+    );
   });
 });

@@ -130,3 +130,43 @@ export function perWorker(count: number, workers: number): number | null {
   if (workers <= 0) return null;
   return Math.round((count / workers) * 10) / 10;
 }
+
+/**
+ * The pause figures as staff may see them (ADR 0042): a day's count only when
+ * at least `k` people paused that day (or nobody did); the total only as the sum of the days
+ * shown (so no hidden day can be worked out by subtraction); the median length
+ * and the number measured only when at least `k` people paused in the window,
+ * the number measured only when no day is hidden (it would give the hidden
+ * days' sum back).
+ */
+export function suppressPauseDays<D extends { count: number; pausers: number }>(
+  report: {
+    days: readonly D[];
+    pausers: number;
+    measured: number;
+    medianLengthMs: number | null;
+  },
+  k = MIN_GROUP_SIZE,
+): {
+  days: (Omit<D, "count" | "pausers"> & { count: number | null })[];
+  total: number | null;
+  hiddenDays: number;
+  measured: number | null;
+  medianLengthMs: number | null;
+} {
+  const enough = report.pausers >= k;
+  const days = report.days.map(({ count, pausers, ...day }) => ({
+    ...day,
+    // A day nobody paused says nothing about anyone: its 0 is shown.
+    count: enough && (count === 0 || pausers >= k) ? count : null,
+  }));
+  const hiddenDays = report.days.filter((d, i) => d.count > 0 && days[i]!.count === null).length;
+  const shown = days.filter((d) => d.count !== null);
+  return {
+    days,
+    total: enough ? shown.reduce((sum, d) => sum + d.count!, 0) : null,
+    hiddenDays,
+    measured: enough && hiddenDays === 0 ? report.measured : null,
+    medianLengthMs: enough ? report.medianLengthMs : null,
+  };
+}

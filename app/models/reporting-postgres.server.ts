@@ -67,6 +67,20 @@ export const postgresReportingStore: ReportingStore = {
     return perOrdinal(spans.length, rows);
   },
 
+  async pausersPerSpan(spans: readonly TimeSpan[], cap: number) {
+    const rows = await prisma.$queryRaw`
+      SELECT s."i" AS "i",
+             (SELECT COUNT(*) FROM (
+                SELECT DISTINCT p."workerId" FROM "Pause" p
+                WHERE p."startsAt" >= s."from" AND p."startsAt" < s."to"
+                  AND p."cancelledAt" IS NULL
+                LIMIT ${cap}) t) AS "n"
+      FROM unnest(${isoTimes(spans.map((s) => s.from))}::timestamp(3)[],
+                  ${isoTimes(spans.map((s) => s.to))}::timestamp(3)[])
+           WITH ORDINALITY AS s("from", "to", "i")`;
+    return perOrdinal(spans.length, rows);
+  },
+
   async pauseLengths(days: KeyRange | null, spans: readonly TimeSpan[]) {
     const arms: Prisma.Sql[] = [];
     if (days) {

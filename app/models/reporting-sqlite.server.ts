@@ -67,6 +67,22 @@ export const sqliteReportingStore: ReportingStore = {
     return perIndex(spans.length, rows);
   },
 
+  async pausersPerSpan(spans: readonly TimeSpan[], cap: number) {
+    const rows = await prisma.$queryRawUnsafe(
+      `SELECT CAST(d."key" AS INTEGER) AS "i",
+              (SELECT COUNT(*) FROM (
+                 SELECT DISTINCT p."workerId" FROM "Pause" p
+                 WHERE p."startsAt" >= json_extract(d."value", '$[0]')
+                   AND p."startsAt" < json_extract(d."value", '$[1]')
+                   AND p."cancelledAt" IS NULL
+                 LIMIT ?)) AS "n"
+       FROM json_each(?) d`,
+      cap,
+      JSON.stringify(spans.map(storedSpan)),
+    );
+    return perIndex(spans.length, rows);
+  },
+
   async pauseLengths(days: KeyRange | null, spans: readonly TimeSpan[]) {
     const arms: string[] = [];
     const args: string[] = [];

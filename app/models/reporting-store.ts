@@ -64,6 +64,12 @@ export interface ReportingStore {
   /** Per span, in order: pauses started in it and not cancelled, counted from the pauses. */
   pauseStartsPerSpan(spans: readonly TimeSpan[]): Promise<number[]>;
   /**
+   * Per span, in order: how many different people started a pause in it (not
+   * cancelled), counted only up to `cap` (ADR 0042: enough to tell whether a
+   * day's count stands for at least that many people; each span stops early).
+   */
+  pausersPerSpan(spans: readonly TimeSpan[], cap: number): Promise<number[]>;
+  /**
    * Lengths of the pauses started (not cancelled, length known): the whole UTC
    * days of `days` from `PauseLengthDay`, `spans` from the pauses. A length
    * may come back in several rows; they add up.

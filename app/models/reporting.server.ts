@@ -262,13 +262,27 @@ export async function pauseLengthsFromPauses(since: Date, now: Date) {
 export async function getPauseReport(now: Date, timeZone: string) {
   const days = reportDays(now, timeZone);
   const since = days[0]!.start;
-  const [counts, histogram] = await Promise.all([
+  const spans = days.map((d, i) => ({
+    from: d.start,
+    to: i + 1 < days.length ? days[i + 1]!.start : new Date(now.getTime() + 1),
+  }));
+  const [counts, histogram, pausers, windowPausers] = await Promise.all([
     countPausesPerDay(days, now),
     pauseLengths(since, now),
+    // How many people are behind each day's count and the window's (up to MIN_GROUP_SIZE):
+    // what the overview needs to hide the figures fewer people stand behind (ADR 0042).
+    store().pausersPerSpan(spans, MIN_GROUP_SIZE),
+    store().pausersPerSpan([{ from: since, to: spans.at(-1)!.to }], MIN_GROUP_SIZE),
   ]);
   return {
     since,
-    days: days.map((d, i) => ({ key: d.key, start: d.start, count: counts[i]! })),
+    days: days.map((d, i) => ({
+      key: d.key,
+      start: d.start,
+      count: counts[i]!,
+      pausers: pausers[i]!,
+    })),
+    pausers: windowPausers[0] ?? 0,
     total: counts.reduce((sum, n) => sum + n, 0),
     measured: histogram.reduce((sum, b) => sum + b.count, 0),
     medianLengthMs: medianOfHistogram(histogram),

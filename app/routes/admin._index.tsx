@@ -12,6 +12,7 @@ import {
   PAUSE_REPORT_DAYS,
   percentOf,
   perWorker,
+  suppressPauseDays,
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
 import { getPrivacyReport } from "#app/models/privacy-report.server.ts";
@@ -62,16 +63,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hiddenCount: exemptions.hiddenCount,
       hiddenNote: describeHiddenGroups(exemptions.hiddenCount),
     },
-    pauses: {
-      days: pauses.days.map((d) => ({
-        key: d.key,
-        label: formatDay(d.start, timeZone),
-        count: d.count,
-      })),
-      total: pauses.total,
-      measured: pauses.measured,
-      medianLength: duration(pauses.medianLengthMs),
-    },
+    pauses: (() => {
+      // Only what at least MIN_GROUP_SIZE people stand behind (ADR 0042).
+      const shown = suppressPauseDays(pauses);
+      return {
+        days: shown.days.map((d) => ({
+          key: d.key,
+          label: formatDay(d.start, timeZone),
+          count: d.count,
+        })),
+        total: shown.total,
+        hiddenDays: shown.hiddenDays,
+        measured: shown.measured,
+        medianLength: duration(shown.medianLengthMs),
+      };
+    })(),
     teams: {
       noticeVersion: teams.notice?.version ?? null,
       rows: teams.teams.map((t) => ({
@@ -113,14 +119,15 @@ function HiddenNote({ note }: { note: string | null }) {
 }
 
 /** Pauses per day as bars; SVG attributes, not inline styles (the CSP allows none). */
-function PauseBars({ days }: { days: { key: string; label: string; count: number }[] }) {
-  const max = Math.max(1, ...days.map((d) => d.count));
+function PauseBars({ days }: { days: { key: string; label: string; count: number | null }[] }) {
+  const max = Math.max(1, ...days.map((d) => d.count ?? 0));
   const slot = 100 / days.length;
   return (
     <div aria-hidden="true">
       <svg className="h-32 w-full" focusable="false">
         {days.map((d, i) => {
-          const height = (d.count / max) * 100;
+          // A hidden day (fewer than MIN_GROUP_SIZE people paused) draws no bar.
+          const height = ((d.count ?? 0) / max) * 100;
           return (
             <rect
               key={d.key}
@@ -252,10 +259,16 @@ export default function AdminOverviewPage() {
       <Card title="Pauses" titleId="pauses-heading">
         <p className="mb-3 text-sm text-ink-muted">
           Pauses started across the organisation on each of the last {PAUSE_REPORT_DAYS} days
-          (cancelled pauses are not counted): {pauses.total} in all.{" "}
-          {pauses.medianLength
-            ? `Median length ${pauses.medianLength}, over ${pauses.measured} pauses (to their end, or to when they were ended early).`
-            : "No pause to measure yet."}
+          (cancelled pauses are not counted). A day on which fewer than {MIN_GROUP_SIZE} people
+          paused shows no number, and its pauses are in no total.{" "}
+          <span data-testid="pause-summary">
+            {pauses.total === null
+              ? `Fewer than ${MIN_GROUP_SIZE} people paused, so no number is shown.`
+              : `${pauses.total} on the days shown${pauses.hiddenDays > 0 ? ` (${pauses.hiddenDays} ${pauses.hiddenDays === 1 ? "day" : "days"} hidden)` : ""}. ` +
+                (pauses.medianLength
+                  ? `Median length ${pauses.medianLength}${pauses.measured === null ? "" : `, over ${pauses.measured} pauses`} (to their end, or to when they were ended early).`
+                  : "No pause to measure yet.")}
+          </span>
         </p>
         <figure className="space-y-3">
           <PauseBars days={pauses.days} />
@@ -273,7 +286,7 @@ export default function AdminOverviewPage() {
                     <th scope="row" className={`${cell} font-normal`}>
                       <time dateTime={d.key}>{d.label}</time>
                     </th>
-                    <td className={number}>{d.count}</td>
+                    <td className={number}>{d.count ?? `Fewer than ${MIN_GROUP_SIZE} people`}</td>
                   </tr>
                 ))}
               </DataTable>

@@ -80,6 +80,9 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(page.getByTestId("queue-row").first()).toBeVisible();
       await expectAccessible(page);
       await page.getByTestId("queue-row").first().getByRole("link").click();
+      await expect(page.getByTestId("purpose-gate")).toBeVisible();
+      await expectAccessible(page);
+      await page.getByRole("button", { name: "Open" }).click();
       await expect(page.getByTestId("exemption-timeline")).toBeVisible();
       await expectAccessible(page);
       await page.goto("/review/exemptions?tab=decided");
@@ -92,7 +95,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     for (const paths of [
       ["/admin", "/admin/users", "/admin/users/new"],
       ["/admin/users/import", "/admin/policy", "/admin/devices"],
-      ["/admin/privacy"],
+      ["/admin/privacy", "/admin/purposes", "/admin/purposes/ai-training"],
       ["/admin/documents", "/admin/audit", "/admin/identity"],
     ]) {
       test(`admin pages ${paths.join(", ")}`, async ({ page }) => {

@@ -144,6 +144,8 @@ test("exceptional access needs a reason, shows a banner, and the worker reads it
   const banner = page.getByTestId("exceptional-banner");
   await expect(banner).toContainText("this view is recorded and Aisha Rahman can see it");
   await expect(banner).toContainText(reason);
+  // The purpose preselected for this door (ADR 0042).
+  await expect(banner).toContainText("Investigating a security incident");
   await expectAccessible(page);
 
   await page.getByTestId("user-menu").locator("summary").click();
@@ -156,6 +158,7 @@ test("exceptional access needs a reason, shows a banner, and the worker reads it
   const row = page.getByRole("row").filter({ hasText: reason });
   await expect(row).toContainText("Amara Okafor (Admin)");
   await expect(row).toContainText("Opened a worker's data (exceptional access)");
+  await expect(row).toContainText("Purpose: Investigating a security incident");
 });
 
 test("fleet health and the overview show totals, never one worker's pauses", async ({ page }) => {

@@ -56,6 +56,10 @@ test("a worker asks for an exemption, a reviewer approves it, and the approval i
     await signIn(reviewer, "reviewer@lull.test");
     await reviewer.goto("/review/exemptions?reason=LEGAL_OR_HR");
     await reviewer.getByRole("link", { name: "Noah Williams" }).click();
+    // Opening someone's request names its purpose first (ADR 0042); the context's is preselected.
+    await expect(reviewer.getByTestId("purpose-gate")).toBeVisible();
+    await expectAccessible(reviewer);
+    await reviewer.getByRole("button", { name: "Open" }).click();
     await expect(reviewer.getByRole("heading", { level: 1 })).toContainText("Noah Williams");
     await expectAccessible(reviewer);
     // Causal, not timed: the approval reaches the agent as a newer state pushed over its stream.
@@ -74,6 +78,9 @@ test("a worker asks for an exemption, a reviewer approves it, and the approval i
     await expect(page.getByTestId("exemption-timeline")).toContainText("Approved by Rafael Souza");
     await page.goto("/data/access");
     await expect(page.getByRole("main")).toContainText("Viewed an exemption request");
+    await expect(page.getByTestId("access-purpose").first()).toHaveText(
+      "Purpose: Deciding exemption requests",
+    );
     await expect(page.getByRole("main")).toContainText("Approved an exemption request");
 
     // Nothing dated after the agent paused reached the database. Ordered by the agent's own
@@ -135,6 +142,8 @@ test.describe("the reviewer's flow", () => {
     await expect(rows.first()).toContainText("(America/Los_Angeles)");
     await expect(rows.first()).toContainText("your time, America/Sao_Paulo");
     await rows.first().getByRole("link", { name: "Daniel Kim" }).click();
+    await page.getByLabel("Purpose of this access").selectOption("exemption-review");
+    await page.getByRole("button", { name: "Open" }).click();
 
     // One request: its times in Daniel's zone, named; the reviewer's own clock on a line beside.
     await expect(page.getByRole("heading", { level: 1 })).toContainText("Daniel Kim");

@@ -44,6 +44,8 @@ const PAGES = {
     "/admin/users/import",
     "/admin/policy",
     "/admin/privacy",
+    "/admin/purposes",
+    "/admin/purposes/ai-training",
     "/admin/devices",
     "/admin/documents",
     "/admin/documents/new",

@@ -317,13 +317,17 @@ describe("exemption requests", () => {
 describe("pauses", () => {
   test("pauses per day count those started each local day, and the median length runs to the early end; cancelled ones count in neither", async () => {
     await prisma.pause.deleteMany(); // this test owns the organisation's pauses
-    const worker = await person();
+    const workers = await Promise.all([person(), person(), person(), person(), person()]);
     const twoDaysAgo = new Date(Date.now() - 2 * DAY);
     const fiveDaysAgo = new Date(Date.now() - 5 * DAY);
-    await pause(worker.id, twoDaysAgo, 10);
     // 30 minutes planned, ended after 20.
     const b = new Date(twoDaysAgo.getTime() + HOUR);
-    await pause(worker.id, b, 30, { endedEarlyAt: new Date(b.getTime() + 20 * MINUTE) });
+    for (const worker of workers) {
+      await pause(worker.id, twoDaysAgo, 10);
+      await pause(worker.id, b, 30, { endedEarlyAt: new Date(b.getTime() + 20 * MINUTE) });
+    }
+    const worker = workers[0]!;
+    // One person alone on this day: hidden (ADR 0042).
     await pause(worker.id, fiveDaysAgo, 30);
     // Not counted: cancelled, too old, not started yet.
     await pause(worker.id, new Date(twoDaysAgo.getTime() + 3 * HOUR), 5, {
@@ -337,16 +341,32 @@ describe("pauses", () => {
     expect(data.timeZone).toBe(zone);
     expect(data.pauses.days).toHaveLength(30);
     expect(data.pauses.days.at(-1)!.key).toBe(localDateKey(new Date(), zone));
-    const expected = new Map<string, number>();
-    for (const t of [twoDaysAgo, b, fiveDaysAgo]) {
+    const expected = new Map<string, number | null>();
+    for (const t of [twoDaysAgo, b]) {
       const key = localDateKey(t, zone);
-      expected.set(key, (expected.get(key) ?? 0) + 1);
+      expected.set(key, (expected.get(key) ?? 0) + 5);
     }
-    for (const day of data.pauses.days) expect(day.count, day.key).toBe(expected.get(day.key) ?? 0);
-    expect(data.pauses.total).toBe(3);
-    expect(data.pauses.measured).toBe(3);
-    // 10, 20 and 30 minutes.
+    expected.set(localDateKey(fiveDaysAgo, zone), null);
+    for (const day of data.pauses.days) {
+      expect(day.count, day.key).toBe(expected.has(day.key) ? expected.get(day.key) : 0);
+    }
+    // The days shown only: the lone day's pause is in no total, and the number measured
+    // (which would give it back) is not shown.
+    expect(data.pauses.total).toBe(10);
+    expect(data.pauses.hiddenDays).toBe(1);
+    expect(data.pauses.measured).toBeNull();
+    // Five of 10 minutes, five of 20 and one of 30.
     expect(data.pauses.medianLength).toBe("20 min");
+  });
+
+  test("with fewer than five people pausing in the window, no pause figure is shown", async () => {
+    await prisma.pause.deleteMany();
+    const worker = await person();
+    await pause(worker.id, new Date(Date.now() - 2 * DAY), 10);
+    const data = await report();
+    expect(data.pauses.total).toBeNull();
+    expect(data.pauses.medianLength).toBeNull();
+    expect(data.pauses.days.every((d) => d.count === null)).toBe(true);
   });
 });
 
