@@ -52,6 +52,12 @@ export const MY_DATA_SECTIONS: readonly Section[] = [
   { to: "/records", label: "Download my records" },
 ];
 
+/** The data steward's AI-training datasets (ADR 0043). */
+export const DATASET_SECTIONS: readonly Section[] = [
+  { to: "/datasets", label: "Datasets" },
+  { to: "/datasets/lineage", label: "Lineage" },
+];
+
 /** What reviewers and admins decide and prepare. */
 export const REVIEW_SECTIONS: readonly Section[] = [
   { to: "/review/exemptions", label: "Exemption requests", end: false },

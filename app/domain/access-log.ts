@@ -4,6 +4,7 @@
  * Pure: the audit event's facts in, sentences out (times in the worker's zone).
  */
 import { describeAuditAction } from "./audit-actions.ts";
+import { describeDatasetInclusion } from "./dataset-rules.ts";
 import { formatDateTime } from "./local-time.ts";
 
 export type AccessEntry = {
@@ -26,6 +27,10 @@ export function describeAccess(entry: AccessEntry, timeZone: string): string {
   const to = when(entry.metadata.to, timeZone);
   if (entry.action === "audit.export" && from && to) {
     return `Exported the audit log from ${from} to ${to}, which holds your own actions, for a security review`;
+  }
+  if (entry.action === "dataset.include") {
+    const sentence = describeDatasetInclusion(entry.metadata, entry.purpose?.name ?? null, timeZone);
+    if (sentence) return sentence;
   }
   return describeAuditAction(entry.action);
 }

@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import { deletePartialFiles, exportFilePath } from "#app/models/record-export.server.ts";
 import { isPostgres, prisma } from "#app/utils/db.server.ts";
 import { onExportQueued } from "#app/utils/export-queue.server.ts";
+import { drainDatasetQueue } from "./dataset-builder.server.ts";
 import { buildExport } from "./export-records.server.ts";
 import { claimNextExport, LEASE_MS, LeaseLost } from "./export/lease.server.ts";
 import { ArchiveMismatchError } from "./export/verify-archive.server.ts";
@@ -120,9 +121,11 @@ declare global {
 export function startExportRunner(): void {
   if (globalThis.__lullExportRunner) return;
   globalThis.__lullExportRunner = true;
+  // AI-training datasets (ADR 0043) share this runner, its wake-up and its timer.
   const drain = () =>
-    drainExportQueue().catch((error: unknown) =>
-      console.error("exports:", error instanceof Error ? error.message : error),
+    Promise.all([drainExportQueue(), drainDatasetQueue()]).then(
+      () => undefined,
+      (error: unknown) => console.error("exports:", error instanceof Error ? error.message : error),
     );
   const severalNodes = isPostgres();
   const recovered = severalNodes ? Promise.resolve() : recoverInterruptedExports();

@@ -10,9 +10,9 @@
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { z } from "zod";
 
-import { DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT } from "./formats.ts";
+import { DATASET_MANIFEST_FORMAT, DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT } from "./formats.ts";
 
-export { DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT };
+export { DATASET_MANIFEST_FORMAT, DELETION_RECEIPT_FORMAT, RECEIPT_FORMAT };
 
 const WorkerSchema = z.object({ id: z.string(), name: z.string(), email: z.string() }).strict();
 
@@ -71,16 +71,66 @@ export const DeletionReceiptPayloadSchema = z
   .strict();
 export type DeletionReceiptPayload = z.infer<typeof DeletionReceiptPayloadSchema>;
 
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * An AI-training dataset's manifest (ADR 0043): what the file holds and under
+ * which rules it was built, signed like a receipt so anyone holding the file
+ * can check it offline against the portal's key.
+ */
+export const DatasetManifestPayloadSchema = z
+  .object({
+    format: z.literal(DATASET_MANIFEST_FORMAT),
+    datasetId: z.string(),
+    name: z.string(),
+    issuer: z.string(),
+    purpose: z
+      .object({
+        key: z.string(),
+        version: z.number().int().positive(),
+        name: z.string(),
+        legalBasis: z.string(),
+        retentionDays: z.number().int().positive(),
+      })
+      .strict(),
+    /** [from, to) in UTC. */
+    range: z.object({ from: z.string().datetime(), to: z.string().datetime() }).strict(),
+    rows: z.object({ events: count, workers: count }).strict(),
+    file: z.object({ name: z.string(), format: z.string(), bytes: count, sha256 }).strict(),
+    policyVersion: z.number().int().positive(),
+    /** The monitoring notice in force; every worker held acknowledged this version (none: empty). */
+    notice: z
+      .object({ slug: z.string(), version: z.number().int().positive(), contentSha256: sha256 })
+      .strict()
+      .nullable(),
+    /** How worker ids were replaced: a keyed hash whose key was discarded after the build. */
+    pseudonyms: z.literal("HMAC-SHA256, a random key per dataset, discarded after the build"),
+    builtAt: z.string().datetime(),
+  })
+  .strict();
+export type DatasetManifestPayload = z.infer<typeof DatasetManifestPayloadSchema>;
+
 export const ReceiptPayloadSchema = z.discriminatedUnion("format", [
   AcknowledgementReceiptPayloadSchema,
   DeletionReceiptPayloadSchema,
+  DatasetManifestPayloadSchema,
 ]);
 export type ReceiptPayload = z.infer<typeof ReceiptPayloadSchema>;
+
+/** When what a receipt attests happened: signed, deleted or built. */
+export function attestedAt(p: ReceiptPayload): string {
+  if (p.format === RECEIPT_FORMAT) return p.signedAt;
+  if (p.format === DATASET_MANIFEST_FORMAT) return p.builtAt;
+  return p.deletedAt;
+}
 
 /** A receipt's payload in one sentence: what a check prints after "VALID:". */
 export function describeReceipt(p: ReceiptPayload): string {
   if (p.format === RECEIPT_FORMAT) {
     return `${p.worker.name} <${p.worker.email}> acknowledged "${p.document.title}" version ${p.document.version} (text SHA-256 ${p.document.contentSha256}) as "${p.signedName}" at ${p.signedAt}; issued by ${p.issuer}.`;
+  }
+  if (p.format === DATASET_MANIFEST_FORMAT) {
+    return `Dataset "${p.name}" (${p.datasetId}) for "${p.purpose.name}" (purpose ${p.purpose.key} version ${p.purpose.version}): ${p.rows.events} events of ${p.rows.workers} workers from ${p.range.from} to ${p.range.to}, file ${p.file.name} of ${p.file.bytes} bytes with SHA-256 ${p.file.sha256}, under policy version ${p.policyVersion} and ${p.notice ? `notice ${p.notice.slug} version ${p.notice.version}` : "no monitoring notice"}, built at ${p.builtAt}; issued by ${p.issuer}.`;
   }
   const d = p.deletion;
   const what =

@@ -15,7 +15,7 @@ import { requireUser } from "#app/web/auth.server.ts";
 import { checkReceiptForm, type ReceiptCheck } from "#app/web/receipt-check.server.ts";
 import { tryReadForm } from "#app/web/request-body.server.ts";
 import { describeDeletion } from "#app/domain/deletion-receipts.ts";
-import { RECEIPT_FORMAT } from "#app/receipts/formats.ts";
+import { DATASET_MANIFEST_FORMAT, RECEIPT_FORMAT } from "#app/receipts/formats.ts";
 
 export const meta: MetaFunction = () => [{ title: "Verify a receipt · Acknowledgements · Lull" }];
 
@@ -171,6 +171,34 @@ function CheckResult({ check }: { check: Exclude<ReceiptCheck, { verdict: "unrea
             <dd className="break-words">{r.issuer}</dd>
             <dt className="font-medium">Receipt id</dt>
             <dd className="break-all font-mono text-sm">{r.acknowledgementId}</dd>
+          </dl>
+        ) : r.format === DATASET_MANIFEST_FORMAT ? (
+          <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">
+            <dt className="font-medium">Dataset</dt>
+            <dd className="break-words">{r.name}</dd>
+            <dt className="font-medium">Purpose</dt>
+            <dd className="break-words">
+              {r.purpose.name} (version {r.purpose.version}; {r.purpose.legalBasis})
+            </dd>
+            <dt className="font-medium">Holds</dt>
+            <dd>
+              {r.rows.events} events of {r.rows.workers} people, from {r.range.from} to {r.range.to}
+            </dd>
+            <dt className="font-medium">File SHA-256</dt>
+            <dd className="break-all font-mono text-sm">{r.file.sha256}</dd>
+            <dt className="font-medium">Rules in force</dt>
+            <dd>
+              Policy version {r.policyVersion}; monitoring notice{" "}
+              {r.notice ? `version ${r.notice.version}` : "none published"}
+            </dd>
+            <dt className="font-medium">Built at</dt>
+            <dd>
+              {check.signedLocal} ({r.builtAt})
+            </dd>
+            <dt className="font-medium">Issued by</dt>
+            <dd className="break-words">{r.issuer}</dd>
+            <dt className="font-medium">Dataset id</dt>
+            <dd className="break-all font-mono text-sm">{r.datasetId}</dd>
           </dl>
         ) : (
           <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[max-content_1fr]">

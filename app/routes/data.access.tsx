@@ -17,6 +17,7 @@ import { listAccessLog } from "#app/models/access-log.server.ts";
 import { listOwnActions } from "#app/models/audit.server.ts";
 import { describeAuditAction } from "#app/domain/audit-actions.ts";
 import { listDeletionReceipts } from "#app/models/deletion-receipt.server.ts";
+import { listDatasetsHolding } from "#app/models/dataset-lineage.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
 import { MY_DATA_SECTIONS, SectionNav } from "#app/components/section-nav.tsx";
 
@@ -37,10 +38,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     deletions: deletionsPage,
     own: ownPage,
   } = DataHistorySearchSchema.parse(searchParamsObject(new URL(request.url)));
-  const [{ events, total, pageCount }, deletions, own] = await Promise.all([
+  const [{ events, total, pageCount }, deletions, own, datasets] = await Promise.all([
     listAccessLog(user.id, page),
     listDeletionReceipts(user.id, deletionsPage),
     listOwnActions(user.id, ownPage),
+    listDatasetsHolding(user.id),
   ]);
   return {
     page,
@@ -54,6 +56,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
       what: describeAccess(e, user.timezone),
       purpose: accessPurpose(e),
       reason: accessReason(e),
+    })),
+    datasets: datasets.map((m) => ({
+      id: m.dataset.id,
+      name: m.dataset.name,
+      purpose: m.dataset.purpose.name,
+      events: m.events,
+      span: `${formatDateTime(m.firstAt, user.timezone)} to ${formatDateTime(m.lastAt, user.timezone)}`,
+      builtAt: m.dataset.finishedAt ? formatDateTime(m.dataset.finishedAt, user.timezone) : "",
+      builtAtIso: m.dataset.finishedAt?.toISOString() ?? "",
+      fileDeleted: m.dataset.fileDeletedAt !== null,
     })),
     own: {
       page: ownPage,
@@ -83,7 +95,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export default function DataHistoryPage() {
-  const { events, page, pageCount, total, deletions, own } = useLoaderData<typeof loader>();
+  const { events, page, pageCount, total, deletions, own, datasets } =
+    useLoaderData<typeof loader>();
   const location = useLocation();
   return (
     <div className="space-y-6">
@@ -138,6 +151,41 @@ export default function DataHistoryPage() {
           search={location.search}
           label="Access log pages"
         />
+      </section>
+
+      <section id="datasets" aria-labelledby="datasets-heading" className="space-y-3">
+        <h2 id="datasets-heading" className="text-xl font-semibold">
+          Datasets holding your data
+        </h2>
+        <p className="max-w-2xl text-ink-muted">
+          The AI-training datasets built with your events, under a pseudonym made for each dataset.
+          An erasure, a restriction or an objection you ask for is carried to every dataset listed
+          here.
+        </p>
+        {datasets.length === 0 ? (
+          <p className="text-ink-muted" data-testid="no-datasets">
+            No dataset holds your data.
+          </p>
+        ) : (
+          <ul
+            className="divide-y divide-line rounded-card border border-line bg-surface-raised"
+            data-testid="dataset-lineage"
+          >
+            {datasets.map((d) => (
+              <li key={d.id} className="space-y-1 px-4 py-3">
+                <p className="font-semibold">{d.name}</p>
+                <p>
+                  {d.events.toLocaleString("en-GB")} {d.events === 1 ? "event" : "events"}, from{" "}
+                  {d.span}. Purpose: {d.purpose}.
+                </p>
+                <p className="text-sm text-ink-muted">
+                  Built <time dateTime={d.builtAtIso}>{d.builtAt}</time>
+                  {d.fileDeleted ? "; its file has since been deleted." : "."}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
 
       <section id="deletions" aria-labelledby="deletions-heading" className="space-y-3">

@@ -35,3 +35,20 @@ export async function recordAuditEvent(tx: Tx, event: AuditEventInput): Promise<
     },
   });
 }
+
+/** Many audit events in one statement (a dataset build's one entry per worker). */
+export async function recordAuditEvents(tx: Tx, events: readonly AuditEventInput[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.auditEvent.createMany({
+    data: events.map((event) => ({
+      actorId: event.actorId,
+      subjectUserId: event.subjectUserId,
+      action: event.action,
+      targetType: event.targetType ?? null,
+      targetId: event.targetId ?? null,
+      metadata: JSON.stringify(event.metadata ?? {}),
+      purposeId: event.purposeId ?? null,
+      ...(event.at ? { at: event.at } : {}),
+    })),
+  });
+}

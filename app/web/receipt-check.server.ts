@@ -9,7 +9,7 @@ import { z } from "zod";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   verifyReceiptFileWithKeys,
-  RECEIPT_FORMAT,
+  attestedAt,
   type ReceiptKey,
   type ReceiptPayload,
   type VerifyFailure,
@@ -143,14 +143,7 @@ export async function checkReceiptForm(
         source: read.source,
         keyId: result.keyId,
         receipt: result.payload,
-        signedLocal: formatDateTime(
-          new Date(
-            result.payload.format === RECEIPT_FORMAT
-              ? result.payload.signedAt
-              : result.payload.deletedAt,
-          ),
-          timeZone,
-        ),
+        signedLocal: formatDateTime(new Date(attestedAt(result.payload)), timeZone),
       },
     };
   }

@@ -273,9 +273,9 @@ describe("receipts", () => {
     const result = verifyReceiptFile(text, await publishedKey());
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.payload.worker.name).toBe("Receipt Person");
     if (result.payload.format !== RECEIPT_FORMAT)
       throw new Error("Not an acknowledgement receipt.");
+    expect(result.payload.worker.name).toBe("Receipt Person");
     expect(result.payload.document.contentSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
