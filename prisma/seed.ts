@@ -11,6 +11,8 @@ import type { EventBatch } from "../app/agent-protocol/v1.ts";
 import { normalizePattern } from "../app/agent-protocol/private-apps.ts";
 import { signDocument } from "../app/models/acknowledgement.server.ts";
 import { ingestBatch } from "../app/models/ingest.server.ts";
+import { requestDataset } from "../app/models/dataset.server.ts";
+import { drainDatasetQueue } from "../app/jobs/dataset-builder.server.ts";
 import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
 import { runRetention } from "../app/models/retention.server.ts";
 import { prisma } from "../app/utils/db.server.ts";
@@ -39,6 +41,13 @@ const MANAGERS: Person[] = [
     name: "Marcus Webb",
     role: "WORKER",
     timezone: "America/New_York",
+  },
+  // Builds the AI-training datasets (ADR 0043).
+  {
+    email: "steward@lull.test",
+    name: "Dana Whitfield",
+    role: "DATA_STEWARD",
+    timezone: "Europe/Berlin",
   },
 ];
 
@@ -256,6 +265,28 @@ export async function seed(): Promise<void> {
   await seedFleetAndPauses(ids, new Date());
   await seedDemoWorkersWeek(ids.get(DEMO_WORKER)!, new Date());
   await seedDemoRetention(ids.get(DEMO_WORKER)!, new Date());
+  await seedDataset(ids, new Date());
+}
+
+/**
+ * One AI-training dataset built by the data steward (ADR 0043) from the
+ * first days of the demo week, so the steward's pages, the worker's Data
+ * history and the lineage have something in them. Only when there is none.
+ */
+async function seedDataset(ids: Map<string, string>, now: Date) {
+  if ((await prisma.dataset.count()) > 0) return;
+  const day = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
+  const asked = await requestDataset({
+    requesterId: ids.get("steward@lull.test")!,
+    name: "Typing rhythm, early demo week",
+    start: new Date(day - 8 * DAY_MS),
+    end: new Date(day - 4 * DAY_MS),
+    purposeKey: "ai-training",
+    now,
+  });
+  // Under a frozen calendar before the registry's first versions, there is no purpose to name.
+  if (!asked.ok) return;
+  await drainDatasetQueue();
 }
 
 /**

@@ -6,7 +6,7 @@
  * a dataset holds sees it in their access log and in its lineage
  * (app/models/dataset-lineage.server.ts).
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { runCommand } from "#app/commands/command.server.ts";
 import { type Refused } from "#app/domain/refusal.ts";
@@ -156,4 +156,41 @@ export async function getDatasetManifest(id: string): Promise<string | null> {
     select: { status: true, manifest: true },
   });
   return row?.status === "COMPLETE" ? row.manifest : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The hourly sweep (ADR 0043): deletes the files of datasets kept longer than
+ * their purpose's retention (the lineage stays, marked "file deleted"), and
+ * what builds that died left behind (partial files over an hour old of
+ * datasets no longer building). Returns how many datasets' files it deleted.
+ */
+export async function sweepDatasetFiles(now: Date): Promise<number> {
+  const complete = await prisma.dataset.findMany({
+    where: { status: "COMPLETE", fileDeletedAt: null },
+    select: { id: true, finishedAt: true, purpose: { select: { retentionDays: true } } },
+  });
+  let deleted = 0;
+  for (const d of complete) {
+    if (!d.finishedAt) continue;
+    if (d.finishedAt.getTime() + d.purpose.retentionDays * DAY_MS > now.getTime()) continue;
+    rmSync(datasetFilePath(d.id), { force: true });
+    await prisma.dataset.update({ where: { id: d.id }, data: { fileDeletedAt: now } });
+    deleted++;
+  }
+  const dir = datasetsDirectory();
+  const running = new Set(
+    (await prisma.dataset.findMany({ where: { status: "RUNNING" }, select: { id: true } })).map(
+      (r) => r.id,
+    ),
+  );
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith(".partial")) continue;
+    const file = path.join(dir, name);
+    if (running.has(name.split(".")[0]!)) continue;
+    if (now.getTime() - statSync(file).mtimeMs < 60 * 60 * 1000) continue;
+    rmSync(file, { force: true });
+  }
+  return deleted;
 }

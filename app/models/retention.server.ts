@@ -6,6 +6,7 @@ import { byProvider, prisma } from "#app/utils/db.server.ts";
 import { yieldToRequests } from "#app/utils/pace.ts";
 import { issueDeletionReceipt } from "./deletion-receipt.server.ts";
 import { deleteAbandonedPartialFiles, deleteExpiredExportFiles } from "./record-export.server.ts";
+import { sweepDatasetFiles } from "./dataset.server.ts";
 import { postgresRetentionStore } from "./retention-postgres.server.ts";
 import { sqliteRetentionStore } from "./retention-sqlite.server.ts";
 
@@ -209,8 +210,9 @@ async function lastRetentionRun(): Promise<Date | null> {
 }
 
 /**
- * The hourly job: retention once per UTC day (`retentionDue`, ADR 0041), records exports past their 7 days, and files
- * that failed or interrupted exports left behind. Each step runs even if
+ * The hourly job: retention once per UTC day (`retentionDue`, ADR 0041), records exports past their 7 days,
+ * files that failed or interrupted exports left behind, and dataset files past their purpose's
+ * retention (ADR 0043). Each step runs even if
  * another failed; failures are logged.
  */
 export async function runHourlyJobs(now = new Date()): Promise<void> {
@@ -221,6 +223,7 @@ export async function runHourlyJobs(now = new Date()): Promise<void> {
     ],
     ["expired exports", () => deleteExpiredExportFiles(now)],
     ["abandoned export files", () => deleteAbandonedPartialFiles(now)],
+    ["dataset files", () => sweepDatasetFiles(now)],
   ];
   for (const [name, step] of steps) {
     await step().catch((error: unknown) =>

@@ -110,6 +110,19 @@ for (const colorScheme of ["light", "dark"] as const) {
   });
 }
 
+test("the data steward's pages: datasets, a dataset, the lineage lookup", async ({ page }) => {
+  await signIn(page, "steward@lull.test");
+  await page.goto("/datasets");
+  await expect(page.getByTestId("dataset-row").first()).toBeVisible();
+  await expectAccessible(page);
+  await page.getByTestId("dataset-row").first().getByRole("link").click();
+  await expect(page.getByTestId("dataset-facts")).toBeVisible();
+  await expectAccessible(page);
+  await page.goto("/datasets/lineage?email=worker%40lull.test&purpose=rights-request");
+  await expect(page.getByTestId("holding-row").first()).toBeVisible();
+  await expectAccessible(page);
+});
+
 test("the skip link moves focus to the main content", async ({ page }) => {
   await signIn(page, "worker@lull.test");
   await page.goto("/pauses");

@@ -53,6 +53,11 @@ const PAGES = {
     "/admin/people",
     "/admin/identity",
   ],
+  "steward@lull.test": [
+    "/datasets",
+    "/datasets/lineage",
+    "/datasets/lineage?email=marcus.webb%40lull.test&purpose=rights-request",
+  ],
 } as const;
 
 /** The first link in `listPath` whose address starts with `prefix`: a detail page with real data. */
@@ -73,6 +78,7 @@ const DETAILS = {
     ["/admin/users", "/admin/users/c"],
     ["/admin/documents", "/admin/documents/c"],
   ],
+  "steward@lull.test": [["/datasets", "/datasets/c"]],
 } as const;
 
 /** Axe's serious and critical findings on the page as it is now. */

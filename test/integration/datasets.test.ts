@@ -7,10 +7,10 @@
  * their lineage, nobody else's; workers cannot reach the steward's pages.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { drainDatasetQueue } from "#app/jobs/dataset-builder.server.ts";
-import { datasetFilePath } from "#app/models/dataset.server.ts";
+import { datasetFilePath, sweepDatasetFiles } from "#app/models/dataset.server.ts";
 import { verifyReceiptFile, type DatasetManifestPayload } from "#app/receipts/receipt.ts";
 import { receiptPublicKey } from "#app/utils/receipt-signing.server.ts";
 import {
@@ -257,5 +257,24 @@ describe("a built dataset", () => {
     const recorded = await views();
     expect(recorded).toHaveLength(1);
     expect(recorded[0]?.purposeId).toBe("purpose-rights-request-1");
+  });
+
+  test("past its purpose's retention the hourly sweep deletes the file; the lineage stays", async () => {
+    const finished = (await prisma.dataset.findUniqueOrThrow({ where: { id } })).finishedAt!;
+    expect(await sweepDatasetFiles(new Date(finished.getTime() + 364 * 86_400_000))).toBe(0);
+    expect(existsSync(datasetFilePath(id))).toBe(true);
+    expect(await sweepDatasetFiles(new Date(finished.getTime() + 366 * 86_400_000))).toBe(1);
+    expect(existsSync(datasetFilePath(id))).toBe(false);
+    const download = await callRoute(
+      downloadLoader,
+      getRequest(`/datasets/${id}/download`, { cookie: steward.cookie }),
+      { params: { datasetId: id } },
+    );
+    expect(download.status).toBe(404);
+    const cookie = await sessionCookieFor(signer.id);
+    const page = await callRoute(accessLoader, getRequest("/data/access", { cookie }));
+    expect((page.data as { datasets: { fileDeleted: boolean }[] }).datasets).toEqual([
+      expect.objectContaining({ fileDeleted: true }),
+    ]);
   });
 });

@@ -55,6 +55,7 @@ import {
   snapshotDatabase,
   type RowChange,
 } from "#test/db-fingerprint.ts";
+import { prisma } from "#app/utils/db.server.ts";
 import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { createOwnedRecords } from "#test/owned-records.ts";
 import { remixHandler } from "#test/remix-handler.ts";
@@ -135,6 +136,18 @@ async function setUp(): Promise<Setup> {
     slug: "route-matrix-handbook",
   });
 
+  // A dataset asked for by the admin (ADR 0043): its pages are the steward's and the admin's.
+  const dataset = await prisma.dataset.create({
+    data: {
+      name: "Route matrix dataset",
+      purposeId: "purpose-ai-training-1",
+      rangeStart: new Date("2026-11-01T00:00:00.000Z"),
+      rangeEnd: new Date("2026-11-02T00:00:00.000Z"),
+      requestedById: admin.id,
+      createdAt: new Date("2026-11-02T00:00:00.000Z"),
+    },
+  });
+
   const signedIn = async (name: IdentityName, user: { id: string }): Promise<Identity> => ({
     name,
     userId: user.id,
@@ -160,6 +173,7 @@ async function setUp(): Promise<Setup> {
       documentId: owned.documentId,
       slug: owned.slug,
       purposeKey: "ai-training",
+      datasetId: dataset.id,
       token: "x".repeat(43),
       // SCIM resources and discovery documents (the device and cookies hold no SCIM token).
       id: worker.id,
