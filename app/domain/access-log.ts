@@ -29,7 +29,11 @@ export function describeAccess(entry: AccessEntry, timeZone: string): string {
     return `Exported the audit log from ${from} to ${to}, which holds your own actions, for a security review`;
   }
   if (entry.action === "dataset.include") {
-    const sentence = describeDatasetInclusion(entry.metadata, entry.purpose?.name ?? null, timeZone);
+    const sentence = describeDatasetInclusion(
+      entry.metadata,
+      entry.purpose?.name ?? null,
+      timeZone,
+    );
     if (sentence) return sentence;
   }
   return describeAuditAction(entry.action);

@@ -92,11 +92,7 @@ const accessesOf = (subjectId: string, actorId: string) =>
 type Door = {
   name: string;
   defaultPurpose: string;
-  open(
-    staff: Person,
-    worker: Person,
-    purpose: string | null,
-  ): ReturnType<typeof callRoute>;
+  open(staff: Person, worker: Person, purpose: string | null): ReturnType<typeof callRoute>;
   sawData(data: unknown): boolean;
   staffRole: "REVIEWER" | "ADMIN";
 };
