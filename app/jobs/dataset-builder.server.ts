@@ -8,8 +8,8 @@
  *
  * The build reads workers who acknowledged the monitoring notice in force, a
  * page at a time (keyset by id), their collection facts over the range and
- * their standing rights requests, and streams their events one worker at a
- * time through `datasetExclusion`, writing JSON Lines and hashing as it goes,
+ * their standing rights requests, and streams the page's events in (worker,
+ * time) order, a query of 5,000 at a time, through `datasetExclusion`, writing JSON Lines and hashing as it goes,
  * so memory stays flat whatever the number of workers. Worker ids become
  * HMAC-SHA256 pseudonyms under a random key made for this build and never
  * stored. The last transaction stores the lineage (DatasetMember), one
@@ -25,6 +25,7 @@ import {
   DATASET_FILE_FORMAT,
   datasetExclusion,
   type DatasetExclusion,
+  type DatasetWorkerRules,
 } from "#app/domain/dataset-rules.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { loadCollectionInputsFor } from "#app/models/collection.server.ts";
@@ -182,11 +183,10 @@ export async function buildDataset(claim: Claim): Promise<Record<DatasetExclusio
       after = page.at(-1)!.workerId;
       const ids = page.map((r) => r.workerId);
       const inputs = await loadCollectionInputsFor(ids, dataset.rangeStart, dataset.rangeEnd);
-      for (const workerId of ids) {
-        const input = inputs.get(workerId);
-        if (!input) continue;
+      const rulesOf = new Map<string, DatasetWorkerRules>();
+      for (const [workerId, input] of inputs) {
         const standing = rights.get(workerId);
-        const rules = {
+        rulesOf.set(workerId, {
           windows: collectionWindows(
             { ...input, heldForAcknowledgement: false, deactivated: false },
             dataset.rangeStart,
@@ -194,55 +194,75 @@ export async function buildDataset(claim: Claim): Promise<Record<DatasetExclusio
           ),
           frozen: standing?.frozen ?? [],
           objects: standing?.objects ?? false,
-        };
-        let member: Member | null = null;
-        let cursor: { at: Date; id: number } | null = null;
-        for (;;) {
-          const rows: { id: number; at: Date; type: string; app: string; data: string }[] =
-            await prisma.event.findMany({
-              where: {
-                workerId,
-                at: { gte: dataset.rangeStart, lt: dataset.rangeEnd },
-                ...(cursor
-                  ? { OR: [{ at: { gt: cursor.at } }, { at: cursor.at, id: { gt: cursor.id } }] }
-                  : {}),
-              },
-              orderBy: [{ at: "asc" }, { id: "asc" }],
-              take: EVENTS_PER_QUERY,
-              select: { id: true, at: true, type: true, app: true, data: true },
-            });
-          if (rows.length === 0) break;
-          cursor = { at: rows.at(-1)!.at, id: rows.at(-1)!.id };
-          for (const e of rows) {
-            const why = datasetExclusion(rules, e);
-            if (why) {
-              left[why]++;
-              continue;
-            }
-            member ??= {
-              workerId,
-              pseudonym: pseudonym(workerId),
+        });
+      }
+      // The page's events in (worker, time, id) order, a query at a time (keyset).
+      let member = null as Member | null;
+      let cursor: { workerId: string; at: Date; id: number } | null = null;
+      for (;;) {
+        const rows: {
+          id: number;
+          workerId: string;
+          at: Date;
+          type: string;
+          app: string;
+          data: string;
+        }[] = await prisma.event.findMany({
+          where: {
+            workerId: { in: ids },
+            at: { gte: dataset.rangeStart, lt: dataset.rangeEnd },
+            ...(cursor
+              ? {
+                  OR: [
+                    { workerId: { gt: cursor.workerId } },
+                    { workerId: cursor.workerId, at: { gt: cursor.at } },
+                    { workerId: cursor.workerId, at: cursor.at, id: { gt: cursor.id } },
+                  ],
+                }
+              : {}),
+          },
+          orderBy: [{ workerId: "asc" }, { at: "asc" }, { id: "asc" }],
+          take: EVENTS_PER_QUERY,
+          select: { id: true, workerId: true, at: true, type: true, app: true, data: true },
+        });
+        if (rows.length === 0) break;
+        const last = rows.at(-1)!;
+        cursor = { workerId: last.workerId, at: last.at, id: last.id };
+        // One write (and one hash update) per query, not per line.
+        let chunk = "";
+        for (const e of rows) {
+          const rules = rulesOf.get(e.workerId);
+          if (!rules) continue;
+          const why = datasetExclusion(rules, e);
+          if (why) {
+            left[why]++;
+            continue;
+          }
+          if (member?.workerId !== e.workerId) {
+            if (member) members.push(member);
+            member = {
+              workerId: e.workerId,
+              pseudonym: pseudonym(e.workerId),
               events: 0,
               firstAt: e.at,
               lastAt: e.at,
             };
-            member.events++;
-            member.lastAt = e.at;
-            events++;
-            await emit(
-              `${JSON.stringify({
-                pseudonym: member.pseudonym,
-                at: e.at.toISOString(),
-                type: e.type,
-                app: e.app,
-                data: JSON.parse(e.data) as unknown,
-              })}\n`,
-            );
           }
-          if (rows.length < EVENTS_PER_QUERY) break;
+          member.events++;
+          member.lastAt = e.at;
+          events++;
+          chunk += `${JSON.stringify({
+            pseudonym: member.pseudonym,
+            at: e.at.toISOString(),
+            type: e.type,
+            app: e.app,
+            data: JSON.parse(e.data) as unknown,
+          })}\n`;
         }
-        if (member) members.push(member);
+        if (chunk) await emit(chunk);
+        if (rows.length < EVENTS_PER_QUERY) break;
       }
+      if (member) members.push(member);
       await renew(claim);
     }
     out.end();
