@@ -9,8 +9,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
-import { drainDatasetQueue } from "#app/jobs/dataset-builder.server.ts";
-import { datasetFilePath, sweepDatasetFiles } from "#app/models/dataset.server.ts";
+import {
+  buildDataset,
+  claimNextDataset,
+  DATASET_LEASE_MS,
+  drainDatasetQueue,
+} from "#app/jobs/dataset-builder.server.ts";
+import { datasetFilePath, requestDataset, sweepDatasetFiles } from "#app/models/dataset.server.ts";
 import { verifyReceiptFile, type DatasetManifestPayload } from "#app/receipts/receipt.ts";
 import { receiptPublicKey } from "#app/utils/receipt-signing.server.ts";
 import {
@@ -277,4 +282,38 @@ describe("a built dataset", () => {
       expect.objectContaining({ fileDeleted: true }),
     ]);
   });
+});
+
+test("a build whose lease ran out is finished by the next claim; the first attempt cannot complete it", async () => {
+  const now = new Date();
+  const asked = await requestDataset({
+    requesterId: steward.id,
+    name: "Taken over",
+    start: at("00:00"),
+    end: at("23:59"),
+    purposeKey: "ai-training",
+    now,
+  });
+  if (!asked.ok) throw new Error(asked.refusal.message);
+  const first = await claimNextDataset(now);
+  expect(first).toEqual({ datasetId: asked.id, attempt: 1 });
+  // Its node went quiet: past the lease, another node claims it.
+  expect(await claimNextDataset(new Date(now.getTime() + 1000))).toBeNull();
+  const second = await claimNextDataset(new Date(now.getTime() + DATASET_LEASE_MS + 1000));
+  expect(second).toEqual({ datasetId: asked.id, attempt: 2 });
+  await expect(buildDataset(first!)).rejects.toThrow(/taken over/);
+  expect((await prisma.dataset.findUniqueOrThrow({ where: { id: asked.id } })).status).toBe(
+    "RUNNING",
+  );
+  await buildDataset(second!);
+  const row = await prisma.dataset.findUniqueOrThrow({ where: { id: asked.id } });
+  expect(row.status).toBe("COMPLETE");
+  expect(
+    await prisma.datasetMember.count({ where: { datasetId: asked.id, workerId: signer.id } }),
+  ).toBe(1);
+  expect(
+    await prisma.auditEvent.count({
+      where: { action: "dataset.include", targetId: asked.id, subjectUserId: signer.id },
+    }),
+  ).toBe(1);
 });
