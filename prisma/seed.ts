@@ -49,6 +49,13 @@ const MANAGERS: Person[] = [
     role: "DATA_STEWARD",
     timezone: "Europe/Berlin",
   },
+  // The works council's seat (ADR 0042): aggregates, the policy and purpose history, co-signing.
+  {
+    email: "rep@lull.test",
+    name: "Ines Moreau",
+    role: "REPRESENTATIVE",
+    timezone: "Europe/Paris",
+  },
 ];
 
 const WORKERS: Person[] = [
@@ -694,7 +701,7 @@ async function main() {
   }
   await seed();
   console.log(
-    `Seeded ${DEMO_PEOPLE.length} demo accounts. Sign in as worker@lull.test, reviewer@lull.test or admin@lull.test with the password ${DEMO_PASSWORD}.`,
+    `Seeded ${DEMO_PEOPLE.length} demo accounts. Sign in as worker@lull.test, reviewer@lull.test, rep@lull.test or admin@lull.test with the password ${DEMO_PASSWORD}.`,
   );
 }
 

@@ -40,6 +40,10 @@ export const PolicySchema = z
       .literal("on")
       .optional()
       .transform((v) => v === "on"),
+    requireRepresentativeApproval: z
+      .literal("on")
+      .optional()
+      .transform((v) => v === "on"),
   })
   .superRefine((policy, ctx) => {
     if (
@@ -67,6 +71,7 @@ export const POLICY_FIELD_LABELS: Record<keyof PolicyFields, string> = {
   retentionDays: "Keep collected data for",
   maxForgetMinutes: "Longest span a worker can forget",
   maxForgetsPerDay: "Forgets per worker per day",
+  requireRepresentativeApproval: "Changes that widen collection wait for a representative",
 };
 
 const UNITS: Partial<Record<keyof PolicyFields, string>> = {

@@ -12,7 +12,8 @@
  * `link_expired`, `invalid_credentials`, `account_deactivated`,
  * `weak_password`, `expired` (a sign-in step that waited too long),
  * `email_taken`, `last_admin`, `already_active`, `already_deactivated`,
- * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`;
+ * `invalid_manager`, `manages_self`, `manager_loop`, `import_invalid`,
+ * `cosignature_required` (publishing without a representative's co-signature, ADR 0042);
  * single sign-on's reasons (`already_used`, `no_email`, `email_unverified`,
  * `already_linked`, `unknown_user`, `deactivated`: each shown as its own
  * page by `app/web/sso.server.ts`); as

@@ -43,7 +43,15 @@ export async function signDocument({
     return await runCommand(now, async ({ tx, audit, touchWorker }): Promise<SignResult> => {
       const doc = await tx.policyDocument.findFirst({
         where: { id: documentId, publishedAt: { not: null } },
-        select: { id: true, slug: true, version: true, title: true, contentSha256: true },
+        select: {
+          id: true,
+          slug: true,
+          version: true,
+          title: true,
+          contentSha256: true,
+          cosignedAt: true,
+          cosignedBy: { select: { name: true } },
+        },
       });
       if (!doc || !doc.contentSha256) {
         return refuse("not_found", "No such document.");
@@ -75,6 +83,16 @@ export async function signDocument({
         },
         signedName: signedName.trim().replace(/\s+/g, " "),
         signedAt: now.toISOString(),
+        // The representative's co-signature of this version travels with the receipt (ADR 0042).
+        ...(doc.cosignedAt && doc.cosignedBy
+          ? {
+              cosignedBy: {
+                name: doc.cosignedBy.name,
+                role: "representative" as const,
+                at: doc.cosignedAt.toISOString(),
+              },
+            }
+          : {}),
       });
       await tx.acknowledgement.create({
         data: {

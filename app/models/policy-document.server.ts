@@ -9,6 +9,7 @@ import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 import { readAcknowledgementGate } from "./collection.server.ts";
+import { cosignRefusal } from "./representative.server.ts";
 
 const documentSelect = {
   id: true,
@@ -21,6 +22,9 @@ const documentSelect = {
   requiresAcknowledgement: true,
   publishedAt: true,
   createdAt: true,
+  createdById: true,
+  cosignedAt: true,
+  cosignedBy: { select: { name: true } },
 } as const;
 
 /** The newest published version of every document, by slug. */
@@ -151,22 +155,128 @@ function createDraftOnce(draft: DocumentDraft, actorId: string, now: Date) {
   });
 }
 
-/** Saves a draft's text; a published version cannot be changed (the database refuses too). */
+/**
+ * Saves a draft's text; a published version cannot be changed (the database
+ * refuses too). A representative co-signed the text as it was: a change to
+ * it clears the co-signature (ADR 0042).
+ */
 export async function updateDraft(
   id: string,
   draft: Omit<DocumentDraft, "slug">,
   now = new Date(),
-): Promise<{ ok: true } | Refused> {
-  return runCommand(now, async ({ tx }) => {
+  actorId: string | null = null,
+): Promise<{ ok: true; cosignatureCleared: boolean } | Refused> {
+  return runCommand(now, async ({ tx, audit }) => {
+    const current = await tx.policyDocument.findFirst({
+      where: { id, publishedAt: null },
+      select: {
+        title: true,
+        body: true,
+        summaryOfChanges: true,
+        requiresAcknowledgement: true,
+        cosignedById: true,
+        slug: true,
+        version: true,
+      },
+    });
+    const changed =
+      current !== null &&
+      (current.title !== draft.title ||
+        current.body !== draft.body ||
+        (current.summaryOfChanges ?? null) !== (draft.summaryOfChanges ?? null) ||
+        current.requiresAcknowledgement !== draft.requiresAcknowledgement);
+    const cosignatureCleared = changed && current.cosignedById !== null;
     const { count } = await tx.policyDocument.updateMany({
       where: { id, publishedAt: null },
-      data: draft,
+      data: cosignatureCleared ? { ...draft, cosignedById: null, cosignedAt: null } : draft,
     });
-    if (count === 1) return { ok: true as const };
+    if (count === 1) {
+      if (cosignatureCleared) {
+        await audit({
+          actorId,
+          subjectUserId: null,
+          action: "document.cosign_cleared",
+          targetType: "PolicyDocument",
+          targetId: id,
+          metadata: { slug: current.slug, version: current.version },
+        });
+      }
+      return { ok: true as const, cosignatureCleared };
+    }
     return refuse(
       "conflict",
       "A published version cannot be changed: publish a new version instead.",
     );
+  });
+}
+
+/**
+ * Whether publishing this version needs a representative's co-signature
+ * first: the policy asks for one, and the document is the monitoring notice
+ * or must be acknowledged (ADR 0042).
+ */
+export function needsCosignature(
+  draft: { slug: string; requiresAcknowledgement: boolean },
+  requireRepresentativeApproval: boolean,
+): boolean {
+  return (
+    requireRepresentativeApproval &&
+    (draft.requiresAcknowledgement || draft.slug === MONITORING_NOTICE_SLUG)
+  );
+}
+
+/**
+ * A worker representative co-signs a draft as it stands: never one they
+ * wrote, and only a draft (a published version is settled).
+ */
+export async function cosignDraft(
+  id: string,
+  actorId: string,
+  now: Date,
+): Promise<{ ok: true } | Refused> {
+  return runCommand(now, async ({ tx, audit }) => {
+    const draft = await tx.policyDocument.findUnique({
+      where: { id },
+      select: {
+        slug: true,
+        version: true,
+        publishedAt: true,
+        createdById: true,
+        cosignedAt: true,
+        contentSha256: true,
+        title: true,
+        body: true,
+      },
+    });
+    if (!draft) return refuse("not_found", "No such document.");
+    if (draft.publishedAt) {
+      return refuse(
+        "conflict",
+        "This version is already published; only a draft can be co-signed.",
+      );
+    }
+    const refused = await cosignRefusal(tx, actorId, draft.createdById, "this draft");
+    if (refused) return refused;
+    if (draft.cosignedAt) return refuse("conflict", "This draft is already co-signed.");
+    const { count } = await tx.policyDocument.updateMany({
+      where: { id, publishedAt: null, cosignedAt: null },
+      data: { cosignedById: actorId, cosignedAt: now },
+    });
+    if (count === 0) return refuse("conflict", "This draft is already co-signed or published.");
+    await audit({
+      actorId,
+      subjectUserId: null,
+      action: "document.cosign",
+      targetType: "PolicyDocument",
+      targetId: id,
+      metadata: {
+        slug: draft.slug,
+        version: draft.version,
+        // What the representative read: the draft's text as co-signed.
+        contentSha256: documentContentSha256(draft.title, draft.body),
+      },
+    });
+    return { ok: true as const };
   });
 }
 
@@ -190,13 +300,28 @@ export async function publishDraft(
         title: true,
         body: true,
         requiresAcknowledgement: true,
+        cosignedAt: true,
+        createdById: true,
       },
     });
     if (!draft) return refuse("conflict", "Only a draft can be published.");
+    const policy = await tx.policy.findUniqueOrThrow({
+      where: { id: 1 },
+      select: { requireRepresentativeApproval: true },
+    });
+    if (needsCosignature(draft, policy.requireRepresentativeApproval) && !draft.cosignedAt) {
+      return refuse(
+        "cosignature_required",
+        "The policy requires a worker representative's co-signature before this document is published. Ask a representative to co-sign this draft, then publish it.",
+      );
+    }
     // Still a draft when written: a publish of the same draft that committed meanwhile (on
     // PostgreSQL, side by side) leaves nothing to update.
+    // The text must still be the one co-signed: an edit meanwhile cleared the co-signature.
     const { count } = await tx.policyDocument.updateMany({
-      where: { id, publishedAt: null },
+      where: draft.cosignedAt
+        ? { id, publishedAt: null, cosignedAt: { not: null } }
+        : { id, publishedAt: null },
       data: {
         contentSha256: documentContentSha256(draft.title, draft.body),
         publishedAt: now,

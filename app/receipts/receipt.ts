@@ -36,6 +36,14 @@ export const AcknowledgementReceiptPayloadSchema = z
       .strict(),
     signedName: z.string(),
     signedAt: z.string().datetime(),
+    /**
+     * The worker representative who co-signed this version before it was
+     * published (ADR 0042); absent when none did (and in receipts issued before).
+     */
+    cosignedBy: z
+      .object({ name: z.string(), role: z.literal("representative"), at: z.string().datetime() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AcknowledgementReceiptPayload = z.infer<typeof AcknowledgementReceiptPayloadSchema>;
@@ -127,7 +135,10 @@ export function attestedAt(p: ReceiptPayload): string {
 /** A receipt's payload in one sentence: what a check prints after "VALID:". */
 export function describeReceipt(p: ReceiptPayload): string {
   if (p.format === RECEIPT_FORMAT) {
-    return `${p.worker.name} <${p.worker.email}> acknowledged "${p.document.title}" version ${p.document.version} (text SHA-256 ${p.document.contentSha256}) as "${p.signedName}" at ${p.signedAt}; issued by ${p.issuer}.`;
+    const cosigned = p.cosignedBy
+      ? ` The version was co-signed by ${p.cosignedBy.name} (worker representative) at ${p.cosignedBy.at}.`
+      : "";
+    return `${p.worker.name} <${p.worker.email}> acknowledged "${p.document.title}" version ${p.document.version} (text SHA-256 ${p.document.contentSha256}) as "${p.signedName}" at ${p.signedAt}; issued by ${p.issuer}.${cosigned}`;
   }
   if (p.format === DATASET_MANIFEST_FORMAT) {
     return `Dataset "${p.name}" (${p.datasetId}) for "${p.purpose.name}" (purpose ${p.purpose.key} version ${p.purpose.version}): ${p.rows.events} events of ${p.rows.workers} workers from ${p.range.from} to ${p.range.to}, file ${p.file.name} of ${p.file.bytes} bytes with SHA-256 ${p.file.sha256}, under policy version ${p.policyVersion} and ${p.notice ? `notice ${p.notice.slug} version ${p.notice.version}` : "no monitoring notice"}, built at ${p.builtAt}; issued by ${p.issuer}.`;

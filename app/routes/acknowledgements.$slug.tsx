@@ -60,6 +60,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       summaryOfChanges: doc.summaryOfChanges,
       contentSha256: doc.contentSha256,
       html: renderMarkdown(doc.body),
+      cosignedBy: doc.cosignedBy?.name ?? null,
+      cosigned: doc.cosignedAt ? formatDateTime(doc.cosignedAt, user.timezone) : null,
     },
     status,
     purposes: purposes
@@ -128,6 +130,11 @@ export default function DocumentPage() {
         <p className="mt-1 text-ink-muted">
           Version {document.version}, published {document.published}.
         </p>
+        {document.cosignedBy ? (
+          <p className="mt-1" data-testid="document-cosignature">
+            Co-signed by {document.cosignedBy} (worker representative) on {document.cosigned}.
+          </p>
+        ) : null}
       </div>
       {changes ? (
         <Card title={`What changed since version ${changes.fromVersion}`} titleId="changes-heading">

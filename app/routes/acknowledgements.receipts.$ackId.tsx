@@ -53,6 +53,14 @@ export default function ReceiptPage() {
           <dd>
             {signedLocal} ({payload.signedAt})
           </dd>
+          {payload.cosignedBy ? (
+            <>
+              <dt className="font-medium">Co-signed by</dt>
+              <dd data-testid="receipt-cosigner">
+                {payload.cosignedBy.name} (worker representative), {payload.cosignedBy.at}
+              </dd>
+            </>
+          ) : null}
           <dt className="font-medium">Issued by</dt>
           <dd>{payload.issuer}</dd>
           <dt className="font-medium">Receipt id</dt>

@@ -167,6 +167,14 @@ function CheckResult({ check }: { check: Exclude<ReceiptCheck, { verdict: "unrea
             <dd>
               {check.signedLocal} ({r.signedAt})
             </dd>
+            {r.cosignedBy ? (
+              <>
+                <dt className="font-medium">Co-signed by</dt>
+                <dd className="break-words">
+                  {r.cosignedBy.name} (worker representative), {r.cosignedBy.at}
+                </dd>
+              </>
+            ) : null}
             <dt className="font-medium">Issued by</dt>
             <dd className="break-words">{r.issuer}</dd>
             <dt className="font-medium">Receipt id</dt>

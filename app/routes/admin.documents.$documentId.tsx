@@ -16,9 +16,11 @@ import {
   getCompliance,
   getDocumentById,
   getPublishImpact,
+  needsCosignature,
   publishDraft,
   updateDraft,
 } from "#app/models/policy-document.server.ts";
+import { getRepresentativeApprovalRequired } from "#app/models/policy.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { refusalData, refusalReply } from "#app/web/refusal-response.server.ts";
 import { renderMarkdown } from "#app/utils/markdown.server.ts";
@@ -35,12 +37,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const doc = await getDocumentById(params.documentId ?? "");
   if (!doc) notFound();
-  const [compliance, publishImpact] = await Promise.all([
+  const [compliance, publishImpact, approvalRequired] = await Promise.all([
     doc.publishedAt ? getCompliance(doc.id) : null,
     doc.publishedAt ? null : getPublishImpact(doc),
+    getRepresentativeApprovalRequired(),
   ]);
   return {
     publishImpact,
+    cosignature: {
+      required: !doc.publishedAt && needsCosignature(doc, approvalRequired),
+      by: doc.cosignedBy?.name ?? null,
+      at: doc.cosignedAt ? formatDateTime(doc.cosignedAt, admin.timezone) : null,
+    },
     document: {
       id: doc.id,
       slug: doc.slug,
@@ -86,9 +94,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data({ result: submission.reply(), message: null }, { status: 400 });
   }
   const { slug: _slug, ...text } = submission.value;
-  const saved = await updateDraft(id, text);
+  const saved = await updateDraft(id, text, new Date(), admin.id);
   if (!saved.ok) return refusalReply(submission, saved.refusal, { extra: { message: null } });
-  return redirectWithToast(`/admin/documents/${id}`, { kind: "success", message: "Draft saved." });
+  return redirectWithToast(`/admin/documents/${id}`, {
+    kind: "success",
+    message: saved.cosignatureCleared
+      ? "Draft saved. The text changed, so the representative's co-signature was cleared: it must be co-signed again."
+      : "Draft saved.",
+  });
 }
 
 /** "29 of 30 people (1 is already on hold)". */
@@ -100,7 +113,7 @@ function holdSummary(impact: { newlyHeld: number; alreadyHeld: number; activePeo
 }
 
 export default function DocumentAdminPage() {
-  const { document, compliance, publishImpact } = useLoaderData<typeof loader>();
+  const { document, compliance, publishImpact, cosignature } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const draft = document.published === null;
   return (
@@ -118,6 +131,7 @@ export default function DocumentAdminPage() {
             : `Published ${document.published} by ${document.publishedBy}. It can no longer change.`}
         </p>
       </div>
+      <CosignatureNote draft={draft} cosignature={cosignature} />
       {actionData?.message ? (
         <p role="alert" className="text-danger">
           {actionData.message}
@@ -197,5 +211,30 @@ export default function DocumentAdminPage() {
         </Card>
       </div>
     </div>
+  );
+}
+
+/** Who co-signed this version, or that publishing waits for a representative (ADR 0042). */
+function CosignatureNote({
+  draft,
+  cosignature,
+}: {
+  draft: boolean;
+  cosignature: { required: boolean; by: string | null; at: string | null };
+}) {
+  if (cosignature.by) {
+    return (
+      <p data-testid="cosignature" className="rounded-card border border-line p-3">
+        Co-signed by {cosignature.by} (worker representative) on {cosignature.at}
+        {draft ? ". Changing the text clears the co-signature." : "."}
+      </p>
+    );
+  }
+  if (!draft || !cosignature.required) return null;
+  return (
+    <p data-testid="cosignature" className="rounded-card border border-line p-3">
+      Waiting for a representative's co-signature: the policy requires one before this version is
+      published.
+    </p>
   );
 }

@@ -22,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       requiresAcknowledgement: v.requiresAcknowledgement,
       published: v.publishedAt ? formatDateTime(v.publishedAt, admin.timezone) : null,
       publishedBy: v.publishedBy?.name ?? null,
+      cosignedBy: v.cosignedBy?.name ?? null,
       signed: v._count.acknowledgements,
     })),
   };
@@ -69,6 +70,7 @@ export default function DocumentsPage() {
                   <td className="px-4 py-2">{v.title}</td>
                   <td className="px-4 py-2">
                     {v.published ? `Published ${v.published} by ${v.publishedBy}` : "Draft"}
+                    {v.cosignedBy ? `; co-signed by ${v.cosignedBy}` : ""}
                   </td>
                   <td className="px-4 py-2">
                     {v.published

@@ -21,9 +21,12 @@ import { RETENTION_BOUNDS } from "#app/domain/retention.ts";
 import { FORGET_POLICY_BOUNDS } from "#app/domain/forget-rules.ts";
 import {
   getPolicySettings,
+  listPolicyChanges,
   listPolicyHistory,
   updatePausePolicy,
+  withdrawPolicyChange,
 } from "#app/models/policy.server.ts";
+import { redirectWithRefusal, refusalStatus } from "#app/web/refusal-response.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
@@ -33,9 +36,19 @@ export const meta: MetaFunction = () => [{ title: "Policy · Admin · Lull" }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const { page } = AuditLogSearchSchema.parse(searchParamsObject(new URL(request.url)));
-  const [policy, history] = await Promise.all([getPolicySettings(), listPolicyHistory(page)]);
+  const [policy, history, pending] = await Promise.all([
+    getPolicySettings(),
+    listPolicyHistory(page),
+    listPolicyChanges({ pendingOnly: true }),
+  ]);
   return {
     policy,
+    pending: pending.map((c) => ({
+      id: c.id,
+      proposedBy: c.proposedBy ?? "Someone",
+      proposedAt: formatDateTime(c.proposedAt, admin.timezone),
+      changes: c.changes,
+    })),
     page,
     pageCount: history.pageCount,
     total: history.total,
@@ -53,26 +66,46 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
-  const submission = parseWithZod(await readForm(request), { schema: PolicySchema });
+  const formData = await readForm(request);
+  if (formData.get("intent") === "withdraw") {
+    const withdrawn = await withdrawPolicyChange({
+      id: String(formData.get("changeId") ?? ""),
+      actorId: admin.id,
+      now: new Date(),
+    });
+    if (!withdrawn.ok) return redirectWithRefusal("/admin/policy", withdrawn.refusal);
+    return redirectWithToast("/admin/policy", {
+      kind: "success",
+      message: "Withdrawn. The policy stays as it is.",
+    });
+  }
+  const submission = parseWithZod(formData, { schema: PolicySchema });
   if (submission.status !== "success") {
     return data(submission.reply(), { status: 400 });
   }
-  const changed = await updatePausePolicy({
+  const saved = await updatePausePolicy({
     actorId: admin.id,
     values: submission.value,
     now: new Date(),
   });
+  if (!saved.ok) {
+    return data(submission.reply({ formErrors: [saved.refusal.message] }), {
+      status: refusalStatus(saved.refusal),
+    });
+  }
   return redirectWithToast("/admin/policy", {
     kind: "success",
     message:
-      changed.length === 0
+      saved.kind === "none"
         ? "Nothing changed."
-        : "Policy saved. It applies from now on; pauses and requests already stored stay as they are.",
+        : saved.kind === "waiting"
+          ? "Saved as a proposal. It widens collection, so it is waiting for a representative's co-signature; the policy stays as it is until then."
+          : "Policy saved. It applies from now on; pauses and requests already stored stay as they are.",
   });
 }
 
 export default function PolicyPage() {
-  const { policy, history, page, pageCount, total } = useLoaderData<typeof loader>();
+  const { policy, pending, history, page, pageCount, total } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   const navigation = useNavigation();
   const location = useLocation();
@@ -93,6 +126,7 @@ export default function PolicyPage() {
       requireAcknowledgementBeforeCollection: policy.requireAcknowledgementBeforeCollection
         ? "on"
         : undefined,
+      requireRepresentativeApproval: policy.requireRepresentativeApproval ? "on" : undefined,
     },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: PolicySchema }),
     shouldValidate: "onBlur",
@@ -114,6 +148,41 @@ export default function PolicyPage() {
           recorded below and in the audit log.
         </p>
       </div>
+      {pending.length > 0 ? (
+        <section
+          aria-labelledby="pending-heading"
+          className="max-w-3xl space-y-3 rounded-card border border-line bg-surface-raised p-6"
+          data-testid="pending-policy-change"
+        >
+          <h2 id="pending-heading" className="text-xl font-semibold">
+            Waiting for a representative&apos;s co-signature
+          </h2>
+          {pending.map((c) => (
+            <div key={c.id} className="space-y-2">
+              <p className="text-sm text-ink-muted">
+                Proposed by {c.proposedBy} on {c.proposedAt}. It widens collection, so it takes
+                effect only once a worker representative co-signs it.
+              </p>
+              <ul className="list-disc pl-5">
+                {c.changes.map((ch) => (
+                  <li key={ch.setting}>
+                    {ch.setting}: {ch.from} <span aria-hidden="true">→</span>
+                    <span className="sr-only">to</span> {ch.to}
+                    {ch.widens ? " (widens collection)" : ""}
+                  </li>
+                ))}
+              </ul>
+              <Form method="post">
+                <input type="hidden" name="intent" value="withdraw" />
+                <input type="hidden" name="changeId" value={c.id} />
+                <Button type="submit" variant="secondary">
+                  Withdraw this change
+                </Button>
+              </Form>
+            </div>
+          ))}
+        </section>
+      ) : null}
       <Form method="post" {...getFormProps(form)} className="max-w-3xl space-y-6">
         <PolicyGroup title="Pauses" id="pauses">
           <Field
@@ -178,6 +247,25 @@ export default function PolicyPage() {
             <p id="ack-hint" className="text-sm text-ink-muted">
               While on, a worker's agents hold off, and anything they send is discarded, until the
               worker signs the newest version of the monitoring notice.
+            </p>
+          </div>
+        </PolicyGroup>
+        <PolicyGroup title="Worker representatives" id="representatives">
+          <div>
+            <label className="flex items-center gap-2 text-sm font-medium">
+              <input
+                {...getInputProps(fields.requireRepresentativeApproval, {
+                  type: "checkbox",
+                  value: "on",
+                })}
+                aria-describedby="rep-hint"
+              />
+              Require a worker representative&apos;s co-signature for changes that widen collection
+            </label>
+            <p id="rep-hint" className="text-sm text-ink-muted">
+              While on, a new monitoring notice (or any document workers must acknowledge), a policy
+              change that widens collection and a purpose change that widens use take effect only
+              once a worker representative co-signs them. Turning this off is itself such a change.
             </p>
           </div>
         </PolicyGroup>

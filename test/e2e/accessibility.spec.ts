@@ -107,6 +107,25 @@ for (const colorScheme of ["light", "dark"] as const) {
         }
       });
     }
+
+    test("council pages: the overview, the policy and purpose history, the documents", async ({
+      page,
+    }) => {
+      await signIn(page, "rep@lull.test");
+      await expect(page.getByTestId("profile-name")).toBeVisible();
+      for (const path of [
+        "/council",
+        "/council/policy",
+        "/council/purposes",
+        "/council/documents",
+      ]) {
+        await page.goto(path);
+        await expectAccessible(page);
+      }
+      await page.getByTestId("council-document").first().getByRole("link").click();
+      await expect(page.getByTestId("document-text")).toBeVisible();
+      await expectAccessible(page);
+    });
   });
 }
 

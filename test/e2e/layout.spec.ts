@@ -37,6 +37,7 @@ const PAGES = {
     "/review/records",
     "/account/two-factor",
   ],
+  "rep@lull.test": ["/council", "/council/policy", "/council/purposes", "/council/documents"],
   "admin@lull.test": [
     "/admin",
     "/admin/users",
@@ -74,6 +75,7 @@ const DETAILS = {
     ["/exemptions", "/exemptions/"],
   ],
   "reviewer@lull.test": [["/review/exemptions", "/review/exemptions/"]],
+  "rep@lull.test": [["/council/documents", "/council/documents/c"]],
   "admin@lull.test": [
     ["/admin/users", "/admin/users/c"],
     ["/admin/documents", "/admin/documents/c"],

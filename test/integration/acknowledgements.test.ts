@@ -110,7 +110,7 @@ describe("policy documents", () => {
         summaryOfChanges: null,
         requiresAcknowledgement: true,
       }),
-    ).toEqual({ ok: true });
+    ).toMatchObject({ ok: true });
     const second = await createDraft(
       {
         slug: "handbook-b",

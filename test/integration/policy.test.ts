@@ -40,6 +40,7 @@ describe("the policy page", () => {
       maxForgetMinutes: 30,
       maxForgetsPerDay: 3,
       requireAcknowledgementBeforeCollection: true,
+      requireRepresentativeApproval: false,
     });
   });
 

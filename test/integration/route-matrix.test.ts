@@ -71,7 +71,15 @@ const TABLE_FILE = path.join(import.meta.dirname, "route-matrix.expected.json");
 const UPDATE = process.env.UPDATE_ROUTE_MATRIX === "1";
 const BASE = "http://127.0.0.1:3000";
 
-const IDENTITIES = ["anonymous", "worker", "otherWorker", "reviewer", "admin", "device"] as const;
+const IDENTITIES = [
+  "anonymous",
+  "worker",
+  "otherWorker",
+  "representative",
+  "reviewer",
+  "admin",
+  "device",
+] as const;
 type IdentityName = (typeof IDENTITIES)[number];
 const METHODS = ["GET", "GET .data", "POST"] as const;
 type Method = (typeof METHODS)[number];
@@ -129,6 +137,7 @@ async function setUp(): Promise<Setup> {
   const otherWorker = await createUser({ name: "Other Worker" });
   const reviewer = await createUser({ name: "Rita Reviewer", role: "REVIEWER" });
   const admin = await createUser({ name: "Ada Admin", role: "ADMIN" });
+  const representative = await createUser({ name: "Remy Representative", role: "REPRESENTATIVE" });
 
   const owned = await createOwnedRecords({
     workerId: worker.id,
@@ -159,6 +168,7 @@ async function setUp(): Promise<Setup> {
       { name: "anonymous", userId: null },
       await signedIn("worker", worker),
       await signedIn("otherWorker", otherWorker),
+      await signedIn("representative", representative),
       await signedIn("reviewer", reviewer),
       await signedIn("admin", admin),
       { name: "device", userId: worker.id, bearer: owned.deviceToken },
@@ -387,8 +397,8 @@ describe("the rules every row follows", () => {
   ]);
   /** Path parameters naming one worker's own records. */
   const OWN_RECORDS = ["exemptionId", "ackId", "eventId", "exportId", "receiptId"];
-  const SIGNED_IN = ["worker", "otherWorker", "reviewer", "admin"] as const;
-  const STAFF_AREA = /^\/(admin|review)(\/|$)/;
+  const SIGNED_IN = ["worker", "otherWorker", "representative", "reviewer", "admin"] as const;
+  const STAFF_AREA = /^\/(admin|review|datasets|council)(\/|$)/;
   const isAgentApi = (route: RouteFile) => route.pattern.startsWith("/api/agent/");
   const isScim = (route: RouteFile) => route.pattern.startsWith("/scim/v2/");
   const cell = (route: RouteFile, who: IdentityName, method: Method) =>
@@ -469,6 +479,36 @@ describe("the rules every row follows", () => {
     expect(wrong).toEqual([]);
   });
 
+  test("representatives are refused with 403 on every admin, review and datasets page (ADR 0042)", () => {
+    const wrong: string[] = [];
+    for (const route of matrix.routes.filter((r) =>
+      /^\/(admin|review|datasets)(\/|$)/.test(r.pattern),
+    )) {
+      for (const method of reads(route)) {
+        const got = cell(route, "representative", method);
+        if (got !== "403" && got !== "404") wrong.push(`${route.file} ${method}: ${got}`);
+      }
+      const post = cell(route, "representative", "POST");
+      if (post !== (route.hasAction ? "403" : "405")) wrong.push(`${route.file} POST: ${post}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test("only representatives open the council's pages", () => {
+    const wrong: string[] = [];
+    for (const route of matrix.routes.filter((r) => r.pattern.startsWith("/council"))) {
+      if (cell(route, "representative", "GET") !== "200")
+        wrong.push(`${route.file} representative`);
+      for (const who of ["worker", "otherWorker", "reviewer", "admin"] as const) {
+        for (const method of reads(route)) {
+          if (cell(route, who, method) !== "403") wrong.push(`${route.file} ${who} ${method}`);
+        }
+      }
+    }
+    expect(matrix.routes.some((r) => r.pattern.startsWith("/council"))).toBe(true);
+    expect(wrong).toEqual([]);
+  });
+
   test("nobody but the owner reads the owner's records outside the staff pages: 404, as if they did not exist", () => {
     const wrong: string[] = [];
     for (const route of matrix.routes) {
@@ -476,7 +516,7 @@ describe("the rules every row follows", () => {
         continue;
       }
       expect(cell(route, "worker", "GET"), `${route.file}: the owner opens it`).toBe("200");
-      for (const who of ["otherWorker", "reviewer", "admin"] as const) {
+      for (const who of ["otherWorker", "representative", "reviewer", "admin"] as const) {
         for (const method of reads(route)) {
           if (cell(route, who, method) !== "404") wrong.push(`${route.file} ${who} ${method}`);
         }
