@@ -13,6 +13,9 @@
  */
 import { formatLongDay, localDateKey, nextDateKey, startOfLocalDay } from "./local-time.ts";
 
+/** "Due soon" for the privacy office: within this many days. */
+export const DUE_SOON_DAYS = 7;
+
 export const EXTENSION_MONTHS = [1, 2] as const;
 export type ExtensionMonths = (typeof EXTENSION_MONTHS)[number];
 
