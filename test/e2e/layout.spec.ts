@@ -22,6 +22,7 @@ const PAGES = {
     "/data?period=30d",
     "/data/events",
     "/data/access",
+    "/data/rights",
     "/exemptions",
     "/exemptions/new",
     "/acknowledgements",
@@ -35,6 +36,7 @@ const PAGES = {
     "/review/exemptions",
     "/review/exemptions?tab=decided",
     "/review/records",
+    "/review/rights",
     "/account/two-factor",
   ],
   "admin@lull.test": [
@@ -67,8 +69,12 @@ const DETAILS = {
   "worker@lull.test": [
     ["/data/events", "/data/events/"],
     ["/exemptions", "/exemptions/"],
+    ["/data/rights", "/data/rights/c"],
   ],
-  "reviewer@lull.test": [["/review/exemptions", "/review/exemptions/"]],
+  "reviewer@lull.test": [
+    ["/review/exemptions", "/review/exemptions/"],
+    ["/review/rights", "/review/rights/c"],
+  ],
   "admin@lull.test": [
     ["/admin/users", "/admin/users/c"],
     ["/admin/documents", "/admin/documents/c"],
