@@ -15,6 +15,7 @@ import { requestDataset } from "../app/models/dataset.server.ts";
 import { drainDatasetQueue } from "../app/jobs/dataset-builder.server.ts";
 import { createDraft, publishDraft } from "../app/models/policy-document.server.ts";
 import { runRetention } from "../app/models/retention.server.ts";
+import { firstDueAt } from "../app/domain/rights-deadlines.ts";
 import { prisma } from "../app/utils/db.server.ts";
 import { hashPassword } from "../app/utils/password.server.ts";
 
@@ -272,6 +273,7 @@ export async function seed(): Promise<void> {
   await seedFleetAndPauses(ids, new Date());
   await seedDemoWorkersWeek(ids.get(DEMO_WORKER)!, new Date());
   await seedDemoRetention(ids.get(DEMO_WORKER)!, new Date());
+  await seedRightsRequests(ids.get(DEMO_WORKER)!, new Date());
   await seedDataset(ids, new Date());
 }
 
@@ -294,6 +296,50 @@ async function seedDataset(ids: Map<string, string>, now: Date) {
   // Under a frozen calendar before the registry's first versions, there is no purpose to name.
   if (!asked.ok) return;
   await drainDatasetQueue();
+}
+
+/**
+ * Two data-rights requests of the demo worker's (ADR 0042): a restriction of
+ * yesterday afternoon filed today, open; and a correction filed six weeks ago,
+ * now past its deadline, so the review queue and the overview flag it. Only
+ * when the worker has none.
+ */
+async function seedRightsRequests(workerId: string, now: Date) {
+  if ((await prisma.rightsRequest.count({ where: { workerId } })) > 0) return;
+  const worker = await prisma.user.findUniqueOrThrow({ where: { id: workerId } });
+  const timeZone = worker.timezone;
+  const yesterday = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS - DAY_MS);
+  const filed = new Date(now.getTime() - 3_600_000);
+  const due = firstDueAt(filed, timeZone);
+  await prisma.rightsRequest.create({
+    data: {
+      workerId,
+      kind: "RESTRICTION",
+      spanStart: new Date(yesterday.getTime() + 13 * 3_600_000),
+      spanEnd: new Date(yesterday.getTime() + 15 * 3_600_000),
+      details:
+        "These two hours show me typing during a workshop I ran on the whiteboard. I dispute them.",
+      timeZone,
+      createdAt: filed,
+      dueAt: due,
+      firstDueAt: due,
+    },
+  });
+  const filedLong = new Date(now.getTime() - 42 * DAY_MS);
+  const dueLong = firstDueAt(filedLong, timeZone);
+  await prisma.rightsRequest.create({
+    data: {
+      workerId,
+      kind: "CORRECTION",
+      spanStart: new Date(filedLong.getTime() - 2 * DAY_MS),
+      spanEnd: new Date(filedLong.getTime() - 2 * DAY_MS + 3_600_000),
+      details: "A colleague used my laptop for this hour while theirs was being repaired.",
+      timeZone,
+      createdAt: filedLong,
+      dueAt: dueLong,
+      firstDueAt: dueLong,
+    },
+  });
 }
 
 /**

@@ -3,7 +3,8 @@
  * app's own models where they exist: a signed acknowledgement of a published
  * document, an exemption request with an unread notification about it, an
  * enrolled device (with its bearer token) and one of its events, a deletion
- * receipt (of a forget), a finished records export, and a scheduled pause. The route tests fill path
+ * receipt (of a forget), a finished records export, a scheduled pause, and an open rights
+ * request (an objection to AI training). The route tests fill path
  * parameters with these ids.
  */
 import { runNextExport } from "#app/jobs/export-runner.server.ts";
@@ -81,6 +82,19 @@ export async function createOwnedRecords({
     },
   });
 
+  const rights = await prisma.rightsRequest.create({
+    data: {
+      workerId,
+      kind: "OBJECTION",
+      purposeKey: "ai-training",
+      details: "No training on my data, please.",
+      timeZone: worker.timezone,
+      createdAt: now,
+      dueAt: new Date(now.getTime() + 30 * 24 * HOUR),
+      firstDueAt: new Date(now.getTime() + 30 * 24 * HOUR),
+    },
+  });
+
   const device = await enrollThroughApi({ id: workerId });
   const event = await prisma.event.create({
     data: {
@@ -112,5 +126,6 @@ export async function createOwnedRecords({
     eventId: event.id,
     exportId: queued.id,
     receiptId: forgot.receiptId,
+    rightsRequestId: rights.id,
   };
 }

@@ -49,6 +49,7 @@ export const MY_DATA_SECTIONS: readonly Section[] = [
   { to: "/data", label: "Overview" },
   { to: "/data/events", label: "All events" },
   { to: "/data/access", label: "Data history" },
+  { to: "/data/rights", label: "Your rights", end: false },
   { to: "/records", label: "Download my records" },
 ];
 
@@ -62,4 +63,5 @@ export const DATASET_SECTIONS: readonly Section[] = [
 export const REVIEW_SECTIONS: readonly Section[] = [
   { to: "/review/exemptions", label: "Exemption requests", end: false },
   { to: "/review/records", label: "Records exports" },
+  { to: "/review/rights", label: "Rights requests", end: false },
 ];

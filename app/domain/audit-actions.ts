@@ -66,6 +66,14 @@ export const AUDIT_ACTIONS = {
   "acknowledgement.sign": "Acknowledged a policy document",
   "records.export": "Exported personal records",
   "records.download": "Downloaded an export of personal records",
+  "rights.request": "Filed a data-rights request",
+  "rights.withdraw": "Withdrew a data-rights request",
+  "rights.lift": "Lifted a restriction or objection",
+  "rights.view": "Opened a data-rights request",
+  "rights.note": "Added a note to a data-rights request",
+  "rights.extend": "Extended a data-rights request's deadline",
+  "rights.accept": "Accepted a data-rights request",
+  "rights.reject": "Rejected a data-rights request",
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -15,7 +15,7 @@ import { getEnv } from "#app/utils/env.server.ts";
 import { signReceiptPayload } from "#app/utils/receipt-signing.server.ts";
 
 export type DeletionFacts = {
-  kind: "forget" | "private_app" | "retention";
+  kind: "forget" | "private_app" | "retention" | "erasure";
   from: Date | null;
   to: Date | null;
   app: string | null;
@@ -28,6 +28,7 @@ const KIND_COLUMN = {
   forget: "FORGET",
   private_app: "PRIVATE_APP",
   retention: "RETENTION",
+  erasure: "ERASURE",
 } as const;
 
 /** The signed payload of a deletion (a pure step, shared by every deleting path). */

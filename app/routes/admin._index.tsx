@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { Card } from "#app/components/ui/card.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { EXEMPTION_STATUSES } from "#app/domain/exemption.ts";
@@ -16,6 +16,8 @@ import {
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
 import { getPrivacyReport } from "#app/models/privacy-report.server.ts";
+import { rightsDeadlineCounts } from "#app/models/rights.server.ts";
+import { DUE_SOON_DAYS } from "#app/domain/rights-deadlines.ts";
 import { getReportingOverview, reportDays } from "#app/models/reporting.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 
@@ -29,15 +31,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireRole(request, ["ADMIN"]);
   const now = new Date();
   const timeZone = admin.timezone;
-  const [{ acknowledgements, exemptions, pauses, teams }, privacy] = await Promise.all([
+  const [{ acknowledgements, exemptions, pauses, teams }, privacy, rights] = await Promise.all([
     getReportingOverview(now, timeZone),
     // The same local days as the pause report.
     getPrivacyReport(reportDays(now, timeZone)[0]!.start, now),
+    // Counts only: the queue names the requests, opened with a purpose (ADR 0042).
+    rightsDeadlineCounts(now),
   ]);
   const duration = (ms: number | null) => (ms === null ? null : formatDuration(ms));
   return {
     asOf: formatDateTime(now, timeZone),
     timeZone,
+    rights,
     acknowledgements: {
       activePeople: acknowledgements.activePeople,
       versions: acknowledgements.versions.map((v) => ({
@@ -165,6 +170,40 @@ export default function AdminOverviewPage() {
           person. As of {data.asOf}; days are in your time zone, {data.timeZone}.
         </p>
       </div>
+
+      <Card title="Rights requests" titleId="rights-heading">
+        <dl className="grid grid-cols-3 gap-4 text-center" data-testid="rights-deadlines">
+          <div>
+            <dt className="text-sm text-ink-muted">Open</dt>
+            <dd className="text-2xl font-semibold tabular-nums">{data.rights.open}</dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Due within {DUE_SOON_DAYS} days</dt>
+            <dd className="text-2xl font-semibold tabular-nums">{data.rights.dueSoon}</dd>
+          </div>
+          <div>
+            <dt className="text-sm text-ink-muted">Overdue</dt>
+            <dd
+              className={`text-2xl font-semibold tabular-nums ${data.rights.overdue > 0 ? "text-danger" : ""}`}
+              data-testid="rights-overdue"
+            >
+              {data.rights.overdue}
+            </dd>
+          </div>
+        </dl>
+        <p className="mt-3 text-sm">
+          {data.rights.overdue > 0 ? (
+            <strong className="text-danger">
+              {data.rights.overdue === 1
+                ? "One request is past its deadline. "
+                : `${data.rights.overdue} requests are past their deadline. `}
+            </strong>
+          ) : null}
+          <Link to="/review/rights" className="underline underline-offset-2">
+            The rights requests queue
+          </Link>
+        </p>
+      </Card>
 
       <Card title="Acknowledgements" titleId="acknowledgements-heading">
         <p className="mb-3 text-sm text-ink-muted">

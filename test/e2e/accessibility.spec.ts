@@ -90,6 +90,32 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expectAccessible(page);
     });
 
+    test("rights pages: the worker's list and a request, the reviewer's queue, purpose gate and request", async ({
+      page,
+    }) => {
+      await signIn(page, "worker@lull.test");
+      await page.goto("/data/rights");
+      await expect(page.getByTestId("rights-request-row").first()).toBeVisible();
+      await expectAccessible(page);
+      await page.getByRole("button", { name: "File the request" }).click();
+      await expect(page.getByText("Choose what you are asking for.")).toBeVisible();
+      await expectAccessible(page);
+      await page.getByTestId("rights-request-row").first().getByRole("link").click();
+      await expect(page.getByTestId("rights-status")).toBeVisible();
+      await expectAccessible(page);
+      await signOut(page);
+      await signIn(page, "reviewer@lull.test");
+      await page.goto("/review/rights");
+      await expect(page.getByTestId("rights-queue-row").first()).toBeVisible();
+      await expectAccessible(page);
+      await page.getByTestId("rights-queue-row").first().getByRole("link").click();
+      await expect(page.getByTestId("purpose-gate")).toBeVisible();
+      await expectAccessible(page);
+      await page.getByRole("button", { name: "Open" }).click();
+      await expect(page.getByTestId("rights-status")).toBeVisible();
+      await expectAccessible(page);
+    });
+
     // A few pages per test: axe on a long admin page takes seconds, and all eight in one test
     // came near the timeout on a busy machine.
     for (const paths of [

@@ -22,6 +22,7 @@ const PAGES = {
     "/data?period=30d",
     "/data/events",
     "/data/access",
+    "/data/rights",
     "/exemptions",
     "/exemptions/new",
     "/acknowledgements",
@@ -35,6 +36,7 @@ const PAGES = {
     "/review/exemptions",
     "/review/exemptions?tab=decided",
     "/review/records",
+    "/review/rights",
     "/account/two-factor",
   ],
   "rep@lull.test": ["/council", "/council/policy", "/council/purposes", "/council/documents"],
@@ -73,8 +75,12 @@ const DETAILS = {
   "worker@lull.test": [
     ["/data/events", "/data/events/"],
     ["/exemptions", "/exemptions/"],
+    ["/data/rights", "/data/rights/c"],
   ],
-  "reviewer@lull.test": [["/review/exemptions", "/review/exemptions/"]],
+  "reviewer@lull.test": [
+    ["/review/exemptions", "/review/exemptions/"],
+    ["/review/rights", "/review/rights/c"],
+  ],
   "rep@lull.test": [["/council/documents", "/council/documents/c"]],
   "admin@lull.test": [
     ["/admin/users", "/admin/users/c"],

@@ -23,6 +23,7 @@ import {
 import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { loader as downloadLoader } from "#app/routes/records.$exportId.download.ts";
 import { loader as reviewLoader } from "#app/routes/review.exemptions.$exemptionId.tsx";
+import { loader as rightsReviewLoader } from "#app/routes/review.rights.$requestId.tsx";
 import {
   action as staffExportAction,
   loader as staffExportLoader,
@@ -146,6 +147,31 @@ const doors: Door[] = [
     },
     sawData: () => false,
   },
+  {
+    name: "a reviewer opening a rights request (GET /review/rights/:id?purpose=)",
+    defaultPurpose: "rights-request",
+    staffRole: "REVIEWER",
+    async open(staff, worker, purpose) {
+      const now = Date.now();
+      const { id } = await prisma.rightsRequest.create({
+        data: {
+          workerId: worker.id,
+          kind: "OBJECTION",
+          purposeKey: "ai-training",
+          details: "No training on my data, please.",
+          timeZone: "UTC",
+          createdAt: new Date(now),
+          dueAt: new Date(now + 30 * 86_400_000),
+          firstDueAt: new Date(now + 30 * 86_400_000),
+        },
+      });
+      const url = `/review/rights/${id}${purpose === null ? "" : `?purpose=${purpose}`}`;
+      return callRoute(rightsReviewLoader, getRequest(url, { cookie: staff.cookie }), {
+        params: { requestId: id },
+      });
+    },
+    sawData: (data) => (data as { details?: unknown }).details !== undefined,
+  },
 ];
 
 describe("every route reading another person's data names a permitted purpose", () => {
@@ -266,7 +292,12 @@ describe("every route reading another person's data names a permitted purpose", 
 describe("no route reads someone else's data without asking for a purpose", () => {
   // The model functions that read or hand out another person's data; a route
   // calling one must also resolve a purpose (checked by the behaviour above).
-  const READERS = ["getExemptionForReview", "grantExceptionalAccess", "exportAuditLog"];
+  const READERS = [
+    "getExemptionForReview",
+    "getRightsRequestForReview",
+    "grantExceptionalAccess",
+    "exportAuditLog",
+  ];
   const routesDir = path.join(import.meta.dirname, "../../app/routes");
   test("every route file that calls one also resolves a named purpose", () => {
     const offenders: string[] = [];

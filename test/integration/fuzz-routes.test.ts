@@ -232,6 +232,7 @@ async function setUpWorld() {
     eventId: [String(owned.eventId)],
     exportId: [owned.exportId],
     receiptId: [owned.receiptId],
+    requestId: [owned.rightsRequestId],
     userId: [target.id, admin.userId],
     documentId: [owned.documentId, draft.id],
     slug: [owned.slug, "fuzz-draft"],

@@ -179,6 +179,7 @@ async function setUp(): Promise<Setup> {
       eventId: String(owned.eventId),
       exportId: owned.exportId,
       receiptId: owned.receiptId,
+      requestId: owned.rightsRequestId,
       userId: worker.id,
       documentId: owned.documentId,
       slug: owned.slug,
@@ -396,7 +397,7 @@ describe("the rules every row follows", () => {
     "api.agent.v1.enroll.ts",
   ]);
   /** Path parameters naming one worker's own records. */
-  const OWN_RECORDS = ["exemptionId", "ackId", "eventId", "exportId", "receiptId"];
+  const OWN_RECORDS = ["exemptionId", "ackId", "eventId", "exportId", "receiptId", "requestId"];
   const SIGNED_IN = ["worker", "otherWorker", "representative", "reviewer", "admin"] as const;
   const STAFF_AREA = /^\/(admin|review|datasets|council)(\/|$)/;
   const isAgentApi = (route: RouteFile) => route.pattern.startsWith("/api/agent/");
