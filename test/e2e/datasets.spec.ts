@@ -118,3 +118,53 @@ test("a steward builds a dataset, its manifest verifies offline, and the worker 
   await expect(lineage).toContainText("Purpose: Training AI models");
   await expectAccessible(worker);
 });
+
+test("a worker objects to training use; the reviewer accepts; the next dataset leaves them out, and their lineage keeps the earlier one", async ({
+  browser,
+  privateServer,
+}) => {
+  test.setTimeout(180_000);
+  const base = privateServer!.url;
+  const steward = await signInAs(browser, base, "steward@lull.test");
+  await buildDataset(steward, base, "Before the objection");
+
+  // The worker objects to AI training from My data.
+  const worker = await signInAs(browser, base, "worker@lull.test");
+  await worker.goto(`${base}/data/rights`);
+  await worker.getByLabel(/Objection to a purpose/).check();
+  await worker.getByLabel("Purpose objected to (an objection)").selectOption("ai-training");
+  await worker
+    .getByLabel("What is wrong, and what do you want?")
+    .fill("I do not want my typing used to train AI models.");
+  await worker.getByRole("button", { name: "File the request" }).click();
+  await expect(worker.getByTestId("rights-status")).toContainText("Open");
+  const requestId = new URL(worker.url()).pathname.split("/").at(-1)!;
+
+  // The reviewer opens it naming a purpose, and accepts.
+  const reviewer = await signInAs(browser, base, "reviewer@lull.test");
+  await reviewer.goto(`${base}/review/rights/${requestId}`);
+  await reviewer.getByLabel("Purpose of this access").selectOption("rights-request");
+  await reviewer.getByRole("button", { name: "Open" }).click();
+  await reviewer
+    .getByLabel(/The answer Wren Castellanos reads/)
+    .fill("Accepted: none of your data will be used to train AI models from now on.");
+  await reviewer.getByRole("button", { name: "Accept and apply" }).click();
+  await expect(reviewer.getByTestId("rights-status")).toContainText("Accepted");
+
+  // The next dataset leaves the worker out.
+  const rows = await buildDataset(steward, base, "After the objection");
+  await expect(rows).toContainText(/^0 events of 0 people$/);
+
+  // The worker's Data history: the earlier dataset in their lineage, not the later one.
+  await worker.goto(`${base}/data/access`);
+  const lineage = worker.getByTestId("dataset-lineage");
+  await expect(lineage).toContainText("Before the objection");
+  await expect(lineage).not.toContainText("After the objection");
+  await expect(
+    worker.getByRole("cell", { name: /were included in dataset "Before the objection"/ }),
+  ).toBeVisible();
+  await expect(worker.getByRole("cell", { name: /dataset "After the objection"/ })).toHaveCount(0);
+  // The request's page lists the dataset built before it, to follow up.
+  await worker.goto(`${base}/data/rights/${requestId}`);
+  await expect(worker.getByTestId("rights-dataset-row")).toContainText("Before the objection");
+});
