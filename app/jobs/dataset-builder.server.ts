@@ -160,7 +160,14 @@ export async function buildDataset(claim: Claim): Promise<Record<DatasetExclusio
   let events = 0;
   const partial = partialDatasetPath(dataset.id, claim.attempt);
   const out = createWriteStream(partial, { flags: "w", mode: 0o600 });
+  // A failed write (or one still in flight when a lost lease destroys the stream) is reported
+  // here, never as an uncaught error; the next write throws it.
+  let failed: Error | null = null;
+  out.on("error", (error) => {
+    failed ??= error;
+  });
   const emit = async (line: string) => {
+    if (failed) throw failed;
     hash.update(line, "utf8");
     bytes += Buffer.byteLength(line, "utf8");
     await write(out, line);
@@ -267,8 +274,10 @@ export async function buildDataset(claim: Claim): Promise<Record<DatasetExclusio
     }
     out.end();
     await once(out, "finish");
+    if (failed) throw failed;
   } catch (error) {
     out.destroy();
+    await once(out, "close");
     rmSync(partial, { force: true });
     throw error;
   }

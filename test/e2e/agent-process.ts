@@ -44,9 +44,12 @@ export class AgentProcess {
   private readonly child: ChildProcess;
 
   constructor(configDir: string, extraArgs: string[] = []) {
+    // The agent itself, not `npx tsx` (npx → tsx → node): a SIGTERM reaches the process that
+    // writes the outbox, and its exit means it has finished writing.
     this.child = spawn(
-      "npx",
+      process.execPath,
       [
+        "--import",
         "tsx",
         "agent/cli.ts",
         "run",

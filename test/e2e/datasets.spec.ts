@@ -166,5 +166,10 @@ test("a worker objects to training use; the reviewer accepts; the next dataset l
   await expect(worker.getByRole("cell", { name: /dataset "After the objection"/ })).toHaveCount(0);
   // The request's page lists the dataset built before it, to follow up.
   await worker.goto(`${base}/data/rights/${requestId}`);
-  await expect(worker.getByTestId("rights-dataset-row")).toContainText("Before the objection");
+  await expect(
+    worker.getByTestId("rights-dataset-row").filter({ hasText: "Before the objection" }),
+  ).toHaveCount(1);
+  await expect(
+    worker.getByTestId("rights-dataset-row").filter({ hasText: "After the objection" }),
+  ).toHaveCount(0);
 });

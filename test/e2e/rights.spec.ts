@@ -55,7 +55,7 @@ test("a worker objects to training use, a reviewer opens it naming a purpose and
     await expect(reviewer.getByTestId("purpose-gate")).toBeVisible();
     // The prohibited purposes are shown, and ruled out.
     await expect(
-      reviewer.getByRole("option", { name: "Evaluating a worker (prohibited)" }),
+      reviewer.getByRole("option", { name: "Evaluating a worker's performance (prohibited)" }),
     ).toBeDisabled();
     await expectAccessible(reviewer);
     await reviewer.getByLabel("Purpose of this access").selectOption("rights-request");
