@@ -24,6 +24,7 @@ import { loader as accessLoader } from "#app/routes/data.access.tsx";
 import { loader as downloadLoader } from "#app/routes/records.$exportId.download.ts";
 import { loader as reviewLoader } from "#app/routes/review.exemptions.$exemptionId.tsx";
 import { loader as rightsReviewLoader } from "#app/routes/review.rights.$requestId.tsx";
+import { loader as lineageLoader } from "#app/routes/datasets.lineage.tsx";
 import {
   action as staffExportAction,
   loader as staffExportLoader,
@@ -172,6 +173,20 @@ const doors: Door[] = [
     },
     sawData: (data) => (data as { details?: unknown }).details !== undefined,
   },
+  {
+    name: "the privacy office looking up a worker's datasets (GET /datasets/lineage?purpose=)",
+    defaultPurpose: "rights-request",
+    staffRole: "ADMIN",
+    async open(staff, worker, purpose) {
+      const email = (await prisma.user.findUniqueOrThrow({ where: { id: worker.id } })).email;
+      const query = `email=${encodeURIComponent(email)}${purpose === null ? "" : `&purpose=${purpose}`}`;
+      return callRoute(
+        lineageLoader,
+        getRequest(`/datasets/lineage?${query}`, { cookie: staff.cookie }),
+      );
+    },
+    sawData: (data) => (data as { result?: unknown }).result != null,
+  },
 ];
 
 describe("every route reading another person's data names a permitted purpose", () => {
@@ -297,6 +312,7 @@ describe("no route reads someone else's data without asking for a purpose", () =
     "getRightsRequestForReview",
     "grantExceptionalAccess",
     "exportAuditLog",
+    "findPersonByEmail",
   ];
   const routesDir = path.join(import.meta.dirname, "../../app/routes");
   test("every route file that calls one also resolves a named purpose", () => {
