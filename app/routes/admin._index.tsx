@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { PausesPerDayTable, PrivacyChoicesTable } from "#app/components/aggregate-tables.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { EXEMPTION_STATUSES } from "#app/domain/exemption.ts";
 import { REASON_LABELS, STATUS_LABELS } from "#app/domain/exemption-labels.ts";
-import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
+import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   describeHiddenGroups,
   formatDuration,
@@ -12,13 +13,13 @@ import {
   PAUSE_REPORT_DAYS,
   percentOf,
   perWorker,
-  suppressPauseDays,
   TEAM_EXEMPTION_DAYS,
 } from "#app/domain/reporting.ts";
 import { getPrivacyReport } from "#app/models/privacy-report.server.ts";
 import { rightsDeadlineCounts } from "#app/models/rights.server.ts";
 import { DUE_SOON_DAYS } from "#app/domain/rights-deadlines.ts";
 import { getReportingOverview, reportDays } from "#app/models/reporting.server.ts";
+import { pauseDaysView, privacyChoicesView } from "#app/web/aggregate-view.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Admin · Lull" }];
@@ -68,21 +69,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hiddenCount: exemptions.hiddenCount,
       hiddenNote: describeHiddenGroups(exemptions.hiddenCount),
     },
-    pauses: (() => {
-      // Only what at least MIN_GROUP_SIZE people stand behind (ADR 0042).
-      const shown = suppressPauseDays(pauses);
-      return {
-        days: shown.days.map((d) => ({
-          key: d.key,
-          label: formatDay(d.start, timeZone),
-          count: d.count,
-        })),
-        total: shown.total,
-        hiddenDays: shown.hiddenDays,
-        measured: shown.measured,
-        medianLength: duration(shown.medianLengthMs),
-      };
-    })(),
+    // Only what at least MIN_GROUP_SIZE people stand behind (ADR 0042).
+    pauses: pauseDaysView(pauses, timeZone),
     teams: {
       noticeVersion: teams.notice?.version ?? null,
       rows: teams.teams.map((t) => ({
@@ -97,22 +85,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hiddenCount: teams.hiddenCount,
       hiddenNote: describeHiddenGroups(teams.hiddenCount),
     },
-    privacy: {
-      minWorkers: privacy.minWorkers,
-      rows: [
-        { key: "forgets", label: "Forgets (recent activity deleted)", ...privacy.forgets },
-        {
-          key: "discardedForgotten",
-          label: "Late uploads discarded inside a forgotten span",
-          ...privacy.discardedForgotten,
-        },
-        {
-          key: "discardedPrivateApp",
-          label: "Events discarded from private applications",
-          ...privacy.discardedPrivateApp,
-        },
-      ],
-    },
+    privacy: privacyChoicesView(privacy),
   };
 }
 
@@ -319,16 +292,7 @@ export default function AdminOverviewPage() {
               Show the numbers as a table
             </summary>
             <div className="mt-2">
-              <DataTable caption="Pauses started per day" columns={["Day", "Pauses started"]}>
-                {pauses.days.map((d) => (
-                  <tr key={d.key}>
-                    <th scope="row" className={`${cell} font-normal`}>
-                      <time dateTime={d.key}>{d.label}</time>
-                    </th>
-                    <td className={number}>{d.count ?? `Fewer than ${MIN_GROUP_SIZE} people`}</td>
-                  </tr>
-                ))}
-              </DataTable>
+              <PausesPerDayTable days={pauses.days} />
             </div>
           </details>
         </figure>
@@ -380,28 +344,7 @@ export default function AdminOverviewPage() {
           which applications someone keeps private, is never shown; each number appears only when at
           least {privacy.minWorkers} workers are behind it.
         </p>
-        <DataTable
-          caption={`Privacy choices, last ${PAUSE_REPORT_DAYS} days`}
-          columns={["What", "Count", "Workers"]}
-        >
-          {privacy.rows.map((r) => (
-            <tr key={r.key} data-testid={`privacy-${r.key}`}>
-              <th scope="row" className={`${cell} font-normal`}>
-                {r.label}
-              </th>
-              {r.total === null ? (
-                <td colSpan={2} className={`${cell} text-ink-muted`}>
-                  Fewer than {privacy.minWorkers} workers — not shown
-                </td>
-              ) : (
-                <>
-                  <td className={number}>{r.total}</td>
-                  <td className={number}>{r.workers}</td>
-                </>
-              )}
-            </tr>
-          ))}
-        </DataTable>
+        <PrivacyChoicesTable rows={privacy.rows} minWorkers={privacy.minWorkers} />
       </Card>
     </div>
   );

@@ -1,19 +1,20 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { PausesPerDayTable, PrivacyChoicesTable } from "#app/components/aggregate-tables.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { DataTable } from "#app/components/ui/table.tsx";
 import { REASON_LABELS } from "#app/domain/exemption-labels.ts";
-import { formatDateTime, formatDay } from "#app/domain/local-time.ts";
+import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   describeHiddenGroups,
   MIN_GROUP_SIZE,
   PAUSE_REPORT_DAYS,
   percentOf,
-  suppressPauseDays,
 } from "#app/domain/reporting.ts";
 import { listAwaitingCosignature } from "#app/models/council.server.ts";
 import { getPrivacyReport } from "#app/models/privacy-report.server.ts";
 import { getReportingOverview, reportDays } from "#app/models/reporting.server.ts";
+import { pauseDaysView, privacyChoicesView } from "#app/web/aggregate-view.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 
 export const meta: MetaFunction = () => [{ title: "Overview · Council · Lull" }];
@@ -33,7 +34,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
     getPrivacyReport(reportDays(now, timeZone)[0]!.start, now),
     listAwaitingCosignature(),
   ]);
-  const shownPauses = suppressPauseDays(pauses);
   return {
     asOf: formatDateTime(now, timeZone),
     waiting: {
@@ -72,26 +72,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       })),
       hiddenNote: describeHiddenGroups(exemptions.hiddenCount),
     },
-    pauses: {
-      days: shownPauses.days.map((d) => ({
-        key: d.key,
-        label: formatDay(d.start, timeZone),
-        count: d.count,
-      })),
-      total: shownPauses.total,
-      hiddenDays: shownPauses.hiddenDays,
-    },
-    privacy: {
-      minWorkers: privacy.minWorkers,
-      rows: [
-        { key: "forgets", label: "Forgets (recent activity deleted)", ...privacy.forgets },
-        {
-          key: "discardedPrivateApp",
-          label: "Events discarded from private applications",
-          ...privacy.discardedPrivateApp,
-        },
-      ],
-    },
+    pauses: pauseDaysView(pauses, timeZone),
+    privacy: privacyChoicesView(privacy),
   };
 }
 
@@ -221,43 +203,13 @@ export default function CouncilOverviewPage() {
             Pauses per day
           </summary>
           <div className="mt-2">
-            <DataTable caption="Pauses started per day" columns={["Day", "Pauses started"]}>
-              {pauses.days.map((d) => (
-                <tr key={d.key}>
-                  <th scope="row" className={`${cell} font-normal`}>
-                    <time dateTime={d.key}>{d.label}</time>
-                  </th>
-                  <td className={number}>{d.count ?? `Fewer than ${MIN_GROUP_SIZE} people`}</td>
-                </tr>
-              ))}
-            </DataTable>
+            <PausesPerDayTable days={pauses.days} />
           </div>
         </details>
       </Card>
 
       <Card title="Privacy choices" titleId="privacy-heading">
-        <DataTable
-          caption={`Privacy choices, last ${PAUSE_REPORT_DAYS} days`}
-          columns={["What", "Count", "Workers"]}
-        >
-          {privacy.rows.map((r) => (
-            <tr key={r.key}>
-              <th scope="row" className={`${cell} font-normal`}>
-                {r.label}
-              </th>
-              {r.total === null ? (
-                <td colSpan={2} className={`${cell} text-ink-muted`}>
-                  Fewer than {privacy.minWorkers} workers — not shown
-                </td>
-              ) : (
-                <>
-                  <td className={number}>{r.total}</td>
-                  <td className={number}>{r.workers}</td>
-                </>
-              )}
-            </tr>
-          ))}
-        </DataTable>
+        <PrivacyChoicesTable rows={privacy.rows} minWorkers={privacy.minWorkers} />
       </Card>
     </div>
   );
