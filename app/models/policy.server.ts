@@ -12,7 +12,7 @@ import {
   type SettingChange,
 } from "#app/domain/policy-change.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
-import { cosignRefusal } from "./representative.server.ts";
+import { cosignRefusal, namesOf } from "./representative.server.ts";
 import { prisma, type Tx } from "#app/utils/db.server.ts";
 
 const pausePolicySelect = {
@@ -265,15 +265,7 @@ export async function listPolicyChanges({ pendingOnly = false } = {}) {
     orderBy: [{ proposedAt: "desc" }, { id: "desc" }],
     take: 200,
   });
-  const ids = [
-    ...new Set(changes.flatMap((c) => [c.proposedById, c.cosignedById]).filter((x) => x !== null)),
-  ];
-  const people = await prisma.user.findMany({
-    where: { id: { in: ids } },
-    select: { id: true, name: true },
-  });
-  const nameOf = (id: string | null) =>
-    id === null ? null : (people.find((p) => p.id === id)?.name ?? "A former account");
+  const nameOf = await namesOf(changes.flatMap((c) => [c.proposedById, c.cosignedById]));
   return changes.map((c) => ({
     id: c.id,
     proposedAt: c.proposedAt,

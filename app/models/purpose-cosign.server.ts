@@ -7,7 +7,7 @@
 import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
 import { prisma } from "#app/utils/db.server.ts";
-import { cosignRefusal } from "./representative.server.ts";
+import { cosignRefusal, namesOf } from "./representative.server.ts";
 
 export async function cosignPurposeVersion({
   id,
@@ -67,15 +67,7 @@ export async function listPurposeHistory() {
       cosignedAt: true,
     },
   });
-  const ids = [
-    ...new Set(versions.flatMap((v) => [v.createdById, v.cosignedById]).filter((x) => x !== null)),
-  ];
-  const people = await prisma.user.findMany({
-    where: { id: { in: ids } },
-    select: { id: true, name: true },
-  });
-  const nameOf = (id: string | null) =>
-    id === null ? null : (people.find((p) => p.id === id)?.name ?? "A former account");
+  const nameOf = await namesOf(versions.flatMap((v) => [v.createdById, v.cosignedById]));
   return versions.map((v) => ({
     ...v,
     createdBy: nameOf(v.createdById),

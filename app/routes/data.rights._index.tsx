@@ -141,6 +141,19 @@ export default function RightsPage() {
       aria-describedby={described(field)}
     />
   );
+  const labelled = (
+    field: Parameters<typeof getInputProps>[0] & { errors?: string[]; errorId: string },
+    label: string,
+    type: "text" | "date" | "time",
+  ) => (
+    <div>
+      <label htmlFor={field.id} className="block text-sm font-medium">
+        {label}
+      </label>
+      {input(field, type)}
+      <ErrorList id={field.errorId} errors={field.errors} />
+    </div>
+  );
   return (
     <div className="max-w-3xl space-y-6">
       <SectionNav label="My data" sections={MY_DATA_SECTIONS} />
@@ -242,34 +255,10 @@ export default function RightsPage() {
             {retentionDays} days.
           </p>
           <div className="grid gap-3 sm:grid-cols-2">
-            <div>
-              <label htmlFor={fields.startDate.id} className="block text-sm font-medium">
-                From (date)
-              </label>
-              {input(fields.startDate, "date")}
-              <ErrorList id={fields.startDate.errorId} errors={fields.startDate.errors} />
-            </div>
-            <div>
-              <label htmlFor={fields.startTime.id} className="block text-sm font-medium">
-                From (time)
-              </label>
-              {input(fields.startTime, "time")}
-              <ErrorList id={fields.startTime.errorId} errors={fields.startTime.errors} />
-            </div>
-            <div>
-              <label htmlFor={fields.endDate.id} className="block text-sm font-medium">
-                Until (date)
-              </label>
-              {input(fields.endDate, "date")}
-              <ErrorList id={fields.endDate.errorId} errors={fields.endDate.errors} />
-            </div>
-            <div>
-              <label htmlFor={fields.endTime.id} className="block text-sm font-medium">
-                Until (time)
-              </label>
-              {input(fields.endTime, "time")}
-              <ErrorList id={fields.endTime.errorId} errors={fields.endTime.errors} />
-            </div>
+            {labelled(fields.startDate, "From (date)", "date")}
+            {labelled(fields.startTime, "From (time)", "time")}
+            {labelled(fields.endDate, "Until (date)", "date")}
+            {labelled(fields.endTime, "Until (time)", "time")}
           </div>
         </fieldset>
 
