@@ -3,6 +3,7 @@
  * whether the change widens collection, so that it waits for a worker
  * representative's co-signature when the policy asks for one. Pure.
  */
+import { z } from "zod";
 import { describePolicyValue, policyFieldLabel, type PolicyFields } from "./policy-form.ts";
 
 export type PolicySetting = keyof PolicyFields;
@@ -116,3 +117,9 @@ export function policyChangeStatus(change: {
   if (change.withdrawnAt) return "withdrawn";
   return "pending";
 }
+
+/** A representative's co-signature of a waiting policy change, as the council's form sends it. */
+export const CosignPolicyChangeSchema = z.object({
+  intent: z.literal("cosign", { message: "Choose a change to co-sign." }),
+  changeId: z.string({ message: "Choose a change to co-sign." }).min(1).max(100),
+});

@@ -146,3 +146,8 @@ export function purposeChangeWidens(
   if (before === null) return true;
   return before.prohibited || before.retired || after.retentionDays > before.retentionDays;
 }
+
+/** A representative's co-signature of a waiting purpose version, as the council's form sends it. */
+export const CosignPurposeSchema = z.object({
+  purposeId: z.string({ message: "Choose a purpose version to co-sign." }).min(1).max(100),
+});

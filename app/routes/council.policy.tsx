@@ -8,7 +8,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
-import type { PolicyChangeStatus } from "#app/domain/policy-change.ts";
+import { CosignPolicyChangeSchema, type PolicyChangeStatus } from "#app/domain/policy-change.ts";
 import { cosignPolicyChange, listPolicyChanges } from "#app/models/policy.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { refusalData } from "#app/web/refusal-response.server.ts";
@@ -42,14 +42,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const rep = await requireRole(request, ["REPRESENTATIVE"]);
   const form = await readForm(request);
-  if (form.get("intent") !== "cosign") {
-    return refusalData(
-      { code: "invalid", message: "Choose a change to co-sign." },
-      { message: "Choose a change to co-sign." },
-    );
+  const parsed = CosignPolicyChangeSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) {
+    const message = "Choose a change to co-sign.";
+    return refusalData({ code: "invalid", message }, { message });
   }
   const result = await cosignPolicyChange({
-    id: String(form.get("changeId") ?? ""),
+    id: parsed.data.changeId,
     actorId: rep.id,
     now: new Date(),
   });

@@ -8,6 +8,7 @@ import { Button } from "#app/components/ui/button.tsx";
 import { Card } from "#app/components/ui/card.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
+import { CosignPurposeSchema } from "#app/domain/purposes.ts";
 import { cosignPurposeVersion, listPurposeHistory } from "#app/models/purpose-cosign.server.ts";
 import { requireRole } from "#app/web/auth.server.ts";
 import { refusalData } from "#app/web/refusal-response.server.ts";
@@ -52,8 +53,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const rep = await requireRole(request, ["REPRESENTATIVE"]);
   const form = await readForm(request);
+  const parsed = CosignPurposeSchema.safeParse(Object.fromEntries(form));
+  if (!parsed.success) {
+    const message = "Choose a purpose version to co-sign.";
+    return refusalData({ code: "invalid", message }, { message });
+  }
   const result = await cosignPurposeVersion({
-    id: String(form.get("purposeId") ?? ""),
+    id: parsed.data.purposeId,
     actorId: rep.id,
     now: new Date(),
   });

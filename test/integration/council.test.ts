@@ -354,6 +354,21 @@ function cosignChange(cookie: string, changeId: string) {
 const policyRow = () => prisma.policy.findUniqueOrThrow({ where: { id: 1 } });
 
 describe("policy changes as history, widening ones waiting for a representative", () => {
+  test("a co-signature form without a change is a 400 with a message, and changes nothing", async () => {
+    const rep = await person("Form Rep", "REPRESENTATIVE");
+    const cosigned = () => prisma.policyChange.count({ where: { cosignedById: { not: null } } });
+    const before = await cosigned();
+    for (const fields of [{}, { intent: "cosign" }, { intent: "withdraw", changeId: "x" }]) {
+      const res = await callRoute(
+        councilPolicyAction,
+        formRequest("/council/policy", fields, { cookie: rep.cookie }),
+      );
+      expect(res.status).toBe(400);
+      expect((res.data as { message: string }).message).toBe("Choose a change to co-sign.");
+    }
+    expect(await cosigned()).toBe(before);
+  });
+
   test("a non-widening change applies at once: recorded, version moved", async () => {
     await resetPolicy();
     const admin = await person("Policy Admin", "ADMIN");
@@ -554,6 +569,19 @@ describe("purpose versions waiting for a co-signature", () => {
       formRequest("/council/purposes", { purposeId: version.id }, { cookie: admin.cookie }),
     );
     expect(byAdmin.status).toBe(403);
+
+    // A form that names no version is a 400 with a message, and co-signs nothing.
+    const empty = await callRoute(
+      councilPurposesAction,
+      formRequest("/council/purposes", {}, { cookie: rep.cookie }),
+    );
+    expect(empty.status).toBe(400);
+    expect((empty.data as { message: string }).message).toBe(
+      "Choose a purpose version to co-sign.",
+    );
+    expect(
+      (await prisma.purpose.findUniqueOrThrow({ where: { id: version.id } })).cosignedById,
+    ).toBeNull();
 
     const res = await callRoute(
       councilPurposesAction,
