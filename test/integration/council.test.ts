@@ -358,7 +358,12 @@ describe("policy changes as history, widening ones waiting for a representative"
     const rep = await person("Form Rep", "REPRESENTATIVE");
     const cosigned = () => prisma.policyChange.count({ where: { cosignedById: { not: null } } });
     const before = await cosigned();
-    for (const fields of [{}, { intent: "cosign" }, { intent: "withdraw", changeId: "x" }]) {
+    const forms: Record<string, string>[] = [
+      {},
+      { intent: "cosign" },
+      { intent: "withdraw", changeId: "x" },
+    ];
+    for (const fields of forms) {
       const res = await callRoute(
         councilPolicyAction,
         formRequest("/council/policy", fields, { cookie: rep.cookie }),
