@@ -11,6 +11,20 @@ const day = calendarDate("Enter a date as YYYY-MM-DD.")
   .optional()
   .or(z.literal("").transform(() => undefined));
 
+/**
+ * The largest record number there can be: `Event.id` is a 32-bit integer in
+ * the schema, and Prisma refuses a larger value with an error, so a number
+ * from a client is checked against this before any query (never a 500).
+ */
+export const MAX_EVENT_ID = 2_147_483_647;
+
+/** A record number from a URL or a form: a whole number from 1 to MAX_EVENT_ID, or null. */
+export function parseEventId(value: string | undefined): number | null {
+  if (!value || !/^\d+$/.test(value)) return null;
+  const id = Number(value);
+  return id > 0 && id <= MAX_EVENT_ID ? id : null;
+}
+
 const BROKEN_LINK = "This page link is broken. Start again from the first page.";
 
 /** A position from a paging link; one that is not ours is refused, never queried. */
@@ -78,7 +92,8 @@ export function decodeCursor(value: string | undefined): EventCursor | null {
   if (!match || !isCalendarDate(match[1]!)) return null;
   const at = new Date(text.slice(0, text.indexOf("|")));
   if (Number.isNaN(at.getTime())) return null;
-  return { at, id: Number(match[2]) };
+  const id = Number(match[2]);
+  return id <= MAX_EVENT_ID ? { at, id } : null;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -98,11 +113,13 @@ export function splitByWholeHours(span: TimeSpan): {
   const { from, to } = span;
   const hoursFrom = from ? new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS) : undefined;
   const hoursTo = to ? new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS) : undefined;
-  if (from && to && (hoursFrom! >= hoursTo! || from >= to)) {
-    return { hours: null, edges: from < to ? [{ from, to }] : [] };
-  }
+  if (from && to && from >= to) return { hours: null, edges: [] };
+  // Inside one UTC hour: the span is its own (only) edge.
+  if (from && to && hoursFrom! > hoursTo!) return { hours: null, edges: [{ from, to }] };
   const edges: Required<TimeSpan>[] = [];
   if (from && hoursFrom! > from) edges.push({ from, to: hoursFrom! });
   if (to && hoursTo! < to) edges.push({ from: hoursTo!, to });
-  return { hours: { from: hoursFrom, to: hoursTo }, edges };
+  // Across one hour's start and no whole hour: two partial hours, nothing for the rollups.
+  const noWholeHour = from && to && hoursFrom!.getTime() === hoursTo!.getTime();
+  return { hours: noWholeHour ? null : { from: hoursFrom, to: hoursTo }, edges };
 }

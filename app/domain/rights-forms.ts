@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { calendarDate } from "./calendar-date.ts";
+import { MAX_EVENT_ID } from "./event-query.ts";
 import { EXTENSION_MONTHS } from "./rights-deadlines.ts";
 import { formatDateTime, localToUtc } from "./local-time.ts";
 import { refuse, refuseAll, type Refusal, type Refused } from "./refusal.ts";
@@ -62,7 +63,7 @@ export const RightsRequestSchema = z
       .number({ invalid_type_error: "Enter a record number." })
       .int("Enter a record number.")
       .positive("Enter a record number.")
-      .max(Number.MAX_SAFE_INTEGER, "Enter a record number.")
+      .max(MAX_EVENT_ID, "There is no record with that number.")
       .optional(),
     startDate: date("start"),
     startTime: time("start"),

@@ -2,6 +2,7 @@ import { ScrollArea } from "#app/components/ui/scroll-area.tsx";
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatDateTime } from "#app/domain/local-time.ts";
+import { parseEventId } from "#app/domain/event-query.ts";
 import { getEvent } from "#app/models/event.server.ts";
 import { listAnnotationsFor } from "#app/models/rights.server.ts";
 import { requireUser } from "#app/web/auth.server.ts";
@@ -11,8 +12,8 @@ export const meta: MetaFunction = () => [{ title: "Record · Lull" }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const id = Number(params.eventId);
-  const event = Number.isSafeInteger(id) && id > 0 ? await getEvent(user.id, id) : null;
+  const id = parseEventId(params.eventId);
+  const event = id === null ? null : await getEvent(user.id, id);
   // Another worker's record does not exist for this worker.
   if (!event) notFound();
   const tz = user.timezone;

@@ -232,6 +232,15 @@ describe("/data/events", () => {
       { params: { eventId: String(event!.id) } },
     );
     expect(theirs.status).toBe(404);
+    // Record numbers the schema cannot hold (32-bit ids) are 404 too, not a database error.
+    for (const eventId of ["3000000000", "99999999999999999999", "1e3", "0"]) {
+      const res = await callRoute(
+        eventLoader,
+        getRequest(`/data/events/${eventId}`, { cookie: a.cookie }),
+        { params: { eventId } },
+      );
+      expect(res.status, eventId).toBe(404);
+    }
   });
 });
 
