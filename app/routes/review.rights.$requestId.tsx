@@ -95,7 +95,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     decidedBy: r.decidedBy?.name ?? null,
     outcome: r.outcome,
     lifted: r.liftedAt ? formatDateTime(r.liftedAt, tz) : null,
-    notes: r.notes.map((n) => ({
+    // Staff notes are about the worker, for staff: not shown to the worker, even a reviewer.
+    notes: (own ? [] : r.notes).map((n) => ({
       id: n.id,
       body: n.body,
       author: n.author.name,
@@ -134,7 +135,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const id = params.requestId ?? "";
   const now = new Date();
-  // Acting on someone else's request is an access too: the purpose named when it was opened.
+  // Acting on someone else's request is an access too: it names its purpose (the form carries
+  // the one chosen when the page was opened), recorded with the action.
   const named = await purposeFromForm(form, now);
   if (!named.ok) return purposeRefused(named.refusal);
   const base = { id, reviewerId: reviewer.id, purposeId: named.purpose.id, now };
@@ -405,7 +407,11 @@ export default function ReviewRightsRequestPage() {
         <p className="mb-3 text-sm text-ink-muted">
           Only reviewers and admins read these; the worker sees that a note was added, not its text.
         </p>
-        {r.notes.length === 0 ? (
+        {r.own ? (
+          <p className="text-sm text-ink-muted" data-testid="own-notes-hidden">
+            Notes on your own request are not shown to you.
+          </p>
+        ) : r.notes.length === 0 ? (
           <p className="text-sm text-ink-muted">No notes yet.</p>
         ) : (
           <ul className="mb-4 divide-y divide-line" data-testid="rights-notes">

@@ -212,6 +212,8 @@ describe("a worker files each kind", () => {
         details: "Someone else's record, not mine.",
       },
       { kind: "CORRECTION", eventId: "-3", details: "A record number that is not one." },
+      // Beyond the 32-bit record ids: refused by the form, never handed to the database.
+      { kind: "CORRECTION", eventId: "3000000000", details: "A record number past the last." },
       {
         kind: "ERASURE",
         ...spanFields(new Date(now.getTime() - 10 * MINUTE), new Date(now.getTime() + DAY)),
@@ -781,5 +783,18 @@ describe("outcomes applied by code", () => {
       status: "OPEN",
       extendedAt: null,
     });
+    // Another reviewer's note about it stays with staff: its subject does not read it.
+    const colleague = await person("REVIEWER");
+    const noted = await act(colleague, id, {
+      intent: "note",
+      body: "Check the training manifest.",
+      purpose: "rights-request",
+    });
+    expect(noted.status).toBe(302);
+    const theirs = await review(colleague, id, "rights-request");
+    expect(theirs.data).toMatchObject({ notes: [{ body: "Check the training manifest." }] });
+    const again = await review(reviewer, id, null);
+    expect(again.data).toMatchObject({ own: true, notes: [] });
+    expect(JSON.stringify(again.data)).not.toContain("training manifest");
   });
 });
