@@ -16,6 +16,13 @@ export const PURPOSE_KEYS = {
   securityInvestigation: "security-investigation",
 } as const;
 
+/**
+ * The purposes a dataset may be built for: training, the use the data is
+ * collected for. A build under any other purpose would slip past the workers
+ * who object to training (ADR 0043).
+ */
+export const DATASET_PURPOSES: readonly string[] = [PURPOSE_KEYS.aiTraining];
+
 export type PurposeVersion = {
   id: string;
   key: string;

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { runCommand } from "#app/commands/command.server.ts";
+import { DATASET_PURPOSES } from "#app/domain/purposes.ts";
 import { type Refused } from "#app/domain/refusal.ts";
 import { prisma } from "#app/utils/db.server.ts";
 import { exportsDirectory } from "./record-export.server.ts";
@@ -54,7 +55,7 @@ export async function requestDataset({
   purposeKey: string;
   now: Date;
 }): Promise<{ ok: true; id: string } | Refused> {
-  const purpose = await purposeForAccess(purposeKey, now);
+  const purpose = await purposeForAccess(purposeKey, now, DATASET_PURPOSES);
   if (!purpose.ok) return purpose;
   return runCommand(now, async ({ tx, audit, wakeExportRunner }) => {
     const row = await tx.dataset.create({

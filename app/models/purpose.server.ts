@@ -42,14 +42,16 @@ export async function getCurrentPurposes(now: Date, db: Tx | typeof prisma = pri
 }
 
 /** The choice a purpose form offers: what may be named, and what the policy rules out. */
-export async function getPurposeChoices(now: Date) {
+export async function getPurposeChoices(now: Date, allowed?: readonly string[]) {
   const current = await getCurrentPurposes(now);
   return {
-    choosable: choosablePurposes(current).map(({ key, name, description }) => ({
-      key,
-      name,
-      description,
-    })),
+    choosable: choosablePurposes(current)
+      .filter((p) => !allowed || allowed.includes(p.key))
+      .map(({ key, name, description }) => ({
+        key,
+        name,
+        description,
+      })),
     prohibited: current.filter((p) => p.prohibited).map(({ key, name }) => ({ key, name })),
   };
 }
@@ -76,6 +78,37 @@ export async function purposeForAccess(
  * stays. One change waits at a time per purpose.
  */
 export async function proposePurposeVersion({
+  actorId,
+  key,
+  settings,
+  isNew,
+  now,
+}: {
+  actorId: string;
+  key: string;
+  settings: PurposeSettings;
+  isNew: boolean;
+  now: Date;
+}) {
+  try {
+    return await proposeOnce({ actorId, key, settings, isNew, now });
+  } catch (error) {
+    // Two saves of one key at once (a double submit, two tabs, two nodes): the unique
+    // (key, version) index keeps the first; the second is told, not given a 500.
+    if ((error as { code?: unknown }).code === "P2002") {
+      return refuse(
+        "conflict",
+        isNew
+          ? "A purpose with that key exists already."
+          : "Someone saved this purpose at the same moment: reload it and try again.",
+        isNew ? "key" : undefined,
+      );
+    }
+    throw error;
+  }
+}
+
+function proposeOnce({
   actorId,
   key,
   settings,

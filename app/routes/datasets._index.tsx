@@ -17,7 +17,7 @@ import { DataTable, TimeCell } from "#app/components/ui/table.tsx";
 import { ToneBadge } from "#app/components/ui/tone-badge.tsx";
 import { DatasetRequestSchema, datasetRange, MAX_DATASET_DAYS } from "#app/domain/dataset-rules.ts";
 import { formatDateTime, localDateKey, previousDateKey } from "#app/domain/local-time.ts";
-import { PURPOSE_KEYS } from "#app/domain/purposes.ts";
+import { DATASET_PURPOSES, PURPOSE_KEYS } from "#app/domain/purposes.ts";
 import { listDatasets, requestDataset } from "#app/models/dataset.server.ts";
 import { getPurposeChoices } from "#app/models/purpose.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
@@ -39,7 +39,10 @@ const STATUS_LABELS = {
 export async function loader({ request }: LoaderFunctionArgs) {
   const steward = await requireRole(request, [...STEWARDS]);
   const now = new Date();
-  const [rows, purposes] = await Promise.all([listDatasets(), getPurposeChoices(now)]);
+  const [rows, purposes] = await Promise.all([
+    listDatasets(),
+    getPurposeChoices(now, DATASET_PURPOSES),
+  ]);
   const today = localDateKey(now, steward.timezone);
   return {
     purposes,

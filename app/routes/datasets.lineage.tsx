@@ -35,12 +35,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const choices = await getPurposeChoices(now);
   const base = { choices, email: given ?? "", purposeKey: url.searchParams.get("purpose") };
   if (given === null) return { ...base, errors: null as LookupErrors | null, result: null };
+  // The purpose comes before the lookup: whether someone has an address is theirs too.
   const email = EmailSchema.safeParse(given);
-  if (!email.success) {
-    return data(
-      { ...base, errors: { email: "Enter an email address." } as LookupErrors, result: null },
-      { status: 400 },
-    );
+  const purpose = await purposeFromUrl(request, now);
+  if (!email.success || !purpose.ok) {
+    const errors: LookupErrors = {
+      ...(email.success ? {} : { email: "Enter an email address." }),
+      ...(purpose.ok ? {} : { purpose: purpose.refusal.message }),
+    };
+    return data({ ...base, errors, result: null }, { status: 400 });
   }
   const worker = await findPersonByEmail(email.data);
   if (!worker) {
@@ -50,13 +53,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
         errors: { email: "Nobody has that email address." } as LookupErrors,
         result: null,
       },
-      { status: 400 },
-    );
-  }
-  const purpose = await purposeFromUrl(request, now);
-  if (!purpose.ok) {
-    return data(
-      { ...base, errors: { purpose: purpose.refusal.message } as LookupErrors, result: null },
       { status: 400 },
     );
   }

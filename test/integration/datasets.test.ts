@@ -84,6 +84,9 @@ describe("asking for a dataset", () => {
     ["performance-evaluation", "prohibited"],
     ["discipline", "prohibited"],
     ["made-up", "not a purpose"],
+    // Permitted elsewhere, but not a use a dataset is built for: objections to training would not reach it.
+    ["security-investigation", "not a purpose for this kind of access"],
+    ["exemption-review", "not a purpose for this kind of access"],
   ])("naming %s is refused (400) and nothing is written", async (purpose, words) => {
     const before = await prisma.dataset.count();
     const res = await ask({ name: "Refused", from: DAY, to: DAY, purpose });
@@ -254,6 +257,17 @@ describe("a built dataset", () => {
       expect((res.data as { result: unknown }).result).toBeNull();
     }
     expect(await views()).toHaveLength(0);
+    // Without a purpose, nothing tells whether an address belongs to someone.
+    const answers = [];
+    for (const email of [signer.email, "nobody-here@example.test"]) {
+      const res = await callRoute(
+        lineageLoader,
+        getRequest(`/datasets/lineage?email=${encodeURIComponent(email)}`, { cookie }),
+      );
+      answers.push({ status: res.status, errors: (res.data as { errors: unknown }).errors });
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]?.errors).toEqual({ purpose: expect.any(String) });
     const res = await callRoute(lineageLoader, getRequest(url("rights-request"), { cookie }));
     expect(res.status).toBe(200);
     const result = (res.data as { result: { datasets: { name: string; pseudonym: string }[] } })
