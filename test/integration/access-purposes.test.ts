@@ -554,6 +554,44 @@ describe("the purpose registry", () => {
     }
   });
 
+  test("two saves of one purpose at once: one lands, the other is told why (never a 500)", async () => {
+    const admin = await person("ADMIN");
+    const now = new Date();
+    const settings = {
+      name: "Ergonomics research",
+      description: "Aggregate research on input-device strain.",
+      legalBasis: "Legitimate interests (GDPR Art. 6(1)(f))",
+      retentionDays: 30,
+      prohibited: false,
+      retired: false,
+    };
+    const key = `ergonomics-${Date.now()}`;
+    const created = await Promise.all(
+      [0, 1].map(() =>
+        proposePurposeVersion({ actorId: admin.id, key, isNew: true, settings, now }),
+      ),
+    );
+    expect(created.filter((r) => r.ok)).toHaveLength(1);
+    expect(created.find((r) => !r.ok)).toMatchObject({ ok: false, refusal: { code: "conflict" } });
+    const versioned = await Promise.all(
+      [40, 50].map((retentionDays) =>
+        proposePurposeVersion({
+          actorId: admin.id,
+          key,
+          isNew: false,
+          settings: { ...settings, retentionDays },
+          now,
+        }),
+      ),
+    );
+    expect(versioned.some((r) => r.ok)).toBe(true);
+    for (const r of versioned) if (!r.ok) expect(r.refusal.code).toBe("conflict");
+    const rows = await prisma.purpose.findMany({ where: { key }, select: { version: true } });
+    expect(rows.map((r) => r.version).sort()).toEqual(
+      [1, 2, 3].slice(0, 1 + versioned.filter((r) => r.ok).length),
+    );
+  });
+
   test("the monitoring notice lists the purposes in force, the prohibited ones as never used", async () => {
     const worker = await person();
     const admin = await prisma.user.create({
