@@ -4,6 +4,7 @@ import {
   type DocumentDraft,
   publishHoldImpact,
 } from "#app/domain/acknowledgement-rules.ts";
+import { createHash } from "node:crypto";
 import { documentContentSha256 } from "#app/receipts/receipt.ts";
 import { runCommand } from "#app/commands/command.server.ts";
 import { refuse, type Refused } from "#app/domain/refusal.ts";
@@ -226,13 +227,40 @@ export function needsCosignature(
 }
 
 /**
- * A worker representative co-signs a draft as it stands: never one they
+ * What a representative read when they opened a draft: everything an edit
+ * would clear their co-signature for (title, text, summary, whether it must
+ * be acknowledged). The co-sign form carries it back, so a co-signature is
+ * given only to the draft exactly as it was shown.
+ */
+export function draftFingerprint(draft: {
+  title: string;
+  body: string;
+  summaryOfChanges: string | null;
+  requiresAcknowledgement: boolean;
+}): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        draft.title,
+        draft.body,
+        draft.summaryOfChanges ?? null,
+        draft.requiresAcknowledgement,
+      ]),
+      "utf8",
+    )
+    .digest("hex");
+}
+
+/**
+ * A worker representative co-signs a draft as it stands, as they read it
+ * (`seen`: its `draftFingerprint` when their page was drawn): never one they
  * wrote, and only a draft (a published version is settled).
  */
 export async function cosignDraft(
   id: string,
   actorId: string,
   now: Date,
+  seen: string,
 ): Promise<{ ok: true } | Refused> {
   return runCommand(now, async ({ tx, audit }) => {
     const draft = await tx.policyDocument.findUnique({
@@ -246,6 +274,8 @@ export async function cosignDraft(
         contentSha256: true,
         title: true,
         body: true,
+        summaryOfChanges: true,
+        requiresAcknowledgement: true,
       },
     });
     if (!draft) return refuse("not_found", "No such document.");
@@ -258,6 +288,12 @@ export async function cosignDraft(
     const refused = await cosignRefusal(tx, actorId, draft.createdById, "this draft");
     if (refused) return refused;
     if (draft.cosignedAt) return refuse("conflict", "This draft is already co-signed.");
+    if (seen !== draftFingerprint(draft)) {
+      return refuse(
+        "conflict",
+        "The privacy office changed this draft after you opened it. Read it again as it stands now, then co-sign.",
+      );
+    }
     const { count } = await tx.policyDocument.updateMany({
       where: { id, publishedAt: null, cosignedAt: null },
       data: { cosignedById: actorId, cosignedAt: now },

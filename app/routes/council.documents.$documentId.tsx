@@ -3,6 +3,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
+import { z } from "zod";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { BackLink } from "#app/components/back-link.tsx";
 import { Button } from "#app/components/ui/button.tsx";
@@ -10,6 +11,7 @@ import { Card } from "#app/components/ui/card.tsx";
 import { formatDateTime } from "#app/domain/local-time.ts";
 import {
   cosignDraft,
+  draftFingerprint,
   getDocumentById,
   needsCosignature,
 } from "#app/models/policy-document.server.ts";
@@ -20,6 +22,9 @@ import { renderMarkdown } from "#app/utils/markdown.server.ts";
 import { notFound } from "#app/utils/responses.server.ts";
 import { redirectWithToast } from "#app/utils/toast.server.ts";
 import { readForm } from "#app/web/request-body.server.ts";
+
+/** The co-sign form: the fingerprint of the draft as the page showed it. */
+const CosignDocumentSchema = z.object({ fingerprint: z.string().regex(/^[0-9a-f]{64}$/) });
 
 export const meta: MetaFunction = () => [{ title: "Document · Council · Lull" }];
 
@@ -44,6 +49,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       cosignedBy: doc.cosignedBy?.name ?? null,
       cosigned: doc.cosignedAt ? formatDateTime(doc.cosignedAt, rep.timezone) : null,
       needsCosignature: needsCosignature(doc, approvalRequired),
+      /** What this page shows, carried back by the co-sign form (a draft only). */
+      fingerprint: doc.publishedAt ? null : draftFingerprint(doc),
       mine: doc.createdById === rep.id,
     },
   };
@@ -52,8 +59,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const rep = await requireRole(request, ["REPRESENTATIVE"]);
   const id = params.documentId ?? "";
-  await readForm(request);
-  const result = await cosignDraft(id, rep.id, new Date());
+  const form = await readForm(request);
+  const seen = CosignDocumentSchema.safeParse({ fingerprint: form.get("fingerprint") ?? "" });
+  const result = await cosignDraft(
+    id,
+    rep.id,
+    new Date(),
+    seen.success ? seen.data.fingerprint : "",
+  );
   if (!result.ok) return refusalData(result.refusal, { message: result.refusal.message });
   return redirectWithToast(`/council/documents/${id}`, {
     kind: "success",
@@ -105,6 +118,7 @@ export default function CouncilDocumentPage() {
               <p>You wrote this draft: another representative must co-sign it.</p>
             ) : (
               <Form method="post">
+                <input type="hidden" name="fingerprint" value={document.fingerprint ?? ""} />
                 <Button type="submit" disabled={navigation.state === "submitting"}>
                   Co-sign version {document.version}
                 </Button>

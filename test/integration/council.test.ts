@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest";
 import { MONITORING_NOTICE_SLUG } from "#app/domain/acknowledgement-rules.ts";
 import {
   cosignDraft,
+  draftFingerprint,
   createDraft,
   publishDraft,
   updateDraft,
@@ -47,6 +48,11 @@ import { createUser, sessionCookieFor } from "#test/fixtures.ts";
 import { callRoute, formRequest, getRequest } from "#test/route-harness.ts";
 
 type Role = "WORKER" | "ADMIN" | "REPRESENTATIVE" | "REVIEWER";
+
+/** The fingerprint of a draft as it stands: what a representative's page would carry. */
+async function seen(id: string) {
+  return draftFingerprint(await prisma.policyDocument.findUniqueOrThrow({ where: { id } }));
+}
 
 async function person(name: string, role: Role = "WORKER") {
   const user = await createUser({ name, role });
@@ -159,7 +165,7 @@ describe("documents need a representative's co-signature when the policy asks fo
     const rep = await person("Rosa Delegate", "REPRESENTATIVE");
     const id = await draftNotice(admin.user.id);
 
-    expect(await cosignDraft(id, rep.user.id, new Date())).toEqual({ ok: true });
+    expect(await cosignDraft(id, rep.user.id, new Date(), await seen(id))).toEqual({ ok: true });
     const cosign = await prisma.auditEvent.findFirstOrThrow({
       where: { action: "document.cosign" },
     });
@@ -238,7 +244,7 @@ describe("documents need a representative's co-signature when the policy asks fo
     const rep = await person("Edit Rep", "REPRESENTATIVE");
     const slug = `notice-edit-${randomUUID().slice(0, 6)}`;
     const id = await draftNotice(admin.user.id, slug);
-    expect(await cosignDraft(id, rep.user.id, new Date())).toEqual({ ok: true });
+    expect(await cosignDraft(id, rep.user.id, new Date(), await seen(id))).toEqual({ ok: true });
     const current = await prisma.policyDocument.findUniqueOrThrow({ where: { id } });
     const text = {
       title: current.title,
@@ -272,25 +278,25 @@ describe("documents need a representative's co-signature when the policy asks fo
   test("only a representative co-signs, never the draft's own author, and only a draft", async () => {
     const admin = await person("Author Admin", "ADMIN");
     const id = await draftNotice(admin.user.id, `notice-who-${randomUUID().slice(0, 6)}`);
-    expect(await cosignDraft(id, admin.user.id, new Date())).toMatchObject({
+    expect(await cosignDraft(id, admin.user.id, new Date(), await seen(id))).toMatchObject({
       ok: false,
       refusal: { code: "forbidden" },
     });
     const reviewer = await person("Some Reviewer", "REVIEWER");
-    expect(await cosignDraft(id, reviewer.user.id, new Date())).toMatchObject({
+    expect(await cosignDraft(id, reviewer.user.id, new Date(), await seen(id))).toMatchObject({
       ok: false,
       refusal: { code: "forbidden" },
     });
     // A representative who wrote a draft (say, before their role changed) cannot co-sign it.
     const rep = await person("Author Rep", "REPRESENTATIVE");
     const own = await draftNotice(rep.user.id, `notice-own-${randomUUID().slice(0, 6)}`);
-    expect(await cosignDraft(own, rep.user.id, new Date())).toMatchObject({
+    expect(await cosignDraft(own, rep.user.id, new Date(), await seen(own))).toMatchObject({
       ok: false,
       refusal: { code: "forbidden" },
     });
     await requireApproval(false);
     expect(await publishDraft(id, admin.user.id, new Date())).toEqual({ ok: true });
-    expect(await cosignDraft(id, rep.user.id, new Date())).toMatchObject({
+    expect(await cosignDraft(id, rep.user.id, new Date(), await seen(id))).toMatchObject({
       ok: false,
       refusal: { code: "conflict" },
     });
@@ -631,11 +637,54 @@ describe("the representative's pages", () => {
       needsCosignature: true,
       cosignedBy: null,
     });
-    const res = await callRoute(
-      councilDocumentAction,
-      formRequest(`/council/documents/${id}`, {}, { cookie: rep.cookie }),
+    const shown = (draftPage.data as { document: { fingerprint: string } }).document.fingerprint;
+    const cosignAs = (fields: Record<string, string>) =>
+      callRoute(
+        councilDocumentAction,
+        formRequest(`/council/documents/${id}`, fields, { cookie: rep.cookie }),
+        { params: { documentId: id } },
+      );
+    // No fingerprint, or one of another text: nothing is co-signed.
+    const wrong: Record<string, string>[] = [
+      {},
+      { fingerprint: "not-a-hash" },
+      { fingerprint: "0".repeat(64) },
+    ];
+    for (const fields of wrong) {
+      expect((await cosignAs(fields)).status, JSON.stringify(fields)).toBe(409);
+    }
+    // The privacy office edits the draft while the page is open: the old page co-signs nothing.
+    const current = await prisma.policyDocument.findUniqueOrThrow({ where: { id } });
+    const edited = { ...current, body: `${current.body}\n\nOne new paragraph.` };
+    await updateDraft(
+      id,
+      {
+        title: edited.title,
+        body: edited.body,
+        summaryOfChanges: edited.summaryOfChanges,
+        requiresAcknowledgement: edited.requiresAcknowledgement,
+      },
+      new Date(),
+      admin.user.id,
+    );
+    const stale = await cosignAs({ fingerprint: shown });
+    expect(stale.status).toBe(409);
+    expect(JSON.stringify(stale.data)).toContain("changed this draft after you opened it");
+    expect(
+      (await prisma.policyDocument.findUniqueOrThrow({ where: { id } })).cosignedById,
+    ).toBeNull();
+    expect(
+      await prisma.auditEvent.count({ where: { action: "document.cosign", targetId: id } }),
+    ).toBe(0);
+    // Read again, co-signed as it stands.
+    const reread = await callRoute(
+      councilDocumentLoader,
+      getRequest(`/council/documents/${id}`, { cookie: rep.cookie }),
       { params: { documentId: id } },
     );
+    const res = await cosignAs({
+      fingerprint: (reread.data as { document: { fingerprint: string } }).document.fingerprint,
+    });
     expect(res.status).toBe(302);
     const list = await callRoute(
       councilDocumentsLoader,
