@@ -70,6 +70,14 @@ export async function purposeForAccess(
   return resolvePurpose(await getCurrentPurposes(now), key, allowed);
 }
 
+type PurposeProposal = {
+  actorId: string;
+  key: string;
+  settings: PurposeSettings;
+  isNew: boolean;
+  now: Date;
+};
+
 /**
  * A new version of a purpose, or a new purpose (`version` 1), by the privacy
  * office. It takes effect at once, unless it widens the use of workers' data
@@ -77,21 +85,10 @@ export async function purposeForAccess(
  * co-signature: then it waits (effectiveAt null) and the version in force
  * stays. One change waits at a time per purpose.
  */
-export async function proposePurposeVersion({
-  actorId,
-  key,
-  settings,
-  isNew,
-  now,
-}: {
-  actorId: string;
-  key: string;
-  settings: PurposeSettings;
-  isNew: boolean;
-  now: Date;
-}) {
+export async function proposePurposeVersion(proposal: PurposeProposal) {
+  const { isNew } = proposal;
   try {
-    return await proposeOnce({ actorId, key, settings, isNew, now });
+    return await proposeOnce(proposal);
   } catch (error) {
     // Two saves of one key at once (a double submit, two tabs, two nodes): the unique
     // (key, version) index keeps the first; the second is told, not given a 500.
@@ -108,19 +105,7 @@ export async function proposePurposeVersion({
   }
 }
 
-function proposeOnce({
-  actorId,
-  key,
-  settings,
-  isNew,
-  now,
-}: {
-  actorId: string;
-  key: string;
-  settings: PurposeSettings;
-  isNew: boolean;
-  now: Date;
-}) {
+function proposeOnce({ actorId, key, settings, isNew, now }: PurposeProposal) {
   return runCommand(now, async ({ tx, audit }) => {
     const versions = await tx.purpose.findMany({
       where: { key },
